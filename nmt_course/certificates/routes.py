@@ -1,0 +1,76 @@
+"""Certificates: the owner's printable page and PDF, and public verification."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import codes, queries
+from ..services import verification_url
+from ..extensions import limiter
+
+bp = Blueprint("certificates", __name__)
+
+
+def _owned_certificate(code: str):
+    """The certificate if the current user owns it or is an admin; 404 for anyone else."""
+    canonical = codes.normalise(code)
+    certificate = queries.certificate_by_code(canonical) if canonical else None
+    if certificate is None or not (certificate.user_id == current_user.id
+                                   or current_user.is_admin):
+        abort(404)
+    return certificate
+
+
+@bp.get("/certificates/<code>")
+@login_required
+def show(code: str):
+    """The certificate, printable."""
+    certificate = _owned_certificate(code)
+    if code != certificate.display_code:
+        return redirect(url_for("certificates.show", code=certificate.display_code), 301)
+    return render_template("certificates/show.html", certificate=certificate,
+                           verification_url=verification_url(certificate.code)), 200, {
+        "Cache-Control": "private, no-cache"}
+
+
+@bp.get("/certificates/<code>.pdf")
+@login_required
+def pdf(code: str):
+    """The PDF stored when the certificate was issued."""
+    certificate = _owned_certificate(code)
+    filename = f"certificate-{certificate.display_code}.pdf"
+    return certificate.pdf, 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'inline; filename="{filename}"',
+        "Cache-Control": "private, max-age=3600",
+    }
+
+
+@bp.get("/verify")
+@limiter.limit("60 per minute")
+def verify_form():
+    """Type a certificate code to check it."""
+    typed = request.args.get("code", "")
+    error = None
+    if typed:
+        canonical = codes.normalise(typed)
+        if canonical:
+            return redirect(url_for("certificates.verify", code=codes.display(canonical)))
+        error = (f"A certificate code has {codes.LENGTH} letters and digits, for example "
+                 "7K3M-Q9TD-… . Check what you typed.")
+    return render_template("certificates/verify_form.html", code=typed, error=error), (
+        400 if error else 200)
+
+
+@bp.get("/verify/<code>")
+@limiter.limit("60 per minute")
+def verify(code: str):
+    """Public: who completed what, how many CEs, when, and whether it still stands."""
+    canonical = codes.normalise(code)
+    certificate = queries.certificate_by_code(canonical) if canonical else None
+    if certificate is None:
+        return render_template("certificates/verify_unknown.html", code=code), 404
+    if code != certificate.display_code:
+        return redirect(url_for("certificates.verify", code=certificate.display_code), 301)
+    return render_template("certificates/verify.html", certificate=certificate), 200, {
+        "Cache-Control": "no-cache"}

@@ -1,0 +1,91 @@
+"""Configuration: defaults, then the environment, then explicit overrides (tests)."""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def database_url(url: str) -> str:
+    """Map the common `postgres://` spellings onto the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """A secret generated once per checkout and kept in instance/ (git-ignored)."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def build_config(instance_path: Path, environ: Mapping[str, str],
+                 overrides: Mapping[str, object] | None = None) -> dict[str, object]:
+    """Return the app's settings; raises RuntimeError for a production setup that is unsafe."""
+    overrides = dict(overrides or {})
+    env = overrides.get("NMT_ENV") or environ.get("NMT_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise RuntimeError(f"NMT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+
+    site_url = str(overrides.get("SITE_URL") or environ.get("SITE_URL") or "http://127.0.0.1:5000")
+    mail_server = environ.get("MAIL_SERVER") or None
+    redis_url = environ.get("REDIS_URL") or None
+    config: dict[str, object] = {
+        "NMT_ENV": env,
+        "SECRET_KEY": environ.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": database_url(
+            environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'nmt.sqlite3'}"),
+        "SITE_URL": site_url.rstrip("/"),
+        "PROVIDER_NAME": environ.get("PROVIDER_NAME", "NMT Continuing Education"),
+        "TIMEZONE": environ.get("TIMEZONE", "UTC"),
+        "LESSONS_DIR": str(PROJECT_ROOT / "lessons"),
+        "QUIZZES_DIR": str(PROJECT_ROOT / "quizzes"),
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": int(environ.get("MAIL_PORT", "587" if mail_server else "25")),
+        "MAIL_USE_TLS": _flag(environ.get("MAIL_USE_TLS"), default=bool(mail_server)),
+        "MAIL_USE_SSL": _flag(environ.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "NMT Courses <no-reply@localhost>"),
+        "PASSWORD_RESET_MINUTES": 60,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PROXY_FIX_X_FOR": int(environ.get("PROXY_FIX_X_FOR", "0")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": site_url.startswith("https://"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": site_url.startswith("https://"),
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+    }
+    config.update(overrides)
+
+    ZoneInfo(str(config["TIMEZONE"]))  # fail at start-up, not on the first certificate
+    if not config["SECRET_KEY"]:
+        if env == "production":
+            raise RuntimeError("SECRET_KEY must be set when NMT_ENV=production")
+        config["SECRET_KEY"] = _dev_secret_key(instance_path)
+    return config

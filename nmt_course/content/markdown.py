@@ -1,0 +1,94 @@
+"""Markdown to sanitised HTML. Runs at import time only; no request ever renders Markdown."""
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+
+_EXTENSIONS = ["tables", "admonition", "fenced_code", "sane_lists", "smarty", "toc", "abbr",
+               "def_list", "footnotes"]
+_EXTENSION_CONFIG = {"toc": {"toc_depth": "2-4"}}
+
+_BLOCK_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "pre",
+    "table", "thead", "tbody", "tr", "th", "td", "div", "dl", "dt", "dd", "figure",
+    "figcaption", "section",
+}
+_INLINE_TAGS = {"a", "strong", "em", "b", "i", "code", "sup", "sub", "abbr", "img", "span",
+                "small", "mark", "s", "br"}
+_ADMONITION_KINDS = {"note", "tip", "warning", "caution", "important", "danger", "example",
+                     "clinical"}
+_ATTRIBUTES = {
+    "a": {"href", "title", "id"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "li": {"id"}, "sup": {"id"},
+}
+# Classes are allowed by value only (ammonia refuses "class" in both lists).
+_CLASSES = {
+    "div": _ADMONITION_KINDS | {"admonition", "footnote"},
+    "p": {"admonition-title"},
+}
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _convert(text: str) -> str:
+    # A Markdown instance keeps state between documents; a fresh one per call is simplest.
+    return markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIG,
+                             output_format="html").convert(text)
+
+
+def sanitise(fragment: str, *, inline: bool = False) -> str:
+    """Keep only the tags and attributes lesson content needs; strip everything else."""
+    tags = _INLINE_TAGS if inline else _BLOCK_TAGS | _INLINE_TAGS
+    return nh3.clean(fragment, tags=tags, attributes=_ATTRIBUTES, allowed_classes=_CLASSES,
+                     url_schemes=_URL_SCHEMES, link_rel="noopener noreferrer")
+
+
+def render_block(text: str) -> str:
+    """Render lesson bodies, descriptions and explanations."""
+    return render_document(text)[0]
+
+
+def render_document(text: str) -> tuple[str, bool]:
+    """Render block Markdown; also say whether it used a level-1 heading (which is dropped:
+    the page's own title is its only <h1>)."""
+    if not text.strip():
+        return "", False
+    converted = _convert(text)
+    return sanitise(converted), "<h1" in converted
+
+
+class NotInline(ValueError):
+    """The Markdown holds paragraphs, lists or headings where a single line is required."""
+
+
+_SINGLE_PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.S)
+
+
+def render_inline(text: str) -> str:
+    """Render a prompt, choice or title: one paragraph of inline Markdown, without the <p>."""
+    if not text.strip():
+        return ""
+    converted = _convert(text).strip()
+    match = _SINGLE_PARAGRAPH.match(converted)
+    if not match or "<p>" in match.group(1):
+        raise NotInline("use one paragraph of inline Markdown here (no lists, headings or "
+                        "blank lines)")
+    return sanitise(match.group(1), inline=True)
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(fragment: str) -> str:
+    return html.unescape(_TAG.sub(" ", fragment))
+
+
+def count_words(fragment: str) -> int:
+    """Words a reader reads in rendered HTML."""
+    return len(plain_text(fragment).split())

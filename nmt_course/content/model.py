@@ -1,0 +1,138 @@
+"""Plain data for parsed content: what the importer loads and the checker reports."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+
+COURSE_TYPES = ("Home Study", "Live", "Webinar")
+COURSE_STATUSES = ("published", "draft")
+QUESTION_TYPES = ("single", "multiple", "true_false")
+WORDS_PER_MINUTE = 200
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+@dataclass(frozen=True)
+class ChoiceSource:
+    key: str
+    text_markdown: str
+    text_html: str
+    correct: bool
+    feedback_markdown: str = ""
+    feedback_html: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionSource:
+    key: str
+    type: str
+    prompt_markdown: str
+    prompt_html: str
+    explanation_markdown: str
+    explanation_html: str
+    choices: tuple[ChoiceSource, ...]
+
+
+@dataclass(frozen=True)
+class QuizSource:
+    path: str
+    lesson_slug: str
+    pass_mark: int
+    max_attempts: int
+    questions: tuple[QuestionSource, ...]
+    content_hash: str
+
+    def canonical(self) -> dict:
+        """The quiz as plain data, in its authored form (stored with each version)."""
+        return {
+            "pass_mark": self.pass_mark,
+            "max_attempts": self.max_attempts,
+            "questions": [
+                {
+                    "id": q.key, "type": q.type, "prompt": q.prompt_markdown,
+                    "explanation": q.explanation_markdown,
+                    "choices": [
+                        {"id": c.key, "text": c.text_markdown, "correct": c.correct,
+                         "feedback": c.feedback_markdown}
+                        for c in q.choices
+                    ],
+                }
+                for q in self.questions
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class LessonSource:
+    path: str
+    slug: str
+    position: int
+    title: str
+    minutes: int
+    objectives: tuple[str, ...]
+    body_markdown: str
+    body_html: str
+    word_count: int
+    quiz: QuizSource | None = None
+
+
+@dataclass(frozen=True)
+class CourseSource:
+    path: str
+    slug: str
+    title: str
+    summary: str
+    ce_hours: Decimal
+    course_type: str
+    status: str
+    approval_number: str
+    requires_licence: bool
+    description_markdown: str
+    description_html: str
+    lessons: tuple[LessonSource, ...]
+    content_hash: str = ""
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(lesson.quiz.questions) for lesson in self.lessons if lesson.quiz)
+
+    @property
+    def word_count(self) -> int:
+        return sum(lesson.word_count for lesson in self.lessons)
+
+
+def estimate_ce_hours(word_count: int, question_count: int) -> Decimal:
+    """DESIGN.md's rule: words/200 + 1 minute per question, in hours, down to the half hour."""
+    minutes = Decimal(word_count) / WORDS_PER_MINUTE + question_count
+    halves = (minutes / 60 * 2).to_integral_value(rounding=ROUND_FLOOR)
+    return halves / 2
+
+
+@dataclass(frozen=True)
+class ContentSet:
+    courses: tuple[CourseSource, ...]
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)

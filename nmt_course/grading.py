@@ -1,0 +1,102 @@
+"""Pure quiz grading: plain data in, a Result out. Never sees the HTTP request."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GradableChoice:
+    key: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class GradableQuestion:
+    key: str
+    type: str
+    choices: tuple[GradableChoice, ...]
+
+    @property
+    def correct_keys(self) -> frozenset[str]:
+        return frozenset(choice.key for choice in self.choices if choice.correct)
+
+
+@dataclass(frozen=True)
+class GradableQuiz:
+    questions: tuple[GradableQuestion, ...]
+    pass_mark: int
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    key: str
+    selected: frozenset[str]
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    questions: tuple[QuestionResult, ...]
+    correct_count: int
+    question_count: int
+    score: int
+    passed: bool
+
+    def is_correct(self, key: str) -> bool:
+        return any(q.correct for q in self.questions if q.key == key)
+
+
+def score_single(question: GradableQuestion, selected: frozenset[str]) -> bool:
+    """Right when exactly the one right choice was picked."""
+    return len(selected) == 1 and selected == question.correct_keys
+
+
+def score_multiple(question: GradableQuestion, selected: frozenset[str]) -> bool:
+    """Right only for exactly the set of right choices: no partial credit."""
+    return bool(selected) and selected == question.correct_keys
+
+
+SCORERS: dict[str, Callable[[GradableQuestion, frozenset[str]], bool]] = {
+    "single": score_single,
+    "multiple": score_multiple,
+    # Stored as two choices, 'true' and 'false', exactly one of them right.
+    "true_false": score_single,
+}
+
+
+def grade(quiz: GradableQuiz, answers: Mapping[str, Collection[str]]) -> Result:
+    """Grade answers ({question key: chosen choice keys}); unknown keys simply score wrong."""
+    results = tuple(
+        QuestionResult(q.key, frozenset(answers.get(q.key, ())),
+                       SCORERS[q.type](q, frozenset(answers.get(q.key, ()))))
+        for q in quiz.questions
+    )
+    total = len(results)
+    right = sum(r.correct for r in results)
+    # Integer arithmetic: 4 of 5 against a pass mark of 80 is a pass, never 79.99...
+    return Result(questions=results, correct_count=right, question_count=total,
+                  score=right * 100 // total if total else 0,
+                  passed=total > 0 and right * 100 >= quiz.pass_mark * total)
+
+
+def answers_revealed(*, quiz_passed: bool, attempts_used: int, max_attempts: int) -> bool:
+    """Right answers and explanations are shown after a pass or once no attempt is left."""
+    return quiz_passed or (max_attempts > 0 and attempts_used >= max_attempts)
+
+
+def attempts_left(*, attempts_used: int, max_attempts: int) -> int | None:
+    """None when attempts are unlimited."""
+    return None if max_attempts == 0 else max(0, max_attempts - attempts_used)
+
+
+def choice_order(secret: bytes, *, learner: int, version: int, attempt: int, question: str,
+                 choice_keys: Sequence[str]) -> list[str]:
+    """A shuffled order the server can reproduce: a keyed hash, so opening a quiz stores nothing
+    and learners cannot predict or share positions."""
+    def rank(choice_key: str) -> bytes:
+        message = f"{learner}/{version}/{attempt}/{question}/{choice_key}".encode()
+        return hmac.new(secret, message, hashlib.sha256).digest()
+    return sorted(choice_keys, key=rank)

@@ -1,0 +1,88 @@
+"""Pure progress: lesson states, course percentage and what still stands before a certificate."""
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+
+class LessonState(enum.Enum):
+    NOT_STARTED = "not started"
+    READ = "read"
+    QUIZ_PASSED = "quiz passed"
+
+
+@dataclass(frozen=True)
+class LessonFacts:
+    slug: str
+    title: str
+    has_quiz: bool
+    read: bool
+    quiz_passed: bool
+
+    @property
+    def state(self) -> LessonState:
+        if self.quiz_passed:
+            return LessonState.QUIZ_PASSED
+        return LessonState.READ if self.read else LessonState.NOT_STARTED
+
+    @property
+    def complete(self) -> bool:
+        """A lesson with a quiz is complete when the quiz is passed; otherwise when read."""
+        return self.quiz_passed if self.has_quiz else self.read
+
+    @property
+    def credit(self) -> Fraction:
+        if self.complete:
+            return Fraction(1)
+        return Fraction(1, 2) if self.read else Fraction(0)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    kind: str  # read_lesson | pass_quiz | licence_number | no_lessons
+    message: str
+    lesson_slug: str | None = None
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    lessons: tuple[LessonFacts, ...]
+    percent: int
+    unmet: tuple[Requirement, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.unmet
+
+    @property
+    def started(self) -> bool:
+        return any(lesson.read or lesson.quiz_passed for lesson in self.lessons)
+
+    @property
+    def next_lesson(self) -> LessonFacts | None:
+        return next((lesson for lesson in self.lessons if not lesson.complete), None)
+
+
+def course_progress(lessons: Sequence[LessonFacts], *, requires_licence: bool = False,
+                    has_licence: bool = False) -> CourseProgress:
+    """Derive progress from facts; a lesson read but whose quiz is not passed counts half."""
+    unmet: list[Requirement] = []
+    for lesson in lessons:
+        if lesson.complete:
+            continue
+        if lesson.has_quiz:
+            unmet.append(Requirement("pass_quiz", f"Pass the quiz for “{lesson.title}”",
+                                     lesson.slug))
+        else:
+            unmet.append(Requirement("read_lesson", f"Read “{lesson.title}”", lesson.slug))
+    if not lessons:
+        unmet.append(Requirement("no_lessons", "This course has no lessons yet"))
+    if requires_licence and not has_licence:
+        unmet.append(Requirement("licence_number",
+                                 "Add your licence number to your account; this course's "
+                                 "certificate must show it"))
+    earned = sum((lesson.credit for lesson in lessons), Fraction(0))
+    percent = int(earned * 100 / len(lessons)) if lessons else 0
+    return CourseProgress(tuple(lessons), percent, tuple(unmet))

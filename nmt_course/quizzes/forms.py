@@ -1,0 +1,77 @@
+"""The quiz form, built for the questions of one quiz version."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import HiddenField, RadioField, SelectMultipleField
+from wtforms.validators import InputRequired
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..grading import choice_order
+from ..models import Choice, Question, QuizVersion
+
+
+@dataclass(frozen=True)
+class PresentedQuestion:
+    number: int
+    question: Question
+    choices: tuple[Choice, ...]  # in the order this learner sees them
+
+    @property
+    def field_name(self) -> str:
+        return f"q-{self.question.key}"
+
+
+def present(version: QuizVersion, secret: bytes, learner: int,
+            attempt: int) -> list[PresentedQuestion]:
+    """The version's questions with choices in this learner's order for this attempt."""
+    presented = []
+    for number, question in enumerate(version.questions, start=1):
+        choices = {choice.key: choice for choice in question.choices}
+        if question.type == "true_false":
+            order = list(choices)  # "True" before "False" reads naturally
+        else:
+            order = choice_order(secret, learner=learner, version=version.id, attempt=attempt,
+                                 question=question.key, choice_keys=list(choices))
+        presented.append(PresentedQuestion(number, question,
+                                           tuple(choices[key] for key in order)))
+    return presented
+
+
+class QuizForm(FlaskForm):
+    version = HiddenField()
+    attempt = HiddenField()
+
+    presented: list[PresentedQuestion]
+
+    def answers(self) -> dict[str, list[str]]:
+        """{question key: chosen choice keys}, after validation."""
+        answers = {}
+        for item in self.presented:
+            data = self[item.field_name].data
+            answers[item.question.key] = list(data) if isinstance(data, list) else [data]
+        return answers
+
+
+def build_quiz_form(presented: list[PresentedQuestion], **kwargs) -> QuizForm:
+    """A form class with one field per question; a forged choice id fails validation."""
+    class Form(QuizForm):
+        pass
+
+    for item in presented:
+        choices = [(choice.key, Markup(choice.text_html)) for choice in item.choices]
+        label = f"Question {item.number}"
+        if item.question.type == "multiple":
+            field = SelectMultipleField(
+                label, choices=choices, widget=ListWidget(prefix_label=False),
+                option_widget=CheckboxInput(),
+                validators=[InputRequired("Choose at least one answer.")])
+        else:
+            field = RadioField(label, choices=choices,
+                               validators=[InputRequired("Choose an answer.")])
+        setattr(Form, item.field_name, field)
+    form = Form(**kwargs)
+    form.presented = presented
+    return form

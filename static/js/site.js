@@ -1,0 +1,19 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  // Move focus to an error summary so keyboard and screen-reader users land on the problem.
+  var summary = document.querySelector("[data-autofocus]");
+  if (summary) {
+    summary.focus();
+  }
+  // Stop a double click from sending a form twice (the server is safe either way).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.submitted) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitted = "true";
+    window.setTimeout(function () { delete form.dataset.submitted; }, 4000);
+  });
+})();

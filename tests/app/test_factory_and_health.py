@@ -1,0 +1,82 @@
+"""The factory, configuration, health check and error pages."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from nmt_course import create_app
+from nmt_course.config import build_config, database_url
+
+
+def test_config_comes_from_the_environment(tmp_path):
+    config = build_config(tmp_path, {
+        "DATABASE_URL": "postgres://u@db/nmt", "SITE_URL": "https://ce.example/",
+        "MAIL_SERVER": "smtp.example", "REDIS_URL": "redis://cache:6379/0",
+        "SECRET_KEY": "from-env"})
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/nmt"
+    assert config["SITE_URL"] == "https://ce.example"
+    assert (config["MAIL_PORT"], config["MAIL_USE_TLS"]) == (587, True)
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SECRET_KEY"] == "from-env"
+
+
+def test_embedded_default_is_sqlite_in_instance_with_a_kept_dev_secret(tmp_path):
+    first = build_config(tmp_path, {})
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'nmt.sqlite3'}"
+    assert first["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert len(first["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert build_config(tmp_path, {})["SECRET_KEY"] == first["SECRET_KEY"]
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path):
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
+        build_config(tmp_path, {"NMT_ENV": "production"})
+    with pytest.raises(RuntimeError, match="NMT_ENV must be one of"):
+        build_config(tmp_path, {"NMT_ENV": "staging", "SECRET_KEY": "x"})
+
+
+def test_postgres_urls_use_psycopg3():
+    assert database_url("postgresql://x/y") == "postgresql+psycopg://x/y"
+    assert database_url("sqlite:///a.db") == "sqlite:///a.db"
+
+
+def test_healthz_answers_ok_after_a_database_round_trip(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.text) == (200, "ok\n")
+
+
+def test_healthz_reports_a_dead_database(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert "ok" not in response.text
+
+
+def test_friendly_404_without_traceback(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert "Traceback" not in response.text
+
+
+def test_friendly_500_without_traceback(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom():
+        raise OperationalError("SELECT secret_stuff", {}, Exception("db is on fire"))
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert "secret_stuff" not in response.text and "Traceback" not in response.text
+
+
+def test_security_headers(client):
+    headers = client.get("/").headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"

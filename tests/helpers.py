@@ -1,0 +1,135 @@
+"""Helpers for app tests: reading forms out of pages, logging in, taking quizzes."""
+from __future__ import annotations
+
+import contextlib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from sqlalchemy import event
+
+from nmt_course import services
+from nmt_course.content import load_content
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+PASSWORD = "correct horse battery"
+
+
+class _FormParser(HTMLParser):
+    """Collects the fields of each <form> on a page (inputs, checked boxes, selects)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action"), "method": attrs.get("method", "get"),
+                               "fields": {}, "names": []})
+        elif not self.forms:
+            return
+        elif tag == "input" and attrs.get("name"):
+            form = self.forms[-1]
+            form["names"].append(attrs["name"])
+            if attrs.get("type") in ("radio", "checkbox"):
+                if "checked" in attrs:
+                    form["fields"].setdefault(attrs["name"], []).append(attrs.get("value", "on"))
+            else:
+                form["fields"][attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self._select = attrs.get("name")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.forms[-1]["fields"][self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def forms(html: str) -> list[dict]:
+    parser = _FormParser()
+    parser.feed(html)
+    return parser.forms
+
+
+def form_with(html: str, field: str) -> dict:
+    """The first form on the page that has a field called `field`."""
+    for form in forms(html):
+        if field in form["names"]:
+            return form
+    raise AssertionError(f"no form with a field {field!r} on the page")
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post_form(client, url: str, data: dict, *, field: str = "csrf_token", **kwargs):
+    """GET `url`, take the CSRF token of its form, POST `data` with it."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code)
+    return client.post(url, data={"csrf_token": csrf_from(page.get_data(as_text=True)), **data},
+                       **kwargs)
+
+
+def make_user(app, email: str = "learner@example.com", *, name: str = "Jane Learner",
+              password: str = PASSWORD, **flags):
+    with app.app_context():
+        user = services.create_user(email=email, password=password, legal_name=name, **flags)
+        return user.id
+
+
+def login(client, email: str = "learner@example.com", password: str = PASSWORD):
+    response = post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+def import_content(app, lessons: Path | None = None, quizzes: Path | None = None, **kwargs):
+    with app.app_context():
+        content = load_content(lessons or Path(app.config["LESSONS_DIR"]),
+                               quizzes or Path(app.config["QUIZZES_DIR"]))
+        assert not content.errors, content.errors
+        return services.import_content(content.courses, **kwargs)
+
+
+def quiz_form(client, course: str, lesson: str) -> dict:
+    page = client.get(f"/courses/{course}/lessons/{lesson}/quiz")
+    assert page.status_code == 200, page.status_code
+    return form_with(page.get_data(as_text=True), "attempt")
+
+
+def submit_quiz(client, course: str, lesson: str, answers: dict[str, list[str] | str], *,
+                form: dict | None = None):
+    """Open the quiz, answer it as a learner would ({question id: choice ids}), submit."""
+    form = form or quiz_form(client, course, lesson)
+    data = {name: value for name, value in form["fields"].items() if not name.startswith("q-")}
+    for question, choices in answers.items():
+        data[f"q-{question}"] = choices
+    return client.post(f"/courses/{course}/lessons/{lesson}/quiz", data=data)
+
+
+DEMO_PASS = {"colour": "red", "primes": ["two", "three"], "sky": "false", "water": "true",
+             "cats": "four-legs"}
+DEMO_FAIL = {"colour": "blue", "primes": ["two"], "sky": "false", "water": "true",
+             "cats": "six-legs"}
+SECOND_PASS = {"only": "true", "other": "a"}
+
+
+@contextlib.contextmanager
+def count_statements(engine):
+    """Record every SQL statement sent through `engine` while the block runs."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -68,6 +68,7 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "NMT Courses <no-reply@localhost>"),
         "PASSWORD_RESET_MINUTES": 60,
+        "PASSWORD_HASH_METHOD": "scrypt",  # Werkzeug's default; tests use a cheaper one
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

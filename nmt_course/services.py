@@ -97,7 +97,7 @@ def create_user(*, email: str, password: str, legal_name: str, licence_number: s
     email = normalise_email(email)
     if queries.user_by_email(email) is not None:
         raise EmailTaken("An account with this e-mail address already exists.")
-    user = User(email=email, password_hash=generate_password_hash(password),
+    user = User(email=email, password_hash=_hash_password(password),
                 legal_name=legal_name.strip(), licence_number=_clean(licence_number),
                 licence_state=_clean(licence_state), is_admin=is_admin,
                 is_instructor=is_instructor)
@@ -116,13 +116,18 @@ def authenticate(email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
-_DUMMY: list[str] = []
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def _dummy_hash() -> str:
-    if not _DUMMY:
-        _DUMMY.append(generate_password_hash(secrets.token_hex(8)))
-    return _DUMMY[0]
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = _hash_password(secrets.token_hex(8))
+    return _DUMMY_HASHES[method]
 
 
 @transaction
@@ -146,7 +151,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def _set_password(user: User, password: str) -> None:
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hash_password(password)
     user.auth_version += 1  # every other signed-in session ends
 
 
@@ -228,18 +233,20 @@ class AttemptOutcome:
 
 
 @transaction
-def record_attempt(user: User, quiz: Quiz, version: QuizVersion, number: int,
+def record_attempt(user: User, quiz_id: int, version_id: int, number: int,
                    answers: Mapping[str, Sequence[str]]) -> AttemptOutcome:
     """Grade and store attempt `number`; a repeated submission returns the stored attempt."""
-    if version.quiz_id != quiz.id:
-        raise QuizClosed("This form does not belong to this quiz.")
-    existing = queries.attempt(user.id, quiz.id, number)
+    existing = queries.attempt(user.id, quiz_id, number)
     if existing is not None:
         return AttemptOutcome(existing, created=False)
-    count, passed = queries.attempt_count(user.id, quiz.id)
+    # Loaded here, in the write transaction, in a fixed number of statements.
+    version = queries.version_with_questions(version_id, quiz_id)
+    if version is None:
+        raise QuizClosed("This form does not belong to this quiz.")
+    count, passed = queries.attempt_count(user.id, quiz_id)
     if passed:
         raise QuizClosed("You have already passed this quiz.")
-    limit = queries.current_version(quiz.id).max_attempts
+    limit = queries.current_version(quiz_id).max_attempts
     if limit and count >= limit:
         raise QuizClosed("You have used all the attempts this quiz allows.")
     if number != count + 1:
@@ -247,7 +254,7 @@ def record_attempt(user: User, quiz: Quiz, version: QuizVersion, number: int,
 
     result = grade(queries.gradable(version), answers)
     attempt = QuizAttempt(
-        user_id=user.id, quiz_id=quiz.id, quiz_version_id=version.id, number=number,
+        user_id=user.id, quiz_id=quiz_id, quiz_version_id=version.id, number=number,
         answers={key: sorted(values) for key, values in answers.items()},
         correct_count=result.correct_count, question_count=result.question_count,
         score=result.score, passed=result.passed)
@@ -255,9 +262,10 @@ def record_attempt(user: User, quiz: Quiz, version: QuizVersion, number: int,
     # The same form sent twice at once: the unique (user, quiz, number) index admits one; the
     # other fails here and, run again by @transaction, returns the stored attempt above.
     db.session.flush()
-    audit("quiz.attempted", actor=user, subject=f"quiz:{quiz.id}", number=number,
+    audit("quiz.attempted", actor=user, subject=f"quiz:{quiz_id}", number=number,
           version=version.number, score=result.score, passed=result.passed)
-    certificate = _issue_if_complete(user, quiz.lesson.course) if result.passed else None
+    certificate = (_issue_if_complete(user, version.quiz.lesson.course) if result.passed
+                   else None)
     return AttemptOutcome(attempt, created=True, certificate=certificate)
 
 

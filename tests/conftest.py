@@ -40,6 +40,7 @@ def app_config(database_uri: str, **overrides) -> dict:
         "MAIL_SERVER": None,
         "PROVIDER_NAME": "NMT Test Academy",
         "TIMEZONE": "UTC",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast: the suite hashes hundreds
     }
     config.update(overrides)
     return config
@@ -96,6 +97,22 @@ def app(database):
 
 
 @pytest.fixture
+def make_app(database, app):
+    """More apps on the same database (other settings, or a second process's view)."""
+    made = []
+
+    def build(**overrides):
+        made.append(create_app(app_config(database, **overrides)))
+        return made[-1]
+
+    yield build
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -122,3 +139,6 @@ def redis_url():
     for key in connection.scan_iter(f"*{prefix}*"):
         connection.delete(key)
     connection.close()
+    # Flask-Limiter keeps the first key prefix it was given for good; tests make many apps.
+    from nmt_course.extensions import limiter
+    limiter._key_prefix = ""

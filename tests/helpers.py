@@ -83,8 +83,10 @@ def make_user(app, email: str = "learner@example.com", *, name: str = "Jane Lear
         return user.id
 
 
-def login(client, email: str = "learner@example.com", password: str = PASSWORD):
-    response = post_form(client, "/login", {"email": email, "password": password})
+def login(client, email: str = "learner@example.com", password: str = PASSWORD, *,
+          url: str = "/login"):
+    """Log in through the form at `url` (the login page, or where a redirect pointed)."""
+    response = post_form(client, url, {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
 
@@ -105,9 +107,9 @@ def quiz_form(client, course: str, lesson: str) -> dict:
 
 def submit_quiz(client, course: str, lesson: str, answers: dict[str, list[str] | str], *,
                 form: dict | None = None):
-    """Open the quiz, answer it as a learner would ({question id: choice ids}), submit."""
+    """Open the quiz (or use `form`, as filled in), answer ({question id: choice ids}), submit."""
     form = form or quiz_form(client, course, lesson)
-    data = {name: value for name, value in form["fields"].items() if not name.startswith("q-")}
+    data = dict(form["fields"])
     for question, choices in answers.items():
         data[f"q-{question}"] = choices
     return client.post(f"/courses/{course}/lessons/{lesson}/quiz", data=data)

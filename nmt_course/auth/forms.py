@@ -1,6 +1,6 @@
 """Account forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..services import MIN_PASSWORD_LENGTH
@@ -20,7 +20,8 @@ US_STATES = [
     ("UT", "Utah"), ("VT", "Vermont"), ("VI", "U.S. Virgin Islands"), ("VA", "Virginia"),
     ("WA", "Washington"), ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
 ]
-STATE_CHOICES = [("", "Not licensed in a U.S. state")] + US_STATES
+STATE_CHOICES = [SelectChoice(code, name)
+                 for code, name in [("", "Not licensed in a U.S. state"), *US_STATES]]
 
 EMAIL = [DataRequired("Enter your e-mail address."),
          Email("Enter an e-mail address such as name@example.com."), Length(max=254)]

@@ -60,7 +60,7 @@ class CertificateData:
 
 
 FACES = (("Sans", "", "DejaVuSans.ttf"), ("Sans", "B", "DejaVuSans-Bold.ttf"),
-         ("Serif", "", "DejaVuSerif.ttf"), ("Serif", "B", "DejaVuSerif-Bold.ttf"))
+         ("Serif", "B", "DejaVuSerif-Bold.ttf"))
 FALLBACK = ("CJK", "", "DroidSansFallbackFull.ttf")
 
 

@@ -362,7 +362,11 @@ def _item_id(mapping: LineMap, default: str | None, what: str, check: _Checker) 
         check.error(mapping.line, f"{what} has no id (a stable name such as 'tp-definition')")
         return None
     key = str(value)
-    if isinstance(value, bool) or not ITEM_ID.match(key):
+    if isinstance(value, bool):
+        check.error(mapping.line_of("id"), f"{what} id reads as {key.lower()} in YAML; put it "
+                                           "in quotes")
+        return None
+    if not ITEM_ID.match(key):
         check.error(mapping.line_of("id"), f"{what} id '{key}' may only use letters, digits, "
                                            "'-' and '_'")
         return None

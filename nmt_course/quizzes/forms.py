@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import HiddenField, RadioField, SelectMultipleField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -61,7 +61,7 @@ def build_quiz_form(presented: list[PresentedQuestion], **kwargs) -> QuizForm:
         pass
 
     for item in presented:
-        choices = [(choice.key, Markup(choice.text_html)) for choice in item.choices]
+        choices = [SelectChoice(choice.key, Markup(choice.text_html)) for choice in item.choices]
         label = f"Question {item.number}"
         if item.question.type == "multiple":
             field = SelectMultipleField(

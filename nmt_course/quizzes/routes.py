@@ -29,15 +29,17 @@ def _secret() -> bytes:
     return current_app.secret_key.encode()
 
 
-def _render_form(course, lesson, quiz, version, number: int, *, formdata=None,
-                 status: int = 200):
-    presented = present(version, _secret(), current_user.id, number)
-    form = (build_quiz_form(presented, formdata=formdata) if formdata is not None
-            else build_quiz_form(presented))
+def _render_form(course, lesson, quiz, version, number: int, *, form=None, formdata=None,
+                 notice: str | None = None, status: int = 200):
+    """The quiz page: a fresh form, one refilled from `formdata`, or a validated `form`."""
+    if form is None:
+        presented = present(version, _secret(), current_user.id, number)
+        form = (build_quiz_form(presented, formdata=formdata) if formdata is not None
+                else build_quiz_form(presented))
     form.version.data, form.attempt.data = str(version.id), str(number)
     left = attempts_left(attempts_used=number - 1, max_attempts=version.max_attempts)
     return render_template("quizzes/take.html", course=course, lesson=lesson, quiz=quiz,
-                           version=version, number=number, form=form,
+                           version=version, number=number, form=form, notice=notice,
                            attempts_left=left), status
 
 
@@ -62,7 +64,9 @@ def take(slug: str, lesson_slug: str):
         session.pop(DRAFT_KEY)
         formdata = MultiDict([(key, value) for key, values in draft["answers"].items()
                               for value in values])
-    return _render_form(course, lesson, quiz, version, count + 1, formdata=formdata)
+    return _render_form(course, lesson, quiz, version, count + 1, formdata=formdata,
+                        notice=formdata and "We kept the answers you had chosen. Check them "
+                                            "and submit when you are ready.")
 
 
 def _submit(course, lesson, quiz):
@@ -75,10 +79,10 @@ def _submit(course, lesson, quiz):
     presented = present(version, _secret(), current_user.id, number)
     form = build_quiz_form(presented)
     if not form.validate_on_submit():
-        return _render_form(course, lesson, quiz, version, number, formdata=request.form,
-                            status=422)
+        return _render_form(course, lesson, quiz, version, number, form=form, status=422)
     try:
-        outcome = services.record_attempt(current_user, quiz, version, number, form.answers())
+        outcome = services.record_attempt(current_user, quiz.id, version.id, number,
+                                          form.answers())
     except services.QuizClosed as error:
         flash(str(error), "warning")
         return redirect(url_for("quizzes.take", slug=course.slug, lesson_slug=lesson.slug))

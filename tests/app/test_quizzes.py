@@ -1,0 +1,290 @@
+"""Quizzes: graded on the server, every attempt kept, never a lost answer or a double pass."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from nmt_course import queries
+from nmt_course.extensions import db
+from nmt_course.models import QuizAttempt
+from tests.helpers import (DEMO_FAIL, DEMO_PASS, SECOND_PASS, count_statements, form_with,
+                           import_content, login, make_user, quiz_form, submit_quiz)
+
+QUIZ = "/courses/demo/lessons/first-lesson/quiz"
+SECOND_QUIZ = "/courses/demo/lessons/second-lesson/quiz"
+
+
+@pytest.fixture
+def learner(app, client):
+    import_content(app)
+    make_user(app)
+    login(client)
+    return client
+
+
+def attempts(app) -> list[tuple[int, int, bool]]:
+    with app.app_context():
+        return [(a.number, a.score, a.passed) for a in db.session.scalars(
+            select(QuizAttempt).order_by(QuizAttempt.user_id, QuizAttempt.number))]
+
+
+def test_quiz_page_holds_no_answer_key(learner):
+    page = learner.get(QUIZ).text
+    assert "Which colour is <strong>taut-band red</strong>?" in page
+    for secret in ("FIRST-EXPLANATION", "Red is right.", "Blue is the sky.", "correct"):
+        assert secret not in page
+    assert 'name="q-colour"' in page and 'type="checkbox"' in page
+
+
+def test_opening_the_quiz_writes_nothing(app, learner):
+    with app.app_context(), count_statements(db.engine) as statements:
+        assert learner.get(QUIZ).status_code == 200
+        assert learner.get(QUIZ).status_code == 200
+    writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+
+
+def test_choice_order_is_stable_for_an_attempt_and_changes_between_learners(app, learner):
+    def order(client):
+        page = client.get(QUIZ).text
+        return [v for v in ("red", "blue", "green") if f'value="{v}"' in page], \
+            page.index('value="red"'), page.index('value="blue"'), page.index('value="green"')
+
+    first = order(learner)
+    assert order(learner) == first
+    orders = {first[1:]}
+    for n in range(8):
+        make_user(app, f"other{n}@example.com")
+        other = app.test_client()
+        login(other, f"other{n}@example.com")
+        positions = order(other)[1:]
+        orders.add(tuple(sorted(range(3), key=lambda i: positions[i])))
+    assert len(orders) > 1
+
+
+def test_passing_attempt_is_stored_and_fully_reviewed(app, learner):
+    response = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS)
+    assert response.status_code == 302
+    assert response.location == f"{QUIZ}/attempts/1"
+    assert attempts(app) == [(1, 100, True)]
+    with app.app_context():
+        stored = db.session.scalar(select(QuizAttempt))
+        assert stored.answers["primes"] == ["three", "two"]
+        assert stored.version.number == 1
+    review = learner.get(response.location).text
+    assert "Passed" in review and "100%" in review
+    assert "FIRST-EXPLANATION" in review and "Right answer" in review
+    assert "Red is right." in review  # feedback on the chosen choice
+    assert "Next lesson: The Second Lesson" in review
+
+
+def test_failed_attempt_shows_what_was_wrong_but_not_the_answers(app, learner):
+    response = submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL)
+    assert attempts(app) == [(1, 40, False)]
+    review = learner.get(response.location).text
+    assert "Not passed yet" in review and "40%" in review
+    assert review.count("mark-wrong") == 3 and review.count("mark-right") == 2
+    for hidden in ("Right answer", "FIRST-EXPLANATION", "Blue is the sky.", "Green</span>"):
+        assert hidden not in review
+    assert "Try again" in review
+
+
+def test_after_a_pass_the_quiz_is_closed(app, learner):
+    submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL)
+    submit_quiz(learner, "demo", "first-lesson", DEMO_PASS)
+    assert attempts(app) == [(1, 40, False), (2, 100, True)]
+    page = learner.get(QUIZ).text
+    assert "You passed this quiz." in page and 'name="attempt"' not in page
+    # Once passed, earlier attempts reveal the answers too.
+    assert "FIRST-EXPLANATION" in learner.get(f"{QUIZ}/attempts/1").text
+
+
+@pytest.mark.parametrize("answers", [
+    {**DEMO_PASS, "colour": "purple"},
+    {**DEMO_PASS, "primes": ["two", "three", "<script>"]},
+    {**DEMO_PASS, "sky": "maybe"},
+])
+def test_forged_answers_are_rejected_without_an_attempt(app, learner, answers):
+    response = submit_quiz(learner, "demo", "first-lesson", answers)
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.text or "not a valid choice" in response.text
+    assert attempts(app) == []
+
+
+def test_extra_fields_are_ignored(app, learner):
+    response = submit_quiz(learner, "demo", "first-lesson", {**DEMO_PASS, "invented": "red"})
+    assert response.status_code == 302
+    assert attempts(app) == [(1, 100, True)]
+
+
+def test_unanswered_question_is_tied_to_its_error_and_answers_stay(app, learner):
+    partial = {k: v for k, v in DEMO_PASS.items() if k != "cats"}
+    response = submit_quiz(learner, "demo", "first-lesson", partial)
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="q-cats-error"' in page and 'aria-describedby=" q-cats-error"' in page
+    assert '<a href="#q-cats">Question 5: Choose an answer.</a>' in page
+    assert form_with(page, "attempt")["fields"]["q-colour"] == ["red"]
+    assert attempts(app) == []
+
+
+def test_a_form_for_a_version_of_another_quiz_is_refused(app, learner):
+    form = quiz_form(learner, "demo", "second-lesson")
+    response = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form)
+    assert response.status_code == 302 and response.location == QUIZ
+    assert attempts(app) == []
+
+
+def test_the_same_form_submitted_twice_stores_one_attempt(app, learner):
+    form = quiz_form(learner, "demo", "first-lesson")
+    first = submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL, form=form)
+    again = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form)
+    assert first.location == again.location == f"{QUIZ}/attempts/1"
+    assert attempts(app) == [(1, 40, False)]
+
+
+def test_concurrent_submissions_of_one_form_make_one_attempt(app):
+    import_content(app)
+    make_user(app)
+    clients = [app.test_client() for _ in range(6)]
+    for client in clients:
+        login(client)
+    # Each has the quiz open as attempt 1 (two tabs, a double tap on a slow phone...).
+    forms = {id(client): quiz_form(client, "demo", "first-lesson") for client in clients}
+    assert {f["fields"]["attempt"] for f in forms.values()} == {"1"}
+    barrier = threading.Barrier(len(clients))
+    results = []
+
+    def submit(client):
+        barrier.wait()
+        results.append(submit_quiz(client, "demo", "first-lesson", DEMO_PASS,
+                                   form=forms[id(client)]))
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.status_code for r in results) == [302] * len(clients)
+    assert {r.location for r in results} == {f"{QUIZ}/attempts/1"}
+    assert attempts(app) == [(1, 100, True)]
+
+
+def test_a_lost_race_is_answered_with_the_stored_attempt(app, learner, monkeypatch):
+    """The unique index, not the check before it, is what keeps attempt numbers unique."""
+    form = quiz_form(learner, "demo", "first-lesson")
+    submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form)
+    real = queries.attempt
+    calls = []
+
+    def blind_first_look(user_id, quiz_id, number):
+        calls.append(number)
+        return None if len(calls) == 1 else real(user_id, quiz_id, number)
+
+    monkeypatch.setattr(queries, "attempt", blind_first_look)
+    monkeypatch.setattr(queries, "attempt_count", lambda user_id, quiz_id: (0, False))
+    again = submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL, form=form)
+    assert again.status_code == 302 and again.location == f"{QUIZ}/attempts/1"
+    assert attempts(app) == [(1, 100, True)]
+
+
+def test_the_database_refuses_a_second_pass(app, learner):
+    submit_quiz(learner, "demo", "first-lesson", DEMO_PASS)
+    from sqlalchemy.exc import IntegrityError
+    with app.app_context():
+        first = db.session.scalar(select(QuizAttempt))
+        db.session.add(QuizAttempt(user_id=first.user_id, quiz_id=first.quiz_id,
+                                   quiz_version_id=first.quiz_version_id, number=2,
+                                   answers={}, correct_count=5, question_count=5, score=100,
+                                   passed=True))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_max_attempts_then_answers_are_revealed(app, learner):
+    wrong = {"only": "false", "other": "b"}
+    form = quiz_form(learner, "demo", "second-lesson")
+    submit_quiz(learner, "demo", "second-lesson", wrong, form=form)
+    first = learner.get(f"{SECOND_QUIZ}/attempts/1").text
+    assert "1 attempt left" in first and "SECOND-EXPLANATION" not in first
+    submit_quiz(learner, "demo", "second-lesson", wrong)
+    last = learner.get(f"{SECOND_QUIZ}/attempts/2").text
+    assert "You have used every attempt" in last and "SECOND-EXPLANATION" in last
+    closed = learner.get(SECOND_QUIZ).text
+    assert "You have used every attempt this quiz allows." in closed
+    assert 'name="attempt"' not in closed
+    form["fields"]["attempt"] = "3"  # a forged third attempt
+    refused = submit_quiz(learner, "demo", "second-lesson", SECOND_PASS, form=form)
+    assert refused.status_code == 302 and refused.location == SECOND_QUIZ
+    assert attempts(app) == [(1, 0, False), (2, 0, False)]
+
+
+def test_max_attempts_count_across_versions(app, learner, tmp_path):
+    import shutil
+    content = tmp_path / "content"
+    shutil.copytree(app.config["LESSONS_DIR"].rsplit("/", 1)[0], content)
+    wrong = {"only": "false", "other": "b"}
+    stale_form = quiz_form(learner, "demo", "second-lesson")
+    submit_quiz(learner, "demo", "second-lesson", wrong, form=stale_form)
+    quiz_file = content / "quizzes" / "demo" / "second-lesson.yaml"
+    quiz_file.write_text(quiz_file.read_text().replace("Pick A.", "Pick A, please."))
+    import_content(app, content / "lessons", content / "quizzes")
+    submit_quiz(learner, "demo", "second-lesson", wrong)
+    with app.app_context():
+        versions = [a.version.number for a in db.session.scalars(
+            select(QuizAttempt).order_by(QuizAttempt.number))]
+    assert versions == [1, 2]
+    assert "You have used every attempt" in learner.get(SECOND_QUIZ).text
+    # Attempt 1 is still shown against the version it answered.
+    assert "Pick A." in learner.get(f"{SECOND_QUIZ}/attempts/1").text
+
+
+def test_missing_csrf_token_keeps_the_answers(app, learner):
+    form = quiz_form(learner, "demo", "first-lesson")
+    form["fields"]["csrf_token"] = "expired-or-forged"
+    response = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form)
+    assert response.status_code == 400
+    assert "This form had expired, so nothing was submitted." in response.text
+    refilled = form_with(response.text, "attempt")["fields"]
+    assert refilled["q-colour"] == ["red"] and sorted(refilled["q-primes"]) == ["three", "two"]
+    assert refilled["csrf_token"] != "expired-or-forged"
+    assert attempts(app) == []
+    # The refilled form submits as it is.
+    resubmit = submit_quiz(learner, "demo", "first-lesson", {}, form=form_with(
+        response.text, "attempt"))
+    assert resubmit.status_code == 302
+    assert attempts(app) == [(1, 100, True)]
+
+
+def test_expired_session_keeps_the_answers_through_login(app, learner):
+    form = quiz_form(learner, "demo", "first-lesson")
+    stranger = app.test_client()  # the learner's session is gone: no cookie at all
+    response = submit_quiz(stranger, "demo", "first-lesson", DEMO_PASS, form=form)
+    assert response.status_code == 302
+    assert response.location == f"/login?next={QUIZ}"
+    assert login(stranger, url=response.location).location == QUIZ
+    page = stranger.get(QUIZ).text
+    assert "We kept the answers you had chosen." in page
+    refilled = form_with(page, "attempt")["fields"]
+    assert refilled["q-colour"] == ["red"] and refilled["q-sky"] == ["false"]
+    assert attempts(app) == []
+    assert submit_quiz(stranger, "demo", "first-lesson", {},
+                       form=form_with(page, "attempt")).status_code == 302
+    assert attempts(app) == [(1, 100, True)]
+
+
+def test_attempts_are_private(app, learner):
+    submit_quiz(learner, "demo", "first-lesson", DEMO_PASS)
+    make_user(app, "other@example.com")
+    other = app.test_client()
+    login(other, "other@example.com")
+    assert other.get(f"{QUIZ}/attempts/1").status_code == 404
+
+
+def test_quiz_of_a_lesson_without_one_is_404(app, learner):
+    assert learner.get("/courses/demo/lessons/nope/quiz").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0

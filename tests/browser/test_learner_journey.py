@@ -1,0 +1,234 @@
+"""The learner's whole journey in Chromium, at phone and desktop sizes."""
+from __future__ import annotations
+
+import re
+
+from nmt_course import queries, services
+from nmt_course.config import PROJECT_ROOT
+from nmt_course.content import load_content
+
+COURSE = "nmt-foundations"
+CONTENT = {c.slug: c for c in load_content(PROJECT_ROOT / "lessons",
+                                           PROJECT_ROOT / "quizzes").courses}[COURSE]
+LESSONS = [lesson.slug for lesson in CONTENT.lessons]
+PASSWORD = "a long enough password"
+FINGERPRINTED = re.compile(r"\.[0-9a-f]{10}\.(css|js|svg)$")
+
+
+def answer_key(lesson_slug: str, *, wrong: bool = False) -> dict[str, list[str]]:
+    """The right answers to a lesson's quiz (or, with `wrong`, a wrong one for each)."""
+    lesson = next(lesson for lesson in CONTENT.lessons if lesson.slug == lesson_slug)
+    key = {}
+    for question in lesson.quiz.questions:
+        right = [c.key for c in question.choices if c.correct]
+        others = [c.key for c in question.choices if not c.correct]
+        key[question.key] = others[:1] if wrong else right
+    return key
+
+
+def answer_quiz(page, answers: dict[str, list[str]]) -> None:
+    """Tick the answers with the mouse, as a learner on a laptop or phone would."""
+    for question, choices in answers.items():
+        for box in page.locator(f'input[name="q-{question}"]').all():
+            value = box.get_attribute("value")
+            if box.get_attribute("type") == "radio":
+                if value in choices:
+                    box.check()
+            else:
+                box.set_checked(value in choices)
+
+
+def pass_quiz_on_the_server(server, email: str, lesson_slug: str) -> None:
+    """Fast-forward: pass a quiz through the service layer (the browser already showed how)."""
+    with server.app.app_context():
+        user = queries.user_by_email(email)
+        course = queries.visible_course(COURSE, user)
+        lesson = next(l for l in queries.active_lessons(course.id) if l.slug == lesson_slug)
+        quiz = queries.active_quiz(lesson.id)
+        version = queries.current_version(quiz.id)
+        services.record_attempt(user, quiz.id, version.id, 1, answer_key(lesson_slug))
+
+
+def lesson_page_cost(browser, context, url: str) -> tuple[list, int, dict]:
+    """Load `url` with an empty cache but the same login; return requests and total bytes."""
+    fresh = browser.new_context(storage_state=context.storage_state(),
+                                viewport={"width": 1440, "height": 900})
+    page = fresh.new_page()
+    finished = []
+    page.on("requestfinished", lambda request: finished.append(request))
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    counted = [r for r in finished if r.resource_type != "image" and "favicon" not in r.url]
+    total = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]
+                for r in counted)
+    headers = {r.url: r.response().all_headers() for r in counted}
+    fresh.close()
+    return counted, total, headers
+
+
+def test_learner_journey(journey, browser, learner_email):
+    page, server = journey.page, journey.server
+
+    journey.goto("/", "catalogue")
+    page.get_by_role("link", name=CONTENT.title).click()
+    journey.check("course-visitor")
+
+    page.locator(".course-aside").get_by_role("link", name="Create account").click()
+    page.get_by_label("Legal name").fill("Amara Okafor-Lindqvist")
+    page.get_by_label("E-mail address").fill(learner_email)
+    page.get_by_label("Password", exact=True).fill("short")
+    page.get_by_label("Password again").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    journey.check("register-errors")
+    # The error is announced (role=alert, focused) and tied to its field.
+    summary = page.locator(".error-summary")
+    assert summary.get_attribute("role") == "alert"
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    password = page.get_by_label("Password", exact=True)
+    assert password.get_attribute("aria-invalid") == "true"
+    described = password.get_attribute("aria-describedby").split()
+    assert "Use at least 10 characters." in page.locator(f"#{described[-1]}").inner_text()
+
+    password.fill(PASSWORD)
+    page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_label("Licence number (optional)").fill("MA 60123")
+    page.get_by_label("State that issued your licence").select_option("FL")
+    page.get_by_role("button", name="Create account").click()
+    assert page.url.endswith(f"/courses/{COURSE}")
+    journey.check("course-learner")
+    progress = page.get_by_role("progressbar", name="Course progress")
+    assert progress.get_attribute("value") == "0"
+
+    page.get_by_role("link", name="Start the course").click()
+    assert page.url.endswith(f"/lessons/{LESSONS[0]}")
+    journey.check("lesson")
+    requests, total, headers = lesson_page_cost(browser, page.context, page.url)
+    assert len(requests) <= 3, [r.url for r in requests]
+    assert total < 150 * 1024, total
+    for url, header in headers.items():
+        if "/static/" in url:
+            assert FINGERPRINTED.search(url), url
+            assert "max-age=31536000" in header["cache-control"], (url, header)
+            assert "immutable" in header["cache-control"], (url, header)
+
+    page.get_by_role("button", name="Mark as read and take the quiz").click()
+    journey.check("quiz")
+    answers = answer_key(LESSONS[0])
+    first, *rest = answers
+    answer_quiz(page, {k: answers[k] for k in rest})
+    page.get_by_role("button", name="Submit answers").click()
+    journey.check("quiz-errors")
+    assert page.locator(".error-summary").get_by_role("link", name=re.compile(
+        "Question 1: Choose")).count() == 1
+
+    answer_quiz(page, answer_key(LESSONS[0], wrong=True))
+    page.get_by_role("button", name="Submit answers").click()
+    journey.check("result-fail")
+    assert "Not passed yet" in page.inner_text("main")
+    assert "Right answer" not in page.inner_text("main")
+
+    page.get_by_role("link", name="Try again").click()
+    answer_quiz(page, answer_key(LESSONS[0]))
+    page.get_by_role("button", name="Submit answers").click()
+    journey.check("result-pass")
+    assert "Passed" in page.inner_text(".result-banner")
+    assert page.locator(".explanation").count() == len(answers)
+
+    for lesson in LESSONS[1:-1]:
+        pass_quiz_on_the_server(server, learner_email, lesson)
+    journey.goto("/dashboard", "dashboard")
+    bar = page.get_by_role("progressbar", name="Progress")
+    assert int(bar.get_attribute("value")) == 100 * (len(LESSONS) - 1) // len(LESSONS)
+
+    journey.goto(f"/courses/{COURSE}/lessons/{LESSONS[-1]}", "last-lesson")
+    page.get_by_role("button", name="Mark as read and take the quiz").click()
+    answer_quiz(page, answer_key(LESSONS[-1]))
+    page.get_by_role("button", name="Submit answers").click()
+    journey.check("result-complete")
+    page.get_by_role("link", name="View your certificate").click()
+    journey.check("certificate")
+    assert "Amara Okafor-Lindqvist" in page.inner_text(".certificate")
+    code = page.locator(".certificate-code code").inner_text()
+    pdf = page.request.get(page.url + ".pdf")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+
+    journey.goto("/account", "account")
+    journey.goto("/no-such-page", "not-found")
+
+    # A licensing board checks the code, with no account.
+    stranger = browser.new_context(viewport=page.viewport_size, base_url=server.url)
+    board = stranger.new_page()
+    journey.use(board)
+    journey.goto("/verify", "verify-form")
+    board.get_by_label("Certificate code").fill(code.lower().replace("-", " "))
+    board.get_by_role("button", name="Verify").click()
+    journey.check("verified")
+    text = board.inner_text("main")
+    assert "This certificate is valid." in text and "Amara Okafor-Lindqvist" in text
+    assert learner_email not in text and "MA 60123" not in text
+    journey.goto("/login", "login")
+    stranger.close()
+
+    journey.finish()
+
+
+def test_the_quiz_works_by_keyboard_alone(journey, learner_email):
+    page, server = journey.page, journey.server
+    with server.app.app_context():
+        services.create_user(email=learner_email, password=PASSWORD, legal_name="Kim Lee")
+    journey.goto("/login", "login")
+    page.get_by_label("E-mail address").fill(learner_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/dashboard$"))
+    journey.goto(f"/courses/{COURSE}/lessons/{LESSONS[1]}/quiz", "quiz")
+
+    wanted = {f"q-{key}": set(choices) for key, choices in answer_key(LESSONS[1]).items()}
+    done_groups = set()
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const e = document.activeElement;
+            const s = getComputedStyle(e);
+            return {tag: e.tagName, type: e.type, name: e.name, value: e.value,
+                    text: e.textContent.trim(), outline: s.outlineStyle,
+                    width: parseFloat(s.outlineWidth)}; }""")
+        if focused["name"] in wanted:
+            assert focused["outline"] != "none" and focused["width"] >= 2, focused
+        if focused["type"] == "radio" and focused["name"] not in done_groups:
+            for _ in range(12):  # arrow keys move through the group
+                if page.evaluate("document.activeElement.value") in wanted[focused["name"]]:
+                    page.keyboard.press("Space")
+                    break
+                page.keyboard.press("ArrowDown")
+            done_groups.add(focused["name"])
+        elif focused["type"] == "checkbox" and focused["value"] in wanted[focused["name"]]:
+            page.keyboard.press("Space")
+        elif focused["tag"] == "BUTTON" and focused["text"] == "Submit answers":
+            assert focused["outline"] != "none", focused
+            page.keyboard.press("Enter")
+            break
+    else:
+        raise AssertionError("never reached the submit button")
+    page.wait_for_url(re.compile(r"/attempts/1$"))
+    journey.check("result-by-keyboard")
+    assert "Passed" in page.inner_text(".result-banner")
+    journey.finish()
+
+
+def test_pages_work_without_javascript(browser, live_server, learner_email):
+    with live_server.app.app_context():
+        services.create_user(email=learner_email, password=PASSWORD, legal_name="No Script")
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(learner_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/courses/{COURSE}/lessons/{LESSONS[2]}")
+    page.get_by_role("button", name="Mark as read and take the quiz").click()
+    answer_quiz(page, answer_key(LESSONS[2]))
+    page.get_by_role("button", name="Submit answers").click()
+    assert "Passed" in page.inner_text(".result-banner")
+    page.get_by_role("button", name="Log out").click()
+    assert "You are logged out." in page.inner_text("main")
+    context.close()

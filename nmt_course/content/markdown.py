@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 import markdown
 import nh3
@@ -36,10 +37,17 @@ _CLASSES = {
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 
+_local = threading.local()
+
+
 def _convert(text: str) -> str:
-    # A Markdown instance keeps state between documents; a fresh one per call is simplest.
-    return markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIG,
-                             output_format="html").convert(text)
+    # Building a Markdown instance costs far more than converting a prompt, so each thread
+    # keeps one and resets it between documents (it is not safe to share across threads).
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = markdown.Markdown(
+            extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIG, output_format="html")
+    return converter.reset().convert(text)
 
 
 def sanitise(fragment: str, *, inline: bool = False) -> str:

@@ -111,6 +111,11 @@ def test_learner_journey(journey, browser, learner_email):
             assert "max-age=31536000" in header["cache-control"], (url, header)
             assert "immutable" in header["cache-control"], (url, header)
 
+    page.emulate_media(media="print")
+    assert not page.locator(".lesson-actions").is_visible()
+    assert page.locator(".prose").is_visible()
+    page.emulate_media(media="screen")
+
     page.get_by_role("button", name="Mark as read and take the quiz").click()
     journey.check("quiz")
     answers = answer_key(LESSONS[0])
@@ -148,10 +153,17 @@ def test_learner_journey(journey, browser, learner_email):
     page.get_by_role("link", name="View your certificate").click()
     journey.check("certificate")
     assert "Amara Okafor-Lindqvist" in page.inner_text(".certificate")
+    page.emulate_media(media="print")  # printed, only the certificate shows
+    journey.check("certificate-print")
+    assert not page.locator(".site-header").is_visible()
+    assert not page.get_by_role("link", name="Download PDF").is_visible()
+    page.emulate_media(media="screen")
     code = page.locator(".certificate-code code").inner_text()
     pdf = page.request.get(page.url + ".pdf")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
 
+    journey.goto("/dashboard", "dashboard-certified")
+    assert page.get_by_role("link", name=re.compile("^View")).count() == 1
     journey.goto("/account", "account")
     journey.goto("/no-such-page", "not-found")
 

@@ -1,0 +1,67 @@
+"""Benchmark: content check and import of the shipped course.
+
+Run:  .venv/bin/python -m bench.content [--rounds 7]
+
+The baseline is reading every content file's bytes in the same run. Reported: parsing and
+validating (`content check`), a first import into an empty database, and an unchanged
+re-import, which the course's content hash should make nearly free.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+
+from flask_migrate import upgrade
+
+from nmt_course import create_app, services
+from nmt_course.config import PROJECT_ROOT
+from nmt_course.content import load_content
+from nmt_course.extensions import db
+
+ROOTS = (PROJECT_ROOT / "lessons", PROJECT_ROOT / "quizzes")
+
+
+def timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return (time.perf_counter() - start) * 1000
+
+
+def read_files() -> None:
+    for root in ROOTS:
+        for path in root.rglob("*"):
+            if path.is_file():
+                path.read_bytes()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    samples: dict[str, list[float]] = {"read files (baseline)": [], "content check": [],
+                                       "first import": [], "unchanged re-import": []}
+    for _ in range(args.rounds):
+        samples["read files (baseline)"].append(timed(read_files))
+        samples["content check"].append(timed(lambda: load_content(*ROOTS)))
+        content = load_content(*ROOTS)
+        with tempfile.TemporaryDirectory() as folder:
+            app = create_app({"TESTING": True, "SECRET_KEY": "bench",
+                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3"})
+            with app.app_context():
+                upgrade()
+                samples["first import"].append(timed(
+                    lambda: services.import_content(content.courses)))
+                samples["unchanged re-import"].append(timed(
+                    lambda: services.import_content(content.courses)))
+                db.engine.dispose()
+    baseline = statistics.median(samples["read files (baseline)"])
+    print(f"{'step':24} {'median ms':>10} {'x baseline':>11}")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        print(f"{name:24} {median:10.1f} {median / baseline:11.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -19,7 +19,10 @@ _write_intent = contextvars.ContextVar("write_intent", default=False)
 
 @contextlib.contextmanager
 def write_intent() -> Iterator[None]:
-    """Transactions begun inside this block intend to write."""
+    """Transactions begun inside this block intend to write. Blocks do not nest: a service
+    that called another would have its own work rolled back by the inner one."""
+    if _write_intent.get():
+        raise RuntimeError("a write transaction is already open; services do not nest")
     token = _write_intent.set(True)
     try:
         yield

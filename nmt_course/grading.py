@@ -45,9 +45,6 @@ class Result:
     score: int
     passed: bool
 
-    def is_correct(self, key: str) -> bool:
-        return any(q.correct for q in self.questions if q.key == key)
-
 
 def score_single(question: GradableQuestion, selected: frozenset[str]) -> bool:
     """Right when exactly the one right choice was picked."""

@@ -154,9 +154,5 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def course_has_content(course_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(Lesson.course_id == course_id))))
-
-
 def any_course() -> bool:
     return bool(db.session.scalar(select(exists().where(Course.id.is_not(None)))))

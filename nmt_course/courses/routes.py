@@ -1,11 +1,14 @@
 """Catalogue, course overview, lessons and read marks."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import queries, services
 from ..auth.forms import ActionForm
+from ..models import Course, Lesson
 
 bp = Blueprint("courses", __name__)
 
@@ -17,13 +20,27 @@ def course_or_404(slug: str):
     return course
 
 
-def lesson_in(lessons, slug: str):
-    """The lesson at `slug` among the course's lessons, with its neighbours."""
+@dataclass(frozen=True)
+class LessonPlace:
+    """A lesson with where it sits in its course."""
+
+    course: Course
+    lesson: Lesson
+    previous: Lesson | None
+    following: Lesson | None
+    number: int
+    total: int
+
+
+def lesson_or_404(slug: str, lesson_slug: str) -> LessonPlace:
+    """The active lesson `lesson_slug` of the visible course `slug`, or a 404."""
+    course = course_or_404(slug)
+    lessons = queries.active_lessons(course.id)
     for index, lesson in enumerate(lessons):
-        if lesson.slug == slug:
-            previous = lessons[index - 1] if index else None
-            following = lessons[index + 1] if index + 1 < len(lessons) else None
-            return lesson, previous, following, index + 1
+        if lesson.slug == lesson_slug:
+            return LessonPlace(course, lesson, lessons[index - 1] if index else None,
+                               lessons[index + 1] if index + 1 < len(lessons) else None,
+                               index + 1, len(lessons))
     abort(404)
 
 
@@ -53,33 +70,29 @@ def course(slug: str):
 @login_required
 def lesson(slug: str, lesson_slug: str):
     """A lesson: its objectives and body, a read mark and the way to its quiz."""
-    course = course_or_404(slug)
-    lessons = queries.active_lessons(course.id)
-    lesson, previous, following, number = lesson_in(lessons, lesson_slug)
-    quiz = queries.active_quiz(lesson.id)
+    place = lesson_or_404(slug, lesson_slug)
+    quiz = queries.active_quiz(place.lesson.id)
     attempts, passed = queries.attempt_count(current_user.id, quiz.id) if quiz else (0, False)
     return render_template(
-        "courses/lesson.html", course=course, lesson=lesson, previous=previous,
-        following=following, number=number, total=len(lessons), quiz=quiz, passed=passed,
-        attempts=attempts, read=queries.is_read(current_user.id, lesson.id), form=ActionForm())
+        "courses/lesson.html", **vars(place), quiz=quiz, passed=passed, attempts=attempts,
+        read=queries.is_read(current_user.id, place.lesson.id), form=ActionForm())
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/read")
 @login_required
 def mark_read(slug: str, lesson_slug: str):
     """Mark a lesson as read, then go on to its quiz or the next lesson."""
-    course = course_or_404(slug)
-    lessons = queries.active_lessons(course.id)
-    lesson, _, following, _ = lesson_in(lessons, lesson_slug)
+    place = lesson_or_404(slug, lesson_slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    certificate = services.mark_lesson_read(current_user, lesson)
+    certificate = services.mark_lesson_read(current_user, place.lesson)
     if certificate is not None:
         flash("Course complete: your certificate is ready.", "success")
         return redirect(url_for("certificates.show", code=certificate.display_code))
     if request.form.get("then") == "quiz":
-        return redirect(url_for("quizzes.take", slug=slug, lesson_slug=lesson.slug))
-    flash(f"“{lesson.title}” is marked as read.", "success")
-    if following is not None:
-        return redirect(url_for("courses.lesson", slug=slug, lesson_slug=following.slug))
+        return redirect(url_for("quizzes.take", slug=slug, lesson_slug=lesson_slug))
+    flash(f"“{place.lesson.title}” is marked as read.", "success")
+    if place.following is not None:
+        return redirect(url_for("courses.lesson", slug=slug,
+                                lesson_slug=place.following.slug))
     return redirect(url_for("courses.course", slug=slug))

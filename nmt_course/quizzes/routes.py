@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from .. import queries, services
-from ..courses.routes import course_or_404, lesson_in
+from ..courses.routes import lesson_or_404
 from ..grading import answers_revealed, attempts_left, grade
 from .forms import build_quiz_form, present
 
@@ -16,13 +16,11 @@ DRAFT_KEY = "quiz_draft"
 
 
 def _quiz_or_404(slug: str, lesson_slug: str):
-    course = course_or_404(slug)
-    lessons = queries.active_lessons(course.id)
-    lesson, _, following, _ = lesson_in(lessons, lesson_slug)
-    quiz = queries.active_quiz(lesson.id)
+    place = lesson_or_404(slug, lesson_slug)
+    quiz = queries.active_quiz(place.lesson.id)
     if quiz is None:
         abort(404)
-    return course, lesson, following, quiz
+    return place.course, place.lesson, place.following, quiz
 
 
 def _secret() -> bytes:

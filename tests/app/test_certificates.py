@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from nmt_course import codes
 from nmt_course.extensions import db
 from nmt_course.models import Certificate, Course, User
-from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, import_content, login, make_user,
+from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, login, make_user,
                            post_form, submit_quiz)
 
 
@@ -23,14 +23,6 @@ def complete_course(client) -> str:
     match = re.search(r'href="(/certificates/[0-9A-Z-]+)"', result)
     assert match, "the last result page links to the certificate"
     return match.group(1)
-
-
-@pytest.fixture
-def learner(app, client):
-    import_content(app)
-    make_user(app, name="Jane Q. Learner")
-    login(client)
-    return client
 
 
 def certificate_count(app) -> int:

@@ -1,20 +1,11 @@
 """Catalogue, course and lesson pages, read marks and progress."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select, update
 
 from nmt_course.extensions import db
 from nmt_course.models import Course, Lesson, LessonProgress
 from tests.helpers import csrf_from, import_content, login, make_user
-
-
-@pytest.fixture
-def learner(app, client):
-    import_content(app)
-    make_user(app)
-    login(client)
-    return client
 
 
 def mark_read(client, lesson: str, **extra):

@@ -80,3 +80,27 @@ def test_security_headers(client):
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_friendly_403(app, client):
+    from flask import abort
+
+    @app.get("/staff-only")
+    def staff_only():
+        abort(403)
+
+    response = client.get("/staff-only")
+    assert response.status_code == 403
+    assert "You cannot open this page" in response.text
+
+
+def test_services_do_not_nest(app):
+    from nmt_course import services
+
+    @services.transaction
+    def outer():
+        return services.create_user(email="x@example.com", password="long enough pw",
+                                    legal_name="X")
+
+    with app.app_context(), pytest.raises(RuntimeError, match="services do not nest"):
+        outer()

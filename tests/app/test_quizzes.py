@@ -16,14 +16,6 @@ QUIZ = "/courses/demo/lessons/first-lesson/quiz"
 SECOND_QUIZ = "/courses/demo/lessons/second-lesson/quiz"
 
 
-@pytest.fixture
-def learner(app, client):
-    import_content(app)
-    make_user(app)
-    login(client)
-    return client
-
-
 def attempts(app) -> list[tuple[int, int, bool]]:
     with app.app_context():
         return [(a.number, a.score, a.passed) for a in db.session.scalars(

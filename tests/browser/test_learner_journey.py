@@ -43,7 +43,8 @@ def pass_quiz_on_the_server(server, email: str, lesson_slug: str) -> None:
     with server.app.app_context():
         user = queries.user_by_email(email)
         course = queries.visible_course(COURSE, user)
-        lesson = next(l for l in queries.active_lessons(course.id) if l.slug == lesson_slug)
+        lesson = next(item for item in queries.active_lessons(course.id)
+                      if item.slug == lesson_slug)
         quiz = queries.active_quiz(lesson.id)
         version = queries.current_version(quiz.id)
         services.record_attempt(user, quiz.id, version.id, 1, answer_key(lesson_slug))

@@ -17,12 +17,14 @@ from sqlalchemy.engine import Engine
 _write_intent = contextvars.ContextVar("write_intent", default=False)
 
 
+def writing() -> bool:
+    """Whether a write transaction is open in this context."""
+    return _write_intent.get()
+
+
 @contextlib.contextmanager
 def write_intent() -> Iterator[None]:
-    """Transactions begun inside this block intend to write. Blocks do not nest: a service
-    that called another would have its own work rolled back by the inner one."""
-    if _write_intent.get():
-        raise RuntimeError("a write transaction is already open; services do not nest")
+    """Transactions begun inside this block intend to write."""
     token = _write_intent.set(True)
     try:
         yield

@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import codes, mail, queries
 from .certificates.pdf import CertificateData, render_certificate_pdf
 from .content import CourseSource, QuizSource
-from .database import write_intent
+from .database import write_intent, writing
 from .extensions import db
 from .grading import grade
 from .models import (AuditEvent, Certificate, Choice, Course, Lesson, LessonProgress,
@@ -61,6 +61,8 @@ def transaction(func):
     """
     @functools.wraps(func)
     def run(*args, **kwargs):
+        if writing():  # the inner rollback would silently discard the outer's work
+            raise RuntimeError("a write transaction is already open; services do not nest")
         for attempt in range(1, 4):
             db.session.rollback()  # end the view's read transaction; the write begins afresh
             try:

@@ -57,14 +57,17 @@ def take(slug: str, lesson_slug: str):
                                attempts=attempts, passed=passed)
     version = queries.version_with_questions(current.id, quiz.id)
     draft = session.get(DRAFT_KEY)
-    formdata = None
-    if draft and draft.get("path") == request.path:
+    if draft and draft.get("path") == request.path:  # answers kept across a lost session
         session.pop(DRAFT_KEY)
-        formdata = MultiDict([(key, value) for key, values in draft["answers"].items()
-                              for value in values])
-    return _render_form(course, lesson, quiz, version, count + 1, formdata=formdata,
-                        notice=formdata and "We kept the answers you had chosen. Check them "
-                                            "and submit when you are ready.")
+        return _render_form(course, lesson, quiz, version, count + 1,
+                            formdata=_as_formdata(draft["answers"]),
+                            notice="We kept the answers you had chosen. Check them and "
+                                   "submit when you are ready.")
+    return _render_form(course, lesson, quiz, version, count + 1)
+
+
+def _as_formdata(answers: dict[str, list[str]]) -> MultiDict:
+    return MultiDict([(key, value) for key, values in answers.items() for value in values])
 
 
 def _submit(course, lesson, quiz):
@@ -109,8 +112,7 @@ def recover_expired_form():
     flash("This form had expired, so nothing was submitted. Your answers are still here: "
           "check them and submit again.", "warning")
     return _render_form(course, lesson, quiz, version, number,
-                        formdata=MultiDict([(k, v) for k, vs in answers.items() for v in vs]),
-                        status=400)
+                        formdata=_as_formdata(answers), status=400)
 
 
 @bp.get("/courses/<slug>/lessons/<lesson_slug>/quiz/attempts/<int:number>")

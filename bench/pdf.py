@@ -1,0 +1,61 @@
+"""Benchmark: rendering a certificate PDF, for a Latin and a Chinese name.
+
+Run:  .venv/bin/python -m bench.pdf [--rounds 7]
+
+The baseline is an empty one-page fpdf2 document with a core font, made in the same run.
+A CJK name also loads the 4 MB fallback font, so it is reported on its own line.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import time
+from decimal import Decimal
+
+from fpdf import FPDF
+
+from nmt_course import codes
+from nmt_course.certificates.pdf import CertificateData, render_certificate_pdf
+
+
+def certificate(name: str) -> CertificateData:
+    code = codes.new_code()
+    return CertificateData(
+        code=code, legal_name=name, licence_number="MA 60123", licence_state="FL",
+        course_title="Neuromuscular Therapy Foundations", ce_hours=Decimal("2"),
+        course_type="Home Study", approval_number="", provider_name="NMT Continuing Education",
+        completed_on=dt.date(2026, 11, 23), issued_at=dt.datetime.now(dt.timezone.utc),
+        verification_url=f"https://ce.example/verify/{codes.display(code)}")
+
+
+def empty_pdf() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "x")
+    pdf.output()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    cases = {"empty fpdf2 page (baseline)": empty_pdf,
+             "certificate, Latin name": lambda: render_certificate_pdf(certificate("Jane Roe")),
+             "certificate, Chinese name": lambda: render_certificate_pdf(certificate("王小明"))}
+    samples = {name: [] for name in cases}
+    for _ in range(args.rounds):
+        for name, case in cases.items():
+            start = time.perf_counter()
+            case()
+            samples[name].append((time.perf_counter() - start) * 1000)
+    baseline = statistics.median(samples["empty fpdf2 page (baseline)"])
+    print(f"{'render':30} {'median ms':>10} {'x baseline':>11}")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        print(f"{name:30} {median:10.1f} {median / baseline:11.1f}")
+
+
+if __name__ == "__main__":
+    main()

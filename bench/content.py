@@ -9,9 +9,7 @@ re-import, which the course's content hash should make nearly free.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 
 from flask_migrate import upgrade
 
@@ -20,13 +18,9 @@ from nmt_course.config import PROJECT_ROOT
 from nmt_course.content import load_content
 from nmt_course.extensions import db
 
+from .common import report, timed
+
 ROOTS = (PROJECT_ROOT / "lessons", PROJECT_ROOT / "quizzes")
-
-
-def timed(action) -> float:
-    start = time.perf_counter()
-    action()
-    return (time.perf_counter() - start) * 1000
 
 
 def read_files() -> None:
@@ -56,11 +50,7 @@ def main() -> None:
                 samples["first import"].append(timed(load))
                 samples["unchanged re-import"].append(timed(load))
                 db.engine.dispose()
-    baseline = statistics.median(samples["read files (baseline)"])
-    print(f"{'step':24} {'median ms':>10} {'x baseline':>11}")
-    for name, values in samples.items():
-        median = statistics.median(values)
-        print(f"{name:24} {median:10.1f} {median / baseline:11.1f}")
+    report(samples, "read files (baseline)", "step")
 
 
 if __name__ == "__main__":

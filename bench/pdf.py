@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
-import time
 from decimal import Decimal
 
 from fpdf import FPDF
 
 from nmt_course import codes
 from nmt_course.certificates.pdf import CertificateData, render_certificate_pdf
+
+from .common import report, timed
 
 
 def certificate(name: str) -> CertificateData:
@@ -47,14 +47,8 @@ def main() -> None:
     samples = {name: [] for name in cases}
     for _ in range(args.rounds):
         for name, case in cases.items():
-            start = time.perf_counter()
-            case()
-            samples[name].append((time.perf_counter() - start) * 1000)
-    baseline = statistics.median(samples["empty fpdf2 page (baseline)"])
-    print(f"{'render':30} {'median ms':>10} {'x baseline':>11}")
-    for name, values in samples.items():
-        median = statistics.median(values)
-        print(f"{name:30} {median:10.1f} {median / baseline:11.1f}")
+            samples[name].append(timed(case))
+    report(samples, "empty fpdf2 page (baseline)", "render")
 
 
 if __name__ == "__main__":

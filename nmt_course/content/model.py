@@ -8,6 +8,8 @@ from decimal import ROUND_FLOOR, Decimal
 COURSE_TYPES = ("Home Study", "Live", "Webinar")
 COURSE_STATUSES = ("published", "draft")
 QUESTION_TYPES = ("single", "multiple", "true_false")
+# What a failed attempt shows: only the score, the objectives to review, or each question's mark.
+REVIEW_AFTER_FAIL = ("score", "objectives", "questions")
 WORDS_PER_MINUTE = 200
 
 
@@ -36,6 +38,7 @@ class ChoiceSource:
     correct: bool
     feedback_markdown: str = ""
     feedback_html: str = ""
+    line: int = field(default=0, compare=False)  # where its text is, for messages
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class QuestionSource:
     explanation_markdown: str
     explanation_html: str
     choices: tuple[ChoiceSource, ...]
+    objective: int | None = None  # 1-based number of the lesson objective it tests
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -57,16 +62,26 @@ class QuizSource:
     max_attempts: int
     questions: tuple[QuestionSource, ...]
     content_hash: str
+    draw: int | None = None  # questions shown per attempt; None shows the whole bank
+    review_after_fail: str = "objectives"
+    line: int = field(default=1, compare=False)
+
+    @property
+    def shown_count(self) -> int:
+        """How many questions each attempt shows."""
+        return self.draw or len(self.questions)
 
     def canonical(self) -> dict:
         """The quiz as plain data, in its authored form (stored with each version)."""
         return {
             "pass_mark": self.pass_mark,
             "max_attempts": self.max_attempts,
+            "draw": self.draw,
+            "review_after_fail": self.review_after_fail,
             "questions": [
                 {
-                    "id": q.key, "type": q.type, "prompt": q.prompt_markdown,
-                    "explanation": q.explanation_markdown,
+                    "id": q.key, "type": q.type, "objective": q.objective,
+                    "prompt": q.prompt_markdown, "explanation": q.explanation_markdown,
                     "choices": [
                         {"id": c.key, "text": c.text_markdown, "correct": c.correct,
                          "feedback": c.feedback_markdown}
@@ -110,7 +125,8 @@ class CourseSource:
 
     @property
     def question_count(self) -> int:
-        return sum(len(lesson.quiz.questions) for lesson in self.lessons if lesson.quiz)
+        """Questions a learner answers to finish: each quiz's draw, or its whole bank."""
+        return sum(lesson.quiz.shown_count for lesson in self.lessons if lesson.quiz)
 
     @property
     def word_count(self) -> int:
@@ -118,7 +134,8 @@ class CourseSource:
 
 
 def estimate_ce_hours(word_count: int, question_count: int) -> Decimal:
-    """DESIGN.md's rule: words/200 + 1 minute per question, in hours, down to the half hour."""
+    """The CE-hours rule (docs/content.md): words / 200 + 1 minute per question shown, in
+    hours, rounded down to the half hour."""
     minutes = Decimal(word_count) / WORDS_PER_MINUTE + question_count
     halves = (minutes / 60 * 2).to_integral_value(rounding=ROUND_FLOOR)
     return halves / 2

@@ -71,7 +71,8 @@ def test_valid_tree_parses_with_no_problem(tree):
     result = load_content(*tree)
     assert result.errors == ()
     assert [p.message for p in result.warnings] == [
-        "ce_hours 0.5 is more than the 0 hours estimated from 4 words and 1 quiz questions"]
+        "ce_hours 0.5 is more than the 0 hours estimated from 4 words and 1 quiz questions "
+        "shown (see the CE-hours rule in docs/content.md)"]
     (course,) = result.courses
     assert (course.slug, course.title, course.ce_hours) == ("course-a", "Test Course",
                                                             Decimal("0.5"))
@@ -329,6 +330,77 @@ def test_slug_from_front_matter_overrides_the_file_name(tree):
     assert result.errors == ()
     assert result.courses[0].lessons[0].slug == "renamed"
     assert result.courses[0].lessons[0].quiz is not None
+
+
+BANK = """
+pass_mark: 80
+draw: 2
+review_after_fail: score
+questions:
+  - id: q1
+    type: single
+    objective: 1
+    prompt: Pick one.
+    choices:
+      - text: Right
+        correct: true
+      - text: Wrong
+    explanation: Because.
+  - id: q2
+    type: true_false
+    objective: 2
+    prompt: It is so.
+    answer: true
+    explanation: It is.
+  - id: q3
+    type: true_false
+    prompt: It is not so.
+    answer: false
+    explanation: It is not.
+"""
+
+
+def test_a_quiz_bank_draws_some_questions_tied_to_objectives(tree):
+    write(tree[0] / "course-a" / "01-a-lesson.md",
+          LESSON.replace("  - Do a thing.", "  - Do a thing.\n  - Do another."))
+    write(tree[1] / "course-a" / "a-lesson.yaml", BANK)
+    result = load_content(*tree)
+    assert result.errors == ()
+    quiz = result.courses[0].lessons[0].quiz
+    assert (quiz.draw, quiz.shown_count, quiz.review_after_fail) == (2, 2, "score")
+    assert [q.objective for q in quiz.questions] == [1, 2, None]
+    assert result.courses[0].question_count == 2  # what a learner answers, for CE hours
+
+
+def test_a_quiz_without_draw_shows_its_whole_bank_and_reviews_objectives(tree):
+    quiz = load_content(*tree).courses[0].lessons[0].quiz
+    assert (quiz.draw, quiz.shown_count, quiz.review_after_fail) == (None, 1, "objectives")
+
+
+@pytest.mark.parametrize("before, after, message", [
+    ("draw: 2", "draw: 4", "quizzes/course-a/a-lesson.yaml:2: draw must be a whole number "
+                           "from 1 to 3, not 4"),
+    ("draw: 2", "draw: 0", "quizzes/course-a/a-lesson.yaml:2: draw must be a whole number "
+                           "from 1 to 3, not 0"),
+    ("review_after_fail: score", "review_after_fail: all",
+     "quizzes/course-a/a-lesson.yaml:3: review_after_fail must be one of: score, objectives, "
+     "questions (not 'all')"),
+])
+def test_draw_and_review_are_validated(tree, before, after, message):
+    write(tree[0] / "course-a" / "01-a-lesson.md",
+          LESSON.replace("  - Do a thing.", "  - Do a thing.\n  - Do another."))
+    write(tree[1] / "course-a" / "a-lesson.yaml", BANK.replace(before, after))
+    assert problems(tree) == [message]
+
+
+def test_objective_numbers_must_name_a_stated_objective(tree):
+    write(tree[1] / "course-a" / "a-lesson.yaml", BANK)  # the lesson states one objective
+    assert problems(tree) == [
+        "quizzes/course-a/a-lesson.yaml:16: question 'q2' tests objective 2, but the lesson "
+        "states only 1"]
+    write(tree[1] / "course-a" / "a-lesson.yaml", BANK.replace("objective: 1", "objective: x"))
+    assert any("objective must be the number of one of the lesson's objectives" in p
+               for p in problems(tree))
 
 
 def test_content_hash_changes_only_with_content(tree):

@@ -26,6 +26,18 @@ def database_url(url: str) -> str:
     return url
 
 
+def default_site_url(environ: Mapping[str, str]) -> str:
+    """Where the development server answers (`./dev serve` passes HOST and PORT on), so the
+    links in certificates and e-mails reach it. A wildcard address is reached on loopback;
+    set SITE_URL when others reach the site by another name."""
+    host = environ.get("HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{environ.get('PORT') or '5000'}"
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """A secret generated once per checkout and kept in instance/ (git-ignored)."""
     path = instance_path / "secret_key"
@@ -47,7 +59,7 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
     if env not in ENVIRONMENTS:
         raise RuntimeError(f"NMT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
 
-    site_url = str(overrides.get("SITE_URL") or environ.get("SITE_URL") or "http://127.0.0.1:5000")
+    site_url = str(overrides.get("SITE_URL") or environ.get("SITE_URL") or default_site_url(environ))
     mail_server = environ.get("MAIL_SERVER") or None
     redis_url = environ.get("REDIS_URL") or None
     config: dict[str, object] = {

@@ -1,18 +1,34 @@
-"""Engine set-up that makes SQLite behave under concurrent requests.
+"""The database layer every feature shares: engine set-up, a UTC column type and the one
+`transaction` helper that operations write through.
 
 pysqlite starts transactions lazily and cannot upgrade a read lock to a write lock without
-risking an immediate "database is locked". So transactions are begun explicitly: services that
-write begin with BEGIN IMMEDIATE (writers queue on the busy timeout), everything else with a
-plain BEGIN, and WAL lets readers run beside the one writer.
+risking an immediate "database is locked". So transactions are begun explicitly: operations
+that write begin with BEGIN IMMEDIATE (writers queue on the busy timeout), everything else
+with a plain BEGIN, and WAL lets readers run beside the one writer.
 """
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime as dt
+import functools
 from collections.abc import Iterator
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import DateTime, TypeDecorator
+
+from .extensions import db
+from .runtime import utcnow
+
+__all__ = ["UTCDateTime", "configure_engine", "db", "schema_is_current", "transaction", "utcnow",
+           "writing"]
 
 _write_intent = contextvars.ContextVar("write_intent", default=False)
 
@@ -23,13 +39,72 @@ def writing() -> bool:
 
 
 @contextlib.contextmanager
-def write_intent() -> Iterator[None]:
-    """Transactions begun inside this block intend to write."""
+def _write_intent_block() -> Iterator[None]:
     token = _write_intent.set(True)
     try:
         yield
     finally:
         _write_intent.reset(token)
+
+
+def transaction(func):
+    """Run `func` as one write transaction and commit it.
+
+    A unique constraint that fires means a concurrent request changed the same facts first:
+    the whole function runs again on the new state (each one reads before it writes), so a
+    double-submitted form gets the stored result instead of an error.
+    """
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        if writing():  # the inner rollback would silently discard the outer's work
+            raise RuntimeError("a write transaction is already open; operations do not nest")
+        session = db.session
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("changes made outside an operation; only operations write")
+        for attempt in range(1, 4):
+            # End the page's read transaction; with expire_on_commit off, what it loaded stays
+            # loaded, so the write does not read it all again.
+            session.commit()
+            try:
+                with _write_intent_block():
+                    result = func(*args, **kwargs)
+                    session.commit()
+                return result
+            except IntegrityError:
+                session.rollback()
+                if attempt == 3:
+                    raise
+            except BaseException:
+                session.rollback()
+                raise
+        raise AssertionError("unreachable")
+    return run
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC: the same on SQLite and PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; use an aware UTC datetime")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def schema_is_current(engine: Engine, migrations: Path) -> bool:
+    """Whether the database has every migration applied (and so every table)."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations))
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads
 
 
 def configure_engine(engine: Engine) -> None:

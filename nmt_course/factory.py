@@ -1,4 +1,4 @@
-"""The application factory: extensions, blueprints, error pages, commands, headers."""
+"""The application factory: extensions, models, blueprints, error pages, commands, headers."""
 from __future__ import annotations
 
 import os
@@ -11,19 +11,27 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import assets, formatting
 from .config import PROJECT_ROOT, build_config
 from .database import configure_engine
-from .extensions import csrf, db, limiter, login_manager, mail, migrate
+from .events import course_completed
+from .extensions import csrf, db, limiter, login_manager, migrate
+from .mailers import LogMailer, SmtpMailer
+from .runtime import Runtime, Settings
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the app; `config` overrides settings (tests point it at temporary paths)."""
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"),
                 template_folder=str(PROJECT_ROOT / "templates"), static_folder=None)
+    # The SQLite database lives here too: it must exist even when SECRET_KEY comes from the
+    # environment (then no development key is written into it).
+    os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(build_config(Path(app.instance_path), os.environ, config))
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=1, x_host=0)
+    register_runtime(app)
     register_extensions(app)
     register_blueprints(app)
+    register_subscribers()
     register_errorhandlers(app)
     register_templating(app)
     register_commands(app)
@@ -31,37 +39,58 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     return app
 
 
+def register_runtime(app: Flask) -> None:
+    """Settings, mailer and clock for operations, built once from the config."""
+    config = app.config
+    if config.get("MAIL_SERVER"):
+        mailer = SmtpMailer(
+            host=config["MAIL_SERVER"], port=config["MAIL_PORT"],
+            sender=config["MAIL_DEFAULT_SENDER"], use_tls=config["MAIL_USE_TLS"],
+            use_ssl=config["MAIL_USE_SSL"], username=config["MAIL_USERNAME"],
+            password=config["MAIL_PASSWORD"])
+    else:
+        mailer = LogMailer(app.logger)
+    app.extensions["nmt_runtime"] = Runtime(settings=Settings.from_config(config),
+                                            mailer=mailer)
+
+
 def register_extensions(app: Flask) -> None:
+    from .accounts.queries import user_for_session
+
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    mail.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
+    login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
-
-    from .auth.routes import load_user
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(user_for_session)
 
 
 def register_blueprints(app: Flask) -> None:
-    from .auth.routes import bp as auth
+    from .accounts.routes import bp as accounts
     from .certificates.routes import bp as certificates
-    from .courses.routes import bp as courses
-    from .main.routes import bp as main
+    from .learning.routes import bp as learning
     from .quizzes.routes import bp as quizzes
+    from .site.routes import bp as site
 
-    for blueprint in (main, auth, courses, quizzes, certificates):
+    for blueprint in (site, accounts, learning, quizzes, certificates):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")
 
 
+def register_subscribers() -> None:
+    """Who hears of a completed course (connecting twice is harmless)."""
+    from .certificates.operations import issue_on_completion
+
+    course_completed.connect(issue_on_completion)
+
+
 def register_errorhandlers(app: Flask) -> None:
-    from .main.errors import register
+    from .site.errors import register
 
     register(app)
 
@@ -73,7 +102,8 @@ def register_templating(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import content, users
+    from .accounts.cli import users
+    from .learning.cli import content
 
     app.cli.add_command(content)
     app.cli.add_command(users)

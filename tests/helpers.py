@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 from sqlalchemy import event
 
-from nmt_course import services
+from nmt_course.accounts import operations as accounts
+from nmt_course.accounts.queries import user_by_email
 from nmt_course.content import load_content
+from nmt_course.learning import operations as learning
+from nmt_course.quizzes import operations as quizzes, queries as quiz_queries
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PASSWORD = "correct horse battery"
@@ -76,10 +80,21 @@ def post_form(client, url: str, data: dict, *, field: str = "csrf_token", **kwar
                        **kwargs)
 
 
+def runtime(app):
+    """The settings, mailer and clock the app's operations run with."""
+    return app.extensions["nmt_runtime"]
+
+
+def set_clock(app, clock) -> None:
+    """Make the app's operations see `clock()` as the time."""
+    app.extensions["nmt_runtime"] = dataclasses.replace(runtime(app), clock=clock)
+
+
 def make_user(app, email: str = "learner@example.com", *, name: str = "Jane Learner",
               password: str = PASSWORD, **flags):
     with app.app_context():
-        user = services.create_user(email=email, password=password, legal_name=name, **flags)
+        user = accounts.create_user(runtime(app), email=email, password=password,
+                                    legal_name=name, **flags)
         return user.id
 
 
@@ -96,7 +111,20 @@ def import_content(app, lessons: Path | None = None, quizzes: Path | None = None
         content = load_content(lessons or Path(app.config["LESSONS_DIR"]),
                                quizzes or Path(app.config["QUIZZES_DIR"]))
         assert not content.errors, content.errors
-        return services.import_content(content.courses, **kwargs)
+        return learning.import_content(runtime(app), content.courses, **kwargs)
+
+
+def pass_quiz_directly(app, email: str, course: str, lesson: str,
+                       answers: dict[str, list[str]]) -> quizzes.AttemptOutcome:
+    """Submit the learner's next attempt through the operations, as the quiz page would."""
+    with app.app_context():
+        user = user_by_email(email)
+        context = quiz_queries.quiz_context(course, lesson, user)
+        standing, version = quiz_queries.standing(user.id, context.quiz.id)
+        return quizzes.submit_attempt(
+            runtime(app), user, course=context.course, version=version,
+            questions=quiz_queries.questions_of(version.id), number=standing.next_number,
+            answers=answers)
 
 
 def quiz_form(client, course: str, lesson: str) -> dict:

@@ -37,13 +37,6 @@ class CertificateData:
     issued_at: dt.datetime
     verification_url: str
 
-    @classmethod
-    def from_certificate(cls, certificate, verification_url: str) -> CertificateData:
-        return cls(**{name: getattr(certificate, name) for name in (
-            "code", "legal_name", "licence_number", "licence_state", "course_title", "ce_hours",
-            "course_type", "approval_number", "provider_name", "completed_on", "issued_at")},
-            verification_url=verification_url)
-
     @property
     def licence_line(self) -> str:
         if not self.licence_number:

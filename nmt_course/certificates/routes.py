@@ -4,17 +4,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import codes, queries
-from ..services import verification_url
+from .. import codes
 from ..extensions import limiter
+from ..web import runtime
+from .queries import certificate_by_typed_code
 
 bp = Blueprint("certificates", __name__)
 
 
 def _owned_certificate(code: str):
     """The certificate if the current user owns it or is an admin; 404 for anyone else."""
-    canonical = codes.normalise(code)
-    certificate = queries.certificate_by_code(canonical) if canonical else None
+    certificate = certificate_by_typed_code(code)
     if certificate is None or not (certificate.user_id == current_user.id
                                    or current_user.is_admin):
         abort(404)
@@ -28,8 +28,9 @@ def show(code: str):
     certificate = _owned_certificate(code)
     if code != certificate.display_code:
         return redirect(url_for("certificates.show", code=certificate.display_code), 301)
-    return render_template("certificates/show.html", certificate=certificate,
-                           verification_url=verification_url(certificate.code)), 200, {
+    return render_template(
+        "certificates/show.html", certificate=certificate,
+        verification_url=runtime().settings.verification_url(certificate.code)), 200, {
         "Cache-Control": "private, no-cache"}
 
 
@@ -66,8 +67,7 @@ def verify_form():
 @limiter.limit("60 per minute")
 def verify(code: str):
     """Public: who completed what, how many CEs, when, and whether it still stands."""
-    canonical = codes.normalise(code)
-    certificate = queries.certificate_by_code(canonical) if canonical else None
+    certificate = certificate_by_typed_code(code)
     if certificate is None:
         return render_template("certificates/verify_unknown.html", code=code), 404
     if code != certificate.display_code:

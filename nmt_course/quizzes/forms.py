@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..grading import choice_order
-from ..models import Choice, Question, QuizVersion
+from .models import Choice, Question
 
 
 @dataclass(frozen=True)
@@ -24,16 +24,16 @@ class PresentedQuestion:
         return f"q-{self.question.key}"
 
 
-def present(version: QuizVersion, secret: bytes, learner: int,
+def present(questions: list[Question], *, version_id: int, key: bytes, learner: int,
             attempt: int) -> list[PresentedQuestion]:
-    """The version's questions with choices in this learner's order for this attempt."""
+    """A version's questions with choices in this learner's order for this attempt."""
     presented = []
-    for number, question in enumerate(version.questions, start=1):
+    for number, question in enumerate(questions, start=1):
         choices = {choice.key: choice for choice in question.choices}
         if question.type == "true_false":
             order = list(choices)  # "True" before "False" reads naturally
         else:
-            order = choice_order(secret, learner=learner, version=version.id, attempt=attempt,
+            order = choice_order(key, learner=learner, version=version_id, attempt=attempt,
                                  question=question.key, choice_keys=list(choices))
         presented.append(PresentedQuestion(number, question,
                                            tuple(choices[key] for key in order)))

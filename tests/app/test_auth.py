@@ -1,6 +1,7 @@
 """Accounts: register, log in and out, reset a password, edit details, rate limits."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import socket
 
@@ -8,9 +9,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from werkzeug.security import check_password_hash
 
+from nmt_course.accounts.models import PasswordResetToken, User
 from nmt_course.extensions import db
-from nmt_course.models import PasswordResetToken, User
-from tests.helpers import PASSWORD, csrf_from, login, make_user, post_form
+from nmt_course.runtime import utcnow
+from tests.helpers import PASSWORD, csrf_from, login, make_user, post_form, runtime, set_clock
 
 NEW_ACCOUNT = {"legal_name": "María José Núñez", "email": "Maria@Example.com",
                "password": "a long enough pw", "confirm": "a long enough pw",
@@ -133,8 +135,7 @@ def mail_app(make_app, smtp_server):
     """The same database as `app`, with mail going to the loopback SMTP server."""
     port, _ = smtp_server
     return make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
-                    MAIL_USE_TLS=False, MAIL_DEFAULT_SENDER="ce@nmt.test",
-                    MAIL_SUPPRESS_SEND=False)  # Flask-Mail mutes TESTING apps
+                    MAIL_USE_TLS=False, MAIL_DEFAULT_SENDER="ce@nmt.test")
 
 
 def reset_link(inbox) -> str:
@@ -178,10 +179,14 @@ def test_reset_for_unknown_address_sends_nothing_and_says_the_same(mail_app, smt
 def test_reset_link_expires(mail_app, smtp_server):
     _, inbox = smtp_server
     make_user(mail_app)
-    mail_app.config["PASSWORD_RESET_MINUTES"] = -1
     client = mail_app.test_client()
     post_form(client, "/reset-password", {"email": "learner@example.com"})
-    assert client.get(reset_link(inbox)).status_code == 404
+    link = reset_link(inbox)
+    assert client.get(link).status_code == 200
+    minutes = runtime(mail_app).settings.password_reset_minutes
+    later = utcnow() + dt.timedelta(minutes=minutes, seconds=1)
+    set_clock(mail_app, lambda: later)
+    assert client.get(link).status_code == 404
 
 
 def test_reset_ends_other_sessions(mail_app, smtp_server):

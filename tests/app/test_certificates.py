@@ -10,7 +10,9 @@ from sqlalchemy import func, select, update
 
 from nmt_course import codes
 from nmt_course.extensions import db
-from nmt_course.models import Certificate, Course, User
+from nmt_course.accounts.models import User
+from nmt_course.certificates.models import Certificate
+from nmt_course.learning.models import Course
 from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, login, make_user,
                            post_form, submit_quiz)
 
@@ -167,7 +169,7 @@ def test_a_course_requiring_a_licence_waits_for_it(app, learner):
 
 
 def test_mark_read_completing_a_quizless_course_issues_the_certificate(app, learner):
-    from nmt_course.models import Quiz
+    from nmt_course.quizzes.models import Quiz
     with app.app_context():
         db.session.execute(update(Quiz).values(archived_at=func.now()))
         db.session.commit()

@@ -8,10 +8,14 @@ import pytest
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash
 
-from nmt_course import services
+from nmt_course.learning import operations as learning_operations
 from nmt_course.extensions import db
-from nmt_course.models import (AuditEvent, Certificate, Course, Lesson, LessonProgress, Question,
-                               Quiz, QuizAttempt, QuizVersion, User, utcnow)
+from nmt_course.accounts.models import User
+from nmt_course.audit import AuditEvent
+from nmt_course.certificates.models import Certificate
+from nmt_course.learning.models import Course, Lesson, LessonProgress
+from nmt_course.quizzes.models import Question, Quiz, QuizAttempt, QuizVersion
+from nmt_course.runtime import utcnow
 from tests.helpers import (DEMO_PASS, FIXTURE_CONTENT, SECOND_PASS, csrf_from, import_content,
                            login, make_user, submit_quiz)
 
@@ -46,7 +50,8 @@ def test_check_reports_warnings_and_exits_zero(runner, content):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0
     assert "lessons/demo/course.md:4: warning: ce_hours 0.5 is more than" in result.output
-    assert "1 courses, 2 lessons, 7 quiz questions: 0 errors, 1 warnings" in result.output
+    assert "1 courses, 2 lessons, 31 words, 7 quiz questions shown: 0 errors, 1 warnings" in (
+        result.output)
 
 
 def test_check_prints_every_problem_and_exits_one(runner, content):
@@ -95,16 +100,16 @@ def test_a_database_failure_midway_rolls_everything_back(app, content, monkeypat
         path.write_text(path.read_text() + "\nMore text.\n")
     quiz = content / "quizzes" / "demo" / "second-lesson.yaml"
     quiz.write_text(quiz.read_text().replace("Pick A.", "Pick A!"))
-    real = services._import_quiz
+    real = learning_operations._import_quiz
     calls = []
 
-    def fail_on_second(lesson, source):
+    def fail_on_second(lesson, source, now):
         calls.append(lesson.slug)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real(lesson, source)
+        return real(lesson, source, now)
 
-    monkeypatch.setattr(services, "_import_quiz", fail_on_second)
+    monkeypatch.setattr(learning_operations, "_import_quiz", fail_on_second)
     with pytest.raises(RuntimeError):
         import_content(app)
     assert snapshot(app) == before

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from nmt_course.extensions import db
-from nmt_course.models import Course, Lesson, LessonProgress
+from nmt_course.learning.models import Course, Lesson, LessonProgress
 from tests.helpers import csrf_from, import_content, login, make_user
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.exc import OperationalError
 
 from nmt_course import create_app
 from nmt_course.config import build_config, database_url
+from tests.helpers import runtime
 
 
 def test_config_comes_from_the_environment(tmp_path):
@@ -94,13 +95,14 @@ def test_friendly_403(app, client):
     assert "You cannot open this page" in response.text
 
 
-def test_services_do_not_nest(app):
-    from nmt_course import services
+def test_operations_do_not_nest(app):
+    from nmt_course.accounts.operations import create_user
+    from nmt_course.database import transaction
 
-    @services.transaction
+    @transaction
     def outer():
-        return services.create_user(email="x@example.com", password="long enough pw",
-                                    legal_name="X")
+        return create_user(runtime(app), email="x@example.com", password="long enough pw",
+                           legal_name="X")
 
-    with app.app_context(), pytest.raises(RuntimeError, match="services do not nest"):
+    with app.app_context(), pytest.raises(RuntimeError, match="operations do not nest"):
         outer()

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from nmt_course import create_app, services
+from nmt_course import create_app
 from nmt_course.config import PROJECT_ROOT
-from nmt_course.content import load_content
 from nmt_course.extensions import db
 from tests.conftest import app_config, missing_service
+from tests.helpers import import_content
 
 from .journey import ARTIFACTS, Journey
 
@@ -72,8 +72,7 @@ def live_server(tmp_path_factory):
         LESSONS_DIR=str(PROJECT_ROOT / "lessons"), QUIZZES_DIR=str(PROJECT_ROOT / "quizzes")))
     with app.app_context():
         upgrade()
-        content = load_content(PROJECT_ROOT / "lessons", PROJECT_ROOT / "quizzes")
-        services.import_content(content.courses)
+    import_content(app)
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

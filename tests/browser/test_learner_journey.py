@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from nmt_course import queries, services
 from nmt_course.config import PROJECT_ROOT
 from nmt_course.content import load_content
+from tests.helpers import make_user, pass_quiz_directly
 
 COURSE = "nmt-foundations"
 CONTENT = {c.slug: c for c in load_content(PROJECT_ROOT / "lessons",
@@ -39,15 +39,9 @@ def answer_quiz(page, answers: dict[str, list[str]]) -> None:
 
 
 def pass_quiz_on_the_server(server, email: str, lesson_slug: str) -> None:
-    """Fast-forward: pass a quiz through the service layer (the browser already showed how)."""
-    with server.app.app_context():
-        user = queries.user_by_email(email)
-        course = queries.visible_course(COURSE, user)
-        lesson = next(item for item in queries.active_lessons(course.id)
-                      if item.slug == lesson_slug)
-        quiz = queries.active_quiz(lesson.id)
-        version = queries.current_version(quiz.id)
-        services.record_attempt(user, quiz.id, version.id, 1, answer_key(lesson_slug))
+    """Fast-forward: pass a quiz through the operations (the browser already showed how)."""
+    assert pass_quiz_directly(server.app, email, COURSE, lesson_slug,
+                              answer_key(lesson_slug)).passed
 
 
 def lesson_page_cost(browser, context, url: str) -> tuple[list, int, dict]:
@@ -187,8 +181,7 @@ def test_learner_journey(journey, browser, learner_email):
 
 def test_the_quiz_works_by_keyboard_alone(journey, learner_email):
     page, server = journey.page, journey.server
-    with server.app.app_context():
-        services.create_user(email=learner_email, password=PASSWORD, legal_name="Kim Lee")
+    make_user(server.app, learner_email, password=PASSWORD, name="Kim Lee")
     journey.goto("/login", "login")
     page.get_by_label("E-mail address").fill(learner_email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -229,8 +222,7 @@ def test_the_quiz_works_by_keyboard_alone(journey, learner_email):
 
 
 def test_pages_work_without_javascript(browser, live_server, learner_email):
-    with live_server.app.app_context():
-        services.create_user(email=learner_email, password=PASSWORD, legal_name="No Script")
+    make_user(live_server.app, learner_email, password=PASSWORD, name="No Script")
     context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
     page = context.new_page()
     page.goto("/login")

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from ..services import MIN_PASSWORD_LENGTH
+from .passwords import MIN_PASSWORD_LENGTH
 
 US_STATES = [
     ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"),
@@ -74,7 +74,3 @@ class ResetPasswordForm(FlaskForm):
 class ChangePasswordForm(ResetPasswordForm):
     current_password = PasswordField("Current password",
                                      validators=[DataRequired("Enter your current password.")])
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only a CSRF token travels with it."""

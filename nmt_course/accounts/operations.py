@@ -1,0 +1,152 @@
+"""Changes to accounts. Each public function is one transaction (mail leaves after it)."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import update
+
+from .. import audit
+from ..database import db, transaction
+from ..events import Completion, announce_completion
+from ..learning import completion, queries as learning_queries
+from ..runtime import Email, Runtime
+from .models import PasswordResetToken, User
+from .passwords import check_password, hash_password
+from .queries import normalise_email, token_hash, user_by_email, valid_reset_token
+
+
+class AccountError(Exception):
+    """A request the rules do not allow; its message is shown to the person who made it."""
+
+
+class EmailTaken(AccountError):
+    pass
+
+
+class InvalidResetLink(AccountError):
+    pass
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+@transaction
+def create_user(runtime: Runtime, *, email: str, password: str, legal_name: str,
+                licence_number: str | None = None, licence_state: str | None = None,
+                is_admin: bool = False, is_instructor: bool = False) -> User:
+    email = normalise_email(email)
+    if user_by_email(email) is not None:
+        raise EmailTaken("An account with this e-mail address already exists.")
+    now = runtime.clock()
+    user = User(email=email,
+                password_hash=hash_password(password, runtime.settings.password_hash_method),
+                legal_name=legal_name.strip(), licence_number=_clean(licence_number),
+                licence_state=_clean(licence_state), is_admin=is_admin,
+                is_instructor=is_instructor, created_at=now)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", at=now, actor_id=user.id, subject=f"user:{user.id}",
+                 admin=is_admin, instructor=is_instructor)
+    return user
+
+
+def update_account(runtime: Runtime, user: User, *, legal_name: str,
+                   licence_number: str | None, licence_state: str | None) -> list[object]:
+    """Save account details. Courses that waited only for a licence number are complete now:
+    their subscribers (certificate issue) hear of it; what they returned comes back."""
+    return [result for done in _save_account(runtime, user, legal_name, licence_number,
+                                             licence_state)
+            for result in announce_completion(runtime, done)]
+
+
+@transaction
+def _save_account(runtime: Runtime, user: User, legal_name: str, licence_number: str | None,
+                  licence_state: str | None) -> list[Completion]:
+    had_licence = user.has_licence
+    user.legal_name = legal_name.strip()
+    user.licence_number = _clean(licence_number)
+    user.licence_state = _clean(licence_state)
+    now = runtime.clock()
+    audit.record("user.updated", at=now, actor_id=user.id, subject=f"user:{user.id}")
+    if had_licence or not user.has_licence:
+        return []  # no requirement was met by this change
+    waiting = [course for course in learning_queries.started_courses(user.id)
+               if course.requires_licence]
+    return completion.completed(user, waiting, now)
+
+
+@transaction
+def change_password(runtime: Runtime, user: User, current_password: str,
+                    new_password: str) -> None:
+    if not check_password(user.password_hash, current_password):
+        raise AccountError("Your current password is not correct.")
+    _set_password(runtime, user, new_password)
+    audit.record("user.password_changed", at=runtime.clock(), actor_id=user.id,
+                 subject=f"user:{user.id}")
+
+
+def _set_password(runtime: Runtime, user: User, password: str) -> None:
+    user.password_hash = hash_password(password, runtime.settings.password_hash_method)
+    user.auth_version += 1  # every other signed-in session ends
+
+
+def request_password_reset(runtime: Runtime, email: str) -> None:
+    """E-mail a single-use link if the account exists; say nothing either way."""
+    stored = _store_reset_token(runtime, email)
+    if stored is None:
+        return
+    user, token = stored
+    settings = runtime.settings
+    runtime.mailer.send(Email(
+        to=user.email, subject="Reset your password",
+        body=f"Hello {user.legal_name},\n\n"
+             f"Someone (we hope you) asked to reset the password of your account at "
+             f"{settings.provider_name}. To choose a new password, open this link within "
+             f"{settings.password_reset_minutes} minutes:\n\n"
+             f"{settings.url(f'/reset-password/{token}')}\n\n"
+             "The link works once. If you did not ask for it, ignore this message; your "
+             "password stays as it is.\n"))
+
+
+@transaction
+def _store_reset_token(runtime: Runtime, email: str) -> tuple[User, str] | None:
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return None
+    token = secrets.token_urlsafe(32)
+    now = runtime.clock()
+    minutes = runtime.settings.password_reset_minutes
+    db.session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash(token),
+                                      created_at=now,
+                                      expires_at=now + dt.timedelta(minutes=minutes)))
+    audit.record("user.password_reset_requested", at=now, actor_id=user.id,
+                 subject=f"user:{user.id}")
+    return user, token
+
+
+@transaction
+def reset_password(runtime: Runtime, token: str, new_password: str) -> User:
+    reset = valid_reset_token(runtime, token)
+    if reset is None:
+        raise InvalidResetLink("This reset link has expired or was already used. "
+                               "Ask for a new one.")
+    # Spend the token with a guarded UPDATE, so two concurrent uses cannot both succeed.
+    now = runtime.clock()
+    spent = db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == reset.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now))
+    if spent.rowcount != 1:
+        raise InvalidResetLink("This reset link was already used. Ask for a new one.")
+    # Any other link sent to this account stops working too.
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == reset.user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now))
+    user = reset.user
+    _set_password(runtime, user, new_password)
+    audit.record("user.password_reset", at=now, actor_id=user.id, subject=f"user:{user.id}")
+    return user

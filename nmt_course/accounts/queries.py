@@ -1,0 +1,53 @@
+"""Reads about accounts."""
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+
+from ..database import db
+from ..runtime import Runtime
+from .models import PasswordResetToken, User
+from .passwords import check_password, spend_equal_time
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def user_for_session(session_id: str) -> User | None:
+    """Flask-Login's loader: the cookie holds 'id:auth_version'; a deactivated account or an
+    older auth version (the password changed since) loads nobody."""
+    ident, _, version = session_id.partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or str(user.auth_version) != version:
+        return None
+    return user
+
+
+def authenticate(runtime: Runtime, email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, or None."""
+    user = user_by_email(email)
+    method = runtime.settings.password_hash_method
+    if user is None or not user.active:
+        spend_equal_time(password, method)
+        return None
+    return user if check_password(user.password_hash, password) else None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def valid_reset_token(runtime: Runtime, token: str) -> PasswordResetToken | None:
+    reset = db.session.scalar(select(PasswordResetToken).where(
+        PasswordResetToken.token_hash == token_hash(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= runtime.clock():
+        return None
+    return reset

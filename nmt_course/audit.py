@@ -1,0 +1,28 @@
+"""The audit log: who did what, and when. Rows are added inside the caller's transaction."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .database import UTCDateTime, db, utcnow
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+def record(action: str, *, at: dt.datetime, actor_id: int | None = None, subject: str = "",
+           **details: Any) -> None:
+    """Add an audit row to the open write transaction."""
+    db.session.add(AuditEvent(at=at, actor_id=actor_id, action=action, subject=subject,
+                              details=details))

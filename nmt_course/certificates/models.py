@@ -1,0 +1,43 @@
+"""Certificates: what was certified, copied at issue time."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from .. import codes
+from ..database import UTCDateTime, db, utcnow
+
+
+class Certificate(db.Model):
+    """Later edits to the user or the course never reach a certificate."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    status: Mapped[str] = mapped_column(String(20), default="valid")  # revocation comes later
+    legal_name: Mapped[str] = mapped_column(String(200))
+    licence_number: Mapped[str | None] = mapped_column(String(64))
+    licence_state: Mapped[str | None] = mapped_column(String(64))
+    course_title: Mapped[str] = mapped_column(String(200))
+    ce_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    course_type: Mapped[str] = mapped_column(String(20))
+    approval_number: Mapped[str] = mapped_column(String(100), default="")
+    provider_name: Mapped[str] = mapped_column(String(200))
+    completed_on: Mapped[dt.date] = mapped_column(Date)
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+    @property
+    def display_code(self) -> str:
+        return codes.display(self.code)
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == "valid"

@@ -1,0 +1,51 @@
+"""Events that features subscribe to, so the feature that causes one need not know them all.
+
+`course_completed` is sent once a learner's last unmet requirement of a course is met, after
+the transaction that met it has committed. Receivers take `(runtime, *, completion)` and run
+their own transactions; certificate issue is the first, CE records and clinic reports follow.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from blinker import Namespace
+
+from .runtime import Runtime
+
+_signals = Namespace()
+course_completed = _signals.signal("course-completed")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Who completed what, and when: copied inside the transaction that completed it."""
+
+    learner_id: int
+    legal_name: str
+    licence_number: str | None
+    licence_state: str | None
+    course_id: int
+    course_slug: str
+    course_title: str
+    ce_hours: Decimal
+    course_type: str
+    approval_number: str
+    completed_at: dt.datetime
+
+
+def announce_completion(runtime: Runtime, completion: Completion) -> list[object]:
+    """Tell every subscriber; return what they returned. A failing subscriber is logged and
+    does not undo the completion or stop the others (a certificate can be issued again from
+    the course page)."""
+    results = []
+    for receiver in course_completed.receivers_for(runtime):
+        try:
+            results.append(receiver(runtime, completion=completion))
+        except Exception:  # noqa: BLE001 - one subscriber must not break the others
+            log.exception("course_completed subscriber %r failed for learner %s, course %s",
+                          receiver, completion.learner_id, completion.course_slug)
+    return results

@@ -1,0 +1,64 @@
+"""`flask --app app content check|import`: validate course files and load them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..content import ContentSet, load_content
+from ..config import PROJECT_ROOT
+from ..database import db, schema_is_current
+from ..web import runtime
+from . import operations, queries
+
+content = AppGroup("content", help="Check and import course content (lessons/, quizzes/).")
+
+
+def _load_and_report() -> ContentSet:
+    result = load_content(Path(current_app.config["LESSONS_DIR"]),
+                          Path(current_app.config["QUIZZES_DIR"]))
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    lessons = sum(len(course.lessons) for course in result.courses)
+    questions = sum(course.question_count for course in result.courses)
+    words = sum(course.word_count for course in result.courses)
+    click.echo(f"{len(result.courses)} courses, {lessons} lessons, {words} words, {questions} "
+               f"quiz questions shown: {len(result.errors)} errors, {len(result.warnings)} "
+               "warnings", err=True)
+    return result
+
+
+@content.command("check")
+def check_command() -> None:
+    """Validate every lesson and quiz; exit 1 if there is an error (warnings exit 0)."""
+    if _load_and_report().errors:
+        raise SystemExit(1)
+
+
+@content.command("import")
+@click.option("--force", is_flag=True,
+              help="Overwrite courses edited in the browser since their last import.")
+@click.option("--if-empty", is_flag=True,
+              help="Import only into a database that holds no course yet.")
+def import_command(force: bool, if_empty: bool) -> None:
+    """Validate, then load all content in one transaction (on any error, nothing changes)."""
+    if not schema_is_current(db.engine, PROJECT_ROOT / "migrations"):
+        click.echo("The database is not set up, or not up to date: run "
+                   "`flask --app app db upgrade` first. Nothing was imported.", err=True)
+        raise SystemExit(1)
+    if if_empty and queries.any_course():
+        click.echo("The database already holds courses; nothing imported.")
+        return
+    result = _load_and_report()
+    if result.errors:
+        click.echo("Nothing was imported: fix the errors above first.", err=True)
+        raise SystemExit(1)
+    try:
+        reports = operations.import_content(runtime(), result.courses, force=force)
+    except operations.ContentConflict as error:
+        click.echo(f"Nothing was imported: {error}", err=True)
+        raise SystemExit(1) from None
+    for report in reports:
+        click.echo(str(report))

@@ -1,0 +1,44 @@
+"""Finding the course or lesson a URL names, for every page that shows one (404 otherwise)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from flask_login import current_user
+
+from . import queries
+from .models import Course, Lesson
+from .queries import LessonRow
+
+
+def course_or_404(slug: str) -> Course:
+    course = queries.visible_course(slug, current_user)
+    if course is None:
+        abort(404)
+    return course
+
+
+@dataclass(frozen=True)
+class LessonPlace:
+    """A lesson with where it sits in its course and what the learner did in it."""
+
+    course: Course
+    lesson: Lesson
+    row: LessonRow
+    previous: LessonRow | None
+    following: LessonRow | None
+    number: int
+    total: int
+
+
+def lesson_or_404(slug: str, lesson_slug: str) -> LessonPlace:
+    """The active lesson `lesson_slug` of the visible course `slug`, or a 404 (3 statements)."""
+    course = course_or_404(slug)
+    lesson = queries.active_lesson(course.id, lesson_slug)
+    if lesson is None:
+        abort(404)
+    learner_id = current_user.id if current_user.is_authenticated else None
+    rows = queries.lesson_rows([course.id], learner_id).get(course.id, [])
+    index = next(i for i, row in enumerate(rows) if row.id == lesson.id)
+    return LessonPlace(course, lesson, rows[index], rows[index - 1] if index else None,
+                       rows[index + 1] if index + 1 < len(rows) else None, index + 1, len(rows))

@@ -1,0 +1,118 @@
+"""Reads about courses, lessons and a learner's progress. Each issues a fixed number of
+statements, however many lessons, learners or attempts there are."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import exists, false, or_, select
+
+from ..accounts.models import User
+from ..database import db
+from ..progress import CourseProgress, LessonFacts, course_progress
+from ..quizzes.models import Quiz, QuizAttempt
+from .models import Course, Lesson, LessonProgress
+
+
+@dataclass(frozen=True)
+class LessonRow:
+    """A lesson in a course outline, with what the learner (if any) did in it."""
+
+    id: int
+    course_id: int
+    slug: str
+    title: str
+    minutes: int
+    quiz_id: int | None
+    read: bool
+    attempted: bool
+    quiz_passed: bool
+
+    @property
+    def facts(self) -> LessonFacts:
+        return LessonFacts(slug=self.slug, title=self.title, has_quiz=self.quiz_id is not None,
+                           read=self.read, quiz_passed=self.quiz_passed)
+
+
+def published_courses() -> list[Course]:
+    return list(db.session.scalars(
+        select(Course).where(Course.status == "published").order_by(Course.title)))
+
+
+def visible_course(slug: str, user) -> Course | None:
+    """The course at `slug`, unless it is a draft and `user` may not preview drafts."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or (not course.is_published
+                          and not getattr(user, "can_preview_drafts", False)):
+        return None
+    return course
+
+
+def active_lesson(course_id: int, slug: str) -> Lesson | None:
+    return db.session.scalar(select(Lesson).where(
+        Lesson.course_id == course_id, Lesson.slug == slug, Lesson.archived_at.is_(None)))
+
+
+def lesson_rows(course_ids: Iterable[int], learner_id: int | None) -> dict[int, list[LessonRow]]:
+    """The active lessons of each course in order, with the learner's facts: one statement."""
+    course_ids = list(course_ids)
+    if not course_ids:
+        return {}
+    if learner_id is None:
+        read = attempted = passed = false()
+    else:
+        read = exists().where(LessonProgress.user_id == learner_id,
+                              LessonProgress.lesson_id == Lesson.id)
+        attempted = exists().where(QuizAttempt.user_id == learner_id,
+                                   QuizAttempt.quiz_id == Quiz.id)
+        passed = exists().where(QuizAttempt.user_id == learner_id,
+                                QuizAttempt.quiz_id == Quiz.id, QuizAttempt.passed)
+    rows = db.session.execute(
+        select(Lesson.id, Lesson.course_id, Lesson.slug, Lesson.title, Lesson.minutes, Quiz.id,
+               read.label("read"), attempted.label("attempted"), passed.label("passed"))
+        .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
+        .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))
+        .order_by(Lesson.course_id, Lesson.position))
+    outline: dict[int, list[LessonRow]] = defaultdict(list)
+    for row in rows:
+        outline[row[1]].append(LessonRow(*row[:6], bool(row[6]), bool(row[7]), bool(row[8])))
+    return outline
+
+
+def progress_of(rows: list[LessonRow], course: Course, learner: User) -> CourseProgress:
+    return course_progress([row.facts for row in rows], requires_licence=course.requires_licence,
+                           has_licence=learner.has_licence)
+
+
+def progress_by_course(learner: User, courses: Iterable[Course]) -> dict[int, CourseProgress]:
+    """Progress of `learner` in each course, from one statement whatever the number of courses."""
+    courses = list(courses)
+    outline = lesson_rows([course.id for course in courses], learner.id)
+    return {course.id: progress_of(outline.get(course.id, []), course, learner)
+            for course in courses}
+
+
+def started_courses(learner_id: int) -> list[Course]:
+    """Courses the learner read a lesson of or attempted a quiz in, drafts included (their
+    progress is theirs), ordered by title."""
+    read = select(LessonProgress.id).join(Lesson, Lesson.id == LessonProgress.lesson_id).where(
+        LessonProgress.user_id == learner_id, Lesson.course_id == Course.id)
+    attempted = (select(QuizAttempt.id).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+                 .join(Lesson, Lesson.id == Quiz.lesson_id)
+                 .where(QuizAttempt.user_id == learner_id, Lesson.course_id == Course.id))
+    return list(db.session.scalars(
+        select(Course).where(or_(read.exists(), attempted.exists())).order_by(Course.title)))
+
+
+def is_read(learner_id: int, lesson_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        LessonProgress.user_id == learner_id, LessonProgress.lesson_id == lesson_id))))
+
+
+def course_by_slug(slug: str) -> Course | None:
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def any_course() -> bool:
+    return bool(db.session.scalar(select(exists().where(Course.id.is_not(None)))))

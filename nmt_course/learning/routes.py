@@ -1,0 +1,94 @@
+"""Catalogue, course overview, lessons, read marks and the learner's dashboard."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..certificates.operations import IssuedCertificate
+from ..certificates.queries import certificate_for, certificates_for
+from ..web import ActionForm, learner, runtime
+from . import operations, queries
+from .lookups import course_or_404, lesson_or_404
+
+bp = Blueprint("learning", __name__)
+
+
+def _issued(results: list[object]) -> IssuedCertificate | None:
+    return next((r for r in results if isinstance(r, IssuedCertificate)), None)
+
+
+@bp.get("/")
+def catalogue():
+    """Published courses, with the learner's progress in each."""
+    courses = queries.published_courses()
+    progress = (queries.progress_by_course(current_user, courses)
+                if current_user.is_authenticated else {})
+    return render_template("learning/catalogue.html", courses=courses, progress=progress)
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str):
+    """A course's description and its lessons in order, with each one's state."""
+    course = course_or_404(slug)
+    learner_id = current_user.id if current_user.is_authenticated else None
+    lessons = queries.lesson_rows([course.id], learner_id).get(course.id, [])
+    progress = certificate = None
+    if learner_id is not None:
+        progress = queries.progress_of(lessons, course, current_user)
+        certificate = certificate_for(learner_id, course.id)
+    return render_template("learning/course.html", course=course, lessons=lessons,
+                           progress=progress, certificate=certificate, form=ActionForm())
+
+
+@bp.post("/courses/<slug>/certificate")
+@login_required
+def finish(slug: str):
+    """Ask again for the certificate of a completed course (if its issue was interrupted)."""
+    course = course_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    issued = _issued(operations.finish_course(runtime(), learner(), course))
+    if issued is None:
+        flash("The certificate is issued once every requirement of the course is met.",
+              "warning")
+        return redirect(url_for("learning.course", slug=slug))
+    return redirect(url_for("certificates.show", code=issued.display_code))
+
+
+@bp.get("/courses/<slug>/lessons/<lesson_slug>")
+@login_required
+def lesson(slug: str, lesson_slug: str):
+    """A lesson: its objectives and body, a read mark and the way to its quiz."""
+    place = lesson_or_404(slug, lesson_slug)
+    return render_template("learning/lesson.html", **vars(place), form=ActionForm())
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/read")
+@login_required
+def mark_read(slug: str, lesson_slug: str):
+    """Mark a lesson as read, then go on to its quiz or the next lesson."""
+    place = lesson_or_404(slug, lesson_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    issued = _issued(operations.mark_lesson_read(runtime(), learner(), place.lesson,
+                                                 place.course))
+    if issued is not None:
+        flash("Course complete: your certificate is ready.", "success")
+        return redirect(url_for("certificates.show", code=issued.display_code))
+    if request.form.get("then") == "quiz":
+        return redirect(url_for("quizzes.take", slug=slug, lesson_slug=lesson_slug))
+    flash(f"“{place.lesson.title}” is marked as read.", "success")
+    if place.following is not None:
+        return redirect(url_for("learning.lesson", slug=slug,
+                                lesson_slug=place.following.slug))
+    return redirect(url_for("learning.course", slug=slug))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """Every course the learner started, with progress, and their certificates."""
+    courses = queries.started_courses(current_user.id)
+    return render_template("learning/dashboard.html", courses=courses,
+                           progress=queries.progress_by_course(current_user, courses),
+                           certificates=certificates_for(current_user.id))

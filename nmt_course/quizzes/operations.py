@@ -1,0 +1,77 @@
+"""Grading and storing quiz attempts: one write transaction per submission."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ..accounts.models import User
+from ..database import db, transaction
+from ..events import Completion, announce_completion
+from ..grading import grade
+from ..learning import completion
+from ..learning.models import Course
+from ..runtime import Runtime
+from . import policy, queries
+from .models import Question, QuizAttempt, QuizVersion
+
+
+class QuizRefused(Exception):
+    """The quiz rules refuse this submission; `refusal` says why, in the learner's words."""
+
+    def __init__(self, refusal: policy.Refusal):
+        super().__init__(refusal.value)
+        self.refusal = refusal
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    number: int
+    created: bool  # False: the same form was submitted before; this is that attempt
+    passed: bool = False
+    completed_course: bool = False
+    # What the course_completed subscribers returned (the certificate, for one).
+    announced: tuple[object, ...] = field(default=())
+
+
+def submit_attempt(runtime: Runtime, learner: User, *, course: Course, version: QuizVersion,
+                   questions: Sequence[Question], number: int,
+                   answers: Mapping[str, Sequence[str]]) -> AttemptOutcome:
+    """Grade and store attempt `number` against `version` (which must still be the quiz's
+    current version); a completed course is announced once the attempt is committed."""
+    outcome, done = _record_attempt(runtime, learner, course, version, questions, number,
+                                    answers)
+    if done is None:
+        return outcome
+    return AttemptOutcome(outcome.number, outcome.created, outcome.passed, True,
+                          tuple(announce_completion(runtime, done)))
+
+
+@transaction
+def _record_attempt(runtime: Runtime, learner: User, course: Course, version: QuizVersion,
+                    questions: Sequence[Question], number: int,
+                    answers: Mapping[str, Sequence[str]]) -> tuple[AttemptOutcome,
+                                                                   Completion | None]:
+    # Decided on what is stored now, inside the write transaction, by the same rules the
+    # page used: a concurrent submission or a new version may have changed it.
+    standing, _ = queries.standing(learner.id, version.quiz_id)
+    verdict = policy.judge_submission(standing, number=number, version_id=version.id)
+    if verdict is policy.Verdict.REPLAY:
+        return AttemptOutcome(number, created=False), None
+    if isinstance(verdict, policy.Refusal):
+        raise QuizRefused(verdict)
+
+    result = grade(queries.gradable(list(questions), version.pass_mark), answers)
+    now = runtime.clock()
+    db.session.add(QuizAttempt(
+        user_id=learner.id, quiz_id=version.quiz_id, quiz_version_id=version.id, number=number,
+        answers={key: sorted(values) for key, values in answers.items()},
+        correct_count=result.correct_count, question_count=result.question_count,
+        score=result.score, passed=result.passed, submitted_at=now))
+    # The same form sent twice at once: the unique (user, quiz, number) index admits one; the
+    # other fails here and, run again by @transaction, is answered as a replay above.
+    db.session.flush()
+    outcome = AttemptOutcome(number, created=True, passed=result.passed)
+    if not result.passed:
+        return outcome, None
+    done = completion.completed(learner, [course], now)
+    return outcome, done[0] if done else None

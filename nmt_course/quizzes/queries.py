@@ -1,0 +1,93 @@
+"""Reads about quizzes and attempts. Each is one statement."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import defer, joinedload, load_only
+
+from ..database import db
+from ..grading import GradableChoice, GradableQuestion, GradableQuiz
+from ..learning.models import Course, Lesson
+from .models import Question, Quiz, QuizAttempt, QuizVersion
+from .policy import Standing
+
+
+@dataclass(frozen=True)
+class QuizContext:
+    course: Course
+    lesson: Lesson
+    quiz: Quiz
+
+
+def quiz_context(course_slug: str, lesson_slug: str, user) -> QuizContext | None:
+    """The active quiz of an active lesson of a course `user` may see, with both."""
+    row = db.session.execute(
+        select(Course, Lesson, Quiz)
+        .join(Lesson, Lesson.course_id == Course.id)
+        .join(Quiz, Quiz.lesson_id == Lesson.id)
+        .where(Course.slug == course_slug, Lesson.slug == lesson_slug,
+               Lesson.archived_at.is_(None), Quiz.archived_at.is_(None))
+        .options(defer(Lesson.body_html), defer(Lesson.body_markdown),
+                 defer(Course.description_html), defer(Course.description_markdown))
+    ).one_or_none()
+    if row is None:
+        return None
+    course, lesson, quiz = row
+    if not course.is_published and not getattr(user, "can_preview_drafts", False):
+        return None
+    return QuizContext(course, lesson, quiz)
+
+
+def standing(learner_id: int, quiz_id: int) -> tuple[Standing, QuizVersion] | None:
+    """The learner's attempts and pass on this quiz, with its current version."""
+    mine = (QuizAttempt.user_id == learner_id, QuizAttempt.quiz_id == quiz_id)
+    used = select(func.count(QuizAttempt.id)).where(*mine).scalar_subquery()
+    passes = select(func.count(QuizAttempt.id)).where(*mine, QuizAttempt.passed)
+    row = db.session.execute(
+        select(QuizVersion, used, passes.scalar_subquery())
+        .where(QuizVersion.quiz_id == quiz_id).options(defer(QuizVersion.source))
+        .order_by(QuizVersion.number.desc()).limit(1)).one_or_none()
+    if row is None:
+        return None
+    version, count, passed = row
+    return Standing(attempts_used=count, passed=passed > 0, current_version_id=version.id,
+                    max_attempts=version.max_attempts), version
+
+
+def questions_of(version_id: int) -> list[Question]:
+    """A version's questions in order, each with its choices loaded."""
+    return list(db.session.scalars(
+        select(Question).where(Question.quiz_version_id == version_id)
+        .options(joinedload(Question.choices)).order_by(Question.position)).unique())
+
+
+def gradable(questions: list[Question], pass_mark: int) -> GradableQuiz:
+    return GradableQuiz(
+        questions=tuple(
+            GradableQuestion(q.key, q.type,
+                             tuple(GradableChoice(c.key, c.correct) for c in q.choices))
+            for q in questions),
+        pass_mark=pass_mark)
+
+
+def attempt(learner_id: int, quiz_id: int, number: int) -> QuizAttempt | None:
+    """One of the learner's attempts, with the version it answered."""
+    return db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.user_id == learner_id,
+                                  QuizAttempt.quiz_id == quiz_id, QuizAttempt.number == number)
+        .options(joinedload(QuizAttempt.version).defer(QuizVersion.source)))
+
+
+def attempts_for(learner_id: int, quiz_id: int) -> list[QuizAttempt]:
+    return list(db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.user_id == learner_id, QuizAttempt.quiz_id == quiz_id)
+        .order_by(QuizAttempt.number)))
+
+
+def following_lesson(lesson: Lesson) -> Lesson | None:
+    """The next active lesson of the same course, if any."""
+    return db.session.scalar(
+        select(Lesson).where(Lesson.course_id == lesson.course_id,
+                             Lesson.position > lesson.position, Lesson.archived_at.is_(None))
+        .options(load_only(Lesson.slug, Lesson.title)).order_by(Lesson.position).limit(1))

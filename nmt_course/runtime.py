@@ -1,0 +1,72 @@
+"""What operations need from the running system, passed in as arguments: settings, a clock and
+a mailer. Built once by the app factory (or by a test), so an operation runs the same from a
+request, a CLI command or a background job. No Flask here."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from . import codes
+
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    """The system clock, as an aware UTC datetime."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> None: ...
+
+
+@dataclass(frozen=True)
+class Settings:
+    site_url: str
+    provider_name: str
+    timezone: ZoneInfo
+    password_hash_method: str
+    password_reset_minutes: int
+    # Keys the quiz draw and choice order; derived from SECRET_KEY, never stored.
+    order_key: bytes
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, object]) -> Settings:
+        secret = str(config["SECRET_KEY"]).encode()
+        return cls(
+            site_url=str(config["SITE_URL"]).rstrip("/"),
+            provider_name=str(config["PROVIDER_NAME"]),
+            timezone=ZoneInfo(str(config["TIMEZONE"])),
+            password_hash_method=str(config["PASSWORD_HASH_METHOD"]),
+            password_reset_minutes=int(config["PASSWORD_RESET_MINUTES"]),
+            order_key=hmac.new(secret, b"nmt-course/quiz-order", hashlib.sha256).digest())
+
+    def url(self, path: str) -> str:
+        """An absolute link for mail and certificates: built from SITE_URL, never a request."""
+        return f"{self.site_url}{path}"
+
+    def verification_url(self, code: str) -> str:
+        return self.url(f"/verify/{codes.display(code)}")
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        """The provider's calendar day at `moment` (certificates, due dates)."""
+        return moment.astimezone(self.timezone).date()
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    mailer: Mailer
+    clock: Clock = utcnow

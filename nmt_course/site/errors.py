@@ -1,0 +1,21 @@
+"""Friendly error pages: never a traceback."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..web import EXPIRED_FORM_MESSAGE, error_page
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_page(400, EXPIRED_FORM_MESSAGE)
+
+    # Unhandled exceptions arrive here as InternalServerError (500), already logged by Flask.
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return error_page(error.code)

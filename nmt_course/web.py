@@ -1,0 +1,45 @@
+"""What every page shares: the runtime operations need, the plain action form, error pages."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from .runtime import Runtime
+
+ERROR_MESSAGES = {
+    400: ("Something in that request was not right",
+          "Go back, reload the page and try again."),
+    403: ("You cannot open this page", "Your account does not have access to it."),
+    404: ("Page not found", "The address may be mistyped, or the page has moved."),
+    405: ("That did not work", "This page cannot be used that way."),
+    413: ("That was too large", "Send less at once."),
+    422: ("Something in that form was not right", "Go back and check it."),
+    429: ("Too many tries", "Wait a minute, then try again."),
+    500: ("Something went wrong on our side",
+          "It has been logged. Please try again in a moment."),
+}
+
+
+EXPIRED_FORM_MESSAGE = ("This form had expired or was sent from another site. Reload the page "
+                        "and send it again.")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only a CSRF token travels with it."""
+
+
+def runtime() -> Runtime:
+    """The settings, clock and mailer this app's operations run with."""
+    return current_app.extensions["nmt_runtime"]
+
+
+def learner():
+    """The logged-in user object itself (not the proxy), to hand to operations."""
+    return current_user._get_current_object()
+
+
+def error_page(code: int, message: str | None = None):
+    title, hint = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
+    return render_template("errors/error.html", code=code, title=title,
+                           hint=message or hint), code

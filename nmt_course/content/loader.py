@@ -11,6 +11,7 @@ from .fields import FieldChecker, content_hash, read_front_matter
 from .markdown import count_words, render_block, render_document
 from .model import (COURSE_STATUSES, COURSE_TYPES, WORDS_PER_MINUTE, ContentSet, CourseSource,
                     LessonSource, Problem, estimate_ce_hours)
+from .quality import check_quality
 from .quiz_file import load_quiz
 from .source import LineMap
 
@@ -93,6 +94,7 @@ def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem
                    f"ce_hours {ce_hours:f} is more than the {estimate.normalize():f} hours "
                    f"estimated from {course.word_count} words and {course.question_count} quiz "
                    "questions shown (see the CE-hours rule in docs/content.md)")
+    problems.extend(check_quality(course))
     return dataclasses.replace(course, content_hash=content_hash(_course_fingerprint(course)))
 
 
@@ -191,7 +193,7 @@ def _load_lesson(path: Path, position: int, file_slug: str, check: FieldChecker)
     return LessonSource(path=check.path, slug=slug, position=position, title=title,
                         minutes=minutes, objectives=tuple(o.strip() for o in objectives),
                         body_markdown=document.body.strip(), body_html=body_html,
-                        word_count=words)
+                        word_count=words, objectives_line=meta.line_of("objectives"))
 
 
 def _attach_quizzes(lessons: list[LessonSource], lesson_files: set[str], quiz_dir: Path | None,

@@ -24,6 +24,8 @@ class Problem:
     line: int
     message: str
     severity: Severity = Severity.ERROR
+    rule: str = ""  # a short stable name for the check that found it, e.g. "longest-answer"
+    question: str = ""  # the key of the question it is about, when there is one
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity is Severity.WARNING else ""
@@ -105,6 +107,7 @@ class LessonSource:
     body_html: str
     word_count: int
     quiz: QuizSource | None = None
+    objectives_line: int = field(default=1, compare=False)
 
 
 @dataclass(frozen=True)

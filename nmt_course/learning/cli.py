@@ -31,9 +31,12 @@ def _load_and_report() -> ContentSet:
 
 
 @content.command("check")
-def check_command() -> None:
+@click.option("--strict", is_flag=True, help="Treat warnings (item-writing flaws, CE hours "
+                                             "above the estimate) as errors.")
+def check_command(strict: bool) -> None:
     """Validate every lesson and quiz; exit 1 if there is an error (warnings exit 0)."""
-    if _load_and_report().errors:
+    result = _load_and_report()
+    if result.errors or (strict and result.warnings):
         raise SystemExit(1)
 
 

@@ -54,6 +54,16 @@ def test_check_reports_warnings_and_exits_zero(runner, content):
         result.output)
 
 
+def test_strict_check_turns_warnings_into_a_failure(runner, content):
+    quiz = content / "quizzes" / "demo" / "first-lesson.yaml"
+    quiz.write_text(quiz.read_text().replace("    objective: 1\n", ""))
+    assert runner.invoke(args=["content", "check"]).exit_code == 0
+    result = runner.invoke(args=["content", "check", "--strict"])
+    assert result.exit_code == 1
+    assert ("lessons/demo/01-first-lesson.md:4: warning: objective 1 \"Recall what the first "
+            "lesson says.\" is tested by no question") in result.output
+
+
 def test_check_prints_every_problem_and_exits_one(runner, content):
     (content / "quizzes" / "demo" / "first-lesson.yaml").write_text(
         "pass_mark: 0\nquestions: []\n")

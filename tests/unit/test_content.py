@@ -50,6 +50,7 @@ questions:
         correct: true
       - text: Wrong
     explanation: Because.
+    objective: 1
 """
 
 

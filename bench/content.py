@@ -13,10 +13,11 @@ import tempfile
 
 from flask_migrate import upgrade
 
-from nmt_course import create_app, services
+from nmt_course import create_app
 from nmt_course.config import PROJECT_ROOT
 from nmt_course.content import load_content
 from nmt_course.extensions import db
+from nmt_course.learning.operations import import_content
 
 from .common import report, timed
 
@@ -46,7 +47,7 @@ def main() -> None:
             with app.app_context():
                 upgrade()
                 def load(courses=content.courses):
-                    services.import_content(courses)
+                    import_content(app.extensions["nmt_runtime"], courses)
                 samples["first import"].append(timed(load))
                 samples["unchanged re-import"].append(timed(load))
                 db.engine.dispose()

@@ -19,10 +19,15 @@ from pathlib import Path
 
 from flask_migrate import upgrade
 
-from nmt_course import create_app, queries, services
+from nmt_course import create_app
+from nmt_course.accounts.operations import create_user
+from nmt_course.accounts.queries import user_by_email
+from nmt_course.certificates.queries import certificates_for
 from nmt_course.config import PROJECT_ROOT
 from nmt_course.content import load_content
 from nmt_course.extensions import db
+from nmt_course.learning import operations as learning, queries as learning_queries
+from nmt_course.quizzes import operations as quizzes, queries as quiz_queries
 
 COURSE = "nmt-foundations"
 PASSWORD = "benchmark password"
@@ -37,26 +42,41 @@ def build_app(database_url: str):
     with app.app_context():
         upgrade()
         content = load_content(PROJECT_ROOT / "lessons", PROJECT_ROOT / "quizzes")
-        services.import_content(content.courses)
+        learning.import_content(runtime(app), content.courses)
     return app
 
 
-def right_answers(version) -> dict[str, list[str]]:
-    return {q.key: [c.key for c in q.choices if c.correct] for q in version.questions}
+def runtime(app):
+    return app.extensions["nmt_runtime"]
+
+
+def right_answers(questions) -> dict[str, list[str]]:
+    return {q.key: [c.key for c in q.choices if c.correct] for q in questions}
 
 
 def add_learner(app, email: str, *, lessons_passed: int) -> None:
+    """A learner who read and passed (at the second attempt) the first lessons."""
+    run = runtime(app)
     with app.app_context():
-        user = services.create_user(email=email, password=PASSWORD, legal_name="Bench Learner")
-        course = queries.visible_course(COURSE, user)
-        for lesson in queries.active_lessons(course.id)[:lessons_passed]:
-            services.mark_lesson_read(user, lesson)
-            quiz = queries.active_quiz(lesson.id)
-            current = queries.current_version(quiz.id)
-            version = queries.version_with_questions(current.id, quiz.id)
-            wrong = {key: ["not-a-choice"] for key in right_answers(version)}
-            services.record_attempt(user, quiz.id, version.id, 1, wrong)
-            services.record_attempt(user, quiz.id, version.id, 2, right_answers(version))
+        user = create_user(run, email=email, password=PASSWORD, legal_name="Bench Learner")
+        course = learning_queries.course_by_slug(COURSE)
+        active = [lesson for lesson in course.lessons if lesson.archived_at is None]
+        for lesson in active[:lessons_passed]:
+            learning.mark_lesson_read(run, user, lesson, course)
+            context = quiz_queries.quiz_context(COURSE, lesson.slug, user)
+            for number, passing in ((1, False), (2, True)):
+                _, version = quiz_queries.standing(user.id, context.quiz.id)
+                questions = quiz_queries.questions_of(version.id)
+                answers = (right_answers(questions) if passing
+                           else {q.key: ["not-a-choice"] for q in questions})
+                quizzes.submit_attempt(run, user, course=course, version=version,
+                                       questions=questions, number=number, answers=answers)
+
+
+def lesson_slugs(app) -> list[str]:
+    with app.app_context():
+        return [lesson.slug for lesson in learning_queries.course_by_slug(COURSE).lessons
+                if lesson.archived_at is None]
 
 
 def log_in(client, email: str) -> None:
@@ -70,13 +90,11 @@ def log_in(client, email: str) -> None:
 def pages(app, client) -> dict[str, callable]:
     """The requests to time; each returns a response."""
     with app.app_context():
-        course = queries.visible_course(COURSE, None)
-        lessons = queries.active_lessons(course.id)
-        quiz = queries.active_quiz(lessons[-1].id)
-        version = queries.version_with_questions(queries.current_version(quiz.id).id, quiz.id)
-        wrong = {f"q-{q.key}": "not-a-choice" for q in version.questions}
-        certificate = queries.certificates_for(
-            queries.user_by_email("done@example.com").id)[0].display_code
+        lessons = learning_queries.course_by_slug(COURSE).lessons
+        context = quiz_queries.quiz_context(COURSE, lessons[-1].slug, None)
+        _, version = quiz_queries.standing(0, context.quiz.id)
+        wrong = {f"q-{q.key}": "not-a-choice" for q in quiz_queries.questions_of(version.id)}
+        certificate = certificates_for(user_by_email("done@example.com").id)[0].display_code
     lesson_url = f"/courses/{COURSE}/lessons/{lessons[3].slug}"
     quiz_url = f"/courses/{COURSE}/lessons/{lessons[-1].slug}/quiz"
 
@@ -123,13 +141,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = build_app(args.database_url or f"sqlite:///{folder}/bench.sqlite3")
         add_learner(app, "learner@example.com", lessons_passed=4)
-        add_learner(app, "done@example.com", lessons_passed=9)
+        add_learner(app, "done@example.com", lessons_passed=len(lesson_slugs(app)))
         client = app.test_client()
         log_in(client, "learner@example.com")
         small = measure(pages(app, client), args.rounds, args.requests)
 
         for n in range(300):
-            add_learner(app, f"peer{n}@example.com", lessons_passed=n % 10)
+            add_learner(app, f"peer{n}@example.com",
+                        lessons_passed=n % (len(lesson_slugs(app)) + 1))
         large = measure(pages(app, client), args.rounds, args.requests)
         with app.app_context():
             db.engine.dispose()

@@ -79,16 +79,6 @@ def grade(quiz: GradableQuiz, answers: Mapping[str, Collection[str]]) -> Result:
                   passed=total > 0 and right * 100 >= quiz.pass_mark * total)
 
 
-def answers_revealed(*, quiz_passed: bool, attempts_used: int, max_attempts: int) -> bool:
-    """Right answers and explanations are shown after a pass or once no attempt is left."""
-    return quiz_passed or (max_attempts > 0 and attempts_used >= max_attempts)
-
-
-def attempts_left(*, attempts_used: int, max_attempts: int) -> int | None:
-    """None when attempts are unlimited."""
-    return None if max_attempts == 0 else max(0, max_attempts - attempts_used)
-
-
 def choice_order(secret: bytes, *, learner: int, version: int, attempt: int, question: str,
                  choice_keys: Sequence[str]) -> list[str]:
     """A shuffled order the server can reproduce: a keyed hash, so opening a quiz stores nothing

@@ -39,8 +39,11 @@ def _mark_read(runtime: Runtime, learner: User, lesson: Lesson,
     now = runtime.clock()
     db.session.add(LessonProgress(user_id=learner.id, lesson_id=lesson.id, read_at=now))
     db.session.flush()
-    done = completion.completed(learner, [course], now)
-    return done[0] if done else None
+    rows = queries.lesson_rows([course.id], learner.id)[course.id]
+    if any(row.id == lesson.id and row.quiz_id is not None for row in rows):
+        return None  # a lesson with a quiz is complete when its quiz is passed, not read
+    progress = queries.progress_of(rows, course, learner)
+    return completion.completion_of(learner, course, now) if progress.complete else None
 
 
 def finish_course(runtime: Runtime, learner: User, course: Course) -> list[object]:

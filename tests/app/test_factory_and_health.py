@@ -31,6 +31,19 @@ def test_embedded_default_is_sqlite_in_instance_with_a_kept_dev_secret(tmp_path)
     assert build_config(tmp_path, {})["SECRET_KEY"] == first["SECRET_KEY"]
 
 
+@pytest.mark.parametrize("environ, url", [
+    ({}, "http://127.0.0.1:5000"),
+    ({"PORT": "8080"}, "http://127.0.0.1:8080"),
+    ({"HOST": "0.0.0.0", "PORT": "8000"}, "http://127.0.0.1:8000"),
+    ({"HOST": "192.168.1.20"}, "http://192.168.1.20:5000"),
+    ({"HOST": "::1", "PORT": "5001"}, "http://[::1]:5001"),
+    ({"HOST": "0.0.0.0", "PORT": "8000", "SITE_URL": "https://ce.example"}, "https://ce.example"),
+])
+def test_the_default_site_url_is_where_the_dev_server_listens(tmp_path, environ, url):
+    """QR codes and reset links must reach `./dev serve` on the port it was given."""
+    assert build_config(tmp_path, {"SECRET_KEY": "x", **environ})["SITE_URL"] == url
+
+
 def test_production_refuses_to_start_without_a_secret(tmp_path):
     with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
         build_config(tmp_path, {"NMT_ENV": "production"})

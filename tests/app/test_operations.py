@@ -1,0 +1,236 @@
+"""Operations called directly, as a CLI command or a background job would call them: no
+request, a runtime of the test's own (clock, mailer), and the rules they enforce."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from nmt_course.accounts import operations as accounts
+from nmt_course.accounts.queries import authenticate, user_by_email, user_for_session
+from nmt_course.certificates.models import Certificate
+from nmt_course.certificates.operations import IssuedCertificate, issue_certificate
+from nmt_course.database import db
+from nmt_course.events import Completion, course_completed
+from nmt_course.learning import completion, operations as learning
+from nmt_course.learning.queries import course_by_slug
+from nmt_course.quizzes import operations as quizzes, queries as quiz_queries
+from nmt_course.quizzes.models import QuizAttempt, QuizVersion
+from nmt_course.quizzes.policy import Refusal
+from nmt_course.runtime import Email
+from tests.helpers import (DEMO_FAIL, DEMO_PASS, PASSWORD, SECOND_PASS, import_content,
+                           make_user, runtime)
+
+NOON = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+
+class Outbox:
+    def __init__(self):
+        self.sent: list[Email] = []
+
+    def send(self, email: Email) -> None:
+        self.sent.append(email)
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context with the fixture course, one learner, and a runtime with a fixed clock
+    and a mailer that keeps what it is given."""
+    import_content(app)
+    make_user(app)
+    outbox = Outbox()
+    run = dataclasses.replace(runtime(app), clock=lambda: NOON, mailer=outbox)
+    with app.app_context():
+        yield run, outbox
+
+
+def submit(run, lesson: str, answers: dict, *, number: int | None = None,
+           version_id: int | None = None) -> quizzes.AttemptOutcome:
+    learner = user_by_email("learner@example.com")
+    context = quiz_queries.quiz_context("demo", lesson, learner)
+    standing, version = quiz_queries.standing(learner.id, context.quiz.id)
+    if version_id is not None:  # a form kept from an older version
+        version = db.session.get(QuizVersion, version_id)
+    questions = quiz_queries.questions_of(version.id)
+    return quizzes.submit_attempt(
+        run, learner, course=context.course, version=version, questions=questions,
+        number=standing.next_number if number is None else number,
+        answers={key: [value] if isinstance(value, str) else value
+                 for key, value in answers.items()})
+
+
+def stored_attempts() -> list[tuple[int, int, bool]]:
+    return [(a.number, a.score, a.passed) for a in db.session.scalars(
+        select(QuizAttempt).order_by(QuizAttempt.quiz_id, QuizAttempt.number))]
+
+
+def test_an_attempt_is_graded_stored_and_timed_by_the_given_clock(ctx):
+    run, _ = ctx
+    outcome = submit(run, "first-lesson", DEMO_FAIL)
+    assert (outcome.number, outcome.created, outcome.passed) == (1, True, False)
+    attempt = db.session.scalar(select(QuizAttempt))
+    assert (attempt.score, attempt.submitted_at) == (40, NOON)
+
+
+def test_a_learner_who_passed_cannot_submit_again(ctx):
+    run, _ = ctx
+    assert submit(run, "first-lesson", DEMO_PASS).passed
+    with pytest.raises(quizzes.QuizRefused) as refused:
+        submit(run, "first-lesson", DEMO_PASS, number=2)
+    assert refused.value.refusal is Refusal.PASSED
+    assert str(refused.value) == "You have already passed this quiz."
+    assert stored_attempts() == [(1, 100, True)]
+
+
+def test_a_stale_attempt_number_is_refused_and_a_repeated_one_replayed(ctx):
+    run, _ = ctx
+    submit(run, "first-lesson", DEMO_FAIL)
+    with pytest.raises(quizzes.QuizRefused) as refused:
+        submit(run, "first-lesson", DEMO_PASS, number=3)
+    assert refused.value.refusal is Refusal.STALE_ATTEMPT
+    again = submit(run, "first-lesson", DEMO_PASS, number=1)
+    assert (again.number, again.created) == (1, False)
+    assert stored_attempts() == [(1, 40, False)]
+
+
+def test_out_of_attempts_is_refused(ctx):
+    run, _ = ctx
+    wrong = {"only": ["false"], "other": ["b"]}
+    submit(run, "second-lesson", wrong)
+    submit(run, "second-lesson", wrong)
+    with pytest.raises(quizzes.QuizRefused) as refused:
+        submit(run, "second-lesson", SECOND_PASS, number=3)
+    assert refused.value.refusal is Refusal.OUT_OF_ATTEMPTS
+
+
+def test_only_the_current_version_is_graded(app, ctx, tmp_path):
+    run, _ = ctx
+    old_version = quiz_queries.standing(
+        user_by_email("learner@example.com").id,
+        quiz_queries.quiz_context("demo", "first-lesson", None).quiz.id)[1].id
+    content = tmp_path / "content"
+    shutil.copytree(app.config["LESSONS_DIR"].rsplit("/", 1)[0], content)
+    quiz = content / "quizzes" / "demo" / "first-lesson.yaml"
+    # The new version keys 'blue' as right: the old form must not be graded on either.
+    quiz.write_text(quiz.read_text().replace(
+        "        text: Red\n        correct: true\n", "        text: Red\n", 1).replace(
+        "        text: Blue\n", "        text: Blue\n        correct: true\n", 1))
+    db.session.commit()
+    import_content(app, content / "lessons", content / "quizzes")
+    with pytest.raises(quizzes.QuizRefused) as refused:
+        submit(run, "first-lesson", DEMO_PASS, version_id=old_version)
+    assert refused.value.refusal is Refusal.STALE_VERSION
+    assert stored_attempts() == []
+    submit(run, "first-lesson", DEMO_PASS)
+    assert stored_attempts() == [(1, 80, True)]  # graded on version 2, where red is wrong
+
+
+def test_a_deactivated_account_cannot_log_in_or_stay_logged_in(ctx):
+    run, _ = ctx
+    user = user_by_email("learner@example.com")
+    session_id = user.get_id()
+    assert authenticate(run, "learner@example.com", PASSWORD) is not None
+    assert user_for_session(session_id) is not None
+    user.active = False
+    db.session.commit()
+    assert authenticate(run, "learner@example.com", PASSWORD) is None
+    assert user_for_session(session_id) is None
+
+
+def test_a_password_change_ends_other_sessions(ctx):
+    run, _ = ctx
+    user = user_by_email("learner@example.com")
+    old_session = user.get_id()
+    accounts.change_password(run, user, PASSWORD, "another long password")
+    assert user_for_session(old_session) is None
+    assert user_for_session(user.get_id()) is not None
+    with pytest.raises(accounts.AccountError):
+        accounts.change_password(run, user, "wrong password", "a third long password")
+
+
+def test_a_reset_link_leaves_through_the_given_mailer(ctx):
+    run, outbox = ctx
+    accounts.request_password_reset(run, "LEARNER@example.com")
+    accounts.request_password_reset(run, "nobody@example.com")
+    (sent,) = outbox.sent
+    assert sent.to == "learner@example.com"
+    assert "http://nmt.test/reset-password/" in sent.body and "60 minutes" in sent.body
+
+
+@pytest.fixture
+def heard():
+    """What `course_completed` subscribers would hear, besides certificate issue."""
+    completions: list[Completion] = []
+
+    def listen(runtime, *, completion):
+        completions.append(completion)
+        return "heard"
+
+    course_completed.connect(listen)
+    yield completions
+    course_completed.disconnect(listen)
+
+
+def test_completing_a_course_is_announced_once_and_issues_one_certificate(ctx, heard):
+    run, _ = ctx
+    submit(run, "first-lesson", DEMO_PASS)
+    assert heard == []
+    outcome = submit(run, "second-lesson", SECOND_PASS)
+    assert outcome.completed_course
+    (done,) = heard
+    assert (done.legal_name, done.course_slug, done.completed_at) == (
+        "Jane Learner", "demo", NOON)
+    issued = [r for r in outcome.announced if isinstance(r, IssuedCertificate)]
+    assert len(issued) == 1 and "heard" in outcome.announced
+    learning.mark_lesson_read(run, user_by_email("learner@example.com"),
+                              course_by_slug("demo").lessons[0], course_by_slug("demo"))
+    assert len(heard) == 1  # reading a lesson of a finished course completes nothing new
+    assert db.session.scalar(select(func.count(Certificate.id))) == 1
+
+
+def test_finish_course_reissues_nothing_and_announces_only_a_complete_course(ctx, heard):
+    run, _ = ctx
+    learner = user_by_email("learner@example.com")
+    assert learning.finish_course(run, learner, course_by_slug("demo")) == []
+    submit(run, "first-lesson", DEMO_PASS)
+    submit(run, "second-lesson", SECOND_PASS)
+    first = db.session.scalar(select(Certificate.code))
+    again = learning.finish_course(run, learner, course_by_slug("demo"))
+    assert [r.code for r in again if isinstance(r, IssuedCertificate)] == [first]
+    assert db.session.scalar(select(func.count(Certificate.id))) == 1
+
+
+def test_certificate_issue_keeps_the_first_and_dates_it_in_the_provider_time_zone(app, ctx):
+    run, _ = ctx
+    late_evening = dt.datetime(2026, 3, 2, 3, 30, tzinfo=dt.timezone.utc)  # 2 March in UTC
+    pacific = dataclasses.replace(run, settings=dataclasses.replace(
+        run.settings, timezone=ZoneInfo("America/Los_Angeles")))
+    learner = user_by_email("learner@example.com")
+    done = completion.completion_of(learner, course_by_slug("demo"), late_evening)
+    first = issue_certificate(pacific, done)
+    second = issue_certificate(pacific, done)
+    assert second.code == first.code
+    certificate = db.session.scalar(select(Certificate))
+    assert certificate.completed_on == dt.date(2026, 3, 1)  # still 1 March in California
+    assert certificate.issued_at == NOON
+
+
+def test_account_details_saved_with_a_licence_complete_a_course_that_waited_for_it(app, ctx):
+    run, _ = ctx
+    course = course_by_slug("demo")
+    course.requires_licence = True
+    db.session.commit()
+    submit(run, "first-lesson", DEMO_PASS)
+    assert not submit(run, "second-lesson", SECOND_PASS).completed_course
+    learner = user_by_email("learner@example.com")
+    results = accounts.update_account(run, learner, legal_name="Jane Learner",
+                                      licence_number="LMT-9", licence_state="OR")
+    assert [r.course_title for r in results] == ["Demo Course for Tests"]
+    again = accounts.update_account(run, learner, legal_name="Jane Learner",
+                                    licence_number="LMT-9", licence_state="OR")
+    assert again == []
+    assert db.session.scalar(select(Certificate.licence_number)) == "LMT-9"

@@ -69,8 +69,11 @@ def add_learner(app, email: str, *, lessons_passed: int) -> None:
                 questions = quiz_queries.questions_of(version.id)
                 answers = (right_answers(questions) if passing
                            else {q.key: ["not-a-choice"] for q in questions})
+                shown = quiz_queries.presentation_for(run.settings.order_key, user.id, version,
+                                                      questions, number)
                 quizzes.submit_attempt(run, user, course=course, version=version,
-                                       questions=questions, number=number, answers=answers)
+                                       questions=questions, shown=shown, number=number,
+                                       answers=answers)
 
 
 def lesson_slugs(app) -> list[str]:

@@ -104,9 +104,10 @@ def register_templating(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users
     from .learning.cli import content
+    from .quizzes.cli import quizzes
 
-    app.cli.add_command(content)
-    app.cli.add_command(users)
+    for group in (content, users, quizzes):
+        app.cli.add_command(group)
 
 
 def register_security_headers(app: Flask) -> None:

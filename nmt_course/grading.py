@@ -1,9 +1,7 @@
 """Pure quiz grading: plain data in, a Result out. Never sees the HTTP request."""
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 
@@ -77,13 +75,3 @@ def grade(quiz: GradableQuiz, answers: Mapping[str, Collection[str]]) -> Result:
     return Result(questions=results, correct_count=right, question_count=total,
                   score=right * 100 // total if total else 0,
                   passed=total > 0 and right * 100 >= quiz.pass_mark * total)
-
-
-def choice_order(secret: bytes, *, learner: int, version: int, attempt: int, question: str,
-                 choice_keys: Sequence[str]) -> list[str]:
-    """A shuffled order the server can reproduce: a keyed hash, so opening a quiz stores nothing
-    and learners cannot predict or share positions."""
-    def rank(choice_key: str) -> bytes:
-        message = f"{learner}/{version}/{attempt}/{question}/{choice_key}".encode()
-        return hmac.new(secret, message, hashlib.sha256).digest()
-    return sorted(choice_keys, key=rank)

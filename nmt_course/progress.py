@@ -20,6 +20,7 @@ class LessonFacts:
     has_quiz: bool
     read: bool
     quiz_passed: bool
+    added_after_start: bool = False  # joined the course after this learner had started it
 
     @property
     def state(self) -> LessonState:
@@ -59,6 +60,12 @@ class CourseProgress:
     @property
     def started(self) -> bool:
         return any(lesson.read or lesson.quiz_passed for lesson in self.lessons)
+
+    @property
+    def new_lessons(self) -> tuple[LessonFacts, ...]:
+        """Lessons added since the learner started that they have not completed yet."""
+        return tuple(lesson for lesson in self.lessons
+                     if lesson.added_after_start and not lesson.complete)
 
     @property
     def next_lesson(self) -> LessonFacts | None:

@@ -33,6 +33,9 @@ class Course(db.Model):
     # Hash of the files last imported: an unchanged re-import touches nothing.
     content_hash: Mapped[str | None] = mapped_column(String(64))
     imported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # What the CE-hours estimate was made from (docs/content.md), shown on the course page.
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    questions_shown: Mapped[int] = mapped_column(Integer, default=0)
     edited_in_browser_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -60,6 +63,9 @@ class Lesson(db.Model):
     word_count: Mapped[int] = mapped_column(Integer)
     # A lesson removed from the files is archived, so read marks and attempts stay readable.
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When a lesson joined a course that had already been published (None: from the start),
+    # so learners who started before are told it is new.
+    added_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     course: Mapped[Course] = relationship(back_populates="lessons")
     quiz: Mapped[Quiz | None] = relationship(back_populates="lesson", uselist=False)

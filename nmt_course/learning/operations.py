@@ -102,8 +102,9 @@ def _import_course(source: CourseSource, force: bool, now) -> ImportReport:
         db.session.add(course)
     for field in ("title", "summary", "ce_hours", "course_type", "status", "approval_number",
                   "requires_licence", "description_markdown", "description_html",
-                  "content_hash"):
+                  "content_hash", "word_count"):
         setattr(course, field, getattr(source, field))
+    course.questions_shown = source.question_count
     course.imported_at = now
     course.edited_in_browser_at = None
     db.session.flush()
@@ -113,7 +114,9 @@ def _import_course(source: CourseSource, force: bool, now) -> ImportReport:
     for lesson_source in source.lessons:
         lesson = existing.pop(lesson_source.slug, None)
         if lesson is None:
-            lesson = Lesson(course_id=course.id, slug=lesson_source.slug)
+            # Learners who started the course before are told the lesson is new.
+            lesson = Lesson(course_id=course.id, slug=lesson_source.slug,
+                            added_at=now if report.status == "updated" else None)
             db.session.add(lesson)
             report.lessons_added += 1
         elif _lesson_changed(lesson, lesson_source):
@@ -160,13 +163,15 @@ def _import_quiz(lesson: Lesson, source: QuizSource | None, now) -> int:
         return 0
     version = QuizVersion(quiz_id=quiz.id, number=(latest.number + 1) if latest else 1,
                           content_hash=source.content_hash, pass_mark=source.pass_mark,
-                          max_attempts=source.max_attempts, source=source.canonical(),
-                          created_at=now)
+                          max_attempts=source.max_attempts, draw=source.draw,
+                          review_after_fail=source.review_after_fail,
+                          source=source.canonical(), created_at=now)
     db.session.add(version)
     db.session.flush()
     for position, question in enumerate(source.questions, start=1):
         row = Question(quiz_version_id=version.id, key=question.key, position=position,
-                       type=question.type, prompt_html=question.prompt_html,
+                       type=question.type, objective=question.objective,
+                       prompt_html=question.prompt_html,
                        explanation_html=question.explanation_html)
         db.session.add(row)
         db.session.flush()

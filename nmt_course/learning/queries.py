@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, false, or_, select
+from sqlalchemy import exists, false, func, null, or_, select
+from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
 from ..database import db
@@ -28,11 +30,15 @@ class LessonRow:
     read: bool
     attempted: bool
     quiz_passed: bool
+    added_at: dt.datetime | None = None
+    started_at: dt.datetime | None = None  # the learner's first read or attempt in the course
 
     @property
     def facts(self) -> LessonFacts:
         return LessonFacts(slug=self.slug, title=self.title, has_quiz=self.quiz_id is not None,
-                           read=self.read, quiz_passed=self.quiz_passed)
+                           read=self.read, quiz_passed=self.quiz_passed,
+                           added_after_start=bool(self.added_at and self.started_at
+                                                  and self.added_at > self.started_at))
 
 
 def published_courses() -> list[Course]:
@@ -61,6 +67,7 @@ def lesson_rows(course_ids: Iterable[int], learner_id: int | None) -> dict[int, 
         return {}
     if learner_id is None:
         read = attempted = passed = false()
+        first_read = first_attempt = null()
     else:
         read = exists().where(LessonProgress.user_id == learner_id,
                               LessonProgress.lesson_id == Lesson.id)
@@ -68,15 +75,29 @@ def lesson_rows(course_ids: Iterable[int], learner_id: int | None) -> dict[int, 
                                    QuizAttempt.quiz_id == Quiz.id)
         passed = exists().where(QuizAttempt.user_id == learner_id,
                                 QuizAttempt.quiz_id == Quiz.id, QuizAttempt.passed)
+        # When the learner started this course, to tell which lessons joined it since.
+        other, other_quiz = aliased(Lesson), aliased(Quiz)
+        first_read = (select(func.min(LessonProgress.read_at))
+                      .join(other, other.id == LessonProgress.lesson_id)
+                      .where(LessonProgress.user_id == learner_id,
+                             other.course_id == Lesson.course_id).scalar_subquery())
+        first_attempt = (select(func.min(QuizAttempt.submitted_at))
+                         .join(other_quiz, other_quiz.id == QuizAttempt.quiz_id)
+                         .join(other, other.id == other_quiz.lesson_id)
+                         .where(QuizAttempt.user_id == learner_id,
+                                other.course_id == Lesson.course_id).scalar_subquery())
     rows = db.session.execute(
         select(Lesson.id, Lesson.course_id, Lesson.slug, Lesson.title, Lesson.minutes, Quiz.id,
-               read.label("read"), attempted.label("attempted"), passed.label("passed"))
+               read.label("read"), attempted.label("attempted"), passed.label("passed"),
+               Lesson.added_at, first_read, first_attempt)
         .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
         .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))
         .order_by(Lesson.course_id, Lesson.position))
     outline: dict[int, list[LessonRow]] = defaultdict(list)
     for row in rows:
-        outline[row[1]].append(LessonRow(*row[:6], bool(row[6]), bool(row[7]), bool(row[8])))
+        started = min((moment for moment in row[10:] if moment is not None), default=None)
+        outline[row[1]].append(LessonRow(*row[:6], bool(row[6]), bool(row[7]), bool(row[8]),
+                                         row[9], started))
     return outline
 
 

@@ -9,8 +9,8 @@ from wtforms import HiddenField, RadioField, SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..grading import choice_order
 from .models import Choice, Question
+from .presentation import Presentation
 
 
 @dataclass(frozen=True)
@@ -24,20 +24,16 @@ class PresentedQuestion:
         return f"q-{self.question.key}"
 
 
-def present(questions: list[Question], *, version_id: int, key: bytes, learner: int,
-            attempt: int) -> list[PresentedQuestion]:
-    """A version's questions with choices in this learner's order for this attempt."""
-    presented = []
-    for number, question in enumerate(questions, start=1):
+def presented(questions: list[Question], shown: Presentation) -> list[PresentedQuestion]:
+    """The questions an attempt shows, numbered, with choices in the order it shows them."""
+    by_key = {question.key: question for question in questions}
+    result = []
+    for number, key in enumerate(shown.questions, start=1):
+        question = by_key[key]
         choices = {choice.key: choice for choice in question.choices}
-        if question.type == "true_false":
-            order = list(choices)  # "True" before "False" reads naturally
-        else:
-            order = choice_order(key, learner=learner, version=version_id, attempt=attempt,
-                                 question=question.key, choice_keys=list(choices))
-        presented.append(PresentedQuestion(number, question,
-                                           tuple(choices[key] for key in order)))
-    return presented
+        result.append(PresentedQuestion(number, question,
+                                        tuple(choices[choice] for choice in shown.choices[key])))
+    return result
 
 
 class QuizForm(FlaskForm):

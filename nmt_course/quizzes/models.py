@@ -38,6 +38,8 @@ class QuizVersion(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     pass_mark: Mapped[int] = mapped_column(Integer)
     max_attempts: Mapped[int] = mapped_column(Integer)
+    draw: Mapped[int | None] = mapped_column(Integer)  # questions per attempt; None: all
+    review_after_fail: Mapped[str] = mapped_column(String(20), default="objectives")
     source: Mapped[dict[str, Any]] = mapped_column(JSON)  # the authored form, for export
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -55,6 +57,7 @@ class Question(db.Model):
     key: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(20))
+    objective: Mapped[int | None] = mapped_column(Integer)  # 1-based, of its lesson
     prompt_html: Mapped[str] = mapped_column(Text)
     explanation_html: Mapped[str] = mapped_column(Text, default="")
 
@@ -78,6 +81,20 @@ class Choice(db.Model):
     question: Mapped[Question] = relationship(back_populates="choices")
 
 
+class AttemptGrant(db.Model):
+    """Extra attempts given to one learner on one quiz, beyond its limit, by staff."""
+
+    __tablename__ = "attempt_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
+    attempts: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(500))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class QuizAttempt(db.Model):
     """Every submission is kept. The database allows one number per learner and quiz, one pass."""
 
@@ -94,6 +111,10 @@ class QuizAttempt(db.Model):
     quiz_version_id: Mapped[int] = mapped_column(ForeignKey("quiz_versions.id"))
     number: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    # What this attempt showed: {"questions": [keys in order], "choices": {key: [keys]}}.
+    # Stored, so a later change of the draw key never changes what an old attempt was.
+    # None for attempts made before draws existed: they showed every question.
+    shown: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     correct_count: Mapped[int] = mapped_column(Integer)
     question_count: Mapped[int] = mapped_column(Integer)
     score: Mapped[int] = mapped_column(Integer)

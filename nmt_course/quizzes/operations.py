@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .. import audit
 from ..accounts.models import User
 from ..database import db, transaction
 from ..events import Completion, announce_completion
@@ -12,7 +13,8 @@ from ..learning import completion
 from ..learning.models import Course
 from ..runtime import Runtime
 from . import policy, queries
-from .models import Question, QuizAttempt, QuizVersion
+from .models import AttemptGrant, Question, QuizAttempt, QuizVersion
+from .presentation import Presentation
 
 
 class QuizRefused(Exception):
@@ -34,12 +36,13 @@ class AttemptOutcome:
 
 
 def submit_attempt(runtime: Runtime, learner: User, *, course: Course, version: QuizVersion,
-                   questions: Sequence[Question], number: int,
+                   questions: Sequence[Question], shown: Presentation, number: int,
                    answers: Mapping[str, Sequence[str]]) -> AttemptOutcome:
-    """Grade and store attempt `number` against `version` (which must still be the quiz's
-    current version); a completed course is announced once the attempt is committed."""
-    outcome, done = _record_attempt(runtime, learner, course, version, questions, number,
-                                    answers)
+    """Grade attempt `number` on the questions it showed (`shown`, recomputed by the server)
+    of `version`, which must still be the quiz's current version, and store it with what it
+    showed; a completed course is announced once the attempt is committed."""
+    outcome, done = _record_attempt(runtime, learner, course, version, questions, shown,
+                                    number, answers)
     if done is None:
         return outcome
     return AttemptOutcome(outcome.number, outcome.created, outcome.passed, True,
@@ -48,7 +51,7 @@ def submit_attempt(runtime: Runtime, learner: User, *, course: Course, version: 
 
 @transaction
 def _record_attempt(runtime: Runtime, learner: User, course: Course, version: QuizVersion,
-                    questions: Sequence[Question], number: int,
+                    questions: Sequence[Question], shown: Presentation, number: int,
                     answers: Mapping[str, Sequence[str]]) -> tuple[AttemptOutcome,
                                                                    Completion | None]:
     # Decided on what is stored now, inside the write transaction, by the same rules the
@@ -60,11 +63,13 @@ def _record_attempt(runtime: Runtime, learner: User, course: Course, version: Qu
     if isinstance(verdict, policy.Refusal):
         raise QuizRefused(verdict)
 
-    result = grade(queries.gradable(list(questions), version.pass_mark), answers)
+    asked = queries.shown_questions(list(questions), shown)
+    result = grade(queries.gradable(asked, version.pass_mark), answers)
     now = runtime.clock()
     db.session.add(QuizAttempt(
         user_id=learner.id, quiz_id=version.quiz_id, quiz_version_id=version.id, number=number,
-        answers={key: sorted(values) for key, values in answers.items()},
+        answers={key: sorted(answers.get(key, ())) for key in shown.questions},
+        shown=shown.as_json(),
         correct_count=result.correct_count, question_count=result.question_count,
         score=result.score, passed=result.passed, submitted_at=now))
     # The same form sent twice at once: the unique (user, quiz, number) index admits one; the
@@ -75,3 +80,25 @@ def _record_attempt(runtime: Runtime, learner: User, course: Course, version: Qu
         return outcome, None
     done = completion.completed(learner, [course], now)
     return outcome, done[0] if done else None
+
+
+MAX_GRANT = 10
+
+
+@transaction
+def grant_attempts(runtime: Runtime, *, learner_id: int, quiz_id: int, attempts: int,
+                   reason: str, granted_by_id: int | None = None) -> AttemptGrant:
+    """Allow a learner `attempts` more attempts at a quiz than its limit (say, after a
+    conversation about what they found hard). The reason is kept in the audit log."""
+    reason = reason.strip()
+    if not 1 <= attempts <= MAX_GRANT:
+        raise ValueError(f"grant from 1 to {MAX_GRANT} attempts at a time")
+    if not reason:
+        raise ValueError("say why the attempts are granted")
+    now = runtime.clock()
+    grant = AttemptGrant(user_id=learner_id, quiz_id=quiz_id, attempts=attempts,
+                         reason=reason[:500], granted_by_id=granted_by_id, granted_at=now)
+    db.session.add(grant)
+    audit.record("quiz.attempts_granted", at=now, actor_id=granted_by_id,
+                 subject=f"user:{learner_id}", quiz=quiz_id, attempts=attempts, reason=reason)
+    return grant

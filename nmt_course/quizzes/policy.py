@@ -4,6 +4,7 @@ submission (inside its write transaction) and the result page all ask here."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -72,3 +73,30 @@ def attempts_left(standing: Standing) -> int | None:
     if not standing.max_attempts:
         return None
     return max(0, standing.max_attempts - standing.attempts_used)
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the result page of an attempt shows, beyond its score."""
+
+    marks: bool  # which questions were right and which not
+    answers: bool  # the right answers, feedback and explanations
+    objectives: tuple[int, ...] = ()  # lesson objectives to review (1-based)
+    other_misses: bool = False  # missed questions that name no objective
+
+
+def review(standing: Standing, *, mode: str, missed: Mapping[str, int | None]) -> Review:
+    """After a pass or the last allowed attempt, everything. Before, what the quiz's
+    `review_after_fail` mode allows: the score only ("score"), the objectives of the missed
+    questions ("objectives"), or each question's mark ("questions") - never the answers, so
+    retaking cannot be turned into a search for them. `missed` maps each question answered
+    wrong to the objective it tests."""
+    if answers_revealed(standing):
+        return Review(marks=True, answers=True)
+    if mode == "questions":
+        return Review(marks=True, answers=False)
+    if mode == "objectives":
+        objectives = tuple(sorted({n for n in missed.values() if n is not None}))
+        return Review(marks=False, answers=False, objectives=objectives,
+                      other_misses=any(n is None for n in missed.values()))
+    return Review(marks=False, answers=False)

@@ -9,8 +9,9 @@ from sqlalchemy.orm import defer, joinedload, load_only
 from ..database import db
 from ..grading import GradableChoice, GradableQuestion, GradableQuiz
 from ..learning.models import Course, Lesson
-from .models import Question, Quiz, QuizAttempt, QuizVersion
+from .models import AttemptGrant, Question, Quiz, QuizAttempt, QuizVersion
 from .policy import Standing
+from .presentation import BankQuestion, Presentation, present
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,18 @@ def standing(learner_id: int, quiz_id: int) -> tuple[Standing, QuizVersion] | No
     mine = (QuizAttempt.user_id == learner_id, QuizAttempt.quiz_id == quiz_id)
     used = select(func.count(QuizAttempt.id)).where(*mine).scalar_subquery()
     passes = select(func.count(QuizAttempt.id)).where(*mine, QuizAttempt.passed)
+    granted = select(func.coalesce(func.sum(AttemptGrant.attempts), 0)).where(
+        AttemptGrant.user_id == learner_id, AttemptGrant.quiz_id == quiz_id)
     row = db.session.execute(
-        select(QuizVersion, used, passes.scalar_subquery())
+        select(QuizVersion, used, passes.scalar_subquery(), granted.scalar_subquery())
         .where(QuizVersion.quiz_id == quiz_id).options(defer(QuizVersion.source))
         .order_by(QuizVersion.number.desc()).limit(1)).one_or_none()
     if row is None:
         return None
-    version, count, passed = row
+    version, count, passed, extra = row
+    limit = version.max_attempts + extra if version.max_attempts else 0
     return Standing(attempts_used=count, passed=passed > 0, current_version_id=version.id,
-                    max_attempts=version.max_attempts), version
+                    max_attempts=limit), version
 
 
 def questions_of(version_id: int) -> list[Question]:
@@ -60,6 +64,25 @@ def questions_of(version_id: int) -> list[Question]:
     return list(db.session.scalars(
         select(Question).where(Question.quiz_version_id == version_id)
         .options(joinedload(Question.choices)).order_by(Question.position)).unique())
+
+
+def bank_of(questions: list[Question]) -> list[BankQuestion]:
+    return [BankQuestion(q.key, q.type, q.objective, tuple(c.key for c in q.choices))
+            for q in questions]
+
+
+def presentation_for(key: bytes, learner_id: int, version: QuizVersion,
+                     questions: list[Question], number: int) -> Presentation:
+    """What attempt `number` of `version` shows this learner (recomputed, never stored
+    before the attempt is submitted)."""
+    return present(key, learner=learner_id, version=version.id, attempt=number,
+                   bank=bank_of(questions), draw=version.draw)
+
+
+def shown_questions(questions: list[Question], shown: Presentation) -> list[Question]:
+    """The questions an attempt showed, in the order it showed them."""
+    by_key = {question.key: question for question in questions}
+    return [by_key[key] for key in shown.questions]
 
 
 def gradable(questions: list[Question], pass_mark: int) -> GradableQuiz:

@@ -11,7 +11,8 @@ from ..certificates.queries import certificate_for
 from ..grading import grade
 from ..web import EXPIRED_FORM_MESSAGE, error_page, learner, runtime
 from . import operations, policy, queries
-from .forms import build_quiz_form, present
+from .forms import build_quiz_form, presented
+from .presentation import Presentation
 
 bp = Blueprint("quizzes", __name__)
 DRAFT_KEY = "quiz_draft"  # answers kept in the session across a lost login
@@ -31,7 +32,7 @@ def _standing_or_404(context: queries.QuizContext):
     return found
 
 
-def _show_quiz(context, *, formdata=None, form=None, presented=None, notice: str | None = None,
+def _show_quiz(context, *, formdata=None, form=None, notice: str | None = None,
                status: int = 200):
     """The quiz as it stands for this learner: closed, or the form for their next attempt
     (fresh, refilled from `formdata`, or an already validated `form`)."""
@@ -41,18 +42,21 @@ def _show_quiz(context, *, formdata=None, form=None, presented=None, notice: str
                                lesson=context.lesson, passed=standing.passed,
                                attempts=queries.attempts_for(current_user.id, context.quiz.id))
     if form is None:
-        presented = presented or _presented(version, standing.next_number)
-        form = build_quiz_form(presented, formdata=formdata)
+        questions = queries.questions_of(version.id)
+        shown = _presentation(version, questions, standing.next_number)
+        form = build_quiz_form(presented(questions, shown), formdata=formdata)
     form.version.data, form.attempt.data = str(version.id), str(standing.next_number)
     return render_template("quizzes/take.html", course=context.course, lesson=context.lesson,
                            version=version, number=standing.next_number, form=form,
-                           notice=notice, attempts_left=policy.attempts_left(standing)), status
+                           notice=notice, attempts_left=policy.attempts_left(standing),
+                           attempt_limit=standing.max_attempts), status
 
 
-def _presented(version, number: int, questions=None):
-    return present(questions if questions is not None else queries.questions_of(version.id),
-                   version_id=version.id, key=runtime().settings.order_key,
-                   learner=current_user.id, attempt=number)
+def _presentation(version, questions, number: int) -> Presentation:
+    """What attempt `number` shows this learner: the same on every request, stored nowhere
+    until the attempt is submitted."""
+    return queries.presentation_for(runtime().settings.order_key, current_user.id, version,
+                                    questions, number)
 
 
 @bp.route("/courses/<slug>/lessons/<lesson_slug>/quiz", methods=["GET", "POST"])
@@ -96,13 +100,14 @@ def _submit(context):
         return _back_to_quiz(context, verdict.value)
 
     questions = queries.questions_of(version.id)
-    form = build_quiz_form(_presented(version, number, questions))
+    shown = _presentation(version, questions, number)
+    form = build_quiz_form(presented(questions, shown))
     if not form.validate_on_submit():
         return _show_quiz(context, form=form, status=422)
     try:
         outcome = operations.submit_attempt(
             runtime(), learner(), course=context.course, version=version, questions=questions,
-            number=number, answers=form.answers())
+            shown=shown, number=number, answers=form.answers())
     except operations.QuizRefused as refused:  # the record changed since the page looked
         if refused.refusal is policy.Refusal.STALE_VERSION:
             return _show_quiz(context, formdata=request.form, notice=str(refused), status=409)
@@ -143,16 +148,21 @@ def attempt(slug: str, lesson_slug: str, number: int):
     if attempt is None:
         abort(404)
     standing, _ = _standing_or_404(context)
-    questions = queries.questions_of(attempt.quiz_version_id)
-    result = grade(queries.gradable(questions, attempt.version.pass_mark), attempt.answers)
+    version = attempt.version
+    questions = queries.questions_of(version.id)
+    shown = (Presentation.from_json(attempt.shown) if attempt.shown
+             else _presentation(version, questions, attempt.number))
+    asked = queries.shown_questions(questions, shown)
+    result = grade(queries.gradable(asked, version.pass_mark), attempt.answers)
+    missed = {q.key: q.objective for q, mark in zip(asked, result.questions) if not mark.correct}
     certificate = (certificate_for(current_user.id, context.course.id) if standing.passed
                    else None)
     following = (queries.following_lesson(context.lesson)
                  if result.passed and certificate is None else None)
     return render_template(
         "quizzes/result.html", course=context.course, lesson=context.lesson,
-        following=following, attempt=attempt, version=attempt.version, result=result,
-        presented=_presented(attempt.version, attempt.number, questions),
-        revealed=policy.answers_revealed(standing),
+        following=following, attempt=attempt, version=version, result=result,
+        presented=presented(questions, shown),
+        review=policy.review(standing, mode=version.review_after_fail, missed=missed),
         can_retry=policy.closed(standing) is None,
         attempts_left=policy.attempts_left(standing), certificate=certificate)

@@ -56,9 +56,12 @@ def submit(run, lesson: str, answers: dict, *, number: int | None = None,
     if version_id is not None:  # a form kept from an older version
         version = db.session.get(QuizVersion, version_id)
     questions = quiz_queries.questions_of(version.id)
+    number = standing.next_number if number is None else number
     return quizzes.submit_attempt(
         run, learner, course=context.course, version=version, questions=questions,
-        number=standing.next_number if number is None else number,
+        shown=quiz_queries.presentation_for(run.settings.order_key, learner.id, version,
+                                            questions, number),
+        number=number,
         answers={key: [value] if isinstance(value, str) else value
                  for key, value in answers.items()})
 

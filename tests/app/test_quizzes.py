@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import threading
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 from nmt_course.extensions import db
 from nmt_course.quizzes import queries
-from nmt_course.quizzes.models import QuizAttempt
+from nmt_course.quizzes.models import Choice, QuizAttempt
 from tests.helpers import (DEMO_FAIL, DEMO_PASS, SECOND_PASS, count_statements, form_with,
                            import_content, login, make_user, quiz_form, submit_quiz)
 
@@ -82,15 +83,51 @@ def test_passing_attempt_is_stored_and_fully_reviewed(app, learner):
     assert "Next lesson: The Second Lesson" in review
 
 
-def test_failed_attempt_shows_what_was_wrong_but_not_the_answers(app, learner):
+def reimport_with(app, tmp_path, old: str, new: str):
+    """The fixture course again, with the first quiz's file changed."""
+    content = tmp_path / "content"
+    shutil.copytree(app.config["LESSONS_DIR"].rsplit("/", 1)[0], content)
+    quiz = content / "quizzes" / "demo" / "first-lesson.yaml"
+    assert old in quiz.read_text()
+    quiz.write_text(quiz.read_text().replace(old, new))
+    import_content(app, content / "lessons", content / "quizzes")
+
+
+HIDDEN = ("Right answer", "FIRST-EXPLANATION", "Blue is the sky.", "Green</span>")
+
+
+def test_a_failed_attempt_shows_the_score_and_the_objectives_to_review(app, learner):
     response = submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL)
     assert attempts(app) == [(1, 40, False)]
     review = learner.get(response.location).text
-    assert "Not passed yet" in review and "40%" in review
-    assert review.count("mark-wrong") == 3 and review.count("mark-right") == 2
-    for hidden in ("Right answer", "FIRST-EXPLANATION", "Blue is the sky.", "Green</span>"):
+    assert "Not passed yet" in review and "40%" in review and "2 of 5 right" in review
+    assert "What to review" in review
+    assert ('href="/courses/demo/lessons/first-lesson#objectives-heading">Recall what the first '
+            'lesson says.</a>') in review
+    assert "Other parts of the lesson" in review  # two missed questions name no objective
+    assert "mark-wrong" not in review and "mark-right" not in review
+    for hidden in HIDDEN:
         assert hidden not in review
     assert "Try again" in review
+
+
+def test_review_by_questions_marks_each_one_but_hides_the_answers(app, learner, tmp_path):
+    reimport_with(app, tmp_path, "max_attempts: 0", "max_attempts: 0\nreview_after_fail: questions")
+    review = learner.get(submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL).location).text
+    assert review.count("mark-wrong") == 3 and review.count("mark-right") == 2
+    assert "What to review" not in review
+    for hidden in HIDDEN:
+        assert hidden not in review
+
+
+def test_review_by_score_shows_only_the_score(app, learner, tmp_path):
+    reimport_with(app, tmp_path, "max_attempts: 0", "max_attempts: 0\nreview_after_fail: score")
+    review = learner.get(submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL).location).text
+    assert "40%" in review
+    assert "mark-wrong" not in review and "What to review" not in review
+    assert "Question 1" not in review
+    for hidden in HIDDEN:
+        assert hidden not in review
 
 
 def test_after_a_pass_the_quiz_is_closed(app, learner):
@@ -230,7 +267,6 @@ def test_max_attempts_then_answers_are_revealed(app, learner):
 
 
 def test_max_attempts_count_across_versions(app, learner, tmp_path):
-    import shutil
     content = tmp_path / "content"
     shutil.copytree(app.config["LESSONS_DIR"].rsplit("/", 1)[0], content)
     wrong = {"only": "false", "other": "b"}
@@ -295,3 +331,53 @@ def test_quiz_of_a_lesson_without_one_is_404(app, learner):
     assert learner.get("/courses/demo/lessons/nope/quiz").status_code == 404
     with app.app_context():
         assert db.session.scalar(select(func.count(QuizAttempt.id))) == 0
+
+
+ALL_WRONG = {"colour": "blue", "primes": ["four"], "sky": "true", "water": "false",
+             "cats": "six-legs"}
+
+
+def shown_keys(page: str) -> list[str]:
+    return list(dict.fromkeys(re.findall(r'name="q-([A-Za-z0-9_-]+)"', page)))
+
+
+def test_a_quiz_bank_shows_a_drawn_set_and_grades_only_what_it_showed(app, learner, tmp_path,
+                                                                     make_app):
+    reimport_with(app, tmp_path, "max_attempts: 0", "max_attempts: 0\ndraw: 3")
+    page = learner.get(QUIZ).text
+    shown = shown_keys(page)
+    assert len(shown) == 3 and set(shown) <= set(DEMO_PASS)
+    assert "3 questions" in page and shown_keys(learner.get(QUIZ).text) == shown
+    # Right answers to the three shown questions only: a full score on this attempt.
+    response = submit_quiz(learner, "demo", "first-lesson",
+                           {key: DEMO_PASS[key] for key in shown})
+    assert attempts(app) == [(1, 100, True)]
+    with app.app_context():
+        stored = db.session.scalar(select(QuizAttempt))
+        assert stored.shown["questions"] == shown
+        assert sorted(stored.answers) == sorted(shown)
+        texts = {(choice.question.key, choice.key): choice.text_html
+                 for choice in db.session.scalars(select(Choice).where(
+                     Choice.question_id.in_([q.id for q in stored.version.questions])))}
+        expected = [texts[key, choice] for key in shown for choice in stored.shown["choices"][key]]
+
+    def choices_in_order(page: str) -> list[str]:
+        return re.findall(r'<span class="choice-text">([^<]*)</span>', page)
+
+    assert choices_in_order(learner.get(response.location).text) == expected
+    # A new secret (so a new draw key) never changes what the stored attempt was.
+    other = make_app(SECRET_KEY="a different secret key altogether")
+    client = other.test_client()
+    login(client)
+    assert choices_in_order(client.get(response.location).text) == expected
+
+
+def test_different_attempts_draw_different_questions(app, learner, tmp_path):
+    reimport_with(app, tmp_path, "max_attempts: 0", "max_attempts: 0\ndraw: 2")
+    drawn = set()
+    for _ in range(6):
+        page = learner.get(QUIZ).text
+        drawn.add(tuple(shown_keys(page)))
+        assert submit_quiz(learner, "demo", "first-lesson", ALL_WRONG,
+                           form=form_with(page, "attempt")).status_code == 302
+    assert len(drawn) > 1

@@ -14,7 +14,8 @@ BUDGETS = {"lesson page": 5, "course page": 5, "dashboard": 5, "quiz page": 5,
            "certificate page": 3, "verification page": 2}
 
 
-def write_course(root: Path, slug: str, lessons: int, questions: int) -> None:
+def write_course(root: Path, slug: str, lessons: int, questions: int,
+                 draw: int | None = None) -> None:
     course_dir = root / "lessons" / slug
     quiz_dir = root / "quizzes" / slug
     course_dir.mkdir(parents=True)
@@ -29,10 +30,11 @@ def write_course(root: Path, slug: str, lessons: int, questions: int) -> None:
             f"    choices:\n      - {{id: right, text: 'Yes', correct: true}}\n"
             f"      - {{id: wrong, text: 'No'}}\n    explanation: Yes.\n"
             for q in range(questions))
-        (quiz_dir / f"lesson-{n}.yaml").write_text(f"questions:\n{items}")
+        drawn = f"draw: {draw}\n" if draw else ""
+        (quiz_dir / f"lesson-{n}.yaml").write_text(f"{drawn}questions:\n{items}")
 
 
-def answers(questions: int, choice: str) -> dict[str, str]:
+def answers(questions: int, choice) -> dict[str, object]:
     return {f"q{q}": choice for q in range(questions)}
 
 
@@ -83,7 +85,7 @@ def learner_on(app, email: str, course: str, lessons: int, questions: int, *,
 
 def test_statement_budgets_hold_and_do_not_grow_with_data(app, tmp_path):
     write_course(tmp_path, "small", lessons=3, questions=3)
-    write_course(tmp_path, "large", lessons=12, questions=9)
+    write_course(tmp_path, "large", lessons=12, questions=9, draw=6)  # a bank, drawn from
     import_content(app, tmp_path / "lessons", tmp_path / "quizzes")
 
     small = measure(app, learner_on(app, "a@example.com", "small", 3, 3, earlier_failures=1),

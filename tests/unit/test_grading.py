@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from nmt_course.grading import (SCORERS, GradableChoice, GradableQuestion, GradableQuiz,
-                                choice_order, grade)
+                                grade)
 
 
 def question(key, kind, right, wrong=()):
@@ -58,17 +58,3 @@ def test_unanswered_and_unknown_questions_score_wrong_without_error():
     quiz = GradableQuiz((SINGLE, MULTIPLE), pass_mark=50)
     result = grade(quiz, {"not-a-question": ["a"], "m": ["forged-choice"]})
     assert (result.correct_count, result.passed) == (0, False)
-
-
-def test_choice_order_is_reproducible_keyed_and_varies():
-    keys = ["a", "b", "c", "d", "e"]
-    base = dict(learner=1, version=1, attempt=1, question="q", choice_keys=keys)
-    first = choice_order(b"secret", **base)
-    assert sorted(first) == keys
-    assert choice_order(b"secret", **base) == first
-    orders = {tuple(choice_order(b"secret", **{**base, "attempt": n})) for n in range(1, 30)}
-    assert len(orders) > 5
-    learners = {tuple(choice_order(b"secret", **{**base, "learner": n})) for n in range(1, 30)}
-    assert len(learners) > 5
-    assert {tuple(choice_order(key, **base)) for key in (b"k1", b"k2", b"k3", b"k4")} != {
-        tuple(first)}

@@ -1,0 +1,84 @@
+"""A course re-imported with more lessons and questions keeps every learner's record, and
+tells learners who had started it what is new."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+from sqlalchemy import func, select
+
+from nmt_course.certificates.models import Certificate
+from nmt_course.extensions import db
+from nmt_course.runtime import utcnow
+from tests.helpers import (DEMO_PASS, SECOND_PASS, import_content, login, make_user, set_clock,
+                           submit_quiz)
+
+THIRD = """---
+title: The Third Lesson
+objectives:
+  - Recall what the third lesson says.
+---
+## Third
+
+Added after the course was first published.
+"""
+
+
+def grow_course(app, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(app.config["LESSONS_DIR"].rsplit("/", 1)[0], content)
+    (content / "lessons" / "demo" / "03-third-lesson.md").write_text(THIRD)
+    quiz = content / "quizzes" / "demo" / "first-lesson.yaml"
+    quiz.write_text(quiz.read_text() + """  - id: extra
+    type: true_false
+    prompt: A question added later.
+    answer: true
+    explanation: Added.
+""")
+    later = utcnow() + dt.timedelta(days=30)
+    set_clock(app, lambda: later)  # the update comes a month after learners started
+    reports = import_content(app, content / "lessons", content / "quizzes")
+    assert "lessons 1 added" in str(reports[0]) and "1 new quiz versions" in str(reports[0])
+
+
+def test_an_updated_course_keeps_certificates_and_asks_for_the_new_lessons(app, tmp_path):
+    import_content(app)
+    make_user(app, "done@example.com")
+    make_user(app, "midway@example.com")
+    done, midway = app.test_client(), app.test_client()
+    login(done, "done@example.com")
+    login(midway, "midway@example.com")
+    submit_quiz(done, "demo", "first-lesson", DEMO_PASS)
+    submit_quiz(done, "demo", "second-lesson", SECOND_PASS)
+    submit_quiz(midway, "demo", "first-lesson", DEMO_PASS)
+    with app.app_context():
+        code = db.session.scalar(select(Certificate.code))
+
+    grow_course(app, tmp_path)
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Certificate.id))) == 1
+        assert db.session.scalar(select(Certificate.code)) == code
+    page = done.get("/courses/demo").text
+    assert "1 lesson was added after you completed this course. Your certificate stands" in page
+    assert "View your certificate" in page
+
+    page = midway.get("/courses/demo").text
+    assert "1 new lesson was added after you started. Complete it to finish" in page
+    assert page.count("badge-new") == 1
+    assert "Read “The Third Lesson”" in page  # now a requirement of the certificate
+    assert "Pass the quiz for “The First Lesson”" not in page  # the old pass still counts
+    assert "1 new lesson was added after you started" in midway.get("/dashboard").text
+
+    make_user(app, "newcomer@example.com")
+    newcomer = app.test_client()
+    login(newcomer, "newcomer@example.com")
+    submit_quiz(newcomer, "demo", "second-lesson", SECOND_PASS)
+    assert "badge-new" not in newcomer.get("/courses/demo").text
+
+
+def test_the_course_page_says_how_its_hours_were_estimated(app, client):
+    import_content(app)
+    page = client.get("/courses/demo").text
+    assert ("How the CE hours were estimated: 31 words of lessons at 200 words a minute, plus "
+            "one minute for each of the 7 quiz questions you answer") in page

@@ -1,4 +1,6 @@
-"""Quiz banks (draw, objectives, review after a failed attempt), the questions an attempt
+"""quiz banks, shown questions, extra attempts, lesson added_at, CE estimate
+
+Quiz banks (draw, objectives, review after a failed attempt), the questions an attempt
 showed, extra attempts granted to a learner, when a lesson joined its course, and what a
 course's CE estimate is made of.
 
@@ -77,7 +79,6 @@ def upgrade():
               AND quiz_versions.number = (SELECT MAX(v.number) FROM quiz_versions v
                                           WHERE v.quiz_id = quizzes.id))
     ''')
-
 
 
 def downgrade():

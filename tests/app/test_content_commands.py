@@ -239,3 +239,24 @@ def test_users_create_refuses_bad_input(app, runner):
     assert short.exit_code == 2 and "at least 10 characters" in short.output
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_grant_attempts_from_the_command_line(app, runner, learner):
+    wrong = {"only": "false", "other": "b"}
+    submit_quiz(learner, "demo", "second-lesson", wrong)
+    submit_quiz(learner, "demo", "second-lesson", wrong)
+    assert "You have used every attempt" in learner.get(
+        "/courses/demo/lessons/second-lesson/quiz").text
+    result = runner.invoke(args=["quizzes", "grant-attempts", "learner@example.com", "demo",
+                                 "second-lesson", "--reason", "Asked by e-mail"])
+    assert result.exit_code == 0, result.output
+    assert "may now attempt the quiz of 'second-lesson' 1 more time(s)." in result.output
+    assert 'name="attempt" type="hidden" value="3"' in learner.get(
+        "/courses/demo/lessons/second-lesson/quiz").text
+    for args, message in ((["nobody@example.com", "demo", "second-lesson"], "no account uses"),
+                          (["learner@example.com", "demo", "nope"], "has no quiz for a lesson")):
+        bad = runner.invoke(args=["quizzes", "grant-attempts", *args, "--reason", "x"])
+        assert bad.exit_code == 1 and message in bad.output
+    missing = runner.invoke(args=["quizzes", "grant-attempts", "learner@example.com", "demo",
+                                  "second-lesson"])
+    assert missing.exit_code == 2 and "--reason" in missing.output

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from nmt_course.accounts import operations as accounts
 from nmt_course.accounts.queries import authenticate, user_by_email, user_for_session
+from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import Certificate
 from nmt_course.certificates.operations import IssuedCertificate, issue_certificate
 from nmt_course.database import db
@@ -237,3 +238,25 @@ def test_account_details_saved_with_a_licence_complete_a_course_that_waited_for_
                                     licence_number="LMT-9", licence_state="OR")
     assert again == []
     assert db.session.scalar(select(Certificate.licence_number)) == "LMT-9"
+
+
+def test_granted_attempts_reopen_a_quiz_whose_attempts_are_used_up(ctx):
+    run, _ = ctx
+    wrong = {"only": ["false"], "other": ["b"]}
+    submit(run, "second-lesson", wrong)
+    submit(run, "second-lesson", wrong)
+    learner = user_by_email("learner@example.com")
+    quiz_id = quiz_queries.quiz_context("demo", "second-lesson", learner).quiz.id
+    for bad in ({"attempts": 0, "reason": "x"}, {"attempts": 11, "reason": "x"},
+                {"attempts": 1, "reason": "  "}):
+        with pytest.raises(ValueError):
+            quizzes.grant_attempts(run, learner_id=learner.id, quiz_id=quiz_id, **bad)
+    assert quiz_queries.standing(learner.id, quiz_id)[0].max_attempts == 2
+    quizzes.grant_attempts(run, learner_id=learner.id, quiz_id=quiz_id, attempts=1,
+                           reason="Talked it through on the phone")
+    standing, _ = quiz_queries.standing(learner.id, quiz_id)
+    assert (standing.max_attempts, standing.attempts_used) == (3, 2)
+    assert submit(run, "second-lesson", SECOND_PASS).passed
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "quiz.attempts_granted"))
+    assert event.details["reason"] == "Talked it through on the phone"

@@ -59,7 +59,8 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
     if env not in ENVIRONMENTS:
         raise RuntimeError(f"NMT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
 
-    site_url = str(overrides.get("SITE_URL") or environ.get("SITE_URL") or default_site_url(environ))
+    site_url = str(overrides.get("SITE_URL") or environ.get("SITE_URL")
+                   or default_site_url(environ))
     mail_server = environ.get("MAIL_SERVER") or None
     redis_url = environ.get("REDIS_URL") or None
     config: dict[str, object] = {
@@ -78,7 +79,8 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "MAIL_USE_SSL": _flag(environ.get("MAIL_USE_SSL")),
         "MAIL_USERNAME": environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": environ.get("MAIL_PASSWORD") or None,
-        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "NMT Courses <no-reply@localhost>"),
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER",
+                                           "NMT Courses <no-reply@localhost>"),
         "PASSWORD_RESET_MINUTES": 60,
         "PASSWORD_HASH_METHOD": "scrypt",  # Werkzeug's default; tests use a cheaper one
         "RATELIMIT_ENABLED": True,

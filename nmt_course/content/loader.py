@@ -160,7 +160,8 @@ def _load_lessons(course_dir: Path, problems: list[Problem],
     return lessons, files
 
 
-def _load_lesson(path: Path, position: int, file_slug: str, check: FieldChecker) -> LessonSource | None:
+def _load_lesson(path: Path, position: int, file_slug: str,
+                 check: FieldChecker) -> LessonSource | None:
     document = read_front_matter(path, check)
     if document is None:
         return None

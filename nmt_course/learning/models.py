@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (JSON, Boolean, ForeignKey, Integer, Numeric, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, db, utcnow
-
-if TYPE_CHECKING:
-    from ..quizzes.models import Quiz
 
 
 class Course(db.Model):
@@ -39,8 +35,7 @@ class Course(db.Model):
     edited_in_browser_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    lessons: Mapped[list[Lesson]] = relationship(
-        back_populates="course", order_by="Lesson.position")
+    lessons: Mapped[list[Lesson]] = relationship(order_by="Lesson.position")
 
     @property
     def is_published(self) -> bool:
@@ -66,9 +61,6 @@ class Lesson(db.Model):
     # When a lesson joined a course that had already been published (None: from the start),
     # so learners who started before are told it is new.
     added_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-    course: Mapped[Course] = relationship(back_populates="lessons")
-    quiz: Mapped[Quiz | None] = relationship(back_populates="lesson", uselist=False)
 
 
 class LessonProgress(db.Model):

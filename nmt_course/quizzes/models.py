@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, db, utcnow
-
-if TYPE_CHECKING:
-    from ..learning.models import Lesson
 
 
 class Quiz(db.Model):
@@ -20,10 +17,6 @@ class Quiz(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), unique=True)
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-
-    lesson: Mapped[Lesson] = relationship(back_populates="quiz")
-    versions: Mapped[list[QuizVersion]] = relationship(
-        back_populates="quiz", order_by="QuizVersion.number")
 
 
 class QuizVersion(db.Model):
@@ -43,7 +36,6 @@ class QuizVersion(db.Model):
     source: Mapped[dict[str, Any]] = mapped_column(JSON)  # the authored form, for export
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    quiz: Mapped[Quiz] = relationship(back_populates="versions")
     questions: Mapped[list[Question]] = relationship(
         back_populates="version", order_by="Question.position")
 

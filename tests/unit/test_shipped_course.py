@@ -39,6 +39,17 @@ def test_each_lesson_has_a_bank_that_draws_and_tests_every_objective(lesson):
     assert {q.objective for q in quiz.questions} == set(range(1, len(lesson.objectives) + 1))
 
 
+def test_most_questions_are_client_scenarios():
+    """Authors mark a scenario question with '# scenario' on its id line."""
+    marked = total = 0
+    for lesson in COURSE.lessons:
+        text = (PROJECT_ROOT / lesson.quiz.path).read_text()
+        marked += sum("# scenario" in line for line in text.splitlines()
+                      if line.lstrip().startswith("- id:"))
+        total += len(lesson.quiz.questions)
+    assert marked / total >= 0.5, (marked, total)
+
+
 def test_true_false_keys_are_balanced_across_the_course():
     keys = [q.choices[0].correct for lesson in COURSE.lessons for q in lesson.quiz.questions
             if q.type == "true_false"]

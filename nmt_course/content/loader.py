@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import tempfile
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from .model import (COURSE_STATUSES, COURSE_TYPES, WORDS_PER_MINUTE, ContentSet,
                     LessonSource, Problem, estimate_ce_hours)
 from .quality import check_quality
 from .quiz_file import load_quiz
-from .source import LineMap
+from .source import ContentError, LineMap, decode_utf8
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(\d{2,3})-(.+)\.md$")
@@ -95,7 +97,38 @@ def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem
                    f"estimated from {course.word_count} words and {course.question_count} quiz "
                    "questions shown (see the CE-hours rule in docs/content.md)")
     problems.extend(check_quality(course))
-    return dataclasses.replace(course, content_hash=content_hash(_course_fingerprint(course)))
+    return dataclasses.replace(course, content_hash=content_hash(_course_fingerprint(course)),
+                               files=_course_files(course_dir, quiz_dir, shown))
+
+
+def _course_files(course_dir: Path, quiz_dir: Path | None, shown) -> dict[str, str]:
+    """The text of every file of a course, by its path as problems name it (a file that is not
+    UTF-8 has been reported already and is left out)."""
+    paths = sorted(course_dir.glob("*.md"))
+    if quiz_dir is not None:
+        paths += sorted(quiz_dir.glob("*.yaml"))
+    files = {}
+    for path in paths:
+        try:
+            files[shown(path)] = decode_utf8(path.read_bytes())
+        except ContentError:
+            continue
+    return files
+
+
+def load_files(files: Mapping[str, str]) -> ContentSet:
+    """Parse content held in memory ({"lessons/<course>/01-x.md": text, ...}) exactly as the
+    same files on disk would be: a draft edited in the browser is checked like a folder."""
+    with tempfile.TemporaryDirectory(prefix="nmt-content-") as folder:
+        root = Path(folder)
+        for name, text in files.items():
+            path = (root / name).resolve()
+            if not path.is_relative_to(root.resolve()) or len(Path(name).parts) != 3:
+                raise ValueError(f"not a content file path: {name!r}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        (root / "lessons").mkdir(exist_ok=True)
+        return load_content(root / "lessons", root / "quizzes")
 
 
 def _course_fingerprint(course: CourseSource) -> dict:

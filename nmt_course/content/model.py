@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
@@ -125,6 +126,8 @@ class CourseSource:
     description_html: str
     lessons: tuple[LessonSource, ...]
     content_hash: str = ""
+    # The course's files as read ("lessons/<course>/course.md": text, ...), for export.
+    files: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def question_count(self) -> int:

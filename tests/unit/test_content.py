@@ -412,3 +412,19 @@ def test_content_hash_changes_only_with_content(tree):
     changed = load_content(*tree).courses[0]
     assert changed.lessons[0].quiz.content_hash != first.lessons[0].quiz.content_hash
     assert changed.content_hash != first.content_hash
+
+
+def test_a_course_keeps_its_files_and_loads_the_same_from_memory(tree):
+    from nmt_course.content import load_files
+    first = load_content(*tree)
+    (course,) = first.courses
+    assert sorted(course.files) == ["lessons/course-a/01-a-lesson.md",
+                                    "lessons/course-a/course.md", "quizzes/course-a/a-lesson.yaml"]
+    again = load_files(course.files)
+    assert again.problems == first.problems
+    assert again.courses[0] == course and again.courses[0].files == course.files
+    broken = {**course.files, "quizzes/course-a/a-lesson.yaml": "questions: []\n"}
+    assert [str(p) for p in load_files(broken).errors] == [
+        "quizzes/course-a/a-lesson.yaml:1: the quiz has no questions"]
+    with pytest.raises(ValueError):
+        load_files({"../escape.md": "x"})

@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=1, x_host=0)
     register_runtime(app)
+    register_models()
     register_extensions(app)
     register_blueprints(app)
     register_subscribers()
@@ -54,6 +55,16 @@ def register_runtime(app: Flask) -> None:
                                             mailer=mailer)
 
 
+def register_models() -> None:
+    """Every feature's tables, so that the metadata (and so Alembic) sees them all."""
+    from . import audit  # noqa: F401
+    from .accounts import models as accounts  # noqa: F401
+    from .authoring import models as authoring  # noqa: F401
+    from .certificates import models as certificates  # noqa: F401
+    from .learning import models as learning  # noqa: F401
+    from .quizzes import models as quizzes  # noqa: F401
+
+
 def register_extensions(app: Flask) -> None:
     from .accounts.queries import user_for_session
 
@@ -72,12 +83,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts
+    from .admin.routes import bp as admin
+    from .authoring.lesson_routes import bp as lesson_editor
+    from .authoring.preview_routes import bp as preview
+    from .authoring.routes import bp as authoring
     from .certificates.routes import bp as certificates
     from .learning.routes import bp as learning
     from .quizzes.routes import bp as quizzes
     from .site.routes import bp as site
 
-    for blueprint in (site, accounts, learning, quizzes, certificates):
+    for blueprint in (site, accounts, learning, quizzes, certificates, authoring,
+                      lesson_editor, preview, admin):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")
 

@@ -150,3 +150,43 @@ def reset_password(runtime: Runtime, token: str, new_password: str) -> User:
     _set_password(runtime, user, new_password)
     audit.record("user.password_reset", at=now, actor_id=user.id, subject=f"user:{user.id}")
     return user
+
+
+@transaction
+def set_roles(runtime: Runtime, actor: User, user: User, *, instructor: bool,
+              admin: bool) -> None:
+    """Grant or remove the instructor and admin flags (an admin keeps their own)."""
+    if user.id == actor.id and not admin:
+        raise AccountError("You cannot remove your own admin role; ask another admin.")
+    before = {"instructor": user.is_instructor, "admin": user.is_admin}
+    user.is_instructor, user.is_admin = instructor, admin
+    audit.record("user.roles_changed", at=runtime.clock(), actor_id=actor.id,
+                 subject=f"user:{user.id}", before=before,
+                 after={"instructor": instructor, "admin": admin})
+
+
+@transaction
+def set_active(runtime: Runtime, actor: User, user: User, active: bool) -> None:
+    """Deactivate an account (it cannot log in, and its sessions end) or reactivate it."""
+    if user.id == actor.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        user.auth_version += 1
+    audit.record("user.activated" if active else "user.deactivated", at=runtime.clock(),
+                 actor_id=actor.id, subject=f"user:{user.id}")
+
+
+@transaction
+def correct_legal_name(runtime: Runtime, actor: User, user: User, *, legal_name: str,
+                       reason: str) -> None:
+    """Correct the name future certificates print, recording who changed it and why."""
+    legal_name, reason = legal_name.strip(), " ".join(reason.split())
+    if not legal_name or not reason:
+        raise AccountError("Give the corrected name and the reason for the change.")
+    before = user.legal_name
+    user.legal_name = legal_name
+    audit.record("user.legal_name_corrected", at=runtime.clock(), actor_id=actor.id,
+                 subject=f"user:{user.id}", before=before, after=legal_name, reason=reason)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from ..database import db
 from ..runtime import Runtime
@@ -17,6 +17,18 @@ def normalise_email(email: str) -> str:
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def search_users(text: str, limit: int = 50) -> list[User]:
+    """Accounts whose name or e-mail contains `text` (all of them when it is empty)."""
+    query = select(User).order_by(User.legal_name, User.id).limit(limit)
+    text = text.strip()
+    if text:
+        pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+        query = query.where(or_(func.lower(User.legal_name).like(pattern, escape="\\"),
+                                User.email.like(pattern, escape="\\")))
+    return list(db.session.scalars(query))
 
 
 def user_for_session(session_id: str) -> User | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import (JSON, Boolean, ForeignKey, Integer, Numeric, String, Text,
+from sqlalchemy import (JSON, Boolean, ForeignKey, Integer, LargeBinary, Numeric, String, Text,
                         UniqueConstraint)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..database import UTCDateTime, db, utcnow
 
@@ -33,6 +33,9 @@ class Course(db.Model):
     word_count: Mapped[int] = mapped_column(Integer, default=0)
     questions_shown: Mapped[int] = mapped_column(Integer, default=0)
     edited_in_browser_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The published course as files ({"lessons/<course>/course.md": text, ...}), for export
+    # and as the starting point of a draft.
+    source_files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     lessons: Mapped[list[Lesson]] = relationship(order_by="Lesson.position")
@@ -61,6 +64,23 @@ class Lesson(db.Model):
     # When a lesson joined a course that had already been published (None: from the start),
     # so learners who started before are told it is new.
     added_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CourseImage(db.Model):
+    """An image a lesson shows, kept in the database so that every app process, backup and
+    export has it. Its name carries a hash of its content, so it may be cached for good."""
+
+    __tablename__ = "course_images"
+    __table_args__ = (UniqueConstraint("course_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class LessonProgress(db.Model):

@@ -87,36 +87,50 @@ def import_content(runtime: Runtime, courses: Sequence[CourseSource], *, force: 
 
 def _import_course(source: CourseSource, force: bool, now) -> ImportReport:
     course = queries.course_by_slug(source.slug)
-    report = ImportReport(source.slug, "updated" if course else "created")
-    if course is not None:
+    if course is None:
+        course = Course(slug=source.slug, created_at=now)
+        db.session.add(course)
+        report = ImportReport(source.slug, "created")
+    else:
+        report = ImportReport(source.slug, "updated")
         edited = course.edited_in_browser_at
         if edited and (course.imported_at is None or edited > course.imported_at) and not force:
             raise ContentConflict(
                 f"{source.slug}: the course was edited in the browser since its last import; "
                 "export it first, or import with --force to overwrite those edits")
         if course.content_hash == source.content_hash and not edited:
+            if not course.source_files:  # imported before the files were kept
+                course.source_files = dict(source.files)
             report.status = "unchanged"
             return report
-    else:
-        course = Course(slug=source.slug, created_at=now)
-        db.session.add(course)
+    apply_course_source(course, source, now, report)
+    course.imported_at = now
+    course.edited_in_browser_at = None
+    return report
+
+
+def apply_course_source(course: Course, source: CourseSource, now,
+                        report: ImportReport) -> ImportReport:
+    """Make the course, its lessons and quizzes what `source` says; call it inside a write
+    transaction. Lessons are matched by slug; a lesson or quiz no longer there is archived;
+    a quiz whose content changed gets a new version."""
     for field in ("title", "summary", "ce_hours", "course_type", "status", "approval_number",
                   "requires_licence", "description_markdown", "description_html",
                   "content_hash", "word_count"):
         setattr(course, field, getattr(source, field))
     course.questions_shown = source.question_count
-    course.imported_at = now
-    course.edited_in_browser_at = None
+    course.source_files = dict(source.files)
     db.session.flush()
 
     existing = {lesson.slug: lesson for lesson in db.session.scalars(
         select(Lesson).where(Lesson.course_id == course.id))}
+    had_lessons = bool(existing)
     for lesson_source in source.lessons:
         lesson = existing.pop(lesson_source.slug, None)
         if lesson is None:
             # Learners who started the course before are told the lesson is new.
             lesson = Lesson(course_id=course.id, slug=lesson_source.slug,
-                            added_at=now if report.status == "updated" else None)
+                            added_at=now if had_lessons else None)
             db.session.add(lesson)
             report.lessons_added += 1
         elif _lesson_changed(lesson, lesson_source):

@@ -8,13 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import exists, false, func, null, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, undefer
 
 from ..accounts.models import User
 from ..database import db
 from ..progress import CourseProgress, LessonFacts, course_progress
 from ..quizzes.models import Quiz, QuizAttempt
-from .models import Course, Lesson, LessonProgress
+from .models import Course, CourseImage, Lesson, LessonProgress
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,12 @@ def started_courses(learner_id: int) -> list[Course]:
 def is_read(learner_id: int, lesson_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(
         LessonProgress.user_id == learner_id, LessonProgress.lesson_id == lesson_id))))
+
+
+def course_image(course_id: int, name: str) -> CourseImage | None:
+    return db.session.scalar(
+        select(CourseImage).where(CourseImage.course_id == course_id, CourseImage.name == name)
+        .options(undefer(CourseImage.data)))
 
 
 def course_by_slug(slug: str) -> Course | None:

@@ -87,6 +87,22 @@ class AttemptGrant(db.Model):
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class QuestionFlag(db.Model):
+    """A learner's note that a question seems wrong or unclear, for the course's authors."""
+
+    __tablename__ = "question_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
+    quiz_version_id: Mapped[int] = mapped_column(ForeignKey("quiz_versions.id"))
+    question_key: Mapped[str] = mapped_column(String(100))
+    comment: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class QuizAttempt(db.Model):
     """Every submission is kept. The database allows one number per learner and quiz, one pass."""
 

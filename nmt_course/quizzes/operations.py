@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from .. import audit
 from ..accounts.models import User
 from ..database import db, transaction
@@ -13,7 +15,7 @@ from ..learning import completion
 from ..learning.models import Course
 from ..runtime import Runtime
 from . import policy, queries
-from .models import AttemptGrant, Question, QuizAttempt, QuizVersion
+from .models import AttemptGrant, Question, QuestionFlag, QuizAttempt, QuizVersion
 from .presentation import Presentation
 
 
@@ -102,3 +104,38 @@ def grant_attempts(runtime: Runtime, *, learner_id: int, quiz_id: int, attempts:
     audit.record("quiz.attempts_granted", at=now, actor_id=granted_by_id,
                  subject=f"user:{learner_id}", quiz=quiz_id, attempts=attempts, reason=reason)
     return grant
+
+
+class FlagRefused(Exception):
+    """Why a flag was not taken; the message is shown."""
+
+
+@transaction
+def flag_question(runtime: Runtime, learner: User, *, quiz_id: int, question_key: str,
+                  comment: str) -> QuestionFlag:
+    """Note, for the course's authors, that a question of the quiz's current version seems
+    wrong or unclear. A learner's second note on the same question replaces the first."""
+    comment = " ".join(comment.split())
+    if not 3 <= len(comment) <= 500:
+        raise FlagRefused("Say in a few words (at most 500 characters) what seems wrong.")
+    _, version = queries.standing(learner.id, quiz_id)
+    if question_key not in {q.key for q in queries.questions_of(version.id)}:
+        raise FlagRefused("That question is no longer part of this quiz.")
+    now = runtime.clock()
+    flag = db.session.scalar(select(QuestionFlag).where(
+        QuestionFlag.user_id == learner.id, QuestionFlag.quiz_id == quiz_id,
+        QuestionFlag.question_key == question_key, QuestionFlag.resolved_at.is_(None)))
+    if flag is None:
+        flag = QuestionFlag(user_id=learner.id, quiz_id=quiz_id, question_key=question_key)
+        db.session.add(flag)
+    flag.quiz_version_id, flag.comment, flag.created_at = version.id, comment, now
+    return flag
+
+
+@transaction
+def resolve_flag(runtime: Runtime, actor: User, *, flag_id: int, quiz_ids: set[int]) -> None:
+    """Mark a learner's flag as dealt with; only flags on `quiz_ids` (the author's course)."""
+    flag = db.session.get(QuestionFlag, flag_id)
+    if flag is None or flag.quiz_id not in quiz_ids or flag.resolved_at is not None:
+        raise FlagRefused("That flag is not open on this course.")
+    flag.resolved_at, flag.resolved_by_id = runtime.clock(), actor.id

@@ -114,3 +114,13 @@ def following_lesson(lesson: Lesson) -> Lesson | None:
         select(Lesson).where(Lesson.course_id == lesson.course_id,
                              Lesson.position > lesson.position, Lesson.archived_at.is_(None))
         .options(load_only(Lesson.slug, Lesson.title)).order_by(Lesson.position).limit(1))
+
+
+def quiz_choices() -> list[tuple[int, str]]:
+    """Every active quiz as (id, "Course: Lesson"), for staff choosing one."""
+    rows = db.session.execute(
+        select(Quiz.id, Course.title, Lesson.title)
+        .join(Lesson, Lesson.id == Quiz.lesson_id).join(Course, Course.id == Lesson.course_id)
+        .where(Quiz.archived_at.is_(None), Lesson.archived_at.is_(None))
+        .order_by(Course.title, Lesson.position))
+    return [(quiz_id, f"{course}: {lesson}") for quiz_id, course, lesson in rows]

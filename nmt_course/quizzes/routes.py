@@ -11,7 +11,8 @@ from ..certificates.queries import certificate_for
 from ..grading import grade
 from ..web import EXPIRED_FORM_MESSAGE, error_page, learner, runtime
 from . import operations, policy, queries
-from .forms import build_quiz_form, presented
+from .forms import FlagForm
+from .quiz_form import build_quiz_form, presented
 from .presentation import Presentation
 
 bp = Blueprint("quizzes", __name__)
@@ -166,3 +167,28 @@ def attempt(slug: str, lesson_slug: str, number: int):
         review=policy.review(standing, mode=version.review_after_fail, missed=missed),
         can_retry=policy.closed(standing) is None,
         attempts_left=policy.attempts_left(standing), certificate=certificate)
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_slug>/quiz/questions/<key>/flag",
+          methods=["GET", "POST"])
+@login_required
+def flag(slug: str, lesson_slug: str, key: str):
+    """Tell the course's authors that a question seems wrong or unclear."""
+    context = _context_or_404(slug, lesson_slug)
+    _, version = _standing_or_404(context)
+    question = next((q for q in queries.questions_of(version.id) if q.key == key), None)
+    if question is None:
+        abort(404)
+    form = FlagForm()
+    if form.validate_on_submit():
+        try:
+            operations.flag_question(runtime(), learner(), quiz_id=context.quiz.id,
+                                     question_key=key, comment=form.comment.data)
+        except operations.FlagRefused as refused:
+            form.comment.errors.append(str(refused))
+        else:
+            flash("Thank you. The course's authors will see your note beside the question.",
+                  "success")
+            return redirect(url_for("learning.lesson", slug=slug, lesson_slug=lesson_slug))
+    return render_template("quizzes/flag.html", course=context.course, lesson=context.lesson,
+                           question=question, form=form), 422 if form.errors else 200

@@ -1,0 +1,128 @@
+"""People, for admins: find an account, change its roles, deactivate or reactivate it,
+correct a legal name, grant extra quiz attempts."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..accounts import operations as accounts
+from ..accounts.models import User
+from ..accounts.queries import search_users
+from ..database import db
+from ..extensions import login_manager
+from ..quizzes import operations as quizzes
+from ..quizzes.queries import quiz_choices
+from ..web import ActionForm, learner, runtime
+from .forms import GrantForm, LegalNameForm, RolesForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _admins_only():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(403)
+    return None
+
+
+@bp.get("/people")
+def people():
+    """Search accounts by name or e-mail."""
+    text = request.args.get("q", "")[:200]
+    return render_template("admin/people.html", q=text, people=search_users(text))
+
+
+def _person_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _grant_form(data=None) -> GrantForm:
+    form = GrantForm(formdata=data) if data is not None else GrantForm()
+    form.quiz.choices = [SelectChoice(quiz_id, label) for quiz_id, label in quiz_choices()]
+    return form
+
+
+def _page(user: User, *, roles=None, name=None, grant=None, status: int = 200):
+    return render_template(
+        "admin/person.html", person=user,
+        roles=roles or RolesForm(data={"is_instructor": user.is_instructor,
+                                       "is_admin": user.is_admin}),
+        name=name or LegalNameForm(data={"legal_name": user.legal_name}),
+        grant=grant or _grant_form(), action_form=ActionForm()), status
+
+
+@bp.get("/people/<int:user_id>")
+def person(user_id: int):
+    return _page(_person_or_404(user_id))
+
+
+@bp.post("/people/<int:user_id>/roles")
+def roles(user_id: int):
+    user = _person_or_404(user_id)
+    form = RolesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        accounts.set_roles(runtime(), learner(), user, instructor=form.is_instructor.data,
+                           admin=form.is_admin.data)
+    except accounts.AccountError as error:
+        flash(str(error), "warning")
+        return _page(user, roles=form, status=409)
+    flash(f"{user.legal_name}'s roles are saved.", "success")
+    return redirect(url_for("admin.person", user_id=user_id))
+
+
+@bp.post("/people/<int:user_id>/active")
+def active(user_id: int):
+    user = _person_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    wanted = request.form.get("active") == "1"
+    try:
+        accounts.set_active(runtime(), learner(), user, wanted)
+    except accounts.AccountError as error:
+        flash(str(error), "warning")
+        return _page(user, status=409)
+    flash(f"{user.legal_name}'s account is {'active' if wanted else 'deactivated'}.",
+          "success")
+    return redirect(url_for("admin.person", user_id=user_id))
+
+
+@bp.post("/people/<int:user_id>/legal-name")
+def legal_name(user_id: int):
+    user = _person_or_404(user_id)
+    form = LegalNameForm()
+    if not form.validate_on_submit():
+        return _page(user, name=form, status=422)
+    try:
+        accounts.correct_legal_name(runtime(), learner(), user,
+                                    legal_name=form.legal_name.data, reason=form.reason.data)
+    except accounts.AccountError as error:
+        form.reason.errors.append(str(error))
+        return _page(user, name=form, status=422)
+    flash("The legal name is corrected; the change and its reason are in the audit log.",
+          "success")
+    return redirect(url_for("admin.person", user_id=user_id))
+
+
+@bp.post("/people/<int:user_id>/attempts")
+def grant(user_id: int):
+    user = _person_or_404(user_id)
+    form = _grant_form(request.form)
+    if not form.validate_on_submit():
+        return _page(user, grant=form, status=422)
+    try:
+        quizzes.grant_attempts(runtime(), learner_id=user.id, quiz_id=form.quiz.data,
+                               attempts=form.attempts.data, reason=form.reason.data,
+                               granted_by_id=current_user.id)
+    except ValueError as error:
+        form.reason.errors.append(str(error))
+        return _page(user, grant=form, status=422)
+    flash(f"{user.legal_name} may try that quiz {form.attempts.data} more time(s).", "success")
+    return redirect(url_for("admin.person", user_id=user_id))

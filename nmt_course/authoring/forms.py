@@ -1,0 +1,122 @@
+"""The Author area's forms."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, DecimalField, EmailField, FieldList, Form, FormField,
+                     IntegerField, SelectChoice, SelectField, StringField, TextAreaField)
+from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
+                                Optional, Regexp)
+
+from ..content.model import COURSE_TYPES, QUESTION_TYPES, REVIEW_AFTER_FAIL
+from .questions import CHOICE_ROWS
+
+ADDRESS = [DataRequired("Choose an address."), Length(max=100),
+           Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                  message="Use lower-case letters, digits and single hyphens, such as "
+                          "neck-and-shoulder-nmt.")]
+CE_HOURS = [InputRequired("Enter the CE hours."),
+            NumberRange(min=0.25, max=100, message="Enter hours from 0.25 to 100.")]
+REVIEW_LABELS = {"objectives": "The score and the objectives to review",
+                 "score": "The score only",
+                 "questions": "The score and which questions were right"}
+TYPE_LABELS = {"single": "One right answer", "multiple": "Several right answers",
+               "true_false": "True or false"}
+
+
+class NewCourseForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Enter the course title."),
+                                             Length(max=200)],
+                        description="As approved; printed on certificates.")
+    slug = StringField("Address", validators=ADDRESS,
+                       description="The course's web address: /courses/<address>. It cannot "
+                                   "change later.")
+    summary = StringField("Summary", validators=[Length(max=500)],
+                          description="One sentence for the catalogue.")
+    ce_hours = DecimalField("CE hours", places=2, validators=CE_HOURS)
+    course_type = SelectField("Course type",
+                              choices=[SelectChoice(t, t) for t in COURSE_TYPES])
+
+
+class CourseSettingsForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Enter the course title."),
+                                             Length(max=200)])
+    summary = StringField("Summary", validators=[Length(max=500)])
+    ce_hours = DecimalField("CE hours", places=2, validators=CE_HOURS)
+    course_type = SelectField("Course type",
+                              choices=[SelectChoice(t, t) for t in COURSE_TYPES])
+    approval_number = StringField("Approval number", validators=[Length(max=100)],
+                                  description="The board's course or programme number.")
+    requires_licence = BooleanField("A licence number is needed before the certificate")
+    description = TextAreaField("Description (Markdown)", validators=[Length(max=20000)])
+
+
+class LessonForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Enter the lesson title."),
+                                             Length(max=200)])
+    slug = StringField("Address", validators=ADDRESS,
+                       description="Part of the lesson's web address. Learners' records "
+                                   "follow it: change it only before the lesson is published.")
+    objectives = TextAreaField("Objectives, one a line", validators=[Length(max=3000)],
+                               description="Quiz questions name these by number.")
+    body = TextAreaField("Lesson (Markdown)", validators=[DataRequired("Write the lesson."),
+                                                          Length(max=200_000)],
+                         description="Start headings at ##. Admonitions: !!! warning \"Title\" "
+                                     "then the text indented four spaces.")
+
+
+class QuizSettingsForm(FlaskForm):
+    pass_mark = IntegerField("Pass mark (%)", default=80,
+                             validators=[InputRequired(), NumberRange(1, 100)])
+    max_attempts = IntegerField("Attempts allowed (0 for no limit)", default=3,
+                                validators=[InputRequired(), NumberRange(0, 100)])
+    draw = IntegerField("Questions per attempt (empty: all of them)",
+                        validators=[Optional(), NumberRange(1, 200)])
+    review_after_fail = SelectField("After a failed attempt, show",
+                                    choices=[SelectChoice(key, REVIEW_LABELS[key])
+                                             for key in REVIEW_AFTER_FAIL])
+
+
+class ChoiceForm(Form):
+    text = StringField("Choice", validators=[Length(max=1000)])
+    correct = BooleanField("Right answer")
+    feedback = StringField("Feedback", validators=[Length(max=1000)])
+
+
+class QuestionForm(FlaskForm):
+    key = StringField("Question id", validators=[
+        DataRequired("Give the question an id."), Length(max=100),
+        Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message="Use letters, digits, - and _.")],
+        description="Stable: attempts and reports refer to it.")
+    type = SelectField("Type",
+                       choices=[SelectChoice(t, TYPE_LABELS[t]) for t in QUESTION_TYPES])
+    objective = SelectField("Lesson objective it tests", choices=[SelectChoice("", "None")],
+                            default="")
+    prompt = TextAreaField("Question", validators=[DataRequired("Write the question."),
+                                                   Length(max=3000)],
+                           description="One paragraph; a short client scenario, then the "
+                                       "decision.")
+    answer = SelectField("The statement is",
+                         choices=[SelectChoice("true", "True"), SelectChoice("false", "False")],
+                         default="true")
+    choices = FieldList(FormField(ChoiceForm), min_entries=CHOICE_ROWS,
+                        max_entries=CHOICE_ROWS)
+    explanation = TextAreaField("Explanation (Markdown)", validators=[Length(max=5000)],
+                                description="Shown after a pass: why the key is right and "
+                                            "why the tempting option is wrong.")
+
+
+class ImageForm(FlaskForm):
+    image = FileField("Image (PNG, JPEG or WebP, at most 2 MB)",
+                      validators=[FileRequired("Choose an image file.")])
+
+
+class MaintainerForm(FlaskForm):
+    email = EmailField("E-mail address of an instructor",
+                       validators=[DataRequired("Enter an e-mail address."),
+                                   Email("Enter an e-mail address such as "
+                                         "name@example.com.")])
+
+
+class PublishForm(FlaskForm):
+    confirm_warnings = BooleanField("I have read the warnings and publish anyway")

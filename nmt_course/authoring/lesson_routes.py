@@ -1,0 +1,258 @@
+"""Writing a lesson and its quiz in the browser: the lesson editor with a preview rendered by
+the learners' own renderer, quiz settings, and the question editor."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from wtforms import SelectChoice
+
+from ..content import Severity
+from ..content.markdown import render_document
+from ..quizzes import operations as quiz_operations
+from ..web import ActionForm, learner, runtime
+from . import operations, queries
+from .drafts import Draft, DraftError
+from .forms import LessonForm, QuestionForm, QuizSettingsForm
+from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
+from .questions import (CHOICE_ROWS, PROMPT_RULES, question_from_form, question_problems,
+                        question_to_form_data)
+
+bp = Blueprint("lesson_editor", __name__, url_prefix="/author/courses/<slug>/lessons")
+bp.before_request(author_gate)
+bp.register_error_handler(CSRFError, keep_unsaved_edits)
+
+
+def _lesson_or_404(draft: Draft, lesson: str) -> tuple[dict, str]:
+    try:
+        return draft.read_lesson(lesson)
+    except (DraftError, KeyError):
+        abort(404)
+
+
+def _file_problems(course, draft: Draft, path: str):
+    problems, _ = operations.check_draft(course, draft.files)
+    return [p for p in problems if p.path == path]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<lesson>/edit", methods=["GET", "POST"])
+def edit(slug: str, lesson: str | None = None):
+    """Write a lesson; Preview shows it as learners will see it, without saving."""
+    course = editable_course_or_404(slug)
+    draft = current_draft(course)
+    meta, body = _lesson_or_404(draft, lesson) if lesson else ({}, "")
+    form = LessonForm(data={"title": meta.get("title", ""), "slug": lesson or "",
+                            "objectives": "\n".join(meta.get("objectives") or []),
+                            "body": body})
+    preview = None
+    if form.validate_on_submit():
+        if request.form.get("action") == "preview":
+            preview = render_document(form.body.data)[0]
+        else:
+            objectives = [line.strip() for line in form.objectives.data.splitlines()
+                          if line.strip()]
+            new_meta = {**meta, "title": form.title.data.strip(), "objectives": objectives}
+            try:
+                saved = operations.edit_draft(
+                    runtime(), learner(), course,
+                    lambda d: d.save_lesson(lesson, form.slug.data, new_meta, form.body.data))
+            except operations.AuthoringError as error:
+                form.slug.errors.append(str(error))
+            else:
+                flash(f"“{form.title.data}” is saved in the draft.", "success")
+                return redirect(url_for("lesson_editor.edit", slug=slug, lesson=saved))
+    path = draft.lesson(lesson).path if lesson else None
+    return render_template(
+        "authoring/lesson.html", course=course, lesson=lesson, form=form, preview=preview,
+        problems=_file_problems(course, draft, path) if path and request.method == "GET"
+        else []), 422 if form.errors else 200
+
+
+@bp.post("/<lesson>/move")
+def move(slug: str, lesson: str):
+    course = editable_course_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    offset = -1 if request.form.get("direction") == "up" else 1
+    operations.edit_draft(runtime(), learner(), course, lambda d: d.move_lesson(lesson, offset))
+    return redirect(url_for("authoring.course", slug=slug) + "#lessons-heading")
+
+
+@bp.post("/<lesson>/remove")
+def remove(slug: str, lesson: str):
+    """Remove a lesson (and its quiz) from the draft; once published, it is archived and
+    learners' records of it stay."""
+    course = editable_course_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.edit_draft(runtime(), learner(), course, lambda d: d.remove_lesson(lesson))
+    except operations.AuthoringError:
+        abort(404)
+    flash("The lesson is removed from the draft.", "info")
+    return redirect(url_for("authoring.course", slug=slug) + "#lessons-heading")
+
+
+def _quiz_or_empty(draft: Draft, lesson: str) -> dict:
+    try:
+        return draft.read_quiz(lesson) or {}
+    except DraftError:
+        return {}
+
+
+@bp.route("/<lesson>/quiz", methods=["GET", "POST"])
+def quiz(slug: str, lesson: str):
+    """The quiz's settings and its questions, with every problem beside its question."""
+    course = editable_course_or_404(slug)
+    draft = current_draft(course)
+    meta, _ = _lesson_or_404(draft, lesson)
+    data = _quiz_or_empty(draft, lesson)
+    form = QuizSettingsForm(data={
+        "pass_mark": data.get("pass_mark", 80), "max_attempts": data.get("max_attempts", 3),
+        "draw": data.get("draw"), "review_after_fail": data.get("review_after_fail",
+                                                                "objectives")})
+    if form.validate_on_submit():
+        def change(d: Draft) -> None:
+            quiz = d.read_quiz(lesson) or {"questions": []}
+            quiz.update(pass_mark=form.pass_mark.data, max_attempts=form.max_attempts.data,
+                        review_after_fail=form.review_after_fail.data)
+            quiz.pop("draw", None)
+            if form.draw.data:
+                quiz["draw"] = form.draw.data
+            d.write_quiz(lesson, {key: quiz.get(key) for key in (
+                "pass_mark", "max_attempts", "draw", "review_after_fail", "questions")
+                if key in quiz})
+
+        operations.edit_draft(runtime(), learner(), course, change)
+        flash("The quiz settings are saved in the draft.", "success")
+        return redirect(url_for("lesson_editor.quiz", slug=slug, lesson=lesson))
+    path = draft.quiz_path(lesson)
+    problems = _file_problems(course, draft, path) if path in draft.files else []
+    lines = draft.question_lines(lesson)
+    return render_template(
+        "authoring/quiz.html", course=course, lesson=lesson, lesson_title=meta.get("title"),
+        objectives=meta.get("objectives") or [], form=form,
+        questions=data.get("questions") or [],
+        by_question=question_problems(problems, lines),
+        quiz_problems=[p for p in problems
+                       if not p.question and p not in _tied(problems, lines)],
+        flags=queries.open_flags(course.id, lesson), action_form=ActionForm()), (
+        422 if form.errors else 200)
+
+
+def _tied(problems, lines) -> list:
+    return [p for found in question_problems(problems, lines).values() for p in found]
+
+
+@bp.route("/<lesson>/quiz/questions/new", methods=["GET", "POST"])
+@bp.route("/<lesson>/quiz/questions/<key>/edit", methods=["GET", "POST"])
+def question(slug: str, lesson: str, key: str | None = None):
+    """Write one question of every supported type, with its choices, key and feedback."""
+    course = editable_course_or_404(slug)
+    draft = current_draft(course)
+    meta, _ = _lesson_or_404(draft, lesson)
+    questions = _quiz_or_empty(draft, lesson).get("questions") or []
+    existing = next((q for q in questions if str(q.get("id")) == key), None)
+    if key is not None and existing is None:
+        abort(404)
+    form = QuestionForm(data=question_to_form_data(existing, request.args.get("type")))
+    objectives = meta.get("objectives") or []
+    form.objective.choices = [SelectChoice("", "None")] + [
+        SelectChoice(str(n), f"{n}. {text}") for n, text in enumerate(objectives, 1)]
+    if form.validate_on_submit():
+        other_keys = {str(q.get("id")) for q in questions} - {key}
+        item, errors = question_from_form(form, existing, other_keys)
+        for field, message in errors:
+            form[field].errors.append(message)
+        if not errors:
+            def change(d: Draft) -> None:
+                quiz = d.read_quiz(lesson) or {"pass_mark": 80, "max_attempts": 3,
+                                               "review_after_fail": "objectives"}
+                items = list(quiz.get("questions") or [])
+                keys = [str(q.get("id")) for q in items]
+                if key in keys:
+                    items[keys.index(key)] = item
+                else:
+                    items.append(item)
+                quiz["questions"] = items
+                d.write_quiz(lesson, quiz)
+
+            operations.edit_draft(runtime(), learner(), course, change)
+            flash("The question is saved in the draft.", "success")
+            return redirect(url_for("lesson_editor.question", slug=slug, lesson=lesson,
+                                    key=item["id"]))
+    found = []
+    if key is not None and request.method == "GET":
+        path = draft.quiz_path(lesson)
+        found = question_problems(_file_problems(course, draft, path),
+                                  draft.question_lines(lesson)).get(key, [])
+    return render_template(
+        "authoring/question.html", course=course, lesson=lesson, key=key, form=form,
+        choice_rows=CHOICE_ROWS, prompt_problems=[p for p in found if p.rule in PROMPT_RULES],
+        other_problems=[p for p in found if p.rule not in PROMPT_RULES],
+        errors_first=Severity.ERROR,
+        flags=[f for f in queries.open_flags(course.id, lesson) if f.question_key == key]
+        if key else []), 422 if form.errors else 200
+
+
+@bp.post("/<lesson>/quiz/questions/<key>/move")
+def move_question(slug: str, lesson: str, key: str):
+    course = editable_course_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    offset = -1 if request.form.get("direction") == "up" else 1
+
+    def change(d: Draft) -> None:
+        quiz = d.read_quiz(lesson) or {}
+        items = list(quiz.get("questions") or [])
+        keys = [str(q.get("id")) for q in items]
+        if key not in keys:
+            raise DraftError("no such question")
+        index = keys.index(key)
+        items.insert(min(max(index + offset, 0), len(items) - 1), items.pop(index))
+        quiz["questions"] = items
+        d.write_quiz(lesson, quiz)
+
+    try:
+        operations.edit_draft(runtime(), learner(), course, change)
+    except operations.AuthoringError:
+        abort(404)
+    return redirect(url_for("lesson_editor.quiz", slug=slug, lesson=lesson) + f"#q-{key}")
+
+
+@bp.post("/<lesson>/quiz/questions/<key>/remove")
+def remove_question(slug: str, lesson: str, key: str):
+    course = editable_course_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+    def change(d: Draft) -> None:
+        quiz = d.read_quiz(lesson) or {}
+        items = [q for q in quiz.get("questions") or [] if str(q.get("id")) != key]
+        if len(items) == len(quiz.get("questions") or []):
+            raise DraftError("no such question")
+        quiz["questions"] = items
+        d.write_quiz(lesson, quiz)
+
+    try:
+        operations.edit_draft(runtime(), learner(), course, change)
+    except operations.AuthoringError:
+        abort(404)
+    flash("The question is removed from the draft.", "info")
+    return redirect(url_for("lesson_editor.quiz", slug=slug, lesson=lesson))
+
+
+@bp.post("/<lesson>/quiz/flags/<int:flag_id>/resolve")
+def resolve_flag(slug: str, lesson: str, flag_id: int):
+    """Mark a learner's flag as dealt with (after improving the question, say)."""
+    course = editable_course_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    flags = queries.open_flags(course.id)
+    try:
+        quiz_operations.resolve_flag(runtime(), learner(), flag_id=flag_id,
+                                     quiz_ids={flag.quiz_id for flag in flags})
+    except quiz_operations.FlagRefused:
+        abort(404)
+    flash("The flag is marked as dealt with.", "success")
+    return redirect(url_for("lesson_editor.quiz", slug=slug, lesson=lesson))

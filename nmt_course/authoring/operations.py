@@ -1,0 +1,200 @@
+"""Changes authors make: a course's draft, its publication, images and maintainers. Each
+public function is one transaction, except publish, which checks the draft first."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import TypeVar
+
+from sqlalchemy import select
+
+from .. import audit
+from ..accounts.models import User
+from ..accounts.queries import user_by_email
+from ..content import CourseSource, Problem, load_files
+from ..database import db, transaction
+from ..learning.models import Course, CourseImage
+from ..learning.operations import ImportReport, apply_course_source
+from ..learning.queries import course_by_slug
+from ..runtime import Runtime
+from .drafts import SLUG, Draft, DraftError, front_matter_file
+from .images import CheckedImage
+from .models import CourseDraft, CourseMaintainer
+
+T = TypeVar("T")
+
+
+class AuthoringError(Exception):
+    """An edit the rules do not allow; the message says why."""
+
+
+class PublishRefused(AuthoringError):
+    """The draft has errors, or warnings the author has not confirmed."""
+
+    def __init__(self, message: str, problems: list[Problem]):
+        super().__init__(message)
+        self.problems = problems
+
+
+def initial_files(course: Course) -> dict[str, str]:
+    """Where a draft starts: the published files, or for a new course its settings alone."""
+    if course.source_files:
+        return dict(course.source_files)
+    meta = {"title": course.title, "summary": course.summary,
+            "ce_hours": float(course.ce_hours), "course_type": course.course_type,
+            "status": "published", "approval_number": course.approval_number,
+            "requires_licence": course.requires_licence}
+    return {f"lessons/{course.slug}/course.md":
+            front_matter_file(meta, course.description_markdown or "")}
+
+
+@transaction
+def create_course(runtime: Runtime, actor: User, *, slug: str, title: str, summary: str,
+                  ce_hours: Decimal, course_type: str) -> Course:
+    """A new course owned by `actor`, invisible to learners until its first publication."""
+    if not SLUG.match(slug) or len(slug) > 100:
+        raise AuthoringError("The address must be lower-case words joined by hyphens, such "
+                             "as neck-and-shoulder-nmt.")
+    if course_by_slug(slug) is not None:
+        raise AuthoringError(f"A course already uses the address “{slug}”.")
+    now = runtime.clock()
+    course = Course(slug=slug, title=title.strip(), summary=summary.strip(), ce_hours=ce_hours,
+                    course_type=course_type, status="draft", owner_id=actor.id, created_at=now,
+                    source_files={})
+    db.session.add(course)
+    db.session.flush()
+    db.session.add(CourseDraft(course_id=course.id, files=initial_files(course),
+                               updated_by_id=actor.id, updated_at=now))
+    audit.record("course.created", at=now, actor_id=actor.id, subject=f"course:{course.id}",
+                 slug=slug)
+    return course
+
+
+@transaction
+def edit_draft(runtime: Runtime, actor: User, course: Course, change: Callable[[Draft], T]) -> T:
+    """Apply `change` (an edit of the draft's files, from drafts.py) and keep the result.
+    A DraftError from the change leaves the draft as it was."""
+    row = _locked_draft(course.id)
+    draft = Draft(course.slug, row.files if row else initial_files(course))
+    try:
+        result = change(draft)
+    except DraftError as error:
+        raise AuthoringError(str(error)) from None
+    if row is None:
+        row = CourseDraft(course_id=course.id, files={})
+        db.session.add(row)
+    row.files = draft.files  # a new dict, so the JSON column is written
+    row.updated_by_id, row.updated_at = actor.id, runtime.clock()
+    return result
+
+
+def _locked_draft(course_id: int) -> CourseDraft | None:
+    """The draft as stored now, locked until the transaction ends, so that two authors
+    saving different lessons at once both keep their edit."""
+    return db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course_id)
+                             .with_for_update().execution_options(populate_existing=True))
+
+
+def check_draft(course: Course,
+                files: Mapping[str, str]) -> tuple[list[Problem], CourseSource | None]:
+    """Every problem of the draft's files, as `content check` reports them, and the parsed
+    course (None when it has errors that stop parsing)."""
+    result = load_files(files)
+    parsed = next((c for c in result.courses if c.slug == course.slug), None)
+    return list(result.problems), parsed
+
+
+def publish(runtime: Runtime, actor: User, course: Course, *,
+            warnings_confirmed: bool) -> ImportReport:
+    """Publish the whole draft at once. Errors block it; quality warnings need the author's
+    confirmation. Quizzes that changed get new versions; learners' records stay."""
+    row = db.session.get(CourseDraft, course.id)
+    if row is None:
+        raise AuthoringError("There is no draft to publish: edit the course first.")
+    problems, source = check_draft(course, row.files)
+    errors = [p for p in problems if p.severity.value == "error"]
+    if errors or source is None:
+        raise PublishRefused("The draft has errors; fix them before publishing.", errors)
+    warnings = [p for p in problems if p.severity.value == "warning"]
+    if warnings and not warnings_confirmed:
+        raise PublishRefused("The draft has warnings: confirm that you publish it anyway.",
+                             warnings)
+    return _publish(runtime, actor, course.id, source, row.updated_at)
+
+
+@transaction
+def _publish(runtime: Runtime, actor: User, course_id: int, source: CourseSource,
+             draft_saved_at) -> ImportReport:
+    course = db.session.get(Course, course_id)
+    row = _locked_draft(course_id)
+    if row is None or row.updated_at != draft_saved_at:
+        raise AuthoringError("The draft changed while it was being checked; publish again.")
+    now = runtime.clock()
+    report = apply_course_source(course, source, now, ImportReport(course.slug, "published"))
+    course.edited_in_browser_at = now  # `content import` will not overwrite it unasked
+    db.session.delete(row)
+    audit.record("content.published", at=now, actor_id=actor.id, subject=f"course:{course_id}",
+                 report=str(report))
+    return report
+
+
+@transaction
+def discard_draft(runtime: Runtime, actor: User, course: Course) -> None:
+    row = _locked_draft(course.id)
+    if row is not None:
+        db.session.delete(row)
+        audit.record("draft.discarded", at=runtime.clock(), actor_id=actor.id,
+                     subject=f"course:{course.id}")
+
+
+@transaction
+def add_image(runtime: Runtime, actor: User, course: Course, image: CheckedImage) -> str:
+    """Keep a checked image for the course's lessons; return its name (the same image
+    uploaded twice is kept once)."""
+    existing = db.session.scalar(select(CourseImage).where(
+        CourseImage.course_id == course.id, CourseImage.name == image.name))
+    if existing is None:
+        db.session.add(CourseImage(course_id=course.id, name=image.name,
+                                   content_type=image.content_type, size=len(image.data),
+                                   data=image.data, uploaded_by_id=actor.id,
+                                   uploaded_at=runtime.clock()))
+    return image.name
+
+
+@transaction
+def add_maintainer(runtime: Runtime, actor: User, course: Course, email: str) -> User:
+    user = user_by_email(email)
+    if user is None or not user.active:
+        raise AuthoringError("No active account uses that e-mail address.")
+    if not (user.is_instructor or user.is_admin):
+        raise AuthoringError(f"{user.legal_name} is not an instructor; an admin can make "
+                             "them one first.")
+    if user.id == course.owner_id:
+        raise AuthoringError(f"{user.legal_name} owns this course already.")
+    if db.session.scalar(select(CourseMaintainer).where(
+            CourseMaintainer.course_id == course.id, CourseMaintainer.user_id == user.id)):
+        raise AuthoringError(f"{user.legal_name} maintains this course already.")
+    now = runtime.clock()
+    db.session.add(CourseMaintainer(course_id=course.id, user_id=user.id,
+                                    added_by_id=actor.id, added_at=now))
+    audit.record("course.maintainer_added", at=now, actor_id=actor.id,
+                 subject=f"course:{course.id}", user=user.id)
+    return user
+
+
+@transaction
+def remove_maintainer(runtime: Runtime, actor: User, course: Course, user_id: int) -> None:
+    row = db.session.scalar(select(CourseMaintainer).where(
+        CourseMaintainer.course_id == course.id, CourseMaintainer.user_id == user_id))
+    if row is None:
+        raise AuthoringError("That person does not maintain this course.")
+    db.session.delete(row)
+    audit.record("course.maintainer_removed", at=runtime.clock(), actor_id=actor.id,
+                 subject=f"course:{course.id}", user=user_id)
+
+
+def image_markdown(course: Course, name: str) -> str:
+    """What an author pastes into a lesson to show the image."""
+    alt = re.sub(r"\.[0-9a-f]{10}\.\w+$", "", name).replace("-", " ")
+    return f"![{alt}](/courses/{course.slug}/images/{name})"

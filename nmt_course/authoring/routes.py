@@ -1,0 +1,190 @@
+"""The Author area: the courses an author may edit, a course's draft, its settings, images,
+maintainers, publication."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from ..content import Severity
+from ..web import ActionForm, learner, runtime
+from . import operations, queries
+from .drafts import Draft
+from .forms import CourseSettingsForm, ImageForm, MaintainerForm, NewCourseForm, PublishForm
+from .images import MAX_BYTES, ImageRefused, check_image
+from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
+from .permissions import may_manage_maintainers
+
+bp = Blueprint("authoring", __name__, url_prefix="/author")
+bp.before_request(author_gate)
+bp.register_error_handler(CSRFError, keep_unsaved_edits)
+
+
+@bp.get("/")
+def index():
+    """The courses this author may edit."""
+    return render_template("authoring/index.html",
+                           courses=queries.authored_courses(current_user))
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+def new_course():
+    """Start a course; learners see nothing of it until it is published."""
+    form = NewCourseForm()
+    if form.validate_on_submit():
+        try:
+            course = operations.create_course(
+                runtime(), learner(), slug=form.slug.data, title=form.title.data,
+                summary=form.summary.data or "", ce_hours=form.ce_hours.data,
+                course_type=form.course_type.data)
+        except operations.AuthoringError as error:
+            form.slug.errors.append(str(error))
+        else:
+            flash("The course is created as a draft. Add its lessons, then publish it.",
+                  "success")
+            return redirect(url_for("authoring.course", slug=course.slug))
+    return render_template("authoring/new_course.html", form=form)
+
+
+def _settings_form(draft: Draft) -> CourseSettingsForm:
+    meta, description = draft.course_settings()
+    form = CourseSettingsForm(data={
+        "title": meta.get("title", ""), "summary": meta.get("summary", ""),
+        "ce_hours": meta.get("ce_hours"), "course_type": meta.get("course_type"),
+        "approval_number": meta.get("approval_number", ""),
+        "requires_licence": bool(meta.get("requires_licence")),
+        "description": description})
+    return form
+
+
+def _workspace(course, *, settings=None, image_form=None, maintainer_form=None,
+               publish_form=None, refused=None, status: int = 200):
+    draft_row = queries.draft_of(course.id)
+    draft = current_draft(course)
+    problems, _ = operations.check_draft(course, draft.files)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    return render_template(
+        "authoring/course.html", course=course, draft=draft, draft_row=draft_row,
+        lessons=[(entry, draft.lesson_title(entry)) for entry in draft.lessons()],
+        quizzes={e.slug for e in draft.lessons() if draft.quiz_path(e.slug) in draft.files},
+        errors=errors, warnings=warnings, flags=queries.flag_counts(course.id),
+        settings=settings or _settings_form(draft),
+        image_form=image_form or ImageForm(), images=queries.images_of(course.id),
+        image_markdown=lambda name: operations.image_markdown(course, name),
+        maintainers=queries.maintainers(course.id),
+        maintainer_form=maintainer_form or MaintainerForm(),
+        may_manage=may_manage_maintainers(current_user, course.owner_id),
+        publish_form=publish_form or PublishForm(), refused=refused,
+        action_form=ActionForm()), status
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str):
+    """A course's draft: its settings, lessons, images and problems, and publication."""
+    return _workspace(editable_course_or_404(slug))
+
+
+@bp.post("/courses/<slug>/settings")
+def settings(slug: str):
+    course = editable_course_or_404(slug)
+    form = CourseSettingsForm()
+    if not form.validate_on_submit():
+        return _workspace(course, settings=form, status=422)
+
+    def change(draft: Draft) -> None:
+        meta, _ = draft.course_settings()
+        meta.update(title=form.title.data.strip(), summary=(form.summary.data or "").strip(),
+                    ce_hours=float(form.ce_hours.data), course_type=form.course_type.data,
+                    approval_number=(form.approval_number.data or "").strip(),
+                    requires_licence=form.requires_licence.data)
+        draft.set_course_settings(meta, form.description.data or "")
+
+    operations.edit_draft(runtime(), learner(), course, change)
+    flash("The course settings are saved in the draft.", "success")
+    return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.post("/courses/<slug>/publish")
+def publish(slug: str):
+    """Check the whole draft and publish it at once."""
+    course = editable_course_or_404(slug)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        report = operations.publish(runtime(), learner(), course,
+                                    warnings_confirmed=form.confirm_warnings.data)
+    except operations.PublishRefused as refused:
+        flash(str(refused), "warning")
+        return _workspace(course, publish_form=form, refused=refused, status=409)
+    except operations.AuthoringError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("authoring.course", slug=slug))
+    flash(f"Published: {report.lessons_added} lessons added, {report.lessons_updated} "
+          f"updated, {report.lessons_archived} archived; {report.quiz_versions} new quiz "
+          "versions. Learners see it now.", "success")
+    return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.post("/courses/<slug>/discard")
+def discard(slug: str):
+    """Throw the draft away; the published course stays as it is."""
+    course = editable_course_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    operations.discard_draft(runtime(), learner(), course)
+    flash("The draft is discarded.", "info")
+    return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.post("/courses/<slug>/images")
+def upload_image(slug: str):
+    """Keep an image for the lessons; its Markdown is shown to paste into a lesson."""
+    course = editable_course_or_404(slug)
+    form = ImageForm()
+    if not form.validate_on_submit():
+        return _workspace(course, image_form=form, status=422)
+    upload = form.image.data
+    try:
+        # Read one byte past the limit: enough to refuse a larger file without reading it all.
+        checked = check_image(upload.filename or "image", upload.read(MAX_BYTES + 1))
+    except ImageRefused as error:
+        form.image.errors.append(str(error))
+        return _workspace(course, image_form=form, status=422)
+    name = operations.add_image(runtime(), learner(), course, checked)
+    flash(f"Image saved. Paste this into a lesson: {operations.image_markdown(course, name)}",
+          "success")
+    return redirect(url_for("authoring.course", slug=slug) + "#images-heading")
+
+
+@bp.post("/courses/<slug>/maintainers")
+def add_maintainer(slug: str):
+    course = editable_course_or_404(slug)
+    if not may_manage_maintainers(current_user, course.owner_id):
+        abort(403)
+    form = MaintainerForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.add_maintainer(runtime(), learner(), course, form.email.data)
+        except operations.AuthoringError as error:
+            form.email.errors.append(str(error))
+        else:
+            flash(f"{user.legal_name} can now edit this course.", "success")
+            return redirect(url_for("authoring.course", slug=slug) + "#maintainers-heading")
+    return _workspace(course, maintainer_form=form, status=422)
+
+
+@bp.post("/courses/<slug>/maintainers/<int:user_id>/remove")
+def remove_maintainer(slug: str, user_id: int):
+    course = editable_course_or_404(slug)
+    if not may_manage_maintainers(current_user, course.owner_id):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.remove_maintainer(runtime(), learner(), course, user_id)
+    except operations.AuthoringError:
+        abort(404)
+    flash("Removed from the course's maintainers.", "info")
+    return redirect(url_for("authoring.course", slug=slug) + "#maintainers-heading")

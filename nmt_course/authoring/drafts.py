@@ -71,6 +71,17 @@ class Draft:
     def quiz_path(self, lesson_slug: str) -> str:
         return f"quizzes/{self.course}/{lesson_slug}.yaml"
 
+    def part_of(self, path: str) -> tuple[str, str | None]:
+        """What a file is: ("course", None), ("lesson", slug) or ("quiz", lesson slug)."""
+        if path == self.course_path:
+            return "course", None
+        if path.startswith(f"quizzes/{self.course}/"):
+            return "quiz", path.rsplit("/", 1)[1].removesuffix(".yaml")
+        for entry in self.lessons():
+            if entry.path == path:
+                return "lesson", entry.slug
+        return "course", None
+
     # --- the course -------------------------------------------------------------------------
 
     def course_settings(self) -> tuple[dict, str]:

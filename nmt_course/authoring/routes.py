@@ -57,16 +57,38 @@ def _settings_form(draft: Draft) -> CourseSettingsForm:
     return form
 
 
+def _located(problems, draft: Draft, titles: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Each problem as (where, link to fix it, message), in the author's terms, not files."""
+    located = []
+    for problem in problems:
+        part, lesson = draft.part_of(problem.path)
+        slug = draft.course
+        if part == "lesson":
+            where = f"Lesson “{titles.get(lesson, lesson)}”"
+            link = url_for("lesson_editor.edit", slug=slug, lesson=lesson)
+        elif part == "quiz" and lesson in titles:
+            where = f"Quiz of “{titles[lesson]}”"
+            link = url_for("lesson_editor.quiz", slug=slug, lesson=lesson) + (
+                f"#q-{problem.question}" if problem.question else "")
+        else:
+            where, link = "Course settings", url_for("authoring.course", slug=slug) + (
+                "#settings-heading")
+        located.append((where, link, problem.message))
+    return located
+
+
 def _workspace(course, *, settings=None, image_form=None, maintainer_form=None,
-               publish_form=None, refused=None, status: int = 200):
+               publish_form=None, status: int = 200):
     draft_row = queries.draft_of(course.id)
     draft = current_draft(course)
     problems, _ = operations.check_draft(course, draft.files)
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    titles = {entry.slug: draft.lesson_title(entry) for entry in draft.lessons()}
+    errors = _located([p for p in problems if p.severity is Severity.ERROR], draft, titles)
+    warnings = _located([p for p in problems if p.severity is Severity.WARNING], draft,
+                        titles)
     return render_template(
         "authoring/course.html", course=course, draft=draft, draft_row=draft_row,
-        lessons=[(entry, draft.lesson_title(entry)) for entry in draft.lessons()],
+        lessons=[(entry, titles[entry.slug]) for entry in draft.lessons()],
         quizzes={e.slug for e in draft.lessons() if draft.quiz_path(e.slug) in draft.files},
         errors=errors, warnings=warnings, flags=queries.flag_counts(course.id),
         settings=settings or _settings_form(draft),
@@ -75,7 +97,7 @@ def _workspace(course, *, settings=None, image_form=None, maintainer_form=None,
         maintainers=queries.maintainers(course.id),
         maintainer_form=maintainer_form or MaintainerForm(),
         may_manage=may_manage_maintainers(current_user, course.owner_id),
-        publish_form=publish_form or PublishForm(), refused=refused,
+        publish_form=publish_form or PublishForm(),
         action_form=ActionForm()), status
 
 
@@ -117,7 +139,7 @@ def publish(slug: str):
                                     warnings_confirmed=form.confirm_warnings.data)
     except operations.PublishRefused as refused:
         flash(str(refused), "warning")
-        return _workspace(course, publish_form=form, refused=refused, status=409)
+        return _workspace(course, publish_form=form, status=409)
     except operations.AuthoringError as error:
         flash(str(error), "warning")
         return redirect(url_for("authoring.course", slug=slug))

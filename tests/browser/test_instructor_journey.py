@@ -1,0 +1,166 @@
+"""An instructor writes a course in Chromium, previews and publishes it; a learner completes
+it; the instructor changes a quiz and publishes again; an admin adds a maintainer."""
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import select
+
+from nmt_course.certificates.models import Certificate
+from nmt_course.extensions import db
+from nmt_course.quizzes.models import QuizAttempt
+from tests.helpers import make_user, pass_quiz_directly
+
+PASSWORD = "a long enough password"
+
+
+def log_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/dashboard$"))
+
+
+def add_question(page, *, key: str, prompt: str, choices: list[tuple[str, bool]],
+                 objective: str, explanation: str) -> None:
+    page.get_by_role("link", name="Add a question with one right answer").click()
+    page.get_by_label("Question id").fill(key)
+    page.get_by_label("Lesson objective it tests").select_option(objective)
+    page.get_by_label("Question", exact=True).fill(prompt)
+    choice_boxes = page.get_by_label("Choice", exact=True).all()
+    right_boxes = page.get_by_label("Right answer").all()
+    for index, (text, right) in enumerate(choices):
+        choice_boxes[index].fill(text)
+        if right:
+            right_boxes[index].check()
+    page.get_by_label("Explanation (Markdown)").fill(explanation)
+    page.get_by_role("button", name="Save the question").click()
+    assert "The question is saved in the draft." in page.inner_text(".flashes")
+
+
+def write_lesson(journey, page, *, title: str, slug: str, body: str, name: str) -> None:
+    page.get_by_role("link", name="Add a lesson").click()
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Address").fill(slug)
+    page.get_by_label("Objectives, one a line").fill(
+        "Name the muscle that turns the head.\nPalpate it safely.")
+    page.get_by_label("Lesson (Markdown)").fill(body)
+    page.get_by_role("button", name="Preview below").click()
+    journey.check(f"{name}-preview")
+    assert page.locator(".preview .admonition.warning").count() == 1
+    page.get_by_role("button", name="Save the lesson").click()
+    journey.check(f"{name}-saved")
+    page.get_by_role("link", name="Its quiz").click()
+    page.get_by_label("Pass mark (%)").fill("50")
+    page.get_by_role("button", name="Save the settings").click()
+    journey.check(f"{name}-quiz-settings")
+    for n in (1, 2):
+        add_question(page, key=f"{slug}-q{n}",
+                     prompt=f"A client turns the head to the left against your hand ({n}). "
+                            "Which muscle is working?",
+                     choices=[("The right sternocleidomastoid", True),
+                              ("The left sternocleidomastoid", False),
+                              ("The right upper trapezius", False)],
+                     objective="1", explanation="It turns the face to the opposite side.")
+        if n == 1:
+            journey.check(f"{name}-question")
+        page.locator(".breadcrumbs").get_by_role("link", name="Quiz", exact=True).click()
+    journey.check(f"{name}-quiz")
+    page.get_by_role("link", name=re.compile("^Author")).first.click()
+
+
+def test_instructor_journey(journey, browser, live_server):
+    page, server = journey.page, journey.server
+    slug = f"neck-{uuid.uuid4().hex[:6]}"
+    title = f"Neck Care for Desk Workers {slug[-6:]}"
+    teacher = f"teach-{slug}@example.com"
+    admin, helper = f"admin-{slug}@example.com", f"helper-{slug}@example.com"
+    make_user(server.app, teacher, password=PASSWORD, name="Tess Teacher", is_instructor=True)
+    make_user(server.app, admin, password=PASSWORD, name="Ada Admin", is_admin=True)
+    make_user(server.app, helper, password=PASSWORD, name="Hal Helper", is_instructor=True)
+
+    log_in(page, teacher)
+    page.get_by_role("link", name="Author", exact=True).click()
+    journey.check("author-area")
+    page.get_by_role("link", name="New course").click()
+    page.get_by_role("button", name="Create the course").click()
+    journey.check("new-course-errors")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Address").fill(slug)
+    page.get_by_label("Summary").fill("Safe work on the neck for clients at desks.")
+    page.get_by_label("CE hours").fill("0.5")
+    page.get_by_role("button", name="Create the course").click()
+    journey.check("course-workspace")
+
+    body = ("## Sternocleidomastoid\n\nIt turns the head to the opposite side.\n\n"
+            "!!! warning \"Carotid artery\"\n    Lift the muscle away; feel no pulse.\n")
+    write_lesson(journey, page, title="The Sternocleidomastoid", slug="scm", body=body,
+                 name="lesson-1")
+    page.get_by_role("link", name=re.compile(title)).first.click()
+    write_lesson(journey, page, title="The Scalenes", slug="scalenes", body=body,
+                 name="lesson-2")
+    page.get_by_role("link", name=re.compile(title)).first.click()
+
+    page.get_by_role("link", name="Preview the draft").click()
+    journey.check("preview-course")
+    page.get_by_role("link", name="The Sternocleidomastoid", exact=True).click()
+    journey.check("preview-lesson")
+    page.get_by_role("link", name=re.compile("its quiz")).click()
+    journey.check("preview-quiz")
+    page.get_by_role("link", name="Back to editing").click()
+
+    page.get_by_role("button", name="Publish the draft").click()
+    journey.check("publish-needs-confirmation")
+    page.get_by_label("I have read the warnings and publish anyway").check()
+    page.get_by_role("button", name="Publish the draft").click()
+    journey.check("published")
+    assert "Learners see it now." in page.inner_text(".flashes")
+
+    # A learner completes the course (the learner's own journey is tested elsewhere).
+    learner = f"learner-{slug}@example.com"
+    make_user(server.app, learner, password=PASSWORD, name="Lee Learner")
+    for lesson in ("scm", "scalenes"):
+        answers = {f"{lesson}-q{n}": ["c1"] for n in (1, 2)}
+        assert pass_quiz_directly(server.app, learner, slug, lesson, answers).passed
+    with server.app.app_context():
+        before = db.session.scalar(select(Certificate).where(
+            Certificate.course_title == title))
+        assert before is not None
+        code, pdf = before.code, before.pdf
+
+    # The instructor improves a question and publishes again.
+    page.get_by_role("link", name="Quiz", exact=False).first.click()
+    page.get_by_role("link", name=re.compile(r"\(1\)")).click()
+    page.get_by_label("Explanation (Markdown)").fill("Clearer: the right SCM turns the face "
+                                                     "to the left.")
+    page.get_by_role("button", name="Save the question").click()
+    page.get_by_role("link", name=re.compile(title)).first.click()
+    page.get_by_label("I have read the warnings and publish anyway").check()
+    page.get_by_role("button", name="Publish the draft").click()
+    assert "1 new quiz versions" in page.inner_text(".flashes")
+    with server.app.app_context():
+        after = db.session.scalar(select(Certificate).where(Certificate.code == code))
+        assert after.pdf == pdf
+        numbers = {a.version.number for a in db.session.scalars(
+            select(QuizAttempt).where(QuizAttempt.quiz_version_id.is_not(None)))
+            if a.user_id == after.user_id}
+        assert numbers == {1}
+
+    # An admin makes a second instructor a maintainer.
+    other = browser.new_context(viewport=page.viewport_size, base_url=server.url)
+    admin_page = other.new_page()
+    journey.use(admin_page)
+    log_in(admin_page, admin)
+    admin_page.goto("/author/")
+    journey.check("admin-author-area")
+    admin_page.get_by_role("link", name=title).click()
+    admin_page.get_by_label("E-mail address of an instructor").fill(helper)
+    admin_page.get_by_role("button", name="Add a maintainer").click()
+    journey.check("maintainer-added")
+    assert "Hal Helper can now edit this course." in admin_page.inner_text(".flashes")
+    admin_page.goto("/admin/people")
+    journey.check("people")
+    other.close()
+    journey.finish()

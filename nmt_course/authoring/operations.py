@@ -19,7 +19,7 @@ from ..learning.operations import ImportReport, apply_course_source
 from ..learning.queries import course_by_slug
 from ..runtime import Runtime
 from .drafts import SLUG, Draft, DraftError, front_matter_file
-from .images import CheckedImage
+from ..content.images import CheckedImage
 from .models import CourseDraft, CourseMaintainer
 
 T = TypeVar("T")

@@ -7,11 +7,12 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from ..content import Severity
+from ..learning.export import course_files, zip_of
 from ..web import ActionForm, learner, runtime
 from . import operations, queries
 from .drafts import Draft
 from .forms import CourseSettingsForm, ImageForm, MaintainerForm, NewCourseForm, PublishForm
-from .images import MAX_BYTES, ImageRefused, check_image
+from ..content.images import MAX_BYTES, ImageRefused, check_image
 from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
 from .permissions import may_manage_maintainers
 
@@ -147,6 +148,18 @@ def publish(slug: str):
           f"updated, {report.lessons_archived} archived; {report.quiz_versions} new quiz "
           "versions. Learners see it now.", "success")
     return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.get("/courses/<slug>/export.zip")
+def export(slug: str):
+    """The course as files (a zip for `content import`): published, or the draft."""
+    course = editable_course_or_404(slug)
+    row = queries.draft_of(course.id) if request.args.get("draft") else None
+    files = course_files(course, row.files if row is not None else None)
+    name = f"{slug}{'-draft' if row is not None else ''}.zip"
+    return zip_of(files), 200, {"Content-Type": "application/zip",
+                                "Content-Disposition": f'attachment; filename="{name}"',
+                                "Cache-Control": "no-store"}
 
 
 @bp.post("/courses/<slug>/discard")

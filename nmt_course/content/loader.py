@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .fields import FieldChecker, content_hash, read_front_matter
+from .images import CheckedImage, ImageRefused, check_kept_image
 from .markdown import count_words, render_block, render_document
 from .model import (COURSE_STATUSES, COURSE_TYPES, WORDS_PER_MINUTE, ContentSet, CourseSource,
                     LessonSource, Problem, estimate_ce_hours)
@@ -97,8 +98,23 @@ def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem
                    f"estimated from {course.word_count} words and {course.question_count} quiz "
                    "questions shown (see the CE-hours rule in docs/content.md)")
     problems.extend(check_quality(course))
+    course = dataclasses.replace(course, images=_load_images(course_dir / "images", problems,
+                                                             shown))
     return dataclasses.replace(course, content_hash=content_hash(_course_fingerprint(course)),
                                files=_course_files(course_dir, quiz_dir, shown))
+
+
+def _load_images(folder: Path, problems: list[Problem], shown) -> tuple[CheckedImage, ...]:
+    """The images an exported course keeps beside its lessons (lessons/<course>/images/)."""
+    if not folder.is_dir():
+        return ()
+    images = []
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        try:
+            images.append(check_kept_image(path.name, path.read_bytes()))
+        except ImageRefused as refused:
+            problems.append(Problem(shown(path), 1, str(refused)))
+    return tuple(images)
 
 
 def _course_files(course_dir: Path, quiz_dir: Path | None, shown) -> dict[str, str]:
@@ -134,6 +150,8 @@ def load_files(files: Mapping[str, str]) -> ContentSet:
 def _course_fingerprint(course: CourseSource) -> dict:
     fields = dataclasses.asdict(course)
     fields.pop("description_html")
+    fields.pop("files")
+    fields["images"] = [image.name for image in course.images]  # names carry their hash
     fields["lessons"] = [
         {"slug": lesson.slug, "position": lesson.position, "title": lesson.title,
          "minutes": lesson.minutes, "objectives": lesson.objectives,

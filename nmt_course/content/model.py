@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
+from .images import CheckedImage
+
 COURSE_TYPES = ("Home Study", "Live", "Webinar")
 COURSE_STATUSES = ("published", "draft")
 QUESTION_TYPES = ("single", "multiple", "true_false")
@@ -128,6 +130,7 @@ class CourseSource:
     content_hash: str = ""
     # The course's files as read ("lessons/<course>/course.md": text, ...), for export.
     files: Mapping[str, str] = field(default_factory=dict, compare=False)
+    images: tuple[CheckedImage, ...] = field(default=(), compare=False)  # from images/
 
     @property
     def question_count(self) -> int:

@@ -11,7 +11,9 @@ from ..content import ContentSet, load_content
 from ..config import PROJECT_ROOT
 from ..database import db, schema_is_current
 from ..web import runtime
+from ..authoring.queries import draft_of
 from . import operations, queries
+from .export import course_files, write_files
 
 content = AppGroup("content", help="Check and import course content (lessons/, quizzes/).")
 
@@ -65,3 +67,24 @@ def import_command(force: bool, if_empty: bool) -> None:
         raise SystemExit(1) from None
     for report in reports:
         click.echo(str(report))
+
+
+@content.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--draft", is_flag=True, help="Export each course's draft where it has one.")
+def export_command(folder: Path, draft: bool) -> None:
+    """Write every course to FOLDER as files (lessons/, quizzes/, images), as `content import`
+    reads them: the published state, or with --draft the drafts."""
+    courses = queries.all_courses()
+    exported = 0
+    for course in courses:
+        row = draft_of(course.id) if draft else None
+        texts = row.files if row is not None else course.source_files
+        if not texts:
+            click.echo(f"{course.slug}: skipped, no files are kept for it yet (import it from "
+                       "files, or publish it from the browser, once)", err=True)
+            continue
+        written = write_files(folder, course_files(course, texts))
+        click.echo(f"{course.slug}: {len(written)} files" + (" (draft)" if row else ""))
+        exported += 1
+    click.echo(f"Exported {exported} of {len(courses)} courses to {folder}.", err=True)

@@ -16,7 +16,7 @@ from ..events import Completion, announce_completion
 from ..quizzes.models import Choice, Question, Quiz, QuizVersion
 from ..runtime import Runtime
 from . import completion, queries
-from .models import Course, Lesson, LessonProgress
+from .models import Course, CourseImage, Lesson, LessonProgress
 
 
 class ContentConflict(Exception):
@@ -121,6 +121,12 @@ def apply_course_source(course: Course, source: CourseSource, now,
     course.questions_shown = source.question_count
     course.source_files = dict(source.files)
     db.session.flush()
+    kept = set(db.session.scalars(select(CourseImage.name).where(
+        CourseImage.course_id == course.id)))
+    db.session.add_all(CourseImage(course_id=course.id, name=image.name,
+                                   content_type=image.content_type, size=len(image.data),
+                                   data=image.data, uploaded_at=now)
+                       for image in source.images if image.name not in kept)
 
     existing = {lesson.slug: lesson for lesson in db.session.scalars(
         select(Lesson).where(Lesson.course_id == course.id))}

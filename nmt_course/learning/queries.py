@@ -141,5 +141,9 @@ def course_by_slug(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
+def all_courses() -> list[Course]:
+    return list(db.session.scalars(select(Course).order_by(Course.slug)))
+
+
 def any_course() -> bool:
     return bool(db.session.scalar(select(exists().where(Course.id.is_not(None)))))

@@ -1,0 +1,43 @@
+"""A course as files again: its lessons, quizzes and images, in the format `content import`
+reads. The published state by default; an author's draft when asked."""
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from ..database import db
+from .models import Course, CourseImage
+
+
+def course_files(course: Course, texts: Mapping[str, str] | None = None) -> dict[str, bytes]:
+    """{relative path: bytes} of the course: `texts` (a draft's files) or the published
+    ones, and every image kept for it under lessons/<course>/images/."""
+    texts = course.source_files if texts is None else texts
+    files = {path: text.encode("utf-8") for path, text in texts.items()}
+    for image in db.session.scalars(select(CourseImage).where(
+            CourseImage.course_id == course.id).options(undefer(CourseImage.data))):
+        files[f"lessons/{course.slug}/images/{image.name}"] = image.data
+    return files
+
+
+def write_files(root: Path, files: Mapping[str, bytes]) -> list[Path]:
+    written = []
+    for name, data in sorted(files.items()):
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def zip_of(files: Mapping[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(files.items()):
+            archive.writestr(name, data)
+    return buffer.getvalue()

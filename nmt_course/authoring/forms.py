@@ -111,6 +111,11 @@ class ImageForm(FlaskForm):
                       validators=[FileRequired("Choose an image file.")])
 
 
+class GiftForm(FlaskForm):
+    gift = FileField("Moodle GIFT file (UTF-8 text, at most 1 MB)",
+                     validators=[FileRequired("Choose a GIFT file.")])
+
+
 class MaintainerForm(FlaskForm):
     email = EmailField("E-mail address of an instructor",
                        validators=[DataRequired("Enter an e-mail address."),

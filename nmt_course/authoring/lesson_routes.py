@@ -12,7 +12,7 @@ from ..quizzes import operations as quiz_operations
 from ..web import ActionForm, learner, runtime
 from . import operations, queries
 from .drafts import Draft, DraftError
-from .forms import LessonForm, QuestionForm, QuizSettingsForm
+from .forms import GiftForm, LessonForm, QuestionForm, QuizSettingsForm
 from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
 from .questions import (CHOICE_ROWS, PROMPT_RULES, question_from_form, question_problems,
                         question_to_form_data)
@@ -105,7 +105,7 @@ def quiz(slug: str, lesson: str):
     """The quiz's settings and its questions, with every problem beside its question."""
     course = editable_course_or_404(slug)
     draft = current_draft(course)
-    meta, _ = _lesson_or_404(draft, lesson)
+    _lesson_or_404(draft, lesson)
     data = _quiz_or_empty(draft, lesson)
     form = QuizSettingsForm(data={
         "pass_mark": data.get("pass_mark", 80), "max_attempts": data.get("max_attempts", 3),
@@ -126,18 +126,28 @@ def quiz(slug: str, lesson: str):
         operations.edit_draft(runtime(), learner(), course, change)
         flash("The quiz settings are saved in the draft.", "success")
         return redirect(url_for("lesson_editor.quiz", slug=slug, lesson=lesson))
+    return _quiz_page(course, draft, lesson, form=form, status=422 if form.errors else 200)
+
+
+def _quiz_page(course, draft: Draft, lesson: str, *, form=None, gift_form=None,
+               status: int = 200):
+    meta, _ = _lesson_or_404(draft, lesson)
+    data = _quiz_or_empty(draft, lesson)
     path = draft.quiz_path(lesson)
     problems = _file_problems(course, draft, path) if path in draft.files else []
     lines = draft.question_lines(lesson)
     return render_template(
         "authoring/quiz.html", course=course, lesson=lesson, lesson_title=meta.get("title"),
-        objectives=meta.get("objectives") or [], form=form,
+        objectives=meta.get("objectives") or [], form=form or QuizSettingsForm(data={
+            "pass_mark": data.get("pass_mark", 80),
+            "max_attempts": data.get("max_attempts", 3), "draw": data.get("draw"),
+            "review_after_fail": data.get("review_after_fail", "objectives")}),
         questions=data.get("questions") or [],
         by_question=question_problems(problems, lines),
         quiz_problems=[p for p in problems
                        if not p.question and p not in _tied(problems, lines)],
-        flags=queries.open_flags(course.id, lesson), action_form=ActionForm()), (
-        422 if form.errors else 200)
+        flags=queries.open_flags(course.id, lesson), action_form=ActionForm(),
+        gift_form=gift_form or GiftForm()), status
 
 
 def _tied(problems, lines) -> list:
@@ -256,3 +266,25 @@ def resolve_flag(slug: str, lesson: str, flag_id: int):
         abort(404)
     flash("The flag is marked as dealt with.", "success")
     return redirect(url_for("lesson_editor.quiz", slug=slug, lesson=lesson))
+
+
+@bp.post("/<lesson>/quiz/gift")
+def import_gift(slug: str, lesson: str):
+    """Bring questions from a Moodle GIFT file into the quiz's draft, and say what came in,
+    what was skipped and why."""
+    course = editable_course_or_404(slug)
+    draft = current_draft(course)
+    meta, _ = _lesson_or_404(draft, lesson)
+    form = GiftForm()
+    if not form.validate_on_submit():
+        return _quiz_page(course, draft, lesson, gift_form=form, status=422)
+    upload = form.gift.data
+    try:
+        result = operations.import_gift(runtime(), learner(), course, lesson,
+                                        upload.read(operations.MAX_GIFT_BYTES + 1))
+    except operations.AuthoringError as error:
+        form.gift.errors.append(str(error))
+        return _quiz_page(course, draft, lesson, gift_form=form, status=422)
+    return render_template("authoring/gift_report.html", course=course, lesson=lesson,
+                           lesson_title=meta.get("title"), result=result,
+                           filename=upload.filename)

@@ -13,6 +13,7 @@ from .. import audit
 from ..accounts.models import User
 from ..accounts.queries import user_by_email
 from ..content import CourseSource, Problem, load_files
+from ..content.gift import GiftResult, parse_gift
 from ..database import db, transaction
 from ..learning.models import Course, CourseImage
 from ..learning.operations import ImportReport, apply_course_source
@@ -72,7 +73,8 @@ def create_course(runtime: Runtime, actor: User, *, slug: str, title: str, summa
 
 
 @transaction
-def edit_draft(runtime: Runtime, actor: User, course: Course, change: Callable[[Draft], T]) -> T:
+def edit_draft(runtime: Runtime, actor: User | None, course: Course,
+               change: Callable[[Draft], T]) -> T:
     """Apply `change` (an edit of the draft's files, from drafts.py) and keep the result.
     A DraftError from the change leaves the draft as it was."""
     row = _locked_draft(course.id)
@@ -85,8 +87,37 @@ def edit_draft(runtime: Runtime, actor: User, course: Course, change: Callable[[
         row = CourseDraft(course_id=course.id, files={})
         db.session.add(row)
     row.files = draft.files  # a new dict, so the JSON column is written
-    row.updated_by_id, row.updated_at = actor.id, runtime.clock()
+    row.updated_by_id, row.updated_at = actor.id if actor else None, runtime.clock()
     return result
+
+
+MAX_GIFT_BYTES = 1024 * 1024
+
+
+def import_gift(runtime: Runtime, actor: User | None, course: Course, lesson_slug: str,
+                data: bytes) -> GiftResult:
+    """Add the questions of a Moodle GIFT file to a lesson's quiz in the draft. The file is
+    read as UTF-8 text only; what cannot be imported is listed, never dropped silently."""
+    if len(data) > MAX_GIFT_BYTES:
+        raise AuthoringError("GIFT files may be at most 1 MB.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AuthoringError("The file is not UTF-8 text: save it as UTF-8 and try again.") \
+            from None
+
+    def change(draft: Draft) -> GiftResult:
+        draft.lesson(lesson_slug)  # a DraftError if there is no such lesson
+        quiz = draft.read_quiz(lesson_slug) or {"pass_mark": 80, "max_attempts": 3,
+                                                "review_after_fail": "objectives"}
+        items = list(quiz.get("questions") or [])
+        result = parse_gift(text, {str(item.get("id")) for item in items})
+        quiz["questions"] = items + result.questions
+        if quiz["questions"]:
+            draft.write_quiz(lesson_slug, quiz)
+        return result
+
+    return edit_draft(runtime, actor, course, change)
 
 
 def _locked_draft(course_id: int) -> CourseDraft | None:

@@ -11,6 +11,7 @@ from ..content import ContentSet, load_content
 from ..config import PROJECT_ROOT
 from ..database import db, schema_is_current
 from ..web import runtime
+from ..authoring.operations import AuthoringError, import_gift
 from ..authoring.queries import draft_of
 from . import operations, queries
 from .export import course_files, write_files
@@ -88,3 +89,25 @@ def export_command(folder: Path, draft: bool) -> None:
         click.echo(f"{course.slug}: {len(written)} files" + (" (draft)" if row else ""))
         exported += 1
     click.echo(f"Exported {exported} of {len(courses)} courses to {folder}.", err=True)
+
+
+@content.command("import-gift")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("course")
+@click.argument("lesson")
+def import_gift_command(file: Path, course: str, lesson: str) -> None:
+    """Add the questions of a Moodle GIFT FILE to the draft quiz of LESSON in COURSE (slugs);
+    publish the draft in the Author area, or export it, to use them."""
+    found = queries.course_by_slug(course)
+    if found is None:
+        raise click.ClickException(f"no course '{course}'")
+    try:
+        result = import_gift(runtime(), None, found, lesson, file.read_bytes())
+    except AuthoringError as error:
+        raise click.ClickException(str(error)) from None
+    for line in result.warnings:
+        click.echo(f"{file}: warning: {line}", err=True)
+    for line in result.skipped:
+        click.echo(f"{file}: skipped {line}", err=True)
+    click.echo(f"{len(result.questions)} questions added to the draft of '{lesson}', "
+               f"{len(result.skipped)} skipped.")

@@ -1,6 +1,8 @@
 """Helpers for the Author area's tests: authors, tokens, a course written in the browser."""
 from __future__ import annotations
 
+import io
+
 from tests.helpers import csrf_from, login, make_user
 
 
@@ -11,6 +13,15 @@ def token(client) -> str:
 
 def post(client, url: str, data: dict | None = None, **kwargs):
     return client.post(url, data={"csrf_token": token(client), **(data or {})}, **kwargs)
+
+
+def upload_file(client, url: str, field: str, name: str, data: bytes):
+    """POST a file as a browser's form would."""
+    response = client.post(url, data={"csrf_token": token(client),
+                                      field: (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+    response.request.environ["wsgi.input"].close()  # the test client spools big bodies to disk
+    return response
 
 
 def author(app, email: str = "teach@example.com", **flags):

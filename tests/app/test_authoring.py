@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from nmt_course.extensions import db
 from nmt_course.learning.models import Course, CourseImage
 from nmt_course.quizzes.models import QuizVersion
-from tests.app.authoring_helpers import (LESSON, SINGLE, TRUE_FALSE, author, post, token,
-                                         write_course)
+from tests.app.authoring_helpers import (LESSON, SINGLE, TRUE_FALSE, author, post,
+                                         upload_file, write_course)
 from tests.helpers import login, make_user
 
 BASE = "/author/courses/neck-care"
@@ -198,11 +198,7 @@ def test_quality_warnings_show_beside_their_question(app):
 
 
 def upload(client, name: str, data: bytes):
-    response = client.post(f"{BASE}/images", data={"csrf_token": token(client),
-                                                   "image": (io.BytesIO(data), name)},
-                           content_type="multipart/form-data")
-    response.request.environ["wsgi.input"].close()  # the test client spools big bodies to disk
-    return response
+    return upload_file(client, f"{BASE}/images", "image", name, data)
 
 
 def png(size=(8, 8), noise: bool = False, kind: str = "PNG") -> bytes:

@@ -1,19 +1,15 @@
 """Bringing Moodle GIFT question banks into a lesson's quiz draft: browser and command line."""
 from __future__ import annotations
 
-import io
-
 from nmt_course.config import PROJECT_ROOT
-from tests.app.authoring_helpers import author, token, write_course
+from tests.app.authoring_helpers import author, upload_file, write_course
 
 GIFT = PROJECT_ROOT.parent / "shared" / "gift"
 QUIZ = "/author/courses/neck-care/lessons/neck-basics/quiz"
 
 
 def upload(client, name: str, data: bytes):
-    return client.post(f"{QUIZ}/gift", data={"csrf_token": token(client),
-                                             "gift": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return upload_file(client, f"{QUIZ}/gift", "gift", name, data)
 
 
 def test_moodles_example_file_imports_into_the_draft_and_says_what_was_skipped(app):

@@ -1,7 +1,6 @@
 """Moodle's GIFT question format: the real files Moodle ships, and each rule on its own."""
 from __future__ import annotations
 
-
 import pytest
 import yaml
 

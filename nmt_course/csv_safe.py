@@ -2,21 +2,26 @@
 
 A spreadsheet runs a cell that starts with =, +, - or @ as a formula (and tab or carriage
 return can smuggle one in), so such a cell is prefixed with a single quote, as OWASP's
-advice on CSV injection says. Reports from clinics, CE rosters and item analysis all pass
-through here.
+advice on CSV injection says. A plain number such as -0.25 cannot be a formula and is left
+as it is, so spreadsheets still read it as a number. Reports from clinics, CE rosters and
+item analysis all pass through here.
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def neutralise(value: object) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

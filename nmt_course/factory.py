@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts
     from .admin.routes import bp as admin
+    from .authoring.analysis_routes import bp as analysis
     from .authoring.lesson_routes import bp as lesson_editor
     from .authoring.preview_routes import bp as preview
     from .authoring.routes import bp as authoring
@@ -93,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from .site.routes import bp as site
 
     for blueprint in (site, accounts, learning, quizzes, certificates, authoring,
-                      lesson_editor, preview, admin):
+                      lesson_editor, preview, analysis, admin):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")
 

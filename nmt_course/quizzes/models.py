@@ -87,6 +87,25 @@ class AttemptGrant(db.Model):
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class QuestionAnswer(db.Model):
+    """One answered question of one attempt: what item analysis aggregates, in one query."""
+
+    __tablename__ = "question_answers"
+    __table_args__ = (Index("ix_question_answers_quiz_first", "quiz_id", "first"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
+    quiz_version_id: Mapped[int] = mapped_column(ForeignKey("quiz_versions.id"))
+    question_key: Mapped[str] = mapped_column(String(100))
+    # The question's type and right answers, hashed: versions whose key is unchanged share it.
+    key_hash: Mapped[str] = mapped_column(String(16))
+    chosen: Mapped[str] = mapped_column(String(1000))  # choice keys, sorted, joined by "|"
+    correct: Mapped[bool] = mapped_column(Boolean)
+    first: Mapped[bool] = mapped_column(Boolean)  # the learner's first answer to it
+
+
 class QuestionFlag(db.Model):
     """A learner's note that a question seems wrong or unclear, for the course's authors."""
 
@@ -109,6 +128,7 @@ class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempts"
     __table_args__ = (
         UniqueConstraint("user_id", "quiz_id", "number"),
+        Index("ix_quiz_attempts_quiz_number", "quiz_id", "number"),
         Index("uq_quiz_attempts_one_pass", "user_id", "quiz_id", unique=True,
               sqlite_where=text("passed"), postgresql_where=text("passed")),
     )

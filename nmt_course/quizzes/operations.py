@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from .. import audit
 from ..accounts.models import User
@@ -15,7 +15,9 @@ from ..learning import completion
 from ..learning.models import Course
 from ..runtime import Runtime
 from . import policy, queries
-from .models import AttemptGrant, Question, QuestionFlag, QuizAttempt, QuizVersion
+from .item_analysis import answer_rows, key_hash
+from .models import (AttemptGrant, Question, QuestionAnswer, QuestionFlag, QuizAttempt,
+                     QuizVersion)
 from .presentation import Presentation
 
 
@@ -58,7 +60,7 @@ def _record_attempt(runtime: Runtime, learner: User, course: Course, version: Qu
                                                                    Completion | None]:
     # Decided on what is stored now, inside the write transaction, by the same rules the
     # page used: a concurrent submission or a new version may have changed it.
-    standing, _ = queries.standing(learner.id, version.quiz_id)
+    standing, _, answered = queries.standing_with_answered(learner.id, version.quiz_id)
     verdict = policy.judge_submission(standing, number=number, version_id=version.id)
     if verdict is policy.Verdict.REPLAY:
         return AttemptOutcome(number, created=False), None
@@ -68,15 +70,23 @@ def _record_attempt(runtime: Runtime, learner: User, course: Course, version: Qu
     asked = queries.shown_questions(list(questions), shown)
     result = grade(queries.gradable(asked, version.pass_mark), answers)
     now = runtime.clock()
-    db.session.add(QuizAttempt(
+    attempt = QuizAttempt(
         user_id=learner.id, quiz_id=version.quiz_id, quiz_version_id=version.id, number=number,
         answers={key: sorted(answers.get(key, ())) for key in shown.questions},
         shown=shown.as_json(),
         correct_count=result.correct_count, question_count=result.question_count,
-        score=result.score, passed=result.passed, submitted_at=now))
+        score=result.score, passed=result.passed, submitted_at=now)
+    db.session.add(attempt)
     # The same form sent twice at once: the unique (user, quiz, number) index admits one; the
     # other fails here and, run again by @transaction, is answered as a replay above.
     db.session.flush()
+    hashes = {q.key: key_hash(q.type, (c.key for c in q.choices if c.correct)) for q in asked}
+    rows = answer_rows(shown=shown.questions, answers=answers, hashes=hashes,
+                       results={r.key: r.correct for r in result.questions},
+                       answered_before=answered)
+    db.session.execute(insert(QuestionAnswer), [
+        {**row, "attempt_id": attempt.id, "user_id": learner.id, "quiz_id": version.quiz_id,
+         "quiz_version_id": version.id} for row in rows])
     outcome = AttemptOutcome(number, created=True, passed=result.passed)
     if not result.passed:
         return outcome, None

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import defer, joinedload, load_only
 
 from ..database import db
 from ..grading import GradableChoice, GradableQuestion, GradableQuiz
 from ..learning.models import Course, Lesson
-from .models import AttemptGrant, Question, Quiz, QuizAttempt, QuizVersion
+from .models import (AttemptGrant, Question, QuestionAnswer, Quiz, QuizAttempt,
+                     QuizVersion)
+from .item_analysis import BAND_SHARE, AnswerCount
 from .policy import Standing
 from .presentation import BankQuestion, Presentation, present
 
@@ -42,21 +44,50 @@ def quiz_context(course_slug: str, lesson_slug: str, user) -> QuizContext | None
 
 def standing(learner_id: int, quiz_id: int) -> tuple[Standing, QuizVersion] | None:
     """The learner's attempts and pass on this quiz, with its current version."""
+    found = _standing(learner_id, quiz_id, with_answered=False)
+    return found[:2] if found else None
+
+
+def standing_with_answered(learner_id: int, quiz_id: int):
+    """The standing, and the "key:hash" of every question the learner has answered in this
+    quiz (for item analysis, which counts first answers), in one statement."""
+    return _standing(learner_id, quiz_id, with_answered=True)
+
+
+def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
     mine = (QuizAttempt.user_id == learner_id, QuizAttempt.quiz_id == quiz_id)
     used = select(func.count(QuizAttempt.id)).where(*mine).scalar_subquery()
     passes = select(func.count(QuizAttempt.id)).where(*mine, QuizAttempt.passed)
     granted = select(func.coalesce(func.sum(AttemptGrant.attempts), 0)).where(
         AttemptGrant.user_id == learner_id, AttemptGrant.quiz_id == quiz_id)
+    columns = [QuizVersion, used, passes.scalar_subquery(), granted.scalar_subquery()]
+    if with_answered:
+        columns.append(select(func.aggregate_strings(
+            QuestionAnswer.question_key + ":" + QuestionAnswer.key_hash, ","))
+            .where(QuestionAnswer.user_id == learner_id, QuestionAnswer.quiz_id == quiz_id,
+                   QuestionAnswer.first).scalar_subquery())
     row = db.session.execute(
-        select(QuizVersion, used, passes.scalar_subquery(), granted.scalar_subquery())
-        .where(QuizVersion.quiz_id == quiz_id).options(defer(QuizVersion.source))
+        select(*columns).where(QuizVersion.quiz_id == quiz_id)
+        .options(defer(QuizVersion.source))
         .order_by(QuizVersion.number.desc()).limit(1)).one_or_none()
     if row is None:
         return None
-    version, count, passed, extra = row
+    version, count, passed, extra = row[:4]
     limit = version.max_attempts + extra if version.max_attempts else 0
-    return Standing(attempts_used=count, passed=passed > 0, current_version_id=version.id,
-                    max_attempts=limit), version
+    standing = Standing(attempts_used=count, passed=passed > 0, current_version_id=version.id,
+                        max_attempts=limit)
+    answered = set(filter(None, (row[4] or "").split(","))) if with_answered else set()
+    return standing, version, answered
+
+
+def quiz_of_lesson(lesson_id: int) -> Quiz | None:
+    return db.session.scalar(select(Quiz).where(Quiz.lesson_id == lesson_id,
+                                                Quiz.archived_at.is_(None)))
+
+
+def current_version(quiz_id: int) -> QuizVersion | None:
+    return db.session.scalar(select(QuizVersion).where(QuizVersion.quiz_id == quiz_id)
+                             .order_by(QuizVersion.number.desc()).limit(1))
 
 
 def questions_of(version_id: int) -> list[Question]:
@@ -124,3 +155,45 @@ def quiz_choices() -> list[tuple[int, str]]:
         .where(Quiz.archived_at.is_(None), Lesson.archived_at.is_(None))
         .order_by(Course.title, Lesson.position))
     return [(quiz_id, f"{course}: {lesson}") for quiz_id, course, lesson in rows]
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    attempts: int  # every attempt
+    learners: int  # learners with a first attempt
+    first_passes: int
+    first_average: float | None
+
+
+def item_counts(quiz_id: int) -> tuple[QuizSummary, list[AnswerCount]]:
+    """Item analysis of a quiz in one aggregate statement: each learner's first answers,
+    grouped by question, key, answer and the learner's band (upper or lower 27 % by the
+    score of their first attempt), with the quiz's totals."""
+    firsts = (select(QuizAttempt.user_id, QuizAttempt.score, QuizAttempt.passed,
+                     func.row_number().over(order_by=(QuizAttempt.score, QuizAttempt.user_id))
+                     .label("position"),
+                     func.count().over().label("total"))
+              .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.number == 1).cte("firsts"))
+    band = case((firsts.c.position <= BAND_SHARE * firsts.c.total, "lower"),
+                (firsts.c.position > (1 - BAND_SHARE) * firsts.c.total, "upper"),
+                else_="middle")
+    summary = [
+        select(func.count(QuizAttempt.id)).where(QuizAttempt.quiz_id == quiz_id)
+        .scalar_subquery(),
+        select(func.count()).select_from(firsts).scalar_subquery(),
+        select(func.count()).select_from(firsts).where(firsts.c.passed).scalar_subquery(),
+        select(func.avg(firsts.c.score)).scalar_subquery()]
+    rows = db.session.execute(
+        select(QuestionAnswer.question_key, QuestionAnswer.key_hash, QuestionAnswer.chosen,
+               QuestionAnswer.correct, band.label("band"), func.count(), *summary)
+        .join(firsts, firsts.c.user_id == QuestionAnswer.user_id)
+        .where(QuestionAnswer.quiz_id == quiz_id, QuestionAnswer.first)
+        .group_by(QuestionAnswer.question_key, QuestionAnswer.key_hash,
+                  QuestionAnswer.chosen, QuestionAnswer.correct, band)).all()
+    if not rows:
+        totals = db.session.execute(select(*summary)).one()
+    else:
+        totals = rows[0][6:]
+    average = float(totals[3]) if totals[3] is not None else None
+    return (QuizSummary(totals[0], totals[1], totals[2], average),
+            [AnswerCount(*row[:6]) for row in rows])

@@ -33,3 +33,34 @@ def test_the_quiz_bank_migration_fills_the_ce_estimate_of_courses_imported_befor
             "SELECT word_count, questions_shown FROM courses")).one()
         db.engine.dispose()
     assert tuple(counts) == (31, 7)
+
+
+def test_the_item_analysis_migration_fills_rows_for_earlier_attempts(tmp_path):
+    """Attempts made before answers had rows of their own get the same rows from it."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from nmt_course import create_app
+    from tests.conftest import app_config
+    from tests.helpers import DEMO_FAIL, DEMO_PASS, import_content, make_user, pass_quiz_directly
+
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'old.sqlite3'}"))
+    with app.app_context():
+        upgrade()
+    import_content(app)
+    make_user(app)
+    as_lists = {key: [v] if isinstance(v, str) else v for key, v in DEMO_FAIL.items()}
+    pass_quiz_directly(app, "learner@example.com", "demo", "first-lesson", as_lists)
+    pass_quiz_directly(app, "learner@example.com", "demo", "first-lesson",
+                       {key: [v] if isinstance(v, str) else v for key, v in DEMO_PASS.items()})
+    query = text("SELECT attempt_id, question_key, key_hash, chosen, correct, first "
+                 "FROM question_answers ORDER BY attempt_id, question_key")
+    with app.app_context():
+        before = db.session.execute(query).all()
+        db.session.commit()
+        downgrade(revision="36b42637b343")
+        upgrade()
+        after = db.session.execute(query).all()
+        db.engine.dispose()
+    assert len(before) == 10 and [row[-1] for row in before].count(True) == 5
+    assert after == before

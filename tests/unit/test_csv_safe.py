@@ -9,21 +9,22 @@ import pytest
 from nmt_course.csv_safe import neutralise, to_csv
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-2", "@SUM(A1)", "\t=cmd", "\r=cmd",
-                                   "=HYPERLINK(\"http://evil\")"])
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-2+3", "-A1", "@SUM(A1)", "\t=cmd",
+                                   "\r=cmd", "=HYPERLINK(\"http://evil\")", "-1e3", "--1"])
 def test_cells_that_start_a_formula_are_neutralised(value):
     assert neutralise(value) == "'" + value
 
 
 @pytest.mark.parametrize("value, shown", [("Jane", "Jane"), ("O'Neil", "O'Neil"),
                                           (85, "85"), (None, ""), ("a=b", "a=b"),
-                                          ("María Núñez", "María Núñez")])
+                                          ("María Núñez", "María Núñez"), ("-0.25", "-0.25"),
+                                          (-2, "-2")])
 def test_other_cells_are_left_as_they_are(value, shown):
     assert neutralise(value) == shown
 
 
 def test_a_document_neutralises_every_cell_and_quotes_what_csv_needs():
-    text = to_csv(["name", "=note"], [["=2+3", 'said "hi", left'], ["-1", "plain"]])
+    text = to_csv(["name", "=note"], [["=2+3", 'said "hi", left'], ["-1-1", "plain"]])
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-    assert rows == [["name", "'=note"], ["'=2+3", 'said "hi", left'], ["'-1", "plain"]]
+    assert rows == [["name", "'=note"], ["'=2+3", 'said "hi", left'], ["'-1-1", "plain"]]

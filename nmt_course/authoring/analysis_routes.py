@@ -1,0 +1,83 @@
+"""Item analysis for authors: which questions of a published quiz mislead learners."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, render_template
+from ..content import load_files
+from ..content.markdown import plain_text
+from ..csv_safe import to_csv
+from ..learning.queries import active_lesson
+from ..quizzes import queries as quiz_queries
+from ..quizzes.item_analysis import ItemStats, fold, key_hash
+from ..quizzes.models import Question
+from . import queries
+from .lookups import author_gate, editable_course_or_404
+
+bp = Blueprint("analysis", __name__, url_prefix="/author/courses/<slug>/lessons/<lesson>")
+bp.before_request(author_gate)
+
+
+@dataclass
+class Row:
+    """One question's line of the report."""
+
+    item: ItemStats
+    question: Question | None  # the current version's question with this key, if any
+    current: bool  # False: its right answers have changed since these answers
+    wrong: list[tuple[str, int]]  # (choice text, times picked)
+    learner_flags: int
+    warnings: list[str]
+
+
+def _report(slug: str, lesson_slug: str):
+    course = editable_course_or_404(slug)
+    lesson = active_lesson(course.id, lesson_slug)
+    quiz = quiz_queries.quiz_of_lesson(lesson.id) if lesson else None
+    if quiz is None:
+        abort(404)  # not published yet: nobody has answered it
+    summary, counts = quiz_queries.item_counts(quiz.id)
+    version = quiz_queries.current_version(quiz.id)
+    questions = {q.key: q for q in quiz_queries.questions_of(version.id)}
+    flags = [flag.question_key for flag in queries.open_flags(course.id, lesson_slug)]
+    problems = load_files(course.source_files).problems if course.source_files else ()
+    quiz_path = f"quizzes/{course.slug}/{lesson_slug}.yaml"
+    rows = []
+    for item in sorted(fold(counts), key=lambda i: (i.share_right or 0, i.question_key)):
+        question = questions.get(item.question_key)
+        right = [c.key for c in question.choices if c.correct] if question else []
+        current = question is not None and key_hash(question.type, right) == item.key_hash
+        texts = {c.key: plain_text(c.text_html) for c in question.choices} if question else {}
+        rows.append(Row(item, question, current,
+                        [(texts.get(key, key), n) for key, n in item.wrong_picks(right)],
+                        flags.count(item.question_key),
+                        [p.message for p in problems
+                         if p.path == quiz_path and p.question == item.question_key]))
+    return course, lesson, summary, rows
+
+
+@bp.get("/analysis")
+def report(slug: str, lesson: str):
+    """Per question: how many answered it first, the share right, discrimination, the wrong
+    choices picked, learners' flags and the checker's warnings."""
+    course, found, summary, rows = _report(slug, lesson)
+    return render_template("authoring/analysis.html", course=course, lesson=found,
+                           summary=summary, rows=rows)
+
+
+@bp.get("/analysis.csv")
+def report_csv(slug: str, lesson: str):
+    course, found, summary, rows = _report(slug, lesson)
+    header = ["question", "text", "current key", "learners shown it", "share right",
+              "discrimination", "flags", "wrong choices picked", "learner flags",
+              "checker warnings"]
+    lines = [[row.item.question_key,
+              plain_text(row.question.prompt_html) if row.question else "",
+              "yes" if row.current else "no", row.item.shown,
+              f"{row.item.share_right:.2f}" if row.item.share_right is not None else "",
+              f"{row.item.discrimination:.2f}" if row.item.discrimination is not None else "",
+              "; ".join(row.item.flags), "; ".join(f"{text} ({n})" for text, n in row.wrong),
+              row.learner_flags, " | ".join(row.warnings)] for row in rows]
+    return to_csv(header, lines), 200, {
+        "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="{course.slug}-{lesson}-items.csv"'}

@@ -1,0 +1,87 @@
+"""Item analysis in the Author area: a confusing question is found, from one query."""
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from nmt_course.extensions import db
+from nmt_course.quizzes import queries
+from nmt_course.quizzes.models import QuestionAnswer
+from tests.app.authoring_helpers import author
+from tests.helpers import count_statements, import_content, make_user, pass_quiz_directly
+
+ANALYSIS = "/author/courses/demo/lessons/first-lesson/analysis"
+# Strong learners get everything right but "cats"; weak ones get little right but "cats":
+# the planted question those who know the lesson get wrong.
+STRONG = {"colour": ["red"], "primes": ["three", "two"], "sky": ["false"], "water": ["true"],
+          "cats": ["six-legs"]}
+WEAK = {"colour": ["blue"], "primes": ["two"], "sky": ["true"], "water": ["true"],
+        "cats": ["four-legs"]}
+
+
+def answer(app, email: str, answers: dict) -> None:
+    pass_quiz_directly(app, email, "demo", "first-lesson", answers)
+
+
+def learners_answer(app, count: int = 10, start: int = 0) -> None:
+    for n in range(start, start + count):
+        make_user(app, f"strong{n}@example.com")
+        answer(app, f"strong{n}@example.com", STRONG)
+        make_user(app, f"weak{n}@example.com")
+        answer(app, f"weak{n}@example.com", WEAK)
+
+
+def test_a_planted_confusing_question_is_flagged(app):
+    import_content(app)
+    learners_answer(app)
+    # Later attempts are learned, not measured: they do not change the analysis.
+    answer(app, "weak0@example.com", {**STRONG, "cats": ["four-legs"]})
+    teacher = author(app, "admin@example.com", is_admin=True)
+    page = teacher.get(ANALYSIS).text
+    assert "<dt>Attempts</dt><dd>21</dd>" in page
+    assert "<dt>Learners (first attempts)</dt><dd>20</dd>" in page
+    cats = page.split('href="/author/courses/demo/lessons/first-lesson/quiz/questions/cats/'
+                      'edit">cats</a>')[1].split("</tr>")[0]
+    assert "discriminates negatively" in cats and "-1.00" in cats
+    assert "Six (10)" in cats  # the wrong choice the strong learners picked
+    water = page.split(">water</a>")[1].split("</tr>")[0]
+    assert "too easy" in water and "100 %" in water
+
+    report = teacher.get(f"{ANALYSIS}.csv")
+    assert report.headers["Content-Type"].startswith("text/csv")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(report.text.lstrip("\ufeff")))}
+    assert rows["cats"][5] == "-1.00" and "discriminates negatively" in rows["cats"][6]
+    assert rows["cats"][7] == "Six (10)"
+
+
+def test_the_analysis_is_one_statement_whatever_the_number_of_learners(app):
+    import_content(app)
+    learners_answer(app, 2)
+    with app.app_context():
+        quiz_id = db.session.scalar(select(QuestionAnswer.quiz_id))
+        with count_statements(db.engine) as few:
+            queries.item_counts(quiz_id)
+    learners_answer(app, 6, start=2)
+    with app.app_context(), count_statements(db.engine) as many:
+        queries.item_counts(quiz_id)
+    queries_run = [[s for s in run if not s.startswith("BEGIN")] for run in (few, many)]
+    assert [len(run) for run in queries_run] == [1, 1]
+
+
+def test_one_row_is_stored_per_answered_question(app):
+    import_content(app)
+    learners_answer(app, 1)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(QuestionAnswer.id))) == 10
+        assert db.session.scalar(select(func.count(QuestionAnswer.id)).where(
+            QuestionAnswer.first)) == 10
+
+
+def test_only_the_courses_authors_see_its_analysis(app):
+    import_content(app)
+    make_user(app, "owner@example.com", is_instructor=True)
+    other = author(app, "other@example.com")
+    assert other.get(ANALYSIS).status_code == 404
+    assert other.get(f"{ANALYSIS}.csv").status_code == 404

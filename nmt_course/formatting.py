@@ -17,3 +17,8 @@ def ce_label(hours: Decimal) -> str:
 
 def long_date(day: dt.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
+
+
+def count_of(number: int, noun: str) -> str:
+    """'1 lesson', '2 lessons' (nouns that take an s)."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")

@@ -11,8 +11,9 @@ from ..accounts.models import User
 from ..accounts.queries import search_users
 from ..database import db
 from ..extensions import login_manager
+from ..formatting import count_of
 from ..quizzes import operations as quizzes
-from ..quizzes.queries import quiz_choices
+from ..quizzes.queries import quizzes_to_grant
 from ..web import ActionForm, learner, runtime
 from .forms import GrantForm, LegalNameForm, RolesForm
 
@@ -42,9 +43,13 @@ def _person_or_404(user_id: int) -> User:
     return user
 
 
-def _grant_form(data=None) -> GrantForm:
-    form = GrantForm(formdata=data) if data is not None else GrantForm()
-    form.quiz.choices = [SelectChoice(quiz_id, label) for quiz_id, label in quiz_choices()]
+def _grant_form(user: User, data=None) -> GrantForm:
+    form = (GrantForm(formdata=data, prefix="grant") if data is not None
+            else GrantForm(prefix="grant"))
+    groups: dict[str, list[SelectChoice]] = {}
+    for quiz_id, course, lesson in quizzes_to_grant(user.id):
+        groups.setdefault(course, []).append(SelectChoice(quiz_id, lesson))
+    form.quiz.choices = groups
     return form
 
 
@@ -53,8 +58,8 @@ def _page(user: User, *, roles=None, name=None, grant=None, status: int = 200):
         "admin/person.html", person=user,
         roles=roles or RolesForm(data={"is_instructor": user.is_instructor,
                                        "is_admin": user.is_admin}),
-        name=name or LegalNameForm(data={"legal_name": user.legal_name}),
-        grant=grant or _grant_form(), action_form=ActionForm()), status
+        name=name or LegalNameForm(data={"legal_name": user.legal_name}, prefix="name"),
+        grant=grant or _grant_form(user), action_form=ActionForm()), status
 
 
 @bp.get("/people/<int:user_id>")
@@ -97,7 +102,7 @@ def active(user_id: int):
 @bp.post("/people/<int:user_id>/legal-name")
 def legal_name(user_id: int):
     user = _person_or_404(user_id)
-    form = LegalNameForm()
+    form = LegalNameForm(prefix="name")
     if not form.validate_on_submit():
         return _page(user, name=form, status=422)
     try:
@@ -114,7 +119,7 @@ def legal_name(user_id: int):
 @bp.post("/people/<int:user_id>/attempts")
 def grant(user_id: int):
     user = _person_or_404(user_id)
-    form = _grant_form(request.form)
+    form = _grant_form(user, request.form)
     if not form.validate_on_submit():
         return _page(user, grant=form, status=422)
     try:
@@ -124,5 +129,6 @@ def grant(user_id: int):
     except ValueError as error:
         form.reason.errors.append(str(error))
         return _page(user, grant=form, status=422)
-    flash(f"{user.legal_name} may try that quiz {form.attempts.data} more time(s).", "success")
+    flash(f"{user.legal_name} may try that quiz {count_of(form.attempts.data, 'more time')}.",
+          "success")
     return redirect(url_for("admin.person", user_id=user_id))

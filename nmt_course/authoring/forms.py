@@ -109,6 +109,10 @@ class QuestionForm(FlaskForm):
 class ImageForm(FlaskForm):
     image = FileField("Image (PNG, JPEG or WebP, at most 2 MB)",
                       validators=[FileRequired("Choose an image file.")])
+    alt = StringField("What the image shows", validators=[
+        DataRequired("Describe the image for learners who cannot see it."), Length(max=200)],
+        description="Read aloud by screen readers, for example \"Upper trapezius trigger "
+                    "point and its referral up the side of the neck\".")
 
 
 class GiftForm(FlaskForm):

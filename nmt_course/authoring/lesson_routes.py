@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from ..content import Severity
 from ..content.markdown import render_document
+from ..learning.queries import active_lesson
 from ..quizzes import operations as quiz_operations
 from ..web import ActionForm, learner, runtime
 from . import operations, queries
@@ -53,9 +54,8 @@ def edit(slug: str, lesson: str | None = None):
                           if line.strip()]
             new_meta = {**meta, "title": form.title.data.strip(), "objectives": objectives}
             try:
-                saved = operations.edit_draft(
-                    runtime(), learner(), course,
-                    lambda d: d.save_lesson(lesson, form.slug.data, new_meta, form.body.data))
+                saved = operations.save_lesson(runtime(), learner(), course, lesson,
+                                               form.slug.data, new_meta, form.body.data)
             except operations.AuthoringError as error:
                 form.slug.errors.append(str(error))
             else:
@@ -64,6 +64,7 @@ def edit(slug: str, lesson: str | None = None):
     path = draft.lesson(lesson).path if lesson else None
     return render_template(
         "authoring/lesson.html", course=course, lesson=lesson, form=form, preview=preview,
+        published=bool(lesson and active_lesson(course.id, lesson)),
         problems=_file_problems(course, draft, path) if path and request.method == "GET"
         else []), 422 if form.errors else 200
 
@@ -111,7 +112,11 @@ def quiz(slug: str, lesson: str):
         "pass_mark": data.get("pass_mark", 80), "max_attempts": data.get("max_attempts", 3),
         "draw": data.get("draw"), "review_after_fail": data.get("review_after_fail",
                                                                 "objectives")})
-    if form.validate_on_submit():
+    bank = len(data.get("questions") or [])
+    if form.validate_on_submit() and form.draw.data and form.draw.data > bank:
+        form.draw.errors.append(f"The bank holds {bank} question{'' if bank == 1 else 's'}: "
+                                "show at most that many per attempt, or add questions first.")
+    elif form.validate_on_submit():
         def change(d: Draft) -> None:
             quiz = d.read_quiz(lesson) or {"questions": []}
             quiz.update(pass_mark=form.pass_mark.data, max_attempts=form.max_attempts.data,
@@ -198,6 +203,7 @@ def question(slug: str, lesson: str, key: str | None = None):
                                   draft.question_lines(lesson)).get(key, [])
     return render_template(
         "authoring/question.html", course=course, lesson=lesson, key=key, form=form,
+        lesson_title=meta.get("title") or lesson,
         choice_rows=CHOICE_ROWS, prompt_problems=[p for p in found if p.rule in PROMPT_RULES],
         other_problems=[p for p in found if p.rule not in PROMPT_RULES],
         errors_first=Severity.ERROR,

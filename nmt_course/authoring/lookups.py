@@ -40,6 +40,21 @@ def current_draft(course: Course) -> Draft:
     return Draft(course.slug, row.files if row else initial_files(course))
 
 
+LABELS = {"title": "Title", "slug": "Address", "objectives": "Objectives", "body": "Lesson",
+          "summary": "Summary", "description": "Description", "key": "Question id",
+          "prompt": "Question", "explanation": "Explanation", "type": "Type",
+          "objective": "Objective", "answer": "The statement is", "ce_hours": "CE hours"}
+
+
+def _label(name: str) -> str:
+    """A form field's name as its editor labels it (choices-2-text: Choice 3)."""
+    parts = name.split("-")
+    if len(parts) == 3 and parts[0] == "choices" and parts[1].isdigit():
+        kind = {"text": "", "correct": " is right", "feedback": " feedback"}.get(parts[2], "")
+        return f"Choice {int(parts[1]) + 1}{kind}"
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
 def keep_unsaved_edits(error):
     """An editor form sent with an expired token or session: its text must not be lost.
     Logged in, the page comes back filled in, with a fresh token; logged out, a page holds
@@ -47,8 +62,8 @@ def keep_unsaved_edits(error):
     if not current_user.is_authenticated:
         if not same_origin():
             return error_page(400, EXPIRED_FORM_MESSAGE)
-        fields = [(name, value) for name, value in request.form.items(multi=True)
-                  if name != "csrf_token"]
+        fields = [(name, _label(name), value)
+                  for name, value in request.form.items(multi=True) if name != "csrf_token"]
         return render_template("authoring/unsaved.html", fields=fields[:400]), 401
     if not may_author(current_user):
         abort(403)

@@ -17,7 +17,7 @@ from ..content.gift import GiftResult, parse_gift
 from ..database import db, transaction
 from ..learning.models import Course, CourseImage
 from ..learning.operations import ImportReport, apply_course_source
-from ..learning.queries import course_by_slug
+from ..learning.queries import active_lesson, course_by_slug
 from ..runtime import Runtime
 from .drafts import SLUG, Draft, DraftError, front_matter_file
 from ..content.images import CheckedImage
@@ -127,6 +127,32 @@ def _locked_draft(course_id: int) -> CourseDraft | None:
                              .with_for_update().execution_options(populate_existing=True))
 
 
+def save_lesson(runtime: Runtime, actor: User, course: Course, lesson: str | None,
+                new_slug: str, meta: Mapping, body: str) -> str:
+    """Write a lesson into the draft; return its slug. A published lesson keeps its address:
+    learners' read marks and attempts follow it, so renaming would start them again."""
+    if lesson is not None and new_slug != lesson and active_lesson(course.id, lesson):
+        raise AuthoringError("This lesson is published, so its address cannot change: "
+                             "learners' progress follows it.")
+    return edit_draft(runtime, actor, course,
+                      lambda draft: draft.save_lesson(lesson, new_slug, meta, body))
+
+
+@transaction
+def delete_unpublished_course(runtime: Runtime, actor: User, course: Course) -> None:
+    """Delete a course nobody has ever been able to take (it was never published)."""
+    if course.source_files or course.is_published:
+        raise AuthoringError("Only a course that was never published can be deleted.")
+    course = db.session.get(Course, course.id)
+    for model in (CourseDraft, CourseMaintainer, CourseImage):
+        for row in db.session.scalars(select(model).where(model.course_id == course.id)):
+            db.session.delete(row)
+    db.session.flush()
+    db.session.delete(course)
+    audit.record("course.deleted", at=runtime.clock(), actor_id=actor.id,
+                 subject=f"course:{course.id}", slug=course.slug)
+
+
 def check_draft(course: Course,
                 files: Mapping[str, str]) -> tuple[list[Problem], CourseSource | None]:
     """Every problem of the draft's files, as `content check` reports them, and the parsed
@@ -225,7 +251,8 @@ def remove_maintainer(runtime: Runtime, actor: User, course: Course, user_id: in
                  subject=f"course:{course.id}", user=user_id)
 
 
-def image_markdown(course: Course, name: str) -> str:
+def image_markdown(course: Course, name: str, alt: str | None = None) -> str:
     """What an author pastes into a lesson to show the image."""
-    alt = re.sub(r"\.[0-9a-f]{10}\.\w+$", "", name).replace("-", " ")
+    alt = " ".join((alt or re.sub(r"\.[0-9a-f]{10}\.\w+$", "", name).replace("-", " "))
+                   .replace("[", "(").replace("]", ")").split())
     return f"![{alt}](/courses/{course.slug}/images/{name})"

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from ..content import Severity
+from ..formatting import count_of
 from ..learning.export import course_files, zip_of
 from ..web import ActionForm, learner, runtime
 from . import operations, queries
@@ -144,9 +145,10 @@ def publish(slug: str):
     except operations.AuthoringError as error:
         flash(str(error), "warning")
         return redirect(url_for("authoring.course", slug=slug))
-    flash(f"Published: {report.lessons_added} lessons added, {report.lessons_updated} "
-          f"updated, {report.lessons_archived} archived; {report.quiz_versions} new quiz "
-          "versions. Learners see it now.", "success")
+    flash(f"Published: {count_of(report.lessons_added, 'lesson')} added, "
+          f"{report.lessons_updated} updated, {report.lessons_archived} archived; "
+          f"{count_of(report.quiz_versions, 'new quiz version')}. Learners see it now.",
+          "success")
     return redirect(url_for("authoring.course", slug=slug))
 
 
@@ -173,6 +175,21 @@ def discard(slug: str):
     return redirect(url_for("authoring.course", slug=slug))
 
 
+@bp.post("/courses/<slug>/delete")
+def delete(slug: str):
+    """Delete a course that was never published."""
+    course = editable_course_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.delete_unpublished_course(runtime(), learner(), course)
+    except operations.AuthoringError as error:
+        flash(str(error), "warning")
+        return redirect(url_for("authoring.course", slug=slug))
+    flash(f"“{course.title}” is deleted.", "info")
+    return redirect(url_for("authoring.index"))
+
+
 @bp.post("/courses/<slug>/images")
 def upload_image(slug: str):
     """Keep an image for the lessons; its Markdown is shown to paste into a lesson."""
@@ -188,8 +205,8 @@ def upload_image(slug: str):
         form.image.errors.append(str(error))
         return _workspace(course, image_form=form, status=422)
     name = operations.add_image(runtime(), learner(), course, checked)
-    flash(f"Image saved. Paste this into a lesson: {operations.image_markdown(course, name)}",
-          "success")
+    flash("Image saved. Paste this into a lesson: "
+          f"{operations.image_markdown(course, name, form.alt.data)}", "success")
     return redirect(url_for("authoring.course", slug=slug) + "#images-heading")
 
 

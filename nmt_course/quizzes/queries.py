@@ -147,14 +147,17 @@ def following_lesson(lesson: Lesson) -> Lesson | None:
         .options(load_only(Lesson.slug, Lesson.title)).order_by(Lesson.position).limit(1))
 
 
-def quiz_choices() -> list[tuple[int, str]]:
-    """Every active quiz as (id, "Course: Lesson"), for staff choosing one."""
-    rows = db.session.execute(
+def quizzes_to_grant(learner_id: int) -> list[tuple[int, str, str]]:
+    """(quiz id, course title, lesson title) of the active quizzes the learner attempted
+    and has not passed: the ones more attempts could matter for."""
+    attempted = select(QuizAttempt.quiz_id).where(QuizAttempt.user_id == learner_id)
+    passed = attempted.where(QuizAttempt.passed)
+    return [(quiz_id, course, lesson) for quiz_id, course, lesson in db.session.execute(
         select(Quiz.id, Course.title, Lesson.title)
         .join(Lesson, Lesson.id == Quiz.lesson_id).join(Course, Course.id == Lesson.course_id)
-        .where(Quiz.archived_at.is_(None), Lesson.archived_at.is_(None))
-        .order_by(Course.title, Lesson.position))
-    return [(quiz_id, f"{course}: {lesson}") for quiz_id, course, lesson in rows]
+        .where(Quiz.archived_at.is_(None), Lesson.archived_at.is_(None),
+               Quiz.id.in_(attempted), Quiz.id.not_in(passed))
+        .order_by(Course.title, Lesson.position))]
 
 
 @dataclass(frozen=True)

@@ -187,8 +187,7 @@ def flag(slug: str, lesson_slug: str, key: str):
         except operations.FlagRefused as refused:
             form.comment.errors.append(str(refused))
         else:
-            flash("Thank you. The course's authors will see your note beside the question.",
-                  "success")
-            return redirect(url_for("learning.lesson", slug=slug, lesson_slug=lesson_slug))
+            return render_template("quizzes/flag.html", course=context.course,
+                                   lesson=context.lesson, question=question, form=None)
     return render_template("quizzes/flag.html", course=context.course, lesson=context.lesson,
                            question=question, form=form), 422 if form.errors else 200

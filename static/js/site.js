@@ -6,6 +6,19 @@
   if (summary) {
     summary.focus();
   }
+  // Warn before leaving an editor whose text changed and was not saved.
+  var changed = false;
+  document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
+    if (form.hasAttribute("data-unsaved")) { changed = true; }  // a preview, not yet saved
+    form.addEventListener("input", function () { changed = true; });
+    form.addEventListener("submit", function () { changed = false; });
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (changed) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
   // Stop a double click from sending a form twice (the server is safe either way).
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -15,10 +15,10 @@ def post(client, url: str, data: dict | None = None, **kwargs):
     return client.post(url, data={"csrf_token": token(client), **(data or {})}, **kwargs)
 
 
-def upload_file(client, url: str, field: str, name: str, data: bytes):
+def upload_file(client, url: str, field: str, name: str, data: bytes, **fields):
     """POST a file as a browser's form would."""
     response = client.post(url, data={"csrf_token": token(client),
-                                      field: (io.BytesIO(data), name)},
+                                      field: (io.BytesIO(data), name), **fields},
                            content_type="multipart/form-data")
     response.request.environ["wsgi.input"].close()  # the test client spools big bodies to disk
     return response

@@ -76,18 +76,17 @@ def test_edits_wait_in_the_draft_until_published_or_discarded(app):
 def test_publishing_is_blocked_by_errors_and_asks_to_confirm_warnings(app):
     teacher = author(app)
     write_course(teacher, publish=False)
-    # A draw larger than the bank is an error: nothing is published.
-    post(teacher, f"{BASE}/lessons/neck-basics/quiz", {
-        "pass_mark": "50", "max_attempts": "3", "draw": "5",
-        "review_after_fail": "objectives"})
+    # A question about an objective the lesson no longer states: nothing is published.
+    post(teacher, f"{BASE}/lessons/neck-basics/edit",
+         {**LESSON, "objectives": "Name the neck muscles."})
     refused = post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
     assert refused.status_code == 409
-    assert "draw must be a whole number from 1 to 2, not 5" in refused.text
+    assert "question &#39;palpate-tf&#39; tests objective 2, but the lesson states only 1" in (
+        refused.text)
+    assert 'Quiz of “Neck Basics”' in refused.text  # named for the author, linked to fix it
     with app.app_context():
         assert db.session.scalar(select(Course.status)) == "draft"
-    post(teacher, f"{BASE}/lessons/neck-basics/quiz", {
-        "pass_mark": "50", "max_attempts": "3", "draw": "",
-        "review_after_fail": "objectives"})
+    post(teacher, f"{BASE}/lessons/neck-basics/edit", LESSON)
     unconfirmed = post(teacher, f"{BASE}/publish")
     assert unconfirmed.status_code == 409
     assert "confirm that you publish it anyway" in unconfirmed.text
@@ -95,6 +94,37 @@ def test_publishing_is_blocked_by_errors_and_asks_to_confirm_warnings(app):
     assert post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Course.status)) == "published"
+
+
+def test_questions_per_attempt_cannot_exceed_the_bank(app):
+    teacher = author(app)
+    write_course(teacher, publish=False)
+    too_many = post(teacher, f"{BASE}/lessons/neck-basics/quiz", {
+        "pass_mark": "50", "max_attempts": "3", "draw": "5",
+        "review_after_fail": "objectives"})
+    assert too_many.status_code == 422
+    assert "The bank holds 2 questions: show at most that many per attempt" in too_many.text
+
+
+def test_a_published_lessons_address_cannot_change(app):
+    teacher = author(app)
+    write_course(teacher)
+    page = teacher.get(f"{BASE}/lessons/neck-basics/edit").text
+    assert "It cannot change now" in page and 'id="slug"' not in page
+    renamed = post(teacher, f"{BASE}/lessons/neck-basics/edit", {**LESSON, "slug": "renamed"})
+    assert renamed.status_code == 422 and "its address cannot change" in renamed.text
+
+
+def test_only_a_course_never_published_can_be_deleted(app):
+    teacher = author(app)
+    write_course(teacher)
+    assert post(teacher, f"{BASE}/delete").status_code == 302
+    assert teacher.get(BASE).status_code == 200  # refused: it was published
+    write_course(teacher, "scratch", publish=False)
+    assert post(teacher, "/author/courses/scratch/delete").location == "/author/"
+    assert teacher.get("/author/courses/scratch").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Course.id))) == 1
 
 
 def test_a_changed_quiz_gets_a_new_version_and_an_unchanged_one_does_not(app):
@@ -198,7 +228,8 @@ def test_quality_warnings_show_beside_their_question(app):
 
 
 def upload(client, name: str, data: bytes):
-    return upload_file(client, f"{BASE}/images", "image", name, data)
+    return upload_file(client, f"{BASE}/images", "image", name, data,
+                       alt="A diagram of the neck")
 
 
 def png(size=(8, 8), noise: bool = False, kind: str = "PNG") -> bytes:
@@ -239,7 +270,8 @@ def test_an_image_is_stored_in_the_database_and_served_for_good(app):
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     assert "immutable" in served.headers["Cache-Control"]
     assert app.test_client().get("/courses/neck-care/images/nope.png").status_code == 404
-    assert f"/courses/neck-care/images/{name}" in teacher.get(BASE).text
+    page = teacher.get(BASE).text  # with the line to paste, the description as its alt text
+    assert f"![A diagram of the neck](/courses/neck-care/images/{name})" in page
 
 
 def test_an_expired_form_token_never_loses_the_lesson_text(app):
@@ -282,3 +314,11 @@ def test_course_settings_are_validated_and_saved_to_the_draft(app):
                                       "description": "All about necks."})
     preview = teacher.get(f"{BASE}/preview/").text
     assert "Neck Care Two" in preview and "1.5 CEs" in preview and "Webinar" in preview
+
+
+def test_an_image_needs_a_description_for_learners_who_cannot_see_it(app):
+    teacher = author(app)
+    write_course(teacher, publish=False)
+    response = upload_file(teacher, f"{BASE}/images", "image", "x.png", png())
+    assert response.status_code == 422
+    assert "Describe the image for learners who cannot see it." in response.text

@@ -34,7 +34,7 @@ PAYLOADS = [
 HOSTILE = " ".join(PAYLOADS)
 INLINE = " ".join(p for p in PAYLOADS if "\n" not in p)
 FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "style", "base",
-                  "frame", "frameset", "applet", "details"}
+                  "frame", "frameset", "applet"}
 BASE = "/author/courses/hostile"
 
 
@@ -59,7 +59,8 @@ class Audit(HTMLParser):
             self.problems.append(f"<form action={attrs['action']}>")
         for name, value in attrs.items():
             value = (value or "").strip().lower()
-            if name.startswith("on") or name in ("style", "formaction", "srcdoc"):
+            if name.startswith("on") or name in ("style", "srcdoc") or (
+                    name == "formaction" and not value.startswith("/")):
                 self.problems.append(f"{tag} {name}=")
             if name in ("href", "src", "action", "data") and value.startswith(
                     ("javascript:", "data:", "vbscript:")):

@@ -139,7 +139,7 @@ def test_instructor_journey(journey, browser, live_server):
     page.get_by_role("link", name=re.compile(title)).first.click()
     page.get_by_label("I have read the warnings and publish anyway").check()
     page.get_by_role("button", name="Publish the draft").click()
-    assert "1 new quiz versions" in page.inner_text(".flashes")
+    assert "1 new quiz version." in page.inner_text(".flashes")
     with server.app.app_context():
         after = db.session.scalar(select(Certificate).where(Certificate.code == code))
         assert after.pdf == pdf

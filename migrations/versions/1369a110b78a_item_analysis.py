@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('chosen', sa.String(length=1000), nullable=False),
     sa.Column('correct', sa.Boolean(), nullable=False),
     sa.Column('first', sa.Boolean(), nullable=False),
+    sa.Column('first_score', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['attempt_id'], ['quiz_attempts.id'], name=op.f('fk_question_answers_attempt_id_quiz_attempts')),
     sa.ForeignKeyConstraint(['quiz_id'], ['quizzes.id'], name=op.f('fk_question_answers_quiz_id_quizzes')),
     sa.ForeignKeyConstraint(['quiz_version_id'], ['quiz_versions.id'], name=op.f('fk_question_answers_quiz_version_id_quiz_versions')),
@@ -38,10 +39,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_question_answers'))
     )
     with op.batch_alter_table('question_answers', schema=None) as batch_op:
-        batch_op.create_index('ix_question_answers_quiz_first', ['quiz_id', 'first'], unique=False)
+        batch_op.create_index('ix_question_answers_analysis', ['quiz_id', 'first', 'question_key', 'key_hash', 'chosen', 'correct', 'first_score', 'user_id'], unique=False)
 
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
-        batch_op.create_index('ix_quiz_attempts_quiz_number', ['quiz_id', 'number'], unique=False)
+        batch_op.create_index('ix_quiz_attempts_quiz_number', ['quiz_id', 'number', 'score', 'user_id'], unique=False)
     _answers_of_earlier_attempts()
 
 
@@ -54,7 +55,7 @@ def _answers_of_earlier_attempts():
                        sa.column('correct', sa.Boolean))
     attempts = sa.table('quiz_attempts', sa.column('id'), sa.column('user_id'),
                         sa.column('quiz_id'), sa.column('quiz_version_id'),
-                        sa.column('number'), sa.column('answers', sa.JSON),
+                        sa.column('number'), sa.column('score'), sa.column('answers', sa.JSON),
                         sa.column('shown', sa.JSON))
     right: dict[int, set] = {}
     for question_id, key, correct in bind.execute(
@@ -66,10 +67,12 @@ def _answers_of_earlier_attempts():
                       questions.c.type).order_by(questions.c.position)):
         keys_of.setdefault(version_id, []).append((key, kind, right.get(question_id, set())))
     answered: dict[tuple, set] = {}
+    first_score: dict[tuple, int] = {}
     rows = []
-    for attempt_id, user_id, quiz_id, version_id, answers, shown in bind.execute(
+    for attempt_id, user_id, quiz_id, version_id, score, answers, shown in bind.execute(
             sa.select(attempts.c.id, attempts.c.user_id, attempts.c.quiz_id,
-                      attempts.c.quiz_version_id, attempts.c.answers, attempts.c.shown)
+                      attempts.c.quiz_version_id, attempts.c.score, attempts.c.answers,
+                      attempts.c.shown)
             .order_by(attempts.c.user_id, attempts.c.quiz_id, attempts.c.number)):
         bank = {key: (kind, keys) for key, kind, keys in keys_of.get(version_id, [])}
         asked = [k for k in (shown or {}).get("questions", bank) if k in bank]
@@ -80,7 +83,8 @@ def _answers_of_earlier_attempts():
         hashes = {key: key_hash(bank[key][0], bank[key][1]) for key in asked}
         before = answered.setdefault((user_id, quiz_id), set())
         for row in answer_rows(shown=asked, answers=answers or {}, results=results,
-                               hashes=hashes, answered_before=before):
+                               hashes=hashes, answered_before=before,
+                               first_score=first_score.setdefault((user_id, quiz_id), score)):
             rows.append({**row, "attempt_id": attempt_id, "user_id": user_id,
                          "quiz_id": quiz_id, "quiz_version_id": version_id})
         before.update(f"{key}:{hashes[key]}" for key in asked)
@@ -89,12 +93,11 @@ def _answers_of_earlier_attempts():
                        rows)
 
 
-
 def downgrade():
     with op.batch_alter_table('quiz_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_quiz_attempts_quiz_number')
 
     with op.batch_alter_table('question_answers', schema=None) as batch_op:
-        batch_op.drop_index('ix_question_answers_quiz_first')
+        batch_op.drop_index('ix_question_answers_analysis')
 
     op.drop_table('question_answers')

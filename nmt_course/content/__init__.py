@@ -3,5 +3,6 @@ from .loader import load_content, load_files
 from .model import (ChoiceSource, ContentSet, CourseSource, LessonSource, Problem,
                     QuestionSource, QuizSource, Severity, estimate_ce_hours)
 
-__all__ = ["load_content", "load_files", "ChoiceSource", "ContentSet", "CourseSource", "LessonSource",
-           "Problem", "QuestionSource", "QuizSource", "Severity", "estimate_ce_hours"]
+__all__ = ["load_content", "load_files", "ChoiceSource", "ContentSet", "CourseSource",
+           "LessonSource", "Problem", "QuestionSource", "QuizSource", "Severity",
+           "estimate_ce_hours"]

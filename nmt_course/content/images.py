@@ -27,7 +27,8 @@ class CheckedImage:
 
 
 # A kept image's name: words, the first 10 hex digits of its SHA-256, its type's extension.
-KEPT_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.(?P<digest>[0-9a-f]{10})\.(?P<ext>png|jpg|webp)$")
+KEPT_NAME = re.compile(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*\.(?P<digest>[0-9a-f]{10})\.(?P<ext>png|jpg|webp)$")
 
 
 def image_type(data: bytes) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 TOO_EASY, TOO_HARD = 0.9, 0.3
-BAND_SHARE = 0.27  # of learners in each of the upper and lower bands
+BAND_PERCENT = 27  # of learners in each of the upper and lower bands
 
 
 def key_hash(kind: str, correct_keys: Iterable[str]) -> str:
@@ -30,14 +30,16 @@ def chosen_text(keys: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class AnswerCount:
-    """One row of the aggregate query: how many first answers were this one."""
+    """One row of the aggregate query: how many first answers were this one, and how many
+    of them came from the lower and the upper band of learners by first-attempt score."""
 
     question_key: str
     key_hash: str
     chosen: str
     correct: bool
-    band: str  # upper | lower | middle: the learner's place by first-attempt score
     count: int
+    lower: int
+    upper: int
 
 
 @dataclass
@@ -85,11 +87,12 @@ def fold(rows: Iterable[AnswerCount]) -> list[ItemStats]:
         item = items.setdefault((row.question_key, row.key_hash),
                                 ItemStats(row.question_key, row.key_hash))
         item.shown += row.count
-        item.right += row.count if row.correct else 0
-        if row.band in ("upper", "lower"):
-            setattr(item, f"{row.band}_shown", getattr(item, f"{row.band}_shown") + row.count)
-            if row.correct:
-                setattr(item, f"{row.band}_right", getattr(item, f"{row.band}_right") + row.count)
+        item.lower_shown += row.lower
+        item.upper_shown += row.upper
+        if row.correct:
+            item.right += row.count
+            item.lower_right += row.lower
+            item.upper_right += row.upper
         if not row.correct:
             for key in filter(None, row.chosen.split("|")):
                 item.picks[key] += row.count
@@ -98,10 +101,12 @@ def fold(rows: Iterable[AnswerCount]) -> list[ItemStats]:
 
 def answer_rows(*, shown: Sequence[str], answers: Mapping[str, Sequence[str]],
                 results: Mapping[str, bool], hashes: Mapping[str, str],
-                answered_before: set[str]) -> list[dict]:
+                answered_before: set[str], first_score: int) -> list[dict]:
     """The question_answers rows of one attempt: `answered_before` holds "key:hash" of the
-    questions the learner answered in earlier attempts of the quiz."""
+    questions the learner answered in earlier attempts of the quiz; `first_score` is the
+    score of the learner's first attempt (this one's, if it is the first)."""
     return [{"question_key": key, "key_hash": hashes[key],
              "chosen": chosen_text(answers.get(key, ())), "correct": results[key],
-             "first": f"{key}:{hashes[key]}" not in answered_before}
+             "first": f"{key}:{hashes[key]}" not in answered_before,
+             "first_score": first_score}
             for key in shown]

@@ -91,7 +91,9 @@ class QuestionAnswer(db.Model):
     """One answered question of one attempt: what item analysis aggregates, in one query."""
 
     __tablename__ = "question_answers"
-    __table_args__ = (Index("ix_question_answers_quiz_first", "quiz_id", "first"),)
+    # Covers the item analysis: a quiz's first answers, already in the order it groups them.
+    __table_args__ = (Index("ix_question_answers_analysis", "quiz_id", "first", "question_key",
+                            "key_hash", "chosen", "correct", "first_score", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id"))
@@ -104,6 +106,7 @@ class QuestionAnswer(db.Model):
     chosen: Mapped[str] = mapped_column(String(1000))  # choice keys, sorted, joined by "|"
     correct: Mapped[bool] = mapped_column(Boolean)
     first: Mapped[bool] = mapped_column(Boolean)  # the learner's first answer to it
+    first_score: Mapped[int] = mapped_column(Integer)  # of the learner's first attempt
 
 
 class QuestionFlag(db.Model):
@@ -128,7 +131,7 @@ class QuizAttempt(db.Model):
     __tablename__ = "quiz_attempts"
     __table_args__ = (
         UniqueConstraint("user_id", "quiz_id", "number"),
-        Index("ix_quiz_attempts_quiz_number", "quiz_id", "number"),
+        Index("ix_quiz_attempts_quiz_number", "quiz_id", "number", "score", "user_id"),
         Index("uq_quiz_attempts_one_pass", "user_id", "quiz_id", unique=True,
               sqlite_where=text("passed"), postgresql_where=text("passed")),
     )

@@ -60,7 +60,8 @@ def _record_attempt(runtime: Runtime, learner: User, course: Course, version: Qu
                                                                    Completion | None]:
     # Decided on what is stored now, inside the write transaction, by the same rules the
     # page used: a concurrent submission or a new version may have changed it.
-    standing, _, answered = queries.standing_with_answered(learner.id, version.quiz_id)
+    standing, _, answered, first_score = queries.standing_with_answered(learner.id,
+                                                                        version.quiz_id)
     verdict = policy.judge_submission(standing, number=number, version_id=version.id)
     if verdict is policy.Verdict.REPLAY:
         return AttemptOutcome(number, created=False), None
@@ -83,7 +84,8 @@ def _record_attempt(runtime: Runtime, learner: User, course: Course, version: Qu
     hashes = {q.key: key_hash(q.type, (c.key for c in q.choices if c.correct)) for q in asked}
     rows = answer_rows(shown=shown.questions, answers=answers, hashes=hashes,
                        results={r.key: r.correct for r in result.questions},
-                       answered_before=answered)
+                       answered_before=answered,
+                       first_score=result.score if first_score is None else first_score)
     db.session.execute(insert(QuestionAnswer), [
         {**row, "attempt_id": attempt.id, "user_id": learner.id, "quiz_id": version.quiz_id,
          "quiz_version_id": version.id} for row in rows])

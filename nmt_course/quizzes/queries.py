@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import defer, joinedload, load_only
 
 from ..database import db
@@ -11,7 +11,7 @@ from ..grading import GradableChoice, GradableQuestion, GradableQuiz
 from ..learning.models import Course, Lesson
 from .models import (AttemptGrant, Question, QuestionAnswer, Quiz, QuizAttempt,
                      QuizVersion)
-from .item_analysis import BAND_SHARE, AnswerCount
+from .item_analysis import BAND_PERCENT, AnswerCount
 from .policy import Standing
 from .presentation import BankQuestion, Presentation, present
 
@@ -49,8 +49,9 @@ def standing(learner_id: int, quiz_id: int) -> tuple[Standing, QuizVersion] | No
 
 
 def standing_with_answered(learner_id: int, quiz_id: int):
-    """The standing, and the "key:hash" of every question the learner has answered in this
-    quiz (for item analysis, which counts first answers), in one statement."""
+    """The standing, the "key:hash" of every question the learner has answered in this quiz
+    and the score of their first attempt (for item analysis, which counts first answers),
+    in one statement."""
     return _standing(learner_id, quiz_id, with_answered=True)
 
 
@@ -65,7 +66,9 @@ def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
         columns.append(select(func.aggregate_strings(
             QuestionAnswer.question_key + ":" + QuestionAnswer.key_hash, ","))
             .where(QuestionAnswer.user_id == learner_id, QuestionAnswer.quiz_id == quiz_id,
-                   QuestionAnswer.first).scalar_subquery())
+                   QuestionAnswer.first.is_(True)).scalar_subquery())
+        columns.append(select(QuizAttempt.score).where(*mine, QuizAttempt.number == 1)
+                       .scalar_subquery())
     row = db.session.execute(
         select(*columns).where(QuizVersion.quiz_id == quiz_id)
         .options(defer(QuizVersion.source))
@@ -76,8 +79,9 @@ def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
     limit = version.max_attempts + extra if version.max_attempts else 0
     standing = Standing(attempts_used=count, passed=passed > 0, current_version_id=version.id,
                         max_attempts=limit)
-    answered = set(filter(None, (row[4] or "").split(","))) if with_answered else set()
-    return standing, version, answered
+    if not with_answered:
+        return standing, version, set(), None
+    return standing, version, set(filter(None, (row[4] or "").split(","))), row[5]
 
 
 def quiz_of_lesson(lesson_id: int) -> Quiz | None:
@@ -170,33 +174,42 @@ class QuizSummary:
 
 def item_counts(quiz_id: int) -> tuple[QuizSummary, list[AnswerCount]]:
     """Item analysis of a quiz in one aggregate statement: each learner's first answers,
-    grouped by question, key, answer and the learner's band (upper or lower 27 % by the
-    score of their first attempt), with the quiz's totals."""
-    firsts = (select(QuizAttempt.user_id, QuizAttempt.score, QuizAttempt.passed,
-                     func.row_number().over(order_by=(QuizAttempt.score, QuizAttempt.user_id))
-                     .label("position"),
-                     func.count().over().label("total"))
-              .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.number == 1).cte("firsts"))
-    band = case((firsts.c.position <= BAND_SHARE * firsts.c.total, "lower"),
-                (firsts.c.position > (1 - BAND_SHARE) * firsts.c.total, "upper"),
-                else_="middle")
-    summary = [
+    grouped by question, key and answer, counted in all and in the lower and upper bands
+    of learners (27 % each by the score of their first attempt, then by id), with the quiz's
+    totals. The covering index hands the rows over in the order they are grouped in."""
+    ranked = select(
+        QuizAttempt.score, QuizAttempt.user_id, QuizAttempt.passed,
+        func.row_number().over(order_by=(QuizAttempt.score, QuizAttempt.user_id))
+        .label("position"), func.count().over().label("learners"),
+    ).where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.number == 1).subquery()
+    band = ranked.c.learners * BAND_PERCENT // 100
+
+    def at(position, column):
+        return func.max(case((ranked.c.position == position, column)))
+
+    # One row: the last learner of the lower band, the last one below the upper band, and
+    # the totals; computed once, read by the aggregate below.
+    cuts = select(
+        at(band, ranked.c.score).label("low_score"), at(band, ranked.c.user_id).label("low_id"),
+        at(ranked.c.learners - band, ranked.c.score).label("high_score"),
+        at(ranked.c.learners - band, ranked.c.user_id).label("high_id"),
         select(func.count(QuizAttempt.id)).where(QuizAttempt.quiz_id == quiz_id)
-        .scalar_subquery(),
-        select(func.count()).select_from(firsts).scalar_subquery(),
-        select(func.count()).select_from(firsts).where(firsts.c.passed).scalar_subquery(),
-        select(func.avg(firsts.c.score)).scalar_subquery()]
+        .scalar_subquery().label("attempts"),
+        func.count().label("learners"), func.count(case((ranked.c.passed, 1))).label("passed"),
+        func.avg(ranked.c.score).label("average")).cte("cuts")
+    cut = {column.name: select(column).scalar_subquery() for column in cuts.c}
+    answer = QuestionAnswer
+    in_lower = or_(answer.first_score < cut["low_score"], and_(
+        answer.first_score == cut["low_score"], answer.user_id <= cut["low_id"]))
+    in_upper = or_(answer.first_score > cut["high_score"], and_(
+        answer.first_score == cut["high_score"], answer.user_id > cut["high_id"]))
+    totals = [cut[name] for name in ("attempts", "learners", "passed", "average")]
     rows = db.session.execute(
-        select(QuestionAnswer.question_key, QuestionAnswer.key_hash, QuestionAnswer.chosen,
-               QuestionAnswer.correct, band.label("band"), func.count(), *summary)
-        .join(firsts, firsts.c.user_id == QuestionAnswer.user_id)
-        .where(QuestionAnswer.quiz_id == quiz_id, QuestionAnswer.first)
-        .group_by(QuestionAnswer.question_key, QuestionAnswer.key_hash,
-                  QuestionAnswer.chosen, QuestionAnswer.correct, band)).all()
-    if not rows:
-        totals = db.session.execute(select(*summary)).one()
-    else:
-        totals = rows[0][6:]
-    average = float(totals[3]) if totals[3] is not None else None
-    return (QuizSummary(totals[0], totals[1], totals[2], average),
-            [AnswerCount(*row[:6]) for row in rows])
+        select(answer.question_key, answer.key_hash, answer.chosen, answer.correct,
+               func.count(), func.count(case((in_lower, 1))),
+               func.count(case((in_upper, 1))), *totals)
+        .where(answer.quiz_id == quiz_id, answer.first.is_(True))
+        .group_by(answer.question_key, answer.key_hash, answer.chosen, answer.correct)).all()
+    summary = rows[0][7:] if rows else db.session.execute(select(*totals)).one()
+    average = float(summary[3]) if summary[3] is not None else None
+    return (QuizSummary(*summary[:3], average), [AnswerCount(*row[:7]) for row in rows])

@@ -70,6 +70,18 @@ def test_the_analysis_is_one_statement_whatever_the_number_of_learners(app):
     assert [len(run) for run in queries_run] == [1, 1]
 
 
+def test_the_bands_are_the_lowest_and_highest_27_percent_ties_broken_by_learner(app):
+    import_content(app)
+    learners_answer(app)  # 20 learners, 10 with each score: the bands hold 5 each
+    with app.app_context():
+        quiz_id = db.session.scalar(select(QuestionAnswer.quiz_id))
+        _, counts = queries.item_counts(quiz_id)
+    cats = [row for row in counts if row.question_key == "cats"]
+    assert sum(row.lower for row in cats) == sum(row.upper for row in cats) == 5
+    assert {row.chosen: (row.lower, row.upper) for row in cats} == {
+        "four-legs": (5, 0), "six-legs": (0, 5)}
+
+
 def test_one_row_is_stored_per_answered_question(app):
     import_content(app)
     learners_answer(app, 1)

@@ -53,8 +53,8 @@ def test_the_item_analysis_migration_fills_rows_for_earlier_attempts(tmp_path):
     pass_quiz_directly(app, "learner@example.com", "demo", "first-lesson", as_lists)
     pass_quiz_directly(app, "learner@example.com", "demo", "first-lesson",
                        {key: [v] if isinstance(v, str) else v for key, v in DEMO_PASS.items()})
-    query = text("SELECT attempt_id, question_key, key_hash, chosen, correct, first "
-                 "FROM question_answers ORDER BY attempt_id, question_key")
+    query = text("SELECT attempt_id, question_key, key_hash, chosen, correct, first_score, "
+                 "first FROM question_answers ORDER BY attempt_id, question_key")
     with app.app_context():
         before = db.session.execute(query).all()
         db.session.commit()
@@ -63,4 +63,5 @@ def test_the_item_analysis_migration_fills_rows_for_earlier_attempts(tmp_path):
         after = db.session.execute(query).all()
         db.engine.dispose()
     assert len(before) == 10 and [row[-1] for row in before].count(True) == 5
+    assert {row[-2] for row in before} == {before[0][-2]}  # the first attempt's score
     assert after == before

@@ -7,7 +7,9 @@ from nmt_course.quizzes.item_analysis import AnswerCount, answer_rows, fold, key
 
 
 def rows(*specs) -> list[AnswerCount]:
-    return [AnswerCount("q", "h", chosen, correct, band, count)
+    """(chosen, correct, band, count): `count` first answers, all from learners of `band`."""
+    return [AnswerCount("q", "h", chosen, correct, count, count if band == "lower" else 0,
+                        count if band == "upper" else 0)
             for chosen, correct, band, count in specs]
 
 
@@ -41,17 +43,17 @@ def test_a_question_whose_key_changed_is_another_item():
     assert key_hash("single", ["a"]) == key_hash("single", ["a"])
     assert key_hash("single", ["a"]) != key_hash("single", ["b"])
     assert key_hash("multiple", ["a", "b"]) == key_hash("multiple", ["b", "a"])
-    items = fold([AnswerCount("q", "old", "a", True, "upper", 1),
-                  AnswerCount("q", "new", "a", False, "upper", 1)])
+    items = fold([AnswerCount("q", "old", "a", True, 1, 0, 1),
+                  AnswerCount("q", "new", "a", False, 1, 0, 1)])
     assert len(items) == 2
 
 
 def test_only_the_first_answer_to_a_question_is_first():
     made = answer_rows(shown=["q1", "q2"], answers={"q1": ["b", "a"]},
                        results={"q1": True, "q2": False}, hashes={"q1": "h1", "q2": "h2"},
-                       answered_before={"q2:h2", "q2:older"})
+                       answered_before={"q2:h2", "q2:older"}, first_score=60)
     assert made == [
         {"question_key": "q1", "key_hash": "h1", "chosen": "a|b", "correct": True,
-         "first": True},
+         "first": True, "first_score": 60},
         {"question_key": "q2", "key_hash": "h2", "chosen": "", "correct": False,
-         "first": False}]
+         "first": False, "first_score": 60}]

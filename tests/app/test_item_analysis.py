@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 
 from sqlalchemy import func, select
 
 from nmt_course.extensions import db
 from nmt_course.quizzes import queries
 from nmt_course.quizzes.models import QuestionAnswer
-from tests.app.authoring_helpers import author
-from tests.helpers import count_statements, import_content, make_user, pass_quiz_directly
+from tests.app.authoring_helpers import author, post
+from tests.helpers import (FIXTURE_CONTENT, count_statements, import_content, login,
+                           make_user, pass_quiz_directly)
 
 ANALYSIS = "/author/courses/demo/lessons/first-lesson/analysis"
 # Strong learners get everything right but "cats"; weak ones get little right but "cats":
@@ -54,6 +56,26 @@ def test_a_planted_confusing_question_is_flagged(app):
     rows = {row[0]: row for row in csv.reader(io.StringIO(report.text.lstrip("\ufeff")))}
     assert rows["cats"][5] == "-1.00" and "discriminates negatively" in rows["cats"][6]
     assert rows["cats"][7] == "Six (10)"
+
+
+def test_learner_flags_and_checker_warnings_stand_beside_the_question(app, tmp_path):
+    shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
+    quiz_file = tmp_path / "content/quizzes/demo/first-lesson.yaml"
+    quiz_file.write_text(quiz_file.read_text().replace(
+        "        text: Six\n", "        text: Six\n      - id: both\n        text: All of the above\n"))
+    import_content(app, tmp_path / "content/lessons", tmp_path / "content/quizzes")
+    learners_answer(app, 2)
+    learner = app.test_client()
+    login(learner, "weak0@example.com")
+    flag = post(learner, "/courses/demo/lessons/first-lesson/quiz/questions/cats/flag",
+                {"comment": "Could more than one be right?"})
+    assert flag.status_code == 200
+    page = author(app, "admin@example.com", is_admin=True).get(ANALYSIS).text
+    cats = page.split(">cats</a>")[1].split("</tr>")[0]
+    assert "1 learner flag<" in cats
+    assert "choice &#39;both&#39; of question &#39;cats&#39;" in cats
+    colour = page.split(">colour</a>")[1].split("</tr>")[0]
+    assert "learner flag" not in colour and "problems" not in colour
 
 
 def test_the_analysis_is_one_statement_whatever_the_number_of_learners(app):

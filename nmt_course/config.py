@@ -82,6 +82,7 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER",
                                            "NMT Courses <no-reply@localhost>"),
         "PASSWORD_RESET_MINUTES": 60,
+        "INVITATION_DAYS": 14,
         "PASSWORD_HASH_METHOD": "scrypt",  # Werkzeug's default; tests use a cheaper one
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -62,6 +62,7 @@ def register_models() -> None:
     from .accounts import models as accounts  # noqa: F401
     from .authoring import models as authoring  # noqa: F401
     from .certificates import models as certificates  # noqa: F401
+    from .clinics import models as clinics  # noqa: F401
     from .learning import models as learning  # noqa: F401
     from .quizzes import models as quizzes  # noqa: F401
 
@@ -90,12 +91,16 @@ def register_blueprints(app: Flask) -> None:
     from .authoring.preview_routes import bp as preview
     from .authoring.routes import bp as authoring
     from .certificates.routes import bp as certificates
+    from .clinics.admin_routes import bp as clinic_admin
+    from .clinics.invitation_routes import bp as invitations
+    from .clinics.routes import bp as clinics
     from .learning.routes import bp as learning
     from .quizzes.routes import bp as quizzes
     from .site.routes import bp as site
 
     for blueprint in (site, accounts, learning, quizzes, certificates, authoring,
-                      lesson_editor, preview, analysis, admin):
+                      lesson_editor, preview, analysis, admin, clinics, invitations,
+                      clinic_admin):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")
 
@@ -123,10 +128,11 @@ def register_templating(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users
+    from .clinics.cli import clinics
     from .learning.cli import content
     from .quizzes.cli import quizzes
 
-    for group in (content, users, quizzes):
+    for group in (content, users, quizzes, clinics):
         app.cli.add_command(group)
 
 

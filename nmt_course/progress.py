@@ -33,12 +33,6 @@ class LessonFacts:
         """A lesson with a quiz is complete when the quiz is passed; otherwise when read."""
         return self.quiz_passed if self.has_quiz else self.read
 
-    @property
-    def credit(self) -> Fraction:
-        if self.complete:
-            return Fraction(1)
-        return Fraction(1, 2) if self.read else Fraction(0)
-
 
 @dataclass(frozen=True)
 class Requirement:
@@ -90,6 +84,14 @@ def course_progress(lessons: Sequence[LessonFacts], *, requires_licence: bool = 
         unmet.append(Requirement("licence_number",
                                  "Add your licence number to your account; this course's "
                                  "certificate must show it"))
-    earned = sum((lesson.credit for lesson in lessons), Fraction(0))
-    percent = int(earned * 100 / len(lessons)) if lessons else 0
-    return CourseProgress(tuple(lessons), percent, tuple(unmet))
+    complete = sum(lesson.complete for lesson in lessons)
+    half = sum(lesson.read and not lesson.complete for lesson in lessons)
+    return CourseProgress(tuple(lessons), percent(len(lessons), complete, half), tuple(unmet))
+
+
+def percent(lessons: int, complete: int, read_only: int) -> int:
+    """The course percentage: a complete lesson counts whole, one read whose quiz is not
+    passed yet counts half (rounded down, so 100 means every lesson is complete)."""
+    if not lessons:
+        return 0
+    return int((complete + Fraction(read_only, 2)) * 100 / lessons)

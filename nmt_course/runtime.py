@@ -39,6 +39,7 @@ class Settings:
     timezone: ZoneInfo
     password_hash_method: str
     password_reset_minutes: int
+    invitation_days: int
     # Keys the quiz draw and choice order; derived from SECRET_KEY, never stored.
     order_key: bytes
 
@@ -51,6 +52,7 @@ class Settings:
             timezone=ZoneInfo(str(config["TIMEZONE"])),
             password_hash_method=str(config["PASSWORD_HASH_METHOD"]),
             password_reset_minutes=int(config["PASSWORD_RESET_MINUTES"]),
+            invitation_days=int(config["INVITATION_DAYS"]),
             order_key=hmac.new(secret, b"nmt-course/quiz-order", hashlib.sha256).digest())
 
     def url(self, path: str) -> str:

@@ -34,9 +34,16 @@ def _clean(value: str | None) -> str | None:
 
 
 @transaction
-def create_user(runtime: Runtime, *, email: str, password: str, legal_name: str,
-                licence_number: str | None = None, licence_state: str | None = None,
-                is_admin: bool = False, is_instructor: bool = False) -> User:
+def create_user(runtime: Runtime, **fields) -> User:
+    """A new account (see add_user for the fields)."""
+    return add_user(runtime, **fields)
+
+
+def add_user(runtime: Runtime, *, email: str, password: str, legal_name: str,
+             licence_number: str | None = None, licence_state: str | None = None,
+             is_admin: bool = False, is_instructor: bool = False) -> User:
+    """create_user's work inside a transaction already open: for operations that create an
+    account as part of a larger change (accepting a clinic's invitation)."""
     email = normalise_email(email)
     if user_by_email(email) is not None:
         raise EmailTaken("An account with this e-mail address already exists.")

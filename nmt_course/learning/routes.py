@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from ..certificates.operations import IssuedCertificate
 from ..certificates.queries import certificate_for, certificates_for
+from ..clinics.queries import my_clinics
 from ..web import ActionForm, learner, runtime
 from . import operations, queries
 from .lookups import course_or_404, lesson_or_404
@@ -101,8 +102,16 @@ def mark_read(slug: str, lesson_slug: str):
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """Every course the learner started, with progress, and their certificates."""
-    courses = queries.started_courses(current_user.id)
+    """The courses the learner's clinics assigned them (earliest due first), every other
+    course they started, with progress; their certificates; the clinics they manage."""
+    settings = runtime().settings
+    clinics = my_clinics(current_user.id, settings)
+    assigned = {a.course.id for a in clinics.assigned}
+    courses = [a.course for a in clinics.assigned] + [
+        course for course in queries.started_courses(current_user.id)
+        if course.id not in assigned]
     return render_template("learning/dashboard.html", courses=courses,
+                           assigned={a.course.id: a for a in clinics.assigned},
+                           managed=clinics.managed, today=settings.local_date(runtime().clock()),
                            progress=queries.progress_by_course(current_user, courses),
                            certificates=certificates_for(current_user.id))

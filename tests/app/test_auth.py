@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from werkzeug.security import check_password_hash
 
 from nmt_course.accounts.models import PasswordResetToken, User
@@ -107,35 +105,6 @@ def test_next_after_login_stays_on_this_site(app, client, target, lands):
         "csrf_token": csrf_from(page.text), "email": "learner@example.com", "password": PASSWORD})
     assert response.status_code == 302
     assert response.location == lands
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on loopback that keeps what it receives."""
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
-
-
-@pytest.fixture
-def mail_app(make_app, smtp_server):
-    """The same database as `app`, with mail going to the loopback SMTP server."""
-    port, _ = smtp_server
-    return make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
-                    MAIL_USE_TLS=False, MAIL_DEFAULT_SENDER="ce@nmt.test")
 
 
 def reset_link(inbox) -> str:

@@ -9,7 +9,7 @@ from nmt_course.extensions import db
 from tests.helpers import (count_statements, import_content, login, make_user,
                            pass_quiz_directly, quiz_form, submit_quiz)
 
-BUDGETS = {"lesson page": 5, "course page": 5, "dashboard": 5, "quiz page": 5,
+BUDGETS = {"lesson page": 5, "course page": 5, "dashboard": 6, "quiz page": 5,
            "failed submission": 10, "passed submission": 10, "completing submission": 14,
            "certificate page": 3, "verification page": 2}
 

@@ -1,0 +1,1 @@
+"""Clinics onboard their staff: invitations, assigned courses with due dates, a report."""

@@ -1,0 +1,35 @@
+"""`flask --app app clinics create|remind`."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from ..web import runtime
+from . import operations
+
+clinics = AppGroup("clinics", help="Manage clinics and remind their staff.")
+
+
+@clinics.command("create")
+@click.argument("name")
+@click.option("--manager", "manager_email", required=True,
+              help="E-mail address of the manager (invited if no account uses it).")
+def create_command(name: str, manager_email: str) -> None:
+    """Create the clinic NAME with its first manager."""
+    try:
+        clinic, result = operations.create_clinic(runtime(), None, name, manager_email)
+    except operations.MailNotSent as error:
+        raise click.ClickException(str(error)) from None
+    except operations.ClinicError as error:
+        raise click.ClickException(str(error)) from None
+    who = (f"{result.user.email} manages it" if result.user is not None
+           else f"no account uses {result.invited}, so an invitation to manage it was sent")
+    click.echo(f"Created clinic {clinic.id}, {clinic.name}: {who}.")
+
+
+@clinics.command("remind")
+def remind_command() -> None:
+    """E-mail staff whose assigned courses are due within 7 days or overdue (at most once a
+    day each: run it daily from cron; a second run the same day sends nothing)."""
+    sent = operations.send_reminders(runtime())
+    click.echo(f"{sent} reminder{'' if sent == 1 else 's'} sent.")

@@ -1,0 +1,143 @@
+"""Pure compliance rules: when an assignment is due for a person, what state they are in,
+who is struggling, and the report's filters, sorting and bars. No Flask, no database."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .. import codes
+
+REMINDER_WINDOW_DAYS = 7
+STRUGGLING_FAILS = 2  # failed attempts on one quiz
+
+
+class Status(enum.Enum):
+    COMPLETED = "completed"
+    IN_PROGRESS = "in progress"
+    NOT_STARTED = "not started"
+    OVERDUE = "overdue"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+STATUS_ORDER = (Status.OVERDUE, Status.NOT_STARTED, Status.IN_PROGRESS, Status.COMPLETED)
+
+
+@dataclass(frozen=True)
+class AssignmentFacts:
+    """An assignment as stored, seen from one member of the clinic."""
+
+    course_id: int
+    due_on: dt.date
+    assigned_on: dt.date
+    personal: bool  # made for this person, not for the whole clinic
+    joined_on: dt.date  # the day the person joined the clinic (provider's time zone)
+
+
+def due_on(facts: AssignmentFacts) -> dt.date:
+    """A whole-clinic assignment gives those who join after it was made as many days as it
+    gave the staff it was made for; otherwise the date is the date set."""
+    if facts.personal or facts.joined_on <= facts.assigned_on:
+        return facts.due_on
+    return facts.joined_on + (facts.due_on - facts.assigned_on)
+
+
+def effective_due_dates(assignments: Iterable[AssignmentFacts]) -> dict[int, dt.date]:
+    """Course id -> due date for one person in one clinic: their personal assignment of a
+    course replaces the clinic's."""
+    personal: dict[int, dt.date] = {}
+    clinic: dict[int, dt.date] = {}
+    for facts in assignments:
+        (personal if facts.personal else clinic)[facts.course_id] = due_on(facts)
+    return {**clinic, **personal}
+
+
+def status(*, completed: bool, started: bool, due: dt.date, today: dt.date) -> Status:
+    if completed:
+        return Status.COMPLETED
+    if today > due:
+        return Status.OVERDUE
+    return Status.IN_PROGRESS if started else Status.NOT_STARTED
+
+
+def needs_reminder(due: dt.date, today: dt.date) -> bool:
+    """Due within the reminder window, or overdue."""
+    return (due - today).days <= REMINDER_WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    lesson_title: str
+    position: int
+    best_score: int
+    passed: bool
+    failures: int
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One staff member and one course assigned to them."""
+
+    user_id: int
+    name: str
+    email: str
+    course_id: int
+    course_title: str
+    due: dt.date
+    status: Status
+    percent: int
+    quizzes: tuple[QuizResult, ...]  # in lesson order, attempted ones only
+    completed_on: dt.date | None
+    certificate_code: str | None
+
+    @property
+    def verification_code(self) -> str | None:
+        return codes.display(self.certificate_code) if self.certificate_code else None
+
+    @property
+    def struggling_with(self) -> tuple[str, ...]:
+        """Lessons whose quiz this person failed at least twice."""
+        return tuple(q.lesson_title for q in self.quizzes if q.failures >= STRUGGLING_FAILS)
+
+
+SORTS = {
+    "name": lambda row: (row.name.casefold(), row.course_title),
+    "course": lambda row: (row.course_title, row.name.casefold()),
+    "status": lambda row: (STATUS_ORDER.index(row.status), row.due, row.name.casefold()),
+    "progress": lambda row: (row.percent, row.name.casefold()),
+    "due": lambda row: (row.due, row.name.casefold()),
+}
+
+
+def select_rows(rows: Sequence[ReportRow], *, course_id: int | None = None,
+                wanted: Status | None = None, sort: str = "status") -> list[ReportRow]:
+    chosen = [row for row in rows
+              if (course_id is None or row.course_id == course_id)
+              and (wanted is None or row.status is wanted)]
+    return sorted(chosen, key=SORTS.get(sort, SORTS["status"]))
+
+
+@dataclass(frozen=True)
+class CourseBar:
+    course_id: int
+    course_title: str
+    counts: tuple[tuple[Status, int], ...]  # in STATUS_ORDER reversed: completed first
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.counts)
+
+
+def course_bars(rows: Iterable[ReportRow]) -> list[CourseBar]:
+    """One bar per course: how many of its assignees are in each state."""
+    tallies: dict[tuple[str, int], Counter] = {}
+    for row in rows:
+        tallies.setdefault((row.course_title, row.course_id), Counter())[row.status] += 1
+    return [CourseBar(course_id, title, tuple((state, tally[state])
+                                               for state in reversed(STATUS_ORDER)))
+            for (title, course_id), tally in sorted(tallies.items())]

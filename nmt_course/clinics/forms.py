@@ -1,0 +1,65 @@
+"""Clinic forms: managers', admins' and the invited person's."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (DateField, EmailField, RadioField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..accounts.fields import EMAIL, AccountDetails, NewPassword
+
+NAME = [DataRequired("Give the clinic a name."), Length(max=200)]
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("E-mail address", validators=EMAIL)
+    name = StringField("Name (optional)", validators=[Optional(), Length(max=200)],
+                       description="Used to greet them in the invitation.")
+
+
+class RosterForm(FlaskForm):
+    roster = FileField("CSV file of names and e-mail addresses", validators=[
+        FileRequired("Choose a CSV file.")],
+        description="One person per row: name, e-mail address (a header row is optional). "
+                    "At most 500 rows and 256 KB.")
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AssignForm(FlaskForm):
+    course = SelectField("Course", coerce=int, validators=[DataRequired("Choose a course.")])
+    due_on = DateField("Due date", validators=[DataRequired("Give a due date (YYYY-MM-DD).")],
+                       description="Staff who join later get as many days from the day they "
+                                   "join.")
+    who = RadioField("Who must complete it", default="clinic", choices=[
+        SelectChoice("clinic", "Everyone on the staff, now and later"),
+        SelectChoice("chosen", "Only the staff chosen below")])
+    staff = CheckboxList("Staff", coerce=int, validators=[Optional()], validate_choice=False)
+
+
+class DueDateForm(FlaskForm):
+    due_on = DateField("New due date",
+                       validators=[DataRequired("Give a due date (YYYY-MM-DD).")])
+
+
+class ClinicForm(FlaskForm):
+    name = StringField("Clinic name", validators=NAME)
+    manager_email = EmailField(
+        "Manager's e-mail address", validators=EMAIL,
+        description="An account with this address becomes the manager; with no account, the "
+                    "address is invited to manage the clinic.")
+
+
+class ManagerForm(FlaskForm):
+    email = EmailField("E-mail address of the new manager", validators=EMAIL)
+
+
+class RenameForm(FlaskForm):
+    name = StringField("Clinic name", validators=NAME)
+
+
+class JoinForm(AccountDetails, NewPassword, FlaskForm):
+    """The invited person's new account: the address is the invitation's."""

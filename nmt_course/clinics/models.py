@@ -1,0 +1,100 @@
+"""Clinics: who belongs to them, who is invited, which courses they must complete by when."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, db, utcnow
+
+ROLES = ("staff", "manager")
+
+
+class Clinic(db.Model):
+    __tablename__ = "clinics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Membership(db.Model):
+    """A person's place in a clinic: staff (assigned courses, in the report) or manager. One
+    person may manage several clinics of a chain, or be staff in one."""
+
+    __tablename__ = "clinic_memberships"
+    __table_args__ = (UniqueConstraint("clinic_id", "user_id"),
+                      Index("ix_clinic_memberships_user", "user_id", "role"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User")
+
+
+class Invitation(db.Model):
+    """A single-use link to join a clinic, sent by e-mail. Only the token's hash is kept;
+    resending replaces it, so the link sent before stops working."""
+
+    __tablename__ = "clinic_invitations"
+    # One open invitation per address and clinic.
+    __table_args__ = (Index("uq_clinic_invitations_open", "clinic_id", "email", unique=True,
+                            sqlite_where=text("accepted_at IS NULL AND revoked_at IS NULL"),
+                            postgresql_where=text("accepted_at IS NULL AND revoked_at IS NULL")),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    legal_name: Mapped[str] = mapped_column(String(200), default="")  # as the manager wrote it
+    role: Mapped[str] = mapped_column(String(20), default="staff")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    clinic: Mapped[Clinic] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+
+class Assignment(db.Model):
+    """A course a clinic's staff must complete by a date: the whole clinic's (`user_id`
+    NULL; staff who join later are due the same number of days after joining) or one
+    person's, which replaces the clinic's for them."""
+
+    __tablename__ = "clinic_assignments"
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "course_id", "user_id"),
+        Index("uq_clinic_assignments_whole_clinic", "clinic_id", "course_id", unique=True,
+              sqlite_where=text("user_id IS NULL"), postgresql_where=text("user_id IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    assigned_on: Mapped[dt.date] = mapped_column(Date)  # in the provider's time zone
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    course = relationship("Course")
+
+
+class ReminderSent(db.Model):
+    """At most one reminder a day per person: the row is written before the mail leaves."""
+
+    __tablename__ = "clinic_reminders"
+    __table_args__ = (UniqueConstraint("user_id", "sent_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sent_on: Mapped[dt.date] = mapped_column(Date)

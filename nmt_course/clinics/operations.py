@@ -1,0 +1,391 @@
+"""Changes to clinics: creating them, inviting and removing people, assigning courses,
+reminding staff. Each public function is one transaction; mail leaves after it commits."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+
+from .. import audit
+from ..accounts.models import User
+from ..accounts.operations import AccountError, add_user
+from ..accounts.queries import normalise_email, token_hash, user_by_email
+from ..database import db, transaction
+from ..learning.models import Course
+from ..runtime import Email, Runtime
+from . import queries
+from .mail import invitation_mail, reminder_mail
+from .models import Assignment, Clinic, Invitation, Membership, ReminderSent
+from .roster import Invitee, check_email
+
+
+log = logging.getLogger(__name__)
+
+
+class ClinicError(Exception):
+    """A change the rules do not allow; the message says why, to the person who asked."""
+
+
+class MailNotSent(ClinicError):
+    """The change is saved, but its e-mail could not be handed to the mail server."""
+
+
+def _subject(clinic: Clinic) -> str:
+    return f"clinic:{clinic.id}"
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ClinicError("Give the clinic a name.")
+    if len(name) > 200:
+        raise ClinicError("Use at most 200 characters for the name.")
+    return name
+
+
+# --- clinics and managers (admins) ----------------------------------------------------------
+
+@dataclass
+class ManagerResult:
+    """A manager added now (`user`), or invited because no account uses the address."""
+
+    user: User | None = None
+    invited: str | None = None
+    mail: list[Email] = field(default_factory=list)
+
+
+def create_clinic(runtime: Runtime, actor: User | None, name: str,
+                  manager_email: str) -> tuple[Clinic, ManagerResult]:
+    clinic, result = _create_clinic(runtime, actor, name, manager_email)
+    _send(runtime, result.mail)
+    return clinic, result
+
+
+@transaction
+def _create_clinic(runtime: Runtime, actor: User | None, name: str,
+                   manager_email: str) -> tuple[Clinic, ManagerResult]:
+    clinic = Clinic(name=_clean_name(name), created_at=runtime.clock())
+    db.session.add(clinic)
+    db.session.flush()
+    audit.record("clinic.created", at=runtime.clock(), actor_id=actor.id if actor else None,
+                 subject=_subject(clinic), name=clinic.name)
+    return clinic, _add_manager(runtime, actor, clinic, manager_email)
+
+
+def add_manager(runtime: Runtime, actor: User | None, clinic: Clinic,
+                email: str) -> ManagerResult:
+    """Make the account with this address a manager of the clinic; with no such account,
+    invite the address to manage it."""
+    result = _add_manager_now(runtime, actor, clinic, email)
+    _send(runtime, result.mail)
+    return result
+
+
+@transaction
+def _add_manager_now(runtime, actor, clinic, email) -> ManagerResult:
+    return _add_manager(runtime, actor, clinic, email)
+
+
+def _add_manager(runtime: Runtime, actor: User | None, clinic: Clinic,
+                 email: str) -> ManagerResult:
+    email = _valid_email(email)
+    user = user_by_email(email)
+    if user is None:
+        invitation, mail = _invite(runtime, actor, clinic, email, "", role="manager")
+        return ManagerResult(invited=invitation.email, mail=[mail])
+    member = queries.membership(clinic.id, user.id)
+    if member is not None and member.role == "manager":
+        raise ClinicError(f"{email} already manages {clinic.name}.")
+    if member is None:
+        db.session.add(Membership(clinic_id=clinic.id, user_id=user.id, role="manager",
+                                  joined_at=runtime.clock()))
+    else:
+        member.role = "manager"
+    audit.record("clinic.manager_added", at=runtime.clock(),
+                 actor_id=actor.id if actor else None, subject=_subject(clinic),
+                 user_id=user.id)
+    return ManagerResult(user=user)
+
+
+@transaction
+def rename_clinic(runtime: Runtime, actor: User, clinic: Clinic, name: str) -> None:
+    before, clinic.name = clinic.name, _clean_name(name)
+    audit.record("clinic.renamed", at=runtime.clock(), actor_id=actor.id,
+                 subject=_subject(clinic), before=before, after=clinic.name)
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+def _valid_email(address: str) -> str:
+    try:
+        return check_email(address)
+    except ValueError as error:
+        raise ClinicError(f"'{address.strip()[:80]}' is not an e-mail address ({error}).") \
+            from None
+
+
+def _invitation_mail(runtime: Runtime, invitation: Invitation, clinic: Clinic,
+                     token: str) -> Email:
+    return invitation_mail(runtime.settings, to=invitation.email, name=invitation.legal_name,
+                           role=invitation.role, clinic_name=clinic.name, token=token)
+
+
+def _invite(runtime: Runtime, actor: User | None, clinic: Clinic, email: str, name: str,
+            role: str = "staff") -> tuple[Invitation, Email]:
+    now = runtime.clock()
+    user = user_by_email(email)
+    if user is not None and queries.membership(clinic.id, user.id) is not None:
+        raise ClinicError(f"{email} is already a member of {clinic.name}.")
+    if queries.open_invitation_for(clinic.id, email) is not None:
+        raise ClinicError(f"{email} is already invited; resend the invitation from the list "
+                          "if it was lost.")
+    token = secrets.token_urlsafe(32)  # 256 bits
+    invitation = Invitation(
+        clinic_id=clinic.id, email=email, legal_name=name, role=role,
+        token_hash=token_hash(token), invited_by_id=actor.id if actor else None, sent_at=now,
+        expires_at=now + dt.timedelta(days=runtime.settings.invitation_days))
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("clinic.invited", at=now, actor_id=actor.id if actor else None,
+                 subject=_subject(clinic), invitation_id=invitation.id, role=role)
+    return invitation, _invitation_mail(runtime, invitation, clinic, token)
+
+
+def invite(runtime: Runtime, actor: User, clinic: Clinic, email: str,
+           name: str = "") -> Invitation:
+    """Invite one person by e-mail to join the clinic's staff."""
+    invitation, mail = _invite_one(runtime, actor, clinic, _valid_email(email),
+                                   " ".join(name.split()))
+    _send(runtime, [mail])
+    return invitation
+
+
+@transaction
+def _invite_one(runtime, actor, clinic, email, name):
+    if len(name) > 200:
+        raise ClinicError("Use at most 200 characters for the name.")
+    return _invite(runtime, actor, clinic, email, name)
+
+
+@dataclass
+class BulkResult:
+    invited: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "line N: why"
+    unsent: list[str] = field(default_factory=list)  # invited, but the mail did not leave
+
+
+def invite_many(runtime: Runtime, actor: User, clinic: Clinic,
+                invitees: Iterable[Invitee]) -> BulkResult:
+    """Invite every good row of a roster in one transaction; a row the rules refuse
+    (already a member, already invited) is reported by its line, and the others go."""
+    result, mail = _invite_many(runtime, actor, clinic, list(invitees))
+    result.unsent = _send(runtime, mail, quiet=True)
+    return result
+
+
+@transaction
+def _invite_many(runtime, actor, clinic, invitees: list[Invitee]):
+    result, mail = BulkResult(), []
+    for invitee in invitees:
+        try:
+            invitation, message = _invite(runtime, actor, clinic, invitee.email, invitee.name)
+        except ClinicError as error:
+            result.problems.append(f"line {invitee.line}: {error}")
+            continue
+        result.invited.append(invitation.email)
+        mail.append(message)
+    return result, mail
+
+
+def resend(runtime: Runtime, actor: User, invitation: Invitation) -> None:
+    """A new link, valid for the full period again; the link sent before stops working."""
+    _send(runtime, [_resend(runtime, actor, invitation)])
+
+
+@transaction
+def _resend(runtime, actor, invitation: Invitation) -> Email:
+    if not invitation.is_open:
+        raise ClinicError("This invitation was already accepted or revoked.")
+    token, now = secrets.token_urlsafe(32), runtime.clock()
+    invitation.token_hash = token_hash(token)
+    invitation.sent_at = now
+    invitation.expires_at = now + dt.timedelta(days=runtime.settings.invitation_days)
+    audit.record("clinic.invitation_resent", at=now, actor_id=actor.id,
+                 subject=_subject(invitation.clinic), invitation_id=invitation.id)
+    return _invitation_mail(runtime, invitation, invitation.clinic, token)
+
+
+@transaction
+def revoke(runtime: Runtime, actor: User, invitation: Invitation) -> None:
+    if invitation.is_open:
+        invitation.revoked_at = runtime.clock()
+        audit.record("clinic.invitation_revoked", at=invitation.revoked_at, actor_id=actor.id,
+                     subject=_subject(invitation.clinic), invitation_id=invitation.id)
+
+
+class InvitationGone(ClinicError):
+    """The link expired, was used, revoked or replaced by a newer one."""
+
+
+def _usable_invitation(runtime: Runtime, token: str) -> Invitation:
+    invitation = queries.invitation_by_token(token_hash(token), runtime.clock())
+    if invitation is None:
+        raise InvitationGone("This invitation link has expired or was already used. Ask "
+                             "your clinic to send a new one.")
+    return invitation
+
+
+def _join(runtime: Runtime, invitation: Invitation, user: User) -> Membership:
+    now = runtime.clock()
+    invitation.accepted_at, invitation.accepted_by_id = now, user.id
+    member = queries.membership(invitation.clinic_id, user.id)
+    if member is None:
+        member = Membership(clinic_id=invitation.clinic_id, user_id=user.id,
+                            role=invitation.role, joined_at=now)
+        db.session.add(member)
+    elif invitation.role == "manager":
+        member.role = "manager"
+    audit.record("clinic.joined", at=now, actor_id=user.id,
+                 subject=_subject(invitation.clinic), invitation_id=invitation.id,
+                 role=member.role)
+    return member
+
+
+@transaction
+def accept_as(runtime: Runtime, token: str, user: User) -> Membership:
+    """Join the clinic with the logged-in account, which must use the invited address."""
+    invitation = _usable_invitation(runtime, token)
+    if user.email != invitation.email:
+        raise ClinicError("This invitation was sent to another e-mail address.")
+    return _join(runtime, invitation, user)
+
+
+@transaction
+def accept_with_new_account(runtime: Runtime, token: str, *, password: str, legal_name: str,
+                            licence_number: str | None = None,
+                            licence_state: str | None = None) -> User:
+    """Create the account of the invited address and join the clinic with it."""
+    invitation = _usable_invitation(runtime, token)
+    if user_by_email(invitation.email) is not None:
+        raise AccountError("An account with this e-mail address exists: log in to accept.")
+    user = add_user(runtime, email=invitation.email, password=password, legal_name=legal_name,
+                    licence_number=licence_number, licence_state=licence_state)
+    _join(runtime, invitation, user)
+    return user
+
+
+# --- members --------------------------------------------------------------------------------
+
+@transaction
+def remove_member(runtime: Runtime, actor: User, clinic: Clinic, member: Membership) -> None:
+    """The person leaves the clinic: their account, progress and certificates stay theirs;
+    the clinic sees none of it from now on. Their personal assignments go with them."""
+    if member.role == "manager" and len(queries.members(clinic.id, "manager")) == 1:
+        raise ClinicError("A clinic needs a manager: add another one before removing the last.")
+    db.session.execute(delete(Assignment).where(Assignment.clinic_id == clinic.id,
+                                                Assignment.user_id == member.user_id))
+    db.session.delete(member)
+    audit.record("clinic.member_removed", at=runtime.clock(), actor_id=actor.id,
+                 subject=_subject(clinic), user_id=member.user_id, role=member.role)
+
+
+# --- assignments ----------------------------------------------------------------------------
+
+def _check_due(runtime: Runtime, due_on: dt.date) -> dt.date:
+    if due_on < runtime.settings.local_date(runtime.clock()):
+        raise ClinicError("The due date has passed; choose today or a later day.")
+    return due_on
+
+
+@transaction
+def assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_on: dt.date,
+           staff_ids: Iterable[int] | None = None) -> list[Assignment]:
+    """Assign a course to the whole clinic (`staff_ids` None) or to the chosen staff. An
+    existing assignment of the same course to the same people takes the new date."""
+    _check_due(runtime, due_on)
+    if not course.is_published:
+        raise ClinicError("Only published courses can be assigned.")
+    today = runtime.settings.local_date(runtime.clock())
+    staff = {m.user_id for m in queries.members(clinic.id, "staff")}
+    targets: list[int | None] = [None] if staff_ids is None else sorted(set(staff_ids))
+    if staff_ids is not None and (not targets or not set(targets) <= staff):
+        raise ClinicError("Choose at least one member of the clinic's staff.")
+    made = []
+    for user_id in targets:
+        assignment = db.session.scalar(select(Assignment).where(
+            Assignment.clinic_id == clinic.id, Assignment.course_id == course.id,
+            Assignment.user_id.is_(None) if user_id is None else Assignment.user_id == user_id))
+        if assignment is None:
+            assignment = Assignment(clinic_id=clinic.id, course_id=course.id, user_id=user_id,
+                                    assigned_on=today, assigned_by_id=actor.id, due_on=due_on)
+            db.session.add(assignment)
+        assignment.due_on = due_on
+        made.append(assignment)
+    db.session.flush()
+    audit.record("clinic.course_assigned", at=runtime.clock(), actor_id=actor.id,
+                 subject=_subject(clinic), course_id=course.id, due_on=due_on.isoformat(),
+                 user_ids=[t for t in targets if t is not None], whole_clinic=staff_ids is None)
+    return made
+
+
+@transaction
+def change_due_date(runtime: Runtime, actor: User, assignment: Assignment,
+                    due_on: dt.date) -> None:
+    before, assignment.due_on = assignment.due_on, _check_due(runtime, due_on)
+    audit.record("clinic.assignment_changed", at=runtime.clock(), actor_id=actor.id,
+                 subject=f"clinic:{assignment.clinic_id}", assignment_id=assignment.id,
+                 before=before.isoformat(), after=due_on.isoformat())
+
+
+@transaction
+def withdraw(runtime: Runtime, actor: User, assignment: Assignment) -> None:
+    db.session.delete(assignment)
+    audit.record("clinic.assignment_withdrawn", at=runtime.clock(), actor_id=actor.id,
+                 subject=f"clinic:{assignment.clinic_id}", course_id=assignment.course_id,
+                 user_id=assignment.user_id)
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+def send_reminders(runtime: Runtime) -> int:
+    """E-mail each staff member whose assignments are due within a week or overdue, at most
+    once a day (a second run the same day sends nothing). Returns how many were sent."""
+    mail = _claim_reminders(runtime)
+    return len(mail) - len(_send(runtime, mail, quiet=True))
+
+
+@transaction
+def _claim_reminders(runtime: Runtime) -> list[Email]:
+    settings, now = runtime.settings, runtime.clock()
+    today = settings.local_date(now)
+    already = set(db.session.scalars(
+        select(ReminderSent.user_id).where(ReminderSent.sent_on == today)))
+    mail = []
+    for reminder in queries.reminders_due(settings, now):
+        if reminder.user_id in already:
+            continue
+        db.session.add(ReminderSent(user_id=reminder.user_id, sent_on=today))
+        mail.append(reminder_mail(settings, to=reminder.email, name=reminder.name,
+                                  courses=reminder.courses, today=today))
+    return mail
+
+
+def _send(runtime: Runtime, mail: Iterable[Email], *, quiet: bool = False) -> list[str]:
+    """Hand each message to the mailer; a failure is logged, and (unless `quiet`, where the
+    caller reports the addresses it returns) raised as MailNotSent once all were tried."""
+    unsent = []
+    for message in mail:
+        try:
+            runtime.mailer.send(message)
+        except (OSError, smtplib.SMTPException):
+            log.exception("could not send %r to %s", message.subject, message.to)
+            unsent.append(message.to)
+    if unsent and not quiet:
+        raise MailNotSent(f"Saved, but the e-mail to {', '.join(unsent)} could not be sent. "
+                          "Try Resend in a while.")
+    return unsent

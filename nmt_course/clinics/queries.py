@@ -1,0 +1,317 @@
+"""Reads about clinics. The report reads the same stored facts as a learner's progress (read
+marks, attempts, certificates) in a fixed number of statements, whatever the staff count."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from ..accounts.models import User
+from ..certificates.models import Certificate
+from ..database import db
+from ..learning.models import Course, Lesson, LessonProgress
+from ..progress import percent
+from ..quizzes.models import Quiz, QuizAttempt
+from ..runtime import Settings
+from .compliance import (AssignmentFacts, QuizResult, ReportRow, effective_due_dates,
+                         needs_reminder, status)
+from .models import Assignment, Clinic, Invitation, Membership
+
+
+def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
+    """The clinic if `user` manages it (admins see every clinic); None otherwise."""
+    query = select(Clinic).where(Clinic.id == clinic_id)
+    if not user.is_admin:
+        query = query.where(exists().where(
+            Membership.clinic_id == Clinic.id, Membership.user_id == user.id,
+            Membership.role == "manager"))
+    return db.session.scalar(query)
+
+
+def clinics_managed_by(user: User) -> list[Clinic]:
+    return list(db.session.scalars(
+        select(Clinic).join(Membership, Membership.clinic_id == Clinic.id)
+        .where(Membership.user_id == user.id, Membership.role == "manager")
+        .order_by(Clinic.name, Clinic.id)))
+
+
+@dataclass(frozen=True)
+class ClinicLine:
+    clinic: Clinic
+    staff: int
+    managers: list[str]
+
+
+def all_clinics() -> list[ClinicLine]:
+    """Every clinic with its staff count and managers' e-mail addresses (for admins)."""
+    staff = (select(func.count(Membership.id))
+             .where(Membership.clinic_id == Clinic.id, Membership.role == "staff")
+             .scalar_subquery())
+    clinics = db.session.execute(select(Clinic, staff).order_by(Clinic.name, Clinic.id)).all()
+    managers: dict[int, list[str]] = defaultdict(list)
+    for clinic_id, email in db.session.execute(
+            select(Membership.clinic_id, User.email).join(User, User.id == Membership.user_id)
+            .where(Membership.role == "manager").order_by(User.email)):
+        managers[clinic_id].append(email)
+    return [ClinicLine(clinic, count, managers[clinic.id]) for clinic, count in clinics]
+
+
+def members(clinic_id: int, role: str | None = None) -> list[Membership]:
+    query = (select(Membership).join(User, User.id == Membership.user_id)
+             .where(Membership.clinic_id == clinic_id)
+             .order_by(User.legal_name, User.id))
+    if role is not None:
+        query = query.where(Membership.role == role)
+    return list(db.session.scalars(query))
+
+
+def membership(clinic_id: int, user_id: int) -> Membership | None:
+    return db.session.scalar(select(Membership).where(
+        Membership.clinic_id == clinic_id, Membership.user_id == user_id))
+
+
+def open_invitations(clinic_id: int) -> list[Invitation]:
+    return list(db.session.scalars(
+        select(Invitation).where(Invitation.clinic_id == clinic_id,
+                                 Invitation.accepted_at.is_(None),
+                                 Invitation.revoked_at.is_(None))
+        .order_by(Invitation.sent_at.desc(), Invitation.id)))
+
+
+def open_invitation(clinic_id: int, invitation_id: int) -> Invitation | None:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.clinic_id != clinic_id or not invitation.is_open:
+        return None
+    return invitation
+
+
+def invitation_by_token(token_digest: str, now: dt.datetime) -> Invitation | None:
+    """The open, unexpired invitation whose token hashes to `token_digest`."""
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_digest))
+    if invitation is None or not invitation.is_open or invitation.expires_at <= now:
+        return None
+    return invitation
+
+
+def open_invitation_for(clinic_id: int, email: str) -> Invitation | None:
+    return db.session.scalar(select(Invitation).where(
+        Invitation.clinic_id == clinic_id, Invitation.email == email,
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
+
+
+def assignments_of(clinic_id: int) -> list[Assignment]:
+    return list(db.session.scalars(
+        select(Assignment).join(Course, Course.id == Assignment.course_id)
+        .where(Assignment.clinic_id == clinic_id)
+        .order_by(Course.title, Assignment.user_id.is_not(None), Assignment.id)))
+
+
+def assignment_of(clinic_id: int, assignment_id: int) -> Assignment | None:
+    assignment = db.session.get(Assignment, assignment_id)
+    return assignment if assignment is not None and assignment.clinic_id == clinic_id else None
+
+
+def assignable_courses() -> list[Course]:
+    return list(db.session.scalars(
+        select(Course).where(Course.status == "published").order_by(Course.title)))
+
+
+# --- the report -----------------------------------------------------------------------------
+
+def _staff_ids(clinic_id: int):
+    return select(Membership.user_id).where(Membership.clinic_id == clinic_id,
+                                            Membership.role == "staff")
+
+
+def report(clinic_id: int, settings: Settings, now: dt.datetime) -> list[ReportRow]:
+    """Every staff member x every course assigned to them, in five statements."""
+    today = settings.local_date(now)
+    staff = db.session.execute(
+        select(User.id, User.legal_name, User.email, Membership.joined_at)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.clinic_id == clinic_id, Membership.role == "staff")).all()
+    lesson_count = (select(func.count(Lesson.id))
+                    .where(Lesson.course_id == Course.id, Lesson.archived_at.is_(None))
+                    .scalar_subquery())
+    assignments = db.session.execute(
+        select(Assignment.course_id, Assignment.user_id, Assignment.due_on,
+               Assignment.assigned_on, Course.title, lesson_count)
+        .join(Course, Course.id == Assignment.course_id)
+        .where(Assignment.clinic_id == clinic_id)).all()
+    if not staff or not assignments:
+        return []
+    course_ids = sorted({row.course_id for row in assignments})
+    reads = _read_counts(clinic_id, course_ids)
+    quizzes = _quiz_results(clinic_id, course_ids)
+    certificates = {(user_id, course_id): (completed_on, code) for user_id, course_id,
+                    completed_on, code in db.session.execute(
+                        select(Certificate.user_id, Certificate.course_id,
+                               Certificate.completed_on, Certificate.code)
+                        .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
+                               Certificate.course_id.in_(course_ids),
+                               Certificate.status == "valid"))}
+    courses = {row.course_id: (row.title, row[5]) for row in assignments}
+    rows = []
+    for user_id, name, email, joined_at in staff:
+        joined_on = settings.local_date(joined_at)
+        due = effective_due_dates(
+            AssignmentFacts(a.course_id, a.due_on, a.assigned_on, a.user_id is not None,
+                            joined_on)
+            for a in assignments if a.user_id in (None, user_id))
+        for course_id, due_date in due.items():
+            title, lessons = courses[course_id]
+            results = tuple(sorted(quizzes.get((user_id, course_id), ()),
+                                   key=lambda q: q.position))
+            plain_read, unpassed_read = reads.get((user_id, course_id), (0, 0))
+            passed = sum(q.passed for q in results)
+            certificate = certificates.get((user_id, course_id))
+            started = bool(plain_read or unpassed_read or results)
+            rows.append(ReportRow(
+                user_id, name, email, course_id, title, due_date,
+                status(completed=certificate is not None, started=started, due=due_date,
+                       today=today),
+                percent(lessons, plain_read + passed, unpassed_read), results,
+                certificate[0] if certificate else None,
+                certificate[1] if certificate else None))
+    return rows
+
+
+def _read_counts(clinic_id: int, course_ids: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(user, course) -> (lessons without a quiz read, lessons read whose quiz is not passed)."""
+    passed = exists().where(QuizAttempt.user_id == LessonProgress.user_id,
+                            QuizAttempt.quiz_id == Quiz.id, QuizAttempt.passed)
+    rows = db.session.execute(
+        select(LessonProgress.user_id, Lesson.course_id,
+               func.count(case((Quiz.id.is_(None), 1))),
+               func.count(case((and_(Quiz.id.is_not(None), ~passed), 1))))
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
+        .where(LessonProgress.user_id.in_(_staff_ids(clinic_id)),
+               Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))
+        .group_by(LessonProgress.user_id, Lesson.course_id))
+    return {(user_id, course_id): (plain, unpassed) for user_id, course_id, plain, unpassed
+            in rows}
+
+
+def _quiz_results(clinic_id: int, course_ids: list[int]) -> dict[tuple[int, int],
+                                                                  list[QuizResult]]:
+    """(user, course) -> the best score, pass and failures on each quiz they attempted."""
+    rows = db.session.execute(
+        select(QuizAttempt.user_id, Lesson.course_id, Lesson.title, Lesson.position,
+               func.max(QuizAttempt.score),
+               func.count(case((QuizAttempt.passed, 1))),
+               func.count(case((~QuizAttempt.passed, 1))))
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .join(Lesson, Lesson.id == Quiz.lesson_id)
+        .where(QuizAttempt.user_id.in_(_staff_ids(clinic_id)),
+               Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None),
+               Quiz.archived_at.is_(None))
+        .group_by(QuizAttempt.user_id, Lesson.course_id, Lesson.id, Lesson.title,
+                  Lesson.position))
+    results: dict[tuple[int, int], list[QuizResult]] = defaultdict(list)
+    for user_id, course_id, title, position, best, passes, fails in rows:
+        results[(user_id, course_id)].append(QuizResult(title, position, best, passes > 0,
+                                                        fails))
+    return results
+
+
+# --- a learner's assignments -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AssignedCourse:
+    course: Course
+    due: dt.date
+    clinic_name: str
+
+
+@dataclass(frozen=True)
+class MyClinics:
+    assigned: list[AssignedCourse]  # earliest due first
+    managed: list[Clinic]
+
+
+def my_clinics(user_id: int, settings: Settings) -> MyClinics:
+    """The courses `user_id`'s clinics assigned them, and the clinics they manage: one
+    statement. Two clinics assigning one course: the earlier date counts."""
+    rows = db.session.execute(
+        select(Membership.role, Clinic, Membership.joined_at, Assignment.user_id,
+               Assignment.due_on, Assignment.assigned_on, Course)
+        .join(Clinic, Clinic.id == Membership.clinic_id)
+        .outerjoin(Assignment, and_(
+            Assignment.clinic_id == Membership.clinic_id, Membership.role == "staff",
+            or_(Assignment.user_id.is_(None), Assignment.user_id == user_id)))
+        .outerjoin(Course, Course.id == Assignment.course_id)
+        .where(Membership.user_id == user_id)).all()
+    managed = sorted({row.Clinic for row in rows if row.role == "manager"},
+                     key=lambda clinic: (clinic.name, clinic.id))
+    per_clinic: dict[int, list] = defaultdict(list)
+    for row in rows:
+        if row.Course is not None:
+            per_clinic[row.Clinic.id].append(row)
+    earliest: dict[int, AssignedCourse] = {}
+    for clinic_rows in per_clinic.values():
+        clinic = clinic_rows[0].Clinic
+        courses = {row.Course.id: row.Course for row in clinic_rows}
+        joined_on = settings.local_date(clinic_rows[0].joined_at)
+        due = effective_due_dates(
+            AssignmentFacts(row.Course.id, row.due_on, row.assigned_on, row.user_id is not None,
+                            joined_on) for row in clinic_rows)
+        for course_id, due_date in due.items():
+            if course_id not in earliest or due_date < earliest[course_id].due:
+                earliest[course_id] = AssignedCourse(courses[course_id], due_date, clinic.name)
+    assigned = sorted(earliest.values(), key=lambda a: (a.due, a.course.title))
+    return MyClinics(assigned, managed)
+
+
+# --- reminders -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reminder:
+    user_id: int
+    email: str
+    name: str
+    courses: list[tuple[str, str, dt.date]]  # (title, slug, due), earliest first
+
+
+def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
+    """Staff with an assignment due within the reminder window or overdue and not completed,
+    with those courses; in two statements."""
+    today = settings.local_date(now)
+    rows = db.session.execute(
+        select(Membership.user_id, Membership.clinic_id, Membership.joined_at, User.email,
+               User.legal_name, Assignment.user_id.label("personal_for"), Assignment.due_on,
+               Assignment.assigned_on, Course.id, Course.title, Course.slug)
+        .join(User, User.id == Membership.user_id)
+        .join(Assignment, and_(Assignment.clinic_id == Membership.clinic_id, or_(
+            Assignment.user_id.is_(None), Assignment.user_id == Membership.user_id)))
+        .join(Course, Course.id == Assignment.course_id)
+        .where(Membership.role == "staff", User.active)).all()
+    if not rows:
+        return []
+    done = set(db.session.execute(
+        select(Certificate.user_id, Certificate.course_id)
+        .where(Certificate.status == "valid",
+               Certificate.user_id.in_({row.user_id for row in rows}))).tuples())
+    grouped: dict[tuple[int, int], list] = defaultdict(list)
+    for row in rows:
+        grouped[(row.user_id, row.clinic_id)].append(row)
+    due_by_user: dict[int, dict[int, tuple[str, str, dt.date]]] = defaultdict(dict)
+    people = {}
+    for (user_id, _), clinic_rows in grouped.items():
+        joined_on = settings.local_date(clinic_rows[0].joined_at)
+        titles = {row.id: (row.title, row.slug) for row in clinic_rows}
+        people[user_id] = (clinic_rows[0].email, clinic_rows[0].legal_name)
+        due = effective_due_dates(
+            AssignmentFacts(row.id, row.due_on, row.assigned_on, row.personal_for is not None,
+                            joined_on) for row in clinic_rows)
+        for course_id, due_date in due.items():
+            if (user_id, course_id) in done or not needs_reminder(due_date, today):
+                continue
+            known = due_by_user[user_id].get(course_id)
+            if known is None or due_date < known[2]:
+                due_by_user[user_id][course_id] = (*titles[course_id], due_date)
+    return [Reminder(user_id, *people[user_id], sorted(courses.values(), key=lambda c: c[2]))
+            for user_id, courses in sorted(due_by_user.items()) if courses]

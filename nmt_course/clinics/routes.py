@@ -1,0 +1,274 @@
+"""A clinic's pages for its managers: the compliance report, staff and invitations,
+assignments. Every page checks that the clinic in its address is one the user manages."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..csv_safe import to_csv
+from ..extensions import login_manager
+from ..formatting import long_date
+from ..web import ActionForm, learner, runtime
+from . import operations, queries
+from .compliance import Status, course_bars, select_rows
+from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
+from .lookups import clinic_or_404
+from .models import Clinic
+from .roster import read_roster, roster_text
+
+bp = Blueprint("clinics", __name__, url_prefix="/clinics")
+
+
+@bp.before_request
+def _logged_in():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.get("")
+def index():
+    """The clinics the user manages."""
+    clinics = queries.clinics_managed_by(current_user)
+    if len(clinics) == 1:
+        return redirect(url_for("clinics.report", clinic_id=clinics[0].id))
+    return render_template("clinics/index.html", clinics=clinics)
+
+
+# --- the report -----------------------------------------------------------------------------
+
+SORT_LABELS = {"status": "Status", "name": "Name", "course": "Course", "progress": "Progress",
+               "due": "Due date"}
+
+
+def _report_rows(clinic: Clinic):
+    """The report's rows, with the filters and sort of the query string; a course that is
+    not this clinic's answers 404, like any other clinic's record."""
+    rows = queries.report(clinic.id, runtime().settings, runtime().clock())
+    courses = {row.course_id: row.course_title for row in rows}
+    course_id = request.args.get("course", type=int)
+    if "course" in request.args and request.args["course"] and course_id not in courses:
+        abort(404)
+    wanted = request.args.get("status") or None
+    if wanted is not None and wanted not in {state.value for state in Status}:
+        abort(400)
+    sort = request.args.get("sort", "status")
+    if sort not in SORT_LABELS:
+        abort(400)
+    chosen = select_rows(rows, course_id=course_id, wanted=Status(wanted) if wanted else None,
+                         sort=sort)
+    return rows, chosen, courses, {"course": course_id, "status": wanted, "sort": sort}
+
+
+@bp.get("/<int:clinic_id>")
+def report(clinic_id: int):
+    """Who has completed which assigned course, who is late and who is struggling."""
+    clinic = clinic_or_404(clinic_id)
+    rows, chosen, courses, filters = _report_rows(clinic)
+    return render_template("clinics/report.html", clinic=clinic, rows=chosen,
+                           total=len(rows), bars=course_bars(rows), courses=courses,
+                           filters=filters, statuses=list(Status), sorts=SORT_LABELS,
+                           today=runtime().settings.local_date(runtime().clock()))
+
+
+@bp.get("/<int:clinic_id>/report.csv")
+def report_csv(clinic_id: int):
+    clinic = clinic_or_404(clinic_id)
+    _, chosen, _, _ = _report_rows(clinic)
+    settings = runtime().settings
+    header = ["name", "e-mail", "course", "status", "progress %", "due date",
+              "best quiz scores", "struggling with", "completed on", "verification"]
+    lines = [[row.name, row.email, row.course_title, row.status.value, row.percent,
+              row.due.isoformat(),
+              "; ".join(f"{q.lesson_title}: {q.best_score} %" for q in row.quizzes),
+              "; ".join(row.struggling_with),
+              row.completed_on.isoformat() if row.completed_on else "",
+              settings.verification_url(row.certificate_code) if row.certificate_code else ""]
+             for row in chosen]
+    return to_csv(header, lines), 200, {
+        "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="clinic-{clinic.id}-report.csv"'}
+
+
+# --- staff and invitations ------------------------------------------------------------------
+
+def _staff_page(clinic: Clinic, *, invite_form=None, roster_form=None, bulk=None,
+                status: int = 200):
+    return render_template(
+        "clinics/staff.html", clinic=clinic, staff=queries.members(clinic.id, "staff"),
+        managers=queries.members(clinic.id, "manager"),
+        invitations=queries.open_invitations(clinic.id), now=runtime().clock(),
+        invite_form=invite_form or InviteForm(prefix="invite"),
+        roster_form=roster_form or RosterForm(prefix="roster"), bulk=bulk,
+        action=ActionForm()), status
+
+
+@bp.get("/<int:clinic_id>/staff")
+def staff(clinic_id: int):
+    """The clinic's staff, its open invitations, and the ways to invite more."""
+    return _staff_page(clinic_or_404(clinic_id))
+
+
+@bp.post("/<int:clinic_id>/invitations")
+def invite(clinic_id: int):
+    clinic = clinic_or_404(clinic_id)
+    form = InviteForm(prefix="invite")
+    if not form.validate_on_submit():
+        return _staff_page(clinic, invite_form=form, status=422)
+    try:
+        invitation = operations.invite(runtime(), learner(), clinic, form.email.data,
+                                       form.name.data or "")
+    except operations.MailNotSent as error:
+        flash(str(error), "warning")
+    except operations.ClinicError as error:
+        form.email.errors.append(str(error))
+        return _staff_page(clinic, invite_form=form, status=422)
+    else:
+        flash(f"Invitation sent to {invitation.email}.", "success")
+    return redirect(url_for("clinics.staff", clinic_id=clinic.id))
+
+
+@bp.post("/<int:clinic_id>/invitations/upload")
+def invite_roster(clinic_id: int):
+    """Invite everyone in a CSV file: bad rows are listed by line, good rows invited."""
+    clinic = clinic_or_404(clinic_id)
+    form = RosterForm(prefix="roster")
+    if not form.validate_on_submit():
+        return _staff_page(clinic, roster_form=form, status=422)
+    try:
+        roster = read_roster(roster_text(form.roster.data.read(256 * 1024 + 1)))
+    except ValueError as error:
+        form.roster.errors.append(str(error))
+        return _staff_page(clinic, roster_form=form, status=422)
+    result = operations.invite_many(runtime(), learner(), clinic, roster.invitees)
+    result.problems = roster.problems + result.problems
+    return _staff_page(clinic, bulk=result, status=200 if result.invited else 422)
+
+
+def _invitation_or_404(clinic: Clinic, invitation_id: int):
+    invitation = queries.open_invitation(clinic.id, invitation_id)
+    if invitation is None or not ActionForm().validate_on_submit():
+        abort(404 if invitation is None else 400)
+    return invitation
+
+
+@bp.post("/<int:clinic_id>/invitations/<int:invitation_id>/resend")
+def resend(clinic_id: int, invitation_id: int):
+    """Send a new link; the one sent before stops working."""
+    clinic = clinic_or_404(clinic_id)
+    invitation = _invitation_or_404(clinic, invitation_id)
+    try:
+        operations.resend(runtime(), learner(), invitation)
+    except operations.ClinicError as error:
+        flash(str(error), "warning")
+    else:
+        flash(f"A new invitation is sent to {invitation.email}; the earlier link no longer "
+              "works.", "success")
+    return redirect(url_for("clinics.staff", clinic_id=clinic.id))
+
+
+@bp.post("/<int:clinic_id>/invitations/<int:invitation_id>/revoke")
+def revoke(clinic_id: int, invitation_id: int):
+    clinic = clinic_or_404(clinic_id)
+    invitation = _invitation_or_404(clinic, invitation_id)
+    operations.revoke(runtime(), learner(), invitation)
+    flash(f"The invitation to {invitation.email} is revoked; its link no longer works.", "info")
+    return redirect(url_for("clinics.staff", clinic_id=clinic.id))
+
+
+@bp.post("/<int:clinic_id>/staff/<int:user_id>/remove")
+def remove(clinic_id: int, user_id: int):
+    """The person leaves the clinic's staff; their account and certificates stay theirs."""
+    clinic = clinic_or_404(clinic_id)
+    member = queries.membership(clinic.id, user_id)
+    if member is None or member.role != "staff":
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    operations.remove_member(runtime(), learner(), clinic, member)
+    flash(f"{member.user.legal_name} is no longer on the staff of {clinic.name}. Their "
+          "account, progress and certificates stay theirs.", "info")
+    return redirect(url_for("clinics.staff", clinic_id=clinic.id))
+
+
+# --- assignments ----------------------------------------------------------------------------
+
+def _assign_form(clinic: Clinic, staff, formdata=None) -> AssignForm:
+    form = AssignForm(formdata=formdata, prefix="assign") if formdata is not None \
+        else AssignForm(prefix="assign")
+    form.course.choices = [SelectChoice(0, "Choose a course")] + [
+        SelectChoice(course.id, course.title) for course in queries.assignable_courses()]
+    form.staff.choices = [SelectChoice(m.user_id, f"{m.user.legal_name} ({m.user.email})")
+                          for m in staff]
+    return form
+
+
+def _assignments_page(clinic: Clinic, form=None, status: int = 200):
+    staff = queries.members(clinic.id, "staff")
+    names = {m.user_id: m.user.legal_name for m in staff}
+    return render_template(
+        "clinics/assignments.html", clinic=clinic, form=form or _assign_form(clinic, staff),
+        assignments=queries.assignments_of(clinic.id), names=names, due_form=DueDateForm,
+        action=ActionForm()), status
+
+
+@bp.get("/<int:clinic_id>/assignments")
+def assignments(clinic_id: int):
+    """The courses the clinic assigned, with their due dates, and the form to assign one."""
+    return _assignments_page(clinic_or_404(clinic_id))
+
+
+@bp.post("/<int:clinic_id>/assignments")
+def assign(clinic_id: int):
+    clinic = clinic_or_404(clinic_id)
+    form = _assign_form(clinic, queries.members(clinic.id, "staff"), request.form)
+    if not form.validate_on_submit():
+        return _assignments_page(clinic, form, 422)
+    course = next((c for c in queries.assignable_courses() if c.id == form.course.data), None)
+    if course is None:
+        abort(404)
+    staff_ids = form.staff.data if form.who.data == "chosen" else None
+    try:
+        operations.assign(runtime(), learner(), clinic, course, form.due_on.data, staff_ids)
+    except operations.ClinicError as error:
+        field = form.staff if "staff" in str(error) else form.due_on
+        field.errors.append(str(error))
+        return _assignments_page(clinic, form, 422)
+    flash(f"“{course.title}” is assigned, due {long_date(form.due_on.data)}.", "success")
+    return redirect(url_for("clinics.assignments", clinic_id=clinic.id))
+
+
+@bp.post("/<int:clinic_id>/assignments/<int:assignment_id>")
+def change(clinic_id: int, assignment_id: int):
+    """A new due date for an assignment."""
+    clinic = clinic_or_404(clinic_id)
+    assignment = queries.assignment_of(clinic.id, assignment_id)
+    if assignment is None:
+        abort(404)
+    form = DueDateForm(prefix=f"due{assignment.id}")
+    if form.validate_on_submit():
+        try:
+            operations.change_due_date(runtime(), learner(), assignment, form.due_on.data)
+        except operations.ClinicError as error:
+            flash(str(error), "warning")
+        else:
+            flash(f"“{assignment.course.title}” is now due {long_date(form.due_on.data)}.",
+                  "success")
+    else:
+        flash("Give the new due date as a date (YYYY-MM-DD).", "warning")
+    return redirect(url_for("clinics.assignments", clinic_id=clinic.id))
+
+
+@bp.post("/<int:clinic_id>/assignments/<int:assignment_id>/withdraw")
+def withdraw(clinic_id: int, assignment_id: int):
+    clinic = clinic_or_404(clinic_id)
+    assignment = queries.assignment_of(clinic.id, assignment_id)
+    if assignment is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    title = assignment.course.title
+    operations.withdraw(runtime(), learner(), assignment)
+    flash(f"“{title}” is no longer assigned. What staff did in it stays theirs.", "info")
+    return redirect(url_for("clinics.assignments", clinic_id=clinic.id))

@@ -77,7 +77,7 @@ def upgrade():
     sa.Column('course_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('due_on', sa.Date(), nullable=False),
-    sa.Column('assigned_on', sa.Date(), nullable=False),
+    sa.Column('assigned_at', nmt_course.database.UTCDateTime(), nullable=False),
     sa.Column('assigned_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['assigned_by_id'], ['users.id'], name=op.f('fk_clinic_assignments_assigned_by_id_users')),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinics.id'], name=op.f('fk_clinic_assignments_clinic_id_clinics')),

@@ -34,17 +34,19 @@ class AssignmentFacts:
 
     course_id: int
     due_on: dt.date
-    assigned_on: dt.date
     personal: bool  # made for this person, not for the whole clinic
-    joined_on: dt.date  # the day the person joined the clinic (provider's time zone)
+    assigned_at: dt.datetime
+    joined_at: dt.datetime  # when the person joined the clinic
+    timezone: dt.tzinfo  # the provider's: days are counted on its calendar
 
 
 def due_on(facts: AssignmentFacts) -> dt.date:
     """A whole-clinic assignment gives those who join after it was made as many days as it
     gave the staff it was made for; otherwise the date is the date set."""
-    if facts.personal or facts.joined_on <= facts.assigned_on:
+    if facts.personal or facts.joined_at <= facts.assigned_at:
         return facts.due_on
-    return facts.joined_on + (facts.due_on - facts.assigned_on)
+    allowed = facts.due_on - facts.assigned_at.astimezone(facts.timezone).date()
+    return facts.joined_at.astimezone(facts.timezone).date() + allowed
 
 
 def effective_due_dates(assignments: Iterable[AssignmentFacts]) -> dict[int, dt.date]:

@@ -83,7 +83,7 @@ class Assignment(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_on: Mapped[dt.date] = mapped_column(Date)
-    assigned_on: Mapped[dt.date] = mapped_column(Date)  # in the provider's time zone
+    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     course = relationship("Course")

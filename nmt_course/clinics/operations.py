@@ -310,7 +310,6 @@ def assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_on
     _check_due(runtime, due_on)
     if not course.is_published:
         raise ClinicError("Only published courses can be assigned.")
-    today = runtime.settings.local_date(runtime.clock())
     staff = {m.user_id for m in queries.members(clinic.id, "staff")}
     targets: list[int | None] = [None] if staff_ids is None else sorted(set(staff_ids))
     if staff_ids is not None and (not targets or not set(targets) <= staff):
@@ -322,7 +321,8 @@ def assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_on
             Assignment.user_id.is_(None) if user_id is None else Assignment.user_id == user_id))
         if assignment is None:
             assignment = Assignment(clinic_id=clinic.id, course_id=course.id, user_id=user_id,
-                                    assigned_on=today, assigned_by_id=actor.id, due_on=due_on)
+                                    assigned_at=runtime.clock(), assigned_by_id=actor.id,
+                                    due_on=due_on)
             db.session.add(assignment)
         assignment.due_on = due_on
         made.append(assignment)

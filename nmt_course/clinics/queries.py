@@ -138,7 +138,7 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime) -> list[ReportR
                     .scalar_subquery())
     assignments = db.session.execute(
         select(Assignment.course_id, Assignment.user_id, Assignment.due_on,
-               Assignment.assigned_on, Course.title, lesson_count)
+               Assignment.assigned_at, Course.title, lesson_count)
         .join(Course, Course.id == Assignment.course_id)
         .where(Assignment.clinic_id == clinic_id)).all()
     if not staff or not assignments:
@@ -156,10 +156,9 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime) -> list[ReportR
     courses = {row.course_id: (row.title, row[5]) for row in assignments}
     rows = []
     for user_id, name, email, joined_at in staff:
-        joined_on = settings.local_date(joined_at)
         due = effective_due_dates(
-            AssignmentFacts(a.course_id, a.due_on, a.assigned_on, a.user_id is not None,
-                            joined_on)
+            AssignmentFacts(a.course_id, a.due_on, a.user_id is not None, a.assigned_at,
+                            joined_at, settings.timezone)
             for a in assignments if a.user_id in (None, user_id))
         for course_id, due_date in due.items():
             title, lessons = courses[course_id]
@@ -238,7 +237,7 @@ def my_clinics(user_id: int, settings: Settings) -> MyClinics:
     statement. Two clinics assigning one course: the earlier date counts."""
     rows = db.session.execute(
         select(Membership.role, Clinic, Membership.joined_at, Assignment.user_id,
-               Assignment.due_on, Assignment.assigned_on, Course)
+               Assignment.due_on, Assignment.assigned_at, Course)
         .join(Clinic, Clinic.id == Membership.clinic_id)
         .outerjoin(Assignment, and_(
             Assignment.clinic_id == Membership.clinic_id, Membership.role == "staff",
@@ -255,10 +254,10 @@ def my_clinics(user_id: int, settings: Settings) -> MyClinics:
     for clinic_rows in per_clinic.values():
         clinic = clinic_rows[0].Clinic
         courses = {row.Course.id: row.Course for row in clinic_rows}
-        joined_on = settings.local_date(clinic_rows[0].joined_at)
         due = effective_due_dates(
-            AssignmentFacts(row.Course.id, row.due_on, row.assigned_on, row.user_id is not None,
-                            joined_on) for row in clinic_rows)
+            AssignmentFacts(row.Course.id, row.due_on, row.user_id is not None,
+                            row.assigned_at, row.joined_at, settings.timezone)
+            for row in clinic_rows)
         for course_id, due_date in due.items():
             if course_id not in earliest or due_date < earliest[course_id].due:
                 earliest[course_id] = AssignedCourse(courses[course_id], due_date, clinic.name)
@@ -283,7 +282,7 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
     rows = db.session.execute(
         select(Membership.user_id, Membership.clinic_id, Membership.joined_at, User.email,
                User.legal_name, Assignment.user_id.label("personal_for"), Assignment.due_on,
-               Assignment.assigned_on, Course.id, Course.title, Course.slug)
+               Assignment.assigned_at, Course.id, Course.title, Course.slug)
         .join(User, User.id == Membership.user_id)
         .join(Assignment, and_(Assignment.clinic_id == Membership.clinic_id, or_(
             Assignment.user_id.is_(None), Assignment.user_id == Membership.user_id)))
@@ -291,22 +290,21 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
         .where(Membership.role == "staff", User.active)).all()
     if not rows:
         return []
-    done = set(db.session.execute(
+    done = {tuple(row) for row in db.session.execute(
         select(Certificate.user_id, Certificate.course_id)
-        .where(Certificate.status == "valid",
-               Certificate.user_id.in_({row.user_id for row in rows}))).tuples())
+        .where(Certificate.status == "valid", Certificate.user_id.in_(
+            select(Membership.user_id).where(Membership.role == "staff"))))}
     grouped: dict[tuple[int, int], list] = defaultdict(list)
     for row in rows:
         grouped[(row.user_id, row.clinic_id)].append(row)
     due_by_user: dict[int, dict[int, tuple[str, str, dt.date]]] = defaultdict(dict)
     people = {}
     for (user_id, _), clinic_rows in grouped.items():
-        joined_on = settings.local_date(clinic_rows[0].joined_at)
         titles = {row.id: (row.title, row.slug) for row in clinic_rows}
         people[user_id] = (clinic_rows[0].email, clinic_rows[0].legal_name)
         due = effective_due_dates(
-            AssignmentFacts(row.id, row.due_on, row.assigned_on, row.personal_for is not None,
-                            joined_on) for row in clinic_rows)
+            AssignmentFacts(row.id, row.due_on, row.personal_for is not None, row.assigned_at,
+                            row.joined_at, settings.timezone) for row in clinic_rows)
         for course_id, due_date in due.items():
             if (user_id, course_id) in done or not needs_reminder(due_date, today):
                 continue

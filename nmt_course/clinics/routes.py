@@ -207,9 +207,12 @@ def _assign_form(clinic: Clinic, staff, formdata=None) -> AssignForm:
 def _assignments_page(clinic: Clinic, form=None, status: int = 200):
     staff = queries.members(clinic.id, "staff")
     names = {m.user_id: m.user.legal_name for m in staff}
+    assigned = queries.assignments_of(clinic.id)
+    local_date = runtime().settings.local_date
     return render_template(
         "clinics/assignments.html", clinic=clinic, form=form or _assign_form(clinic, staff),
-        assignments=queries.assignments_of(clinic.id), names=names, due_form=DueDateForm,
+        assignments=assigned, names=names, due_form=DueDateForm,
+        days_allowed={a.id: (a.due_on - local_date(a.assigned_at)).days for a in assigned},
         action=ActionForm()), status
 
 

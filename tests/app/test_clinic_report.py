@@ -1,0 +1,215 @@
+"""Assignments with due dates, the staff's dashboard, and the manager's compliance report:
+statuses, progress, scores, struggling, certificates, filters, bars, CSV, time zone."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from sqlalchemy import select
+
+from nmt_course.clinics import queries
+from nmt_course.clinics.models import Assignment
+from nmt_course.extensions import db
+from nmt_course.runtime import utcnow
+from tests.app.authoring_helpers import post
+from tests.app.clinic_helpers import assign, join_staff, make_clinic, manager_client, today
+from tests.helpers import (DEMO_FAIL, DEMO_PASS, SECOND_PASS, count_statements, import_content,
+                           login, pass_quiz_directly, runtime, set_clock)
+
+
+def answer(app, email: str, lesson: str, answers: dict) -> None:
+    pass_quiz_directly(app, email, "demo", lesson,
+                       {key: [value] if isinstance(value, str) else value
+                        for key, value in answers.items()})
+
+
+@pytest.fixture
+def clinic(app):
+    """Harbour Clinic: three staff, the demo course due in a week. Ann completes it, Bob
+    fails the first quiz twice, Cy has not started."""
+    import_content(app)
+    clinic_id = make_clinic(app)
+    for email, name in [("ann@example.com", "Ann Able"), ("bob@example.com", "Bob Busy"),
+                        ("cy@example.com", "Cy Cole")]:
+        join_staff(app, clinic_id, email, name)
+    assign(app, clinic_id, today(app) + dt.timedelta(days=7))
+    answer(app, "ann@example.com", "first-lesson", DEMO_PASS)
+    answer(app, "ann@example.com", "second-lesson", SECOND_PASS)
+    for _ in range(2):
+        answer(app, "bob@example.com", "first-lesson", DEMO_FAIL)
+    return clinic_id
+
+
+def rows_of(page: str) -> dict[str, str]:
+    """Each person's row of the report's table, by name."""
+    body = page.split("<tbody>")[1].split("</tbody>")[0]
+    return {row.split('<th scope="row">')[1].split("<")[0]: row
+            for row in body.split("<tr>")[1:]}
+
+
+def csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+
+
+def test_the_report_shows_each_persons_state(app, clinic):
+    page = manager_client(app).get(f"/clinics/{clinic}").text
+    rows = rows_of(page)
+    assert set(rows) == {"Ann Able", "Bob Busy", "Cy Cole"}
+    assert "Completed" in rows["Ann Able"] and "100 %" in rows["Ann Able"]
+    assert 'href="/verify/' in rows["Ann Able"]
+    assert "In progress" in rows["Bob Busy"] and "Struggling" in rows["Bob Busy"]
+    assert "Failed twice or more: The First Lesson" in rows["Bob Busy"]
+    assert "The First Lesson: 40 %" in rows["Bob Busy"]  # the best of two 40 % attempts
+    assert "Not started" in rows["Cy Cole"] and "None yet" in rows["Cy Cole"]
+    assert "Struggling" not in rows["Ann Able"] + rows["Cy Cole"]
+    # One bar for the course, its numbers in words as well as in the drawing.
+    assert "Demo Course for Tests: 1 completed, 1 in progress, 1 not started, 0 overdue" in page
+    assert "Completed: <strong>1</strong>" in page
+
+
+def test_a_verification_link_opens_the_public_certificate(app, clinic):
+    manager = manager_client(app)
+    row = rows_of(manager.get(f"/clinics/{clinic}").text)["Ann Able"]
+    link = row.split('href="')[1].split('"')[0]
+    public = app.test_client().get(link)
+    assert public.status_code == 200 and "Ann Able" in public.text and "Valid" in public.text
+
+
+def test_filters_and_sorting(app, clinic):
+    manager = manager_client(app)
+    done = rows_of(manager.get(f"/clinics/{clinic}?status=completed").text)
+    assert list(done) == ["Ann Able"]
+    by_name = list(rows_of(manager.get(f"/clinics/{clinic}?sort=name").text))
+    assert by_name == ["Ann Able", "Bob Busy", "Cy Cole"]
+    by_progress = list(rows_of(manager.get(f"/clinics/{clinic}?sort=progress").text))
+    assert by_progress[-1] == "Ann Able"
+    nobody = manager.get(f"/clinics/{clinic}?status=overdue").text
+    assert "Nobody matches these filters" in nobody
+    assert manager.get(f"/clinics/{clinic}?status=lost").status_code == 400
+    assert manager.get(f"/clinics/{clinic}?sort=salary").status_code == 400
+
+
+def test_overdue_is_decided_in_the_providers_time_zone(app, clinic, make_app):
+    with app.app_context():
+        due = db.session.scalar(select(Assignment.due_on))
+    # 11:30 UTC on the due date is already the next day in Auckland (UTC+13 in summer).
+    moment = dt.datetime.combine(due, dt.time(11, 30), tzinfo=dt.timezone.utc)
+    set_clock(app, lambda: moment)
+    assert "Overdue" not in rows_of(manager_client(app).get(f"/clinics/{clinic}").text)[
+        "Cy Cole"]
+    auckland = make_app(TIMEZONE="Pacific/Auckland")
+    set_clock(auckland, lambda: moment)
+    rows = rows_of(manager_client(auckland).get(f"/clinics/{clinic}").text)
+    assert "Overdue" in rows["Cy Cole"] and "Overdue" in rows["Bob Busy"]
+    assert "Completed" in rows["Ann Able"]
+    staff = auckland.test_client()
+    login(staff, "cy@example.com")
+    assert "Overdue" in staff.get("/dashboard").text
+
+
+def test_the_csv_holds_the_same_rows_through_the_safe_writer(app, clinic):
+    join_staff(app, clinic, "eve@example.com", "=HYPERLINK(\"http://evil\")")
+    response = manager_client(app).get(f"/clinics/{clinic}/report.csv?sort=name")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = csv_rows(response)
+    assert [row["name"] for row in rows] == [
+        "'=HYPERLINK(\"http://evil\")", "Ann Able", "Bob Busy", "Cy Cole"]
+    ann = rows[1]
+    assert (ann["status"], ann["progress %"]) == ("completed", "100")
+    assert ann["verification"].startswith("http://nmt.test/verify/")
+    assert ann["completed on"] == today(app).isoformat()
+    assert rows[2]["struggling with"] == "The First Lesson"
+    assert rows[2]["best quiz scores"] == "The First Lesson: 40 %"
+    only_done = csv_rows(manager_client(app).get(
+        f"/clinics/{clinic}/report.csv?status=completed"))
+    assert [row["name"] for row in only_done] == ["Ann Able"]
+
+
+def test_the_report_takes_the_same_statements_for_any_number_of_staff(app, clinic):
+    def statements() -> int:
+        with app.app_context(), count_statements(db.engine) as seen:
+            queries.report(clinic, runtime(app).settings, utcnow())
+        return len([s for s in seen if not s.startswith("BEGIN")])
+
+    few = statements()
+    for n in range(5):
+        join_staff(app, clinic, f"more{n}@example.com", f"More {n}")
+        answer(app, f"more{n}@example.com", "first-lesson", DEMO_PASS)
+    assert statements() == few == 5
+
+
+def test_staff_see_assigned_courses_first_with_the_due_date(app, clinic):
+    staff = app.test_client()
+    login(staff, "cy@example.com")
+    due = today(app) + dt.timedelta(days=7)
+    page = staff.get("/dashboard").text
+    assert "Assigned by Harbour Clinic, due" in page
+    assert f"{due:%B} {due.day}, {due.year}" in page
+    assert "Overdue" not in page
+    set_clock(app, lambda: utcnow() + dt.timedelta(days=9))
+    assert "Overdue" in staff.get("/dashboard").text
+
+
+def test_staff_who_join_later_get_as_many_days(app, clinic):
+    set_clock(app, lambda: utcnow() + dt.timedelta(days=3))
+    join_staff(app, clinic, "late@example.com", "Lee Late")
+    row = rows_of(manager_client(app).get(f"/clinics/{clinic}").text)["Lee Late"]
+    due = today(app) + dt.timedelta(days=7)
+    assert f"{due:%B} {due.day}, {due.year}" in row
+
+
+def test_a_course_for_chosen_staff_and_a_personal_date(app, clinic):
+    with app.app_context():
+        from nmt_course.accounts.queries import user_by_email
+        cy = user_by_email("cy@example.com").id
+    personal = today(app) + dt.timedelta(days=2)
+    manager = manager_client(app)
+    made = post(manager, f"/clinics/{clinic}/assignments", {
+        "assign-course": str(course_id(app)), "assign-due_on": personal.isoformat(),
+        "assign-who": "chosen", "assign-staff": [str(cy)]})
+    assert made.status_code == 302
+    rows = rows_of(manager.get(f"/clinics/{clinic}").text)
+    assert f"{personal:%B} {personal.day}, {personal.year}" in rows["Cy Cole"]
+    assert f"{personal:%B} {personal.day}, {personal.year}" not in rows["Bob Busy"]
+    none_chosen = post(manager, f"/clinics/{clinic}/assignments", {
+        "assign-course": str(course_id(app)), "assign-due_on": personal.isoformat(),
+        "assign-who": "chosen"})
+    assert none_chosen.status_code == 422
+    assert "Choose at least one member of the clinic&#39;s staff." in none_chosen.text
+
+
+def course_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Assignment.course_id))
+
+
+def test_changing_and_withdrawing_an_assignment(app, clinic):
+    manager = manager_client(app)
+    with app.app_context():
+        assignment = db.session.scalar(select(Assignment.id))
+    later = today(app) + dt.timedelta(days=30)
+    changed = post(manager, f"/clinics/{clinic}/assignments/{assignment}",
+                   {f"due{assignment}-due_on": later.isoformat()}, follow_redirects=True)
+    assert f"is now due {later:%B} {later.day}, {later.year}" in changed.text
+    past = post(manager, f"/clinics/{clinic}/assignments/{assignment}",
+                {f"due{assignment}-due_on": "2001-01-01"}, follow_redirects=True)
+    assert "The due date has passed" in past.text
+    with app.app_context():
+        assert db.session.scalar(select(Assignment.due_on)) == later
+    post(manager, f"/clinics/{clinic}/assignments/{assignment}/withdraw")
+    assert "Nothing to report yet" in manager.get(f"/clinics/{clinic}").text
+    staff = app.test_client()
+    login(staff, "cy@example.com")
+    assert "Assigned by" not in staff.get("/dashboard").text
+
+
+def test_an_assignment_due_in_the_past_is_refused(app, clinic):
+    manager = manager_client(app)
+    refused = post(manager, f"/clinics/{clinic}/assignments", {
+        "assign-course": str(course_id(app)), "assign-due_on": "2001-01-01",
+        "assign-who": "clinic"})
+    assert refused.status_code == 422 and "The due date has passed" in refused.text
+    with app.app_context():
+        assert len(db.session.scalars(select(Assignment)).all()) == 1

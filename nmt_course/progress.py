@@ -4,7 +4,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 
 class LessonState(enum.Enum):
@@ -94,4 +93,4 @@ def percent(lessons: int, complete: int, read_only: int) -> int:
     passed yet counts half (rounded down, so 100 means every lesson is complete)."""
     if not lessons:
         return 0
-    return int((complete + Fraction(read_only, 2)) * 100 / lessons)
+    return (2 * complete + read_only) * 100 // (2 * lessons)

@@ -7,6 +7,7 @@ import enum
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .. import codes
 
@@ -28,8 +29,7 @@ class Status(enum.Enum):
 STATUS_ORDER = (Status.OVERDUE, Status.NOT_STARTED, Status.IN_PROGRESS, Status.COMPLETED)
 
 
-@dataclass(frozen=True)
-class AssignmentFacts:
+class AssignmentFacts(NamedTuple):
     """An assignment as stored, seen from one member of the clinic."""
 
     course_id: int
@@ -72,8 +72,7 @@ def needs_reminder(due: dt.date, today: dt.date) -> bool:
     return (due - today).days <= REMINDER_WINDOW_DAYS
 
 
-@dataclass(frozen=True)
-class QuizResult:
+class QuizResult(NamedTuple):
     lesson_title: str
     position: int
     best_score: int
@@ -81,9 +80,10 @@ class QuizResult:
     failures: int
 
 
-@dataclass(frozen=True)
-class ReportRow:
-    """One staff member and one course assigned to them."""
+class ReportRow(NamedTuple):
+    """One staff member and one course assigned to them. (Named tuples, here and above: the
+    report makes thousands of them, and they are made several times faster than frozen
+    dataclasses.)"""
 
     user_id: int
     name: str
@@ -93,9 +93,19 @@ class ReportRow:
     due: dt.date
     status: Status
     percent: int
-    quizzes: tuple[QuizResult, ...]  # in lesson order, attempted ones only
+    quiz_count: int  # quizzes in the course
+    quizzes_passed: int
+    # In lesson order: every quiz tried (the CSV's report), or those not passed yet or failed
+    # at least twice (what the page shows).
+    quizzes: tuple[QuizResult, ...]
     completed_on: dt.date | None
     certificate_code: str | None
+
+    @property
+    def weakest(self) -> QuizResult | None:
+        """The tried and not yet passed quiz with the lowest best score."""
+        return min((quiz for quiz in self.quizzes if not quiz.passed),
+                   key=lambda quiz: (quiz.best_score, quiz.position), default=None)
 
     @property
     def verification_code(self) -> str | None:

@@ -42,10 +42,10 @@ SORT_LABELS = {"status": "Status", "name": "Name", "course": "Course", "progress
                "due": "Due date"}
 
 
-def _report_rows(clinic: Clinic):
+def _report_rows(clinic: Clinic, *, detail: bool = False):
     """The report's rows, with the filters and sort of the query string; a course that is
     not this clinic's answers 404, like any other clinic's record."""
-    rows = queries.report(clinic.id, runtime().settings, runtime().clock())
+    rows = queries.report(clinic.id, runtime().settings, runtime().clock(), detail=detail)
     courses = {row.course_id: row.course_title for row in rows}
     course_id = request.args.get("course", type=int)
     if "course" in request.args and request.args["course"] and course_id not in courses:
@@ -75,7 +75,7 @@ def report(clinic_id: int):
 @bp.get("/<int:clinic_id>/report.csv")
 def report_csv(clinic_id: int):
     clinic = clinic_or_404(clinic_id)
-    _, chosen, _, _ = _report_rows(clinic)
+    _, chosen, _, _ = _report_rows(clinic, detail=True)
     settings = runtime().settings
     header = ["name", "e-mail", "course", "status", "progress %", "due date",
               "best quiz scores", "struggling with", "completed on", "verification"]

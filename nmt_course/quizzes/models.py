@@ -125,6 +125,20 @@ class QuestionFlag(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class QuizStanding(db.Model):
+    """Where a learner stands at a quiz, kept up to date with every attempt in the same
+    transaction: what reports read instead of every attempt (the attempts stay the record)."""
+
+    __tablename__ = "quiz_standings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    best_score: Mapped[int] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean)
+
+
 class QuizAttempt(db.Model):
     """Every submission is kept. The database allows one number per learner and quiz, one pass."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import case, insert, or_, select, update
 
 from .. import audit
 from ..accounts.models import User
@@ -17,7 +17,7 @@ from ..runtime import Runtime
 from . import policy, queries
 from .item_analysis import answer_rows, key_hash
 from .models import (AttemptGrant, Question, QuestionAnswer, QuestionFlag, QuizAttempt,
-                     QuizVersion)
+                     QuizStanding, QuizVersion)
 from .presentation import Presentation
 
 
@@ -81,6 +81,8 @@ def _record_attempt(runtime: Runtime, learner: User, course: Course, version: Qu
     # The same form sent twice at once: the unique (user, quiz, number) index admits one; the
     # other fails here and, run again by @transaction, is answered as a replay above.
     db.session.flush()
+    _keep_standing(learner.id, version.quiz_id, first=standing.attempts_used == 0,
+                   score=result.score, passed=result.passed)
     hashes = {q.key: key_hash(q.type, (c.key for c in q.choices if c.correct)) for q in asked}
     rows = answer_rows(shown=shown.questions, answers=answers, hashes=hashes,
                        results={r.key: r.correct for r in result.questions},
@@ -94,6 +96,24 @@ def _record_attempt(runtime: Runtime, learner: User, course: Course, version: Qu
         return outcome, None
     done = completion.completed(learner, [course], now)
     return outcome, done[0] if done else None
+
+
+def _keep_standing(learner_id: int, quiz_id: int, *, first: bool, score: int,
+                   passed: bool) -> None:
+    """Add this attempt to the learner's standing at the quiz, in one statement."""
+    if first:
+        db.session.execute(insert(QuizStanding).values(
+            user_id=learner_id, quiz_id=quiz_id, attempts=1, best_score=score,
+            failures=int(not passed), passed=passed))
+        return
+    db.session.execute(
+        update(QuizStanding)
+        .where(QuizStanding.user_id == learner_id, QuizStanding.quiz_id == quiz_id)
+        .values(attempts=QuizStanding.attempts + 1,
+                best_score=case((QuizStanding.best_score < score, score),
+                                else_=QuizStanding.best_score),
+                failures=QuizStanding.failures + int(not passed),
+                passed=or_(QuizStanding.passed, passed)))
 
 
 MAX_GRANT = 10

@@ -65,3 +65,33 @@ def test_the_item_analysis_migration_fills_rows_for_earlier_attempts(tmp_path):
     assert len(before) == 10 and [row[-1] for row in before].count(True) == 5
     assert {row[-2] for row in before} == {before[0][-2]}  # the first attempt's score
     assert after == before
+
+
+def test_quiz_standings_are_kept_by_attempts_and_filled_by_the_migration(tmp_path):
+    """Each attempt keeps the learner's standing; the migration derives the same rows from
+    the attempts made before the table existed."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from nmt_course import create_app
+    from tests.conftest import app_config
+    from tests.helpers import DEMO_FAIL, DEMO_PASS, import_content, make_user, pass_quiz_directly
+
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'old.sqlite3'}"))
+    with app.app_context():
+        upgrade()
+    import_content(app)
+    make_user(app)
+    for answers in (DEMO_FAIL, DEMO_FAIL, DEMO_PASS):
+        pass_quiz_directly(app, "learner@example.com", "demo", "first-lesson",
+                           {key: [v] if isinstance(v, str) else v for key, v in answers.items()})
+    query = text("SELECT attempts, best_score, failures, passed FROM quiz_standings")
+    with app.app_context():
+        kept = db.session.execute(query).all()
+        db.session.commit()
+        downgrade(revision="d63fcaab22d8")
+        upgrade()
+        derived = db.session.execute(query).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in kept] == [(3, 100, 2, True)]
+    assert derived == kept

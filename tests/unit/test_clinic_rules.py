@@ -61,7 +61,7 @@ def test_reminders_start_a_week_before_and_go_on_after():
 def row(name, state, percent=0, course=1, failures=0):
     quizzes = (QuizResult("Lesson", 1, 50, False, failures),) if failures else ()
     return ReportRow(hash(name), name, f"{name}@x.org", course, f"Course {course}", DUE, state,
-                     percent, quizzes, None, None)
+                     percent, 3, 0, quizzes, None, None)
 
 
 def test_selecting_sorting_and_bars():

@@ -5,9 +5,10 @@ Run:  .venv/bin/python -m bench.clinic_report [--rounds 7] [--requests 10] [--st
 
 A course of 30 lessons, each with a quiz, is written as files and imported; the staff are
 generated straight into the tables with varied progress (read marks, one to three attempts
-per quiz tried and the standings they keep, certificates for those who finished). Each round times, in-process through
-Flask's test client and at one connection: /healthz (the baseline), the report page, its
-CSV, and the report's reads alone; then the report's SQL statements are counted.
+per quiz tried and the standings they keep, certificates for those who finished). Each
+round times, in-process through Flask's test client and at one connection: /healthz (the
+baseline), the report page, its CSV, and the report's reads alone; then the report's SQL
+statements are counted.
 """
 from __future__ import annotations
 

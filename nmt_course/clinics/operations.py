@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from .. import audit
 from ..accounts.models import User
 from ..accounts.operations import AccountError, add_user
-from ..accounts.queries import normalise_email, token_hash, user_by_email
+from ..accounts.queries import token_hash, user_by_email
 from ..database import db, transaction
 from ..learning.models import Course
 from ..runtime import Email, Runtime

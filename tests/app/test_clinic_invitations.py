@@ -14,7 +14,7 @@ from nmt_course.extensions import db
 from nmt_course.runtime import utcnow
 from tests.app.authoring_helpers import post, upload_file
 from tests.app.clinic_helpers import make_clinic, manager_client, use_outbox
-from tests.helpers import PASSWORD, form_with, login, make_user, set_clock
+from tests.helpers import form_with, login, make_user, set_clock
 
 NEW_ACCOUNT = {"legal_name": "Ana Staff", "password": "a long enough pw",
                "confirm": "a long enough pw", "licence_number": "MA 1", "licence_state": "FL"}

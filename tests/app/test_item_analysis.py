@@ -62,7 +62,8 @@ def test_learner_flags_and_checker_warnings_stand_beside_the_question(app, tmp_p
     shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
     quiz_file = tmp_path / "content/quizzes/demo/first-lesson.yaml"
     quiz_file.write_text(quiz_file.read_text().replace(
-        "        text: Six\n", "        text: Six\n      - id: both\n        text: All of the above\n"))
+        "        text: Six\n",
+        "        text: Six\n      - id: both\n        text: All of the above\n"))
     import_content(app, tmp_path / "content/lessons", tmp_path / "content/quizzes")
     learners_answer(app, 2)
     learner = app.test_client()

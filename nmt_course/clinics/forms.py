@@ -30,7 +30,8 @@ class CheckboxList(SelectMultipleField):
 
 
 class AssignForm(FlaskForm):
-    course = SelectField("Course", coerce=int, validators=[DataRequired("Choose a course.")])
+    course = SelectField("Course", coerce=lambda value: int(value) if value else None,
+                         validators=[DataRequired("Choose a course.")])
     due_on = DateField("Due date", validators=[DataRequired("Give a due date (YYYY-MM-DD).")],
                        description="Staff who join later get as many days from the day they "
                                    "join.")

@@ -197,7 +197,7 @@ def remove(clinic_id: int, user_id: int):
 def _assign_form(clinic: Clinic, staff, formdata=None) -> AssignForm:
     form = AssignForm(formdata=formdata, prefix="assign") if formdata is not None \
         else AssignForm(prefix="assign")
-    form.course.choices = [SelectChoice(0, "Choose a course")] + [
+    form.course.choices = [SelectChoice("", "Choose a course")] + [
         SelectChoice(course.id, course.title) for course in queries.assignable_courses()]
     form.staff.choices = [SelectChoice(m.user_id, f"{m.user.legal_name} ({m.user.email})")
                           for m in staff]

@@ -252,3 +252,15 @@ def test_progress_in_the_report_is_the_learners_own(app, clinic):
     assert {email: report[email] for email in plans} == own
     assert own == {"r1@example.com": 25, "p1@example.com": 50, "rp@example.com": 50,
                    "mix@example.com": 75}
+
+
+def test_an_assignment_needs_a_published_course(app, clinic):
+    manager = manager_client(app)
+    due = (today(app) + dt.timedelta(days=3)).isoformat()
+    for course, message in (("", "Choose a course."), ("99999", "Not a valid choice."),
+                            ("abc", "Choose a course.")):
+        refused = post(manager, f"/clinics/{clinic}/assignments", {
+            "assign-course": course, "assign-due_on": due, "assign-who": "clinic"})
+        assert refused.status_code == 422 and message in refused.text, course
+    with app.app_context():
+        assert len(db.session.scalars(select(Assignment)).all()) == 1

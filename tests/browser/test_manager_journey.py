@@ -1,0 +1,144 @@
+"""A clinic manager onboards staff in Chromium: an admin creates the clinic, the manager
+invites three people (one from a CSV file), assigns the course due next week; the staff
+accept; one completes the course; the report and its CSV show it; another clinic's manager
+sees none of it."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import uuid
+
+from tests.app.clinic_helpers import use_outbox
+from tests.helpers import make_user, runtime
+
+from .test_instructor_journey import PASSWORD, log_in
+
+
+def complete_course(app, email: str) -> None:
+    """Pass every quiz of the shipped course through the operations."""
+    from nmt_course.accounts.queries import user_by_email
+    from nmt_course.learning.queries import course_by_slug
+    from nmt_course.quizzes import operations as quizzes, queries as quiz_queries
+
+    run = runtime(app)
+    with app.app_context():
+        user = user_by_email(email)
+        course = course_by_slug("nmt-foundations")
+        for lesson in course.lessons:
+            context = quiz_queries.quiz_context(course.slug, lesson.slug, user)
+            standing, version = quiz_queries.standing(user.id, context.quiz.id)
+            questions = quiz_queries.questions_of(version.id)
+            shown = quiz_queries.presentation_for(run.settings.order_key, user.id, version,
+                                                  questions, standing.next_number)
+            outcome = quizzes.submit_attempt(
+                run, user, course=course, version=version, questions=questions, shown=shown,
+                number=standing.next_number,
+                answers={q.key: [c.key for c in q.choices if c.correct] for q in questions})
+            assert outcome.passed
+
+
+def test_manager_journey(journey, browser, live_server, tmp_path):
+    page, server = journey.page, journey.server
+    outbox = use_outbox(server.app)
+    tag = uuid.uuid4().hex[:6]
+    admin, manager, rival = (f"{who}-{tag}@example.com" for who in ("admin", "boss", "rival"))
+    staff = [f"{who}-{tag}@example.com" for who in ("ann", "bob", "cy")]
+    clinic = f"Harbour Clinic {tag}"
+    make_user(server.app, admin, password=PASSWORD, name="Ada Admin", is_admin=True)
+    make_user(server.app, manager, password=PASSWORD, name="Mo Manager")
+    make_user(server.app, rival, password=PASSWORD, name="Rita Rival")
+
+    # An admin creates the clinic and makes Mo its manager.
+    log_in(page, admin)
+    page.get_by_role("link", name="Clinics", exact=True).click()
+    journey.check("admin-clinics")
+    page.get_by_label("Clinic name").fill(clinic)
+    page.get_by_label("Manager's e-mail address").fill(manager)
+    page.get_by_role("button", name="Create the clinic").click()
+    journey.check("admin-clinic-created")
+    assert "Mo Manager now manages" in page.inner_text(".flashes")
+    page.goto("/admin/clinics")
+    page.get_by_label("Clinic name").fill(f"Rival Clinic {tag}")
+    page.get_by_label("Manager's e-mail address").fill(rival)
+    page.get_by_role("button", name="Create the clinic").click()
+    page.get_by_role("button", name="Log out").click()
+
+    # The manager invites two people by e-mail and one from a CSV file.
+    log_in(page, manager)
+    journey.check("manager-dashboard")
+    page.get_by_role("link", name=clinic).click()
+    journey.check("empty-report")
+    clinic_url = page.url
+    page.get_by_role("link", name="Staff and invitations").click()
+    page.get_by_role("button", name="Send the invitation").click()
+    journey.check("invite-error")
+    for email in staff[:2]:
+        page.get_by_label("E-mail address", exact=True).fill(email)
+        page.get_by_role("button", name="Send the invitation").click()
+        assert f"Invitation sent to {email}." in page.inner_text(".flashes")
+    roster = tmp_path / "staff.csv"
+    roster.write_text(f"name,email\nCy Cole,{staff[2]}\nNobody,not-an-address\n")
+    page.get_by_label("CSV file of names and e-mail addresses").set_input_files(str(roster))
+    page.get_by_role("button", name="Invite everyone in the file").click()
+    journey.check("invited-from-csv")
+    assert "line 3" in page.inner_text("main")
+
+    # ... and assigns the course, due in a week.
+    due = runtime(server.app).settings.local_date(runtime(server.app).clock()) \
+        + dt.timedelta(days=7)
+    page.get_by_role("link", name="Assigned courses").click()
+    with server.app.app_context():
+        from nmt_course.learning.queries import course_by_slug
+        course_title = course_by_slug("nmt-foundations").title
+    page.get_by_label("Course", exact=True).select_option(label=course_title)
+    page.get_by_label("Due date").fill(due.isoformat())
+    page.get_by_role("button", name="Assign").click()
+    journey.check("assigned")
+    assert "is assigned, due" in page.inner_text(".flashes")
+
+    # The three accept, each in their own browser; Ann completes the course.
+    names = {staff[0]: "Ann Able", staff[1]: "Bob Busy", staff[2]: "Cy Cole"}
+    for email in staff:
+        other = browser.new_context(viewport=page.viewport_size, base_url=server.url)
+        tab = other.new_page()
+        journey.use(tab)
+        path = re.search(r"(/invitations/[\w-]+)", outbox.to(email)[-1].body).group(1)
+        tab.goto(path)
+        if email == staff[0]:
+            journey.check("invitation")
+        tab.get_by_label("Legal name").fill(names[email])
+        tab.get_by_label("Password", exact=True).fill(PASSWORD)
+        tab.get_by_label("Password again").fill(PASSWORD)
+        tab.get_by_role("button", name="Create my account and join").click()
+        tab.wait_for_url(re.compile(r"/dashboard$"))
+        if email == staff[0]:
+            journey.check("staff-dashboard")
+            assert "Assigned by" in tab.inner_text("main")
+        other.close()
+    journey.use(page)
+    complete_course(server.app, staff[0])
+
+    page.goto(clinic_url)
+    journey.check("report")
+    text = page.inner_text("main")
+    assert "1 completed, 0 in progress, 2 not started, 0 overdue" in page.content()
+    assert "Ann Able" in text and "Bob Busy" in text and "Cy Cole" in text
+    page.get_by_label("Status").select_option("completed")
+    page.get_by_role("button", name="Show").click()
+    journey.check("report-filtered")
+    assert "Bob Busy" not in page.inner_text("tbody")
+    download = page.request.get(f"{clinic_url}/report.csv?sort=name")
+    rows = list(csv.DictReader(io.StringIO(download.text().lstrip("\ufeff"))))
+    assert [(r["name"], r["status"]) for r in rows] == [
+        ("Ann Able", "completed"), ("Bob Busy", "not started"), ("Cy Cole", "not started")]
+
+    # Another clinic's manager sees none of it.
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, rival)
+    assert page.request.get(clinic_url).status == 404
+    page.get_by_role("link", name=f"Rival Clinic {tag}").click()
+    journey.check("rival-report")
+    assert "Ann Able" not in page.inner_text("main")
+    journey.finish()

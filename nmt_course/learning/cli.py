@@ -1,6 +1,7 @@
 """`flask --app app content check|import`: validate course files and load them."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
@@ -19,9 +20,18 @@ from .export import course_files, write_files
 content = AppGroup("content", help="Check and import course content (lessons/, quizzes/).")
 
 
-def _load_and_report() -> ContentSet:
-    result = load_content(Path(current_app.config["LESSONS_DIR"]),
-                          Path(current_app.config["QUIZZES_DIR"]))
+FOLDER = click.argument("folder", required=False,
+                        type=click.Path(exists=True, file_okay=False, path_type=Path))
+
+
+def _load_and_report(folder: Path | None) -> ContentSet:
+    """The content of FOLDER/lessons and FOLDER/quizzes (an export, say), or of the folders
+    the app is configured with."""
+    if folder is not None:
+        result = load_content(folder / "lessons", folder / "quizzes")
+    else:
+        result = load_content(Path(current_app.config["LESSONS_DIR"]),
+                              Path(current_app.config["QUIZZES_DIR"]))
     for problem in result.problems:
         click.echo(str(problem), err=True)
     lessons = sum(len(course.lessons) for course in result.courses)
@@ -34,22 +44,26 @@ def _load_and_report() -> ContentSet:
 
 
 @content.command("check")
+@FOLDER
 @click.option("--strict", is_flag=True, help="Treat warnings (item-writing flaws, CE hours "
                                              "above the estimate) as errors.")
-def check_command(strict: bool) -> None:
-    """Validate every lesson and quiz; exit 1 if there is an error (warnings exit 0)."""
-    result = _load_and_report()
+def check_command(folder: Path | None, strict: bool) -> None:
+    """Validate every lesson and quiz (of FOLDER/lessons and FOLDER/quizzes, if given); exit 1
+    if there is an error (warnings exit 0)."""
+    result = _load_and_report(folder)
     if result.errors or (strict and result.warnings):
         raise SystemExit(1)
 
 
 @content.command("import")
+@FOLDER
 @click.option("--force", is_flag=True,
               help="Overwrite courses edited in the browser since their last import.")
 @click.option("--if-empty", is_flag=True,
               help="Import only into a database that holds no course yet.")
-def import_command(force: bool, if_empty: bool) -> None:
-    """Validate, then load all content in one transaction (on any error, nothing changes)."""
+def import_command(folder: Path | None, force: bool, if_empty: bool) -> None:
+    """Validate, then load all content (of FOLDER/lessons and FOLDER/quizzes, if given, such
+    as an export) in one transaction; on any error, nothing changes."""
     if not schema_is_current(db.engine, PROJECT_ROOT / "migrations"):
         click.echo("The database is not set up, or not up to date: run "
                    "`flask --app app db upgrade` first. Nothing was imported.", err=True)
@@ -57,7 +71,7 @@ def import_command(force: bool, if_empty: bool) -> None:
     if if_empty and queries.any_course():
         click.echo("The database already holds courses; nothing imported.")
         return
-    result = _load_and_report()
+    result = _load_and_report(folder)
     if result.errors:
         click.echo("Nothing was imported: fix the errors above first.", err=True)
         raise SystemExit(1)
@@ -73,10 +87,22 @@ def import_command(force: bool, if_empty: bool) -> None:
 @content.command("export")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--draft", is_flag=True, help="Export each course's draft where it has one.")
-def export_command(folder: Path, draft: bool) -> None:
+@click.option("--replace", is_flag=True,
+              help="Replace the files of courses FOLDER already holds (others stay).")
+def export_command(folder: Path, draft: bool, replace: bool) -> None:
     """Write every course to FOLDER as files (lessons/, quizzes/, images), as `content import`
     reads them: the published state, or with --draft the drafts."""
     courses = queries.all_courses()
+    held = [path for course in courses for path in
+            (folder / "lessons" / course.slug, folder / "quizzes" / course.slug)
+            if path.is_dir() and any(path.iterdir())]
+    if held and not replace:
+        # Writing over them would keep files the course no longer has, and import them later.
+        raise click.ClickException(
+            f"{held[0]} already holds files: export into an empty folder, or add --replace "
+            "to replace those courses' files.")
+    for path in held:
+        shutil.rmtree(path)
     exported = 0
     for course in courses:
         row = draft_of(course.id) if draft else None

@@ -28,8 +28,7 @@ def export(runner, folder: Path, *args: str) -> dict[str, bytes]:
 
 
 def import_from(app, runner, folder: Path) -> None:
-    app.config.update(LESSONS_DIR=str(folder / "lessons"), QUIZZES_DIR=str(folder / "quizzes"))
-    result = runner.invoke(args=["content", "import", "--force"])
+    result = runner.invoke(args=["content", "import", str(folder), "--force"])
     assert result.exit_code == 0, result.output
 
 
@@ -120,8 +119,37 @@ def test_an_image_file_whose_name_does_not_match_it_is_an_error(app, runner, tmp
     images.mkdir()
     (images / "diagram.0000000000.png").write_bytes(png())
     (images / "notes.txt").write_text("not an image")
-    app.config.update(LESSONS_DIR=str(folder / "lessons"), QUIZZES_DIR=str(folder / "quizzes"))
-    result = runner.invoke(args=["content", "check"])
+    result = runner.invoke(args=["content", "check", str(folder)])
     assert result.exit_code == 1
     assert "images/diagram.0000000000.png:1: the name does not match the image" in result.output
     assert "images/notes.txt:1: image files are named like" in result.output
+
+
+def test_an_export_does_not_mix_with_files_already_in_the_folder(app, runner, tmp_path):
+    import_from(app, runner, PROJECT_ROOT)
+    folder = tmp_path / "export"
+    export(runner, folder)
+    stray = folder / "lessons" / "nmt-foundations" / "99-stray.md"
+    stray.write_text("---\ntitle: Stray\n---\nLeft over.\n")
+    again = runner.invoke(args=["content", "export", str(folder)])
+    assert again.exit_code == 1 and "already holds files" in again.output
+    assert stray.exists()
+    replaced = runner.invoke(args=["content", "export", str(folder), "--replace"])
+    assert replaced.exit_code == 0, replaced.output
+    assert not stray.exists()
+
+
+def test_an_edited_export_is_checked_and_imported_from_its_folder(app, runner, tmp_path):
+    import_from(app, runner, PROJECT_ROOT)
+    folder = tmp_path / "export"
+    export(runner, folder)
+    lesson = next((folder / "lessons" / "nmt-foundations").glob("01-*.md"))
+    lesson.write_text(lesson.read_text().replace("## ", "## Edited: ", 1))
+    assert runner.invoke(args=["content", "check", str(folder)]).exit_code == 0
+    result = runner.invoke(args=["content", "import", str(folder)])
+    assert result.exit_code == 0 and "nmt-foundations: updated" in result.output, result.output
+    with app.app_context():
+        first = db.session.scalars(select(Lesson).order_by(Lesson.position)).first()
+        assert "Edited: " in first.body_html
+    missing = runner.invoke(args=["content", "import", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output

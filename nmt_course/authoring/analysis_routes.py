@@ -78,16 +78,17 @@ def report(slug: str, lesson: str):
 @bp.get("/analysis.csv")
 def report_csv(slug: str, lesson: str):
     course, found, summary, rows = _report(slug, lesson)
-    header = ["question", "text", "current key", "learners shown it", "share right",
+    header = ["question", "text", "right answers as now", "learners shown it", "share right",
               "discrimination", "flags", "wrong choices picked", "learner flags",
-              "checker warnings"]
+              "checker warnings", "high band shown it", "low band shown it"]
     lines = [[row.item.question_key,
               plain_text(row.question.prompt_html) if row.question else "",
               "yes" if row.current else "no", row.item.shown,
               f"{row.item.share_right:.2f}" if row.item.share_right is not None else "",
               f"{row.item.discrimination:.2f}" if row.item.discrimination is not None else "",
               "; ".join(row.item.flags), "; ".join(f"{text} ({n})" for text, n in row.wrong),
-              row.learner_flags, " | ".join(row.warnings)] for row in rows]
+              row.learner_flags, " | ".join(row.warnings), row.item.upper_shown,
+              row.item.lower_shown] for row in rows]
     return to_csv(header, lines), 200, {
         "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="{course.slug}-{lesson}-items.csv"'}

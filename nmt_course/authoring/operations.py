@@ -13,7 +13,7 @@ from .. import audit
 from ..accounts.models import User
 from ..accounts.queries import user_by_email
 from ..content import CourseSource, Problem, load_files
-from ..content.gift import GiftResult, parse_gift
+from ..content.gift import GiftResult, parse_gift, same_prompt
 from ..database import db, transaction
 from ..learning.models import Course, CourseImage
 from ..learning.operations import ImportReport, apply_course_source
@@ -100,6 +100,9 @@ def import_gift(runtime: Runtime, actor: User | None, course: Course, lesson_slu
     read as UTF-8 text only; what cannot be imported is listed, never dropped silently."""
     if len(data) > MAX_GIFT_BYTES:
         raise AuthoringError("GIFT files may be at most 1 MB.")
+    if b"\x00" in data:
+        raise AuthoringError("This is not a text file: a GIFT question bank is plain text, "
+                             "as Moodle exports it (.txt or .gift).")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -111,7 +114,11 @@ def import_gift(runtime: Runtime, actor: User | None, course: Course, lesson_slu
         quiz = draft.read_quiz(lesson_slug) or {"pass_mark": 80, "max_attempts": 3,
                                                 "review_after_fail": "objectives"}
         items = list(quiz.get("questions") or [])
-        result = parse_gift(text, {str(item.get("id")) for item in items})
+        result = parse_gift(text, {str(item.get("id")) for item in items},
+                            {same_prompt(str(item.get("prompt", ""))): str(item.get("id"))
+                             for item in items})
+        if not result.questions and not result.skipped:
+            raise AuthoringError("The file holds no questions: is it a GIFT file?")
         quiz["questions"] = items + result.questions
         if quiz["questions"]:
             draft.write_quiz(lesson_slug, quiz)

@@ -90,16 +90,29 @@ def _blocks(text: str) -> list[tuple[int, str]]:
     return blocks
 
 
-def parse_gift(text: str, taken_ids: set[str] | None = None) -> GiftResult:
+def same_prompt(prompt: str) -> str:
+    """A prompt as compared for duplicates: case and spacing do not count."""
+    return " ".join(prompt.casefold().split())
+
+
+def parse_gift(text: str, taken_ids: set[str] | None = None,
+               known_prompts: dict[str, str] | None = None) -> GiftResult:
+    """`known_prompts`: same_prompt(prompt) -> id of the questions already in the quiz; a
+    question asking the same (a file imported twice) is listed as skipped. Questions of the
+    file itself may repeat a prompt (in another format, say): they are all kept."""
     result = GiftResult()
     taken = set(taken_ids or ())
+    known = known_prompts or {}
     for line, block in _blocks(text):
-        _parse_block(line, block, result, taken)
+        _parse_block(line, block, result, taken, known)
     return result
 
 
 def _unique_id(name: str, line: int, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or f"gift-line-{line}"
+    words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if len(words) > 40:  # cut at a word's end, not in the middle of one
+        words = words[:41].rsplit("-", 1)[0]
+    base = words or f"gift-line-{line}"
     key, number = base, 2
     while key in taken:
         key, number = f"{base}-{number}", number + 1
@@ -107,7 +120,8 @@ def _unique_id(name: str, line: int, taken: set[str]) -> str:
     return key
 
 
-def _parse_block(line: int, block: str, result: GiftResult, taken: set[str]) -> None:
+def _parse_block(line: int, block: str, result: GiftResult, taken: set[str],
+                 known: dict[str, str]) -> None:
     name = ""
     title = _TITLE.match(block)
     if title:
@@ -139,14 +153,18 @@ def _parse_block(line: int, block: str, result: GiftResult, taken: set[str]) -> 
     if not prompt:
         result.skipped.append(f"{label}: no question text")
         return
-    item = {"id": _unique_id(name or prompt[:40], line, taken), "type": "single",
+    item = {"id": _unique_id(name or prompt, line, taken), "type": "single",
             "prompt": _inline(prompt)}
     pieces = _split_unescaped(body, "#")
     head = pieces[0].strip()
     if head.lower() in _TRUE_FALSE and _find_unescaped(body, "=~") == -1:
         item.update(type="true_false", answer=_TRUE_FALSE[head.lower()])
-        feedback = [_clean(piece[1:]) for piece in pieces[1:] if _clean(piece[1:])]
-        general = general or (feedback[-1] if feedback else "")  # GIFT: wrong#, then right#
+        # GIFT: {T#said to a wrong answer#said to the right one}. The explanation is shown
+        # once the answer is revealed: the general feedback, then what the right answer says.
+        feedback = [_clean(piece[1:]) for piece in pieces[1:]]
+        right_says = feedback[-1] if feedback else ""
+        if right_says and right_says != general:
+            general = f"{general} {right_says}".strip()
     else:
         choices = _choices(body, label, result)
         if choices is None:
@@ -159,6 +177,11 @@ def _parse_block(line: int, block: str, result: GiftResult, taken: set[str]) -> 
         item["choices"] = choices
     if general:
         item["explanation"] = general
+    same = known.get(same_prompt(item["prompt"]))
+    if same is not None:
+        taken.discard(item["id"])
+        result.skipped.append(f"{label}: the quiz already has this question ('{same}')")
+        return
     result.questions.append(item)
 
 

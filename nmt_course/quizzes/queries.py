@@ -171,6 +171,11 @@ class QuizSummary:
     first_passes: int
     first_average: float | None
 
+    @property
+    def band_size(self) -> int:
+        """Learners in each of the lower and upper bands."""
+        return self.learners * BAND_PERCENT // 100
+
 
 def item_counts(quiz_id: int) -> tuple[QuizSummary, list[AnswerCount]]:
     """Item analysis of a quiz in one aggregate statement: each learner's first answers,

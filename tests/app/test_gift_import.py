@@ -25,6 +25,11 @@ def test_moodles_example_file_imports_into_the_draft_and_says_what_was_skipped(a
     assert "Grant is _____ in Grant&#39;s tomb." in quiz
     learner_view = app.test_client().get("/courses/neck-care").text
     assert "Grant" not in learner_view  # still a draft
+    # The same file again (a reload of the result page, say) adds nothing twice.
+    again = upload(teacher, "examples.gift", (GIFT / "moodle-examples.gift").read_bytes())
+    assert "0 questions joined the quiz's draft" in again.text
+    assert "the quiz already has this question" in again.text
+    assert teacher.get(QUIZ).text.count('class="card author-item"') == 2 + 23
 
 
 def test_uploads_are_size_limited_and_read_as_utf8_text_only(app):
@@ -35,7 +40,9 @@ def test_uploads_are_size_limited_and_read_as_utf8_text_only(app):
     latin = upload(teacher, "latin1.gift", "Caf\xe9 {T}".encode("latin-1"))
     assert latin.status_code == 422 and "not UTF-8 text" in latin.text
     binary = upload(teacher, "image.gift", b"\x89PNG\r\n\x1a\n\x00\x00")
-    assert binary.status_code == 422 and "not UTF-8 text" in binary.text
+    assert binary.status_code == 422 and "This is not a text file" in binary.text
+    empty = upload(teacher, "empty.gift", b"// only a comment\n\n")
+    assert empty.status_code == 422 and "The file holds no questions" in empty.text
     words = upload(teacher, "notes.gift", b"Just a note, no questions here.")
     assert words.status_code == 200 and "0 questions joined" in words.text
     assert teacher.get(QUIZ).text.count('class="card author-item"') == 2

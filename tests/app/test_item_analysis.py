@@ -47,6 +47,8 @@ def test_a_planted_confusing_question_is_flagged(app):
     cats = page.split('href="/author/courses/demo/lessons/first-lesson/quiz/questions/cats/'
                       'edit">cats</a>')[1].split("</tr>")[0]
     assert "discriminates negatively" in cats and "-1.00" in cats
+    assert "from 5 high and 5 low" in cats  # 27 % of 20 learners in each band
+    assert "<dt>Learners in each band</dt><dd>5 lowest and 5 highest" in page
     assert "Six (10)" in cats  # the wrong choice the strong learners picked
     water = page.split(">water</a>")[1].split("</tr>")[0]
     assert "too easy" in water and "100 %" in water

@@ -109,6 +109,18 @@ def test_true_false_spellings():
     assert only("Sun is hot.{TRUE}")["answer"] is True
 
 
+def test_true_false_feedback_joins_the_general_feedback():
+    question = only("42 is the answer.{T#Think again.#Right: 42.####See the book.}")
+    assert question["explanation"] == "See the book. Right: 42."
+    assert only("Sky is blue.{T#No.#Yes.}")["explanation"] == "Yes."
+
+
+def test_ids_from_long_prompts_end_at_a_word():
+    question = only("What is the answer to this multiple choice question about trigger "
+                    "points? {=one ~two}")
+    assert question["id"] == "what-is-the-answer-to-this-multiple"
+
+
 def test_unsupported_and_empty_questions_are_listed_never_dropped():
     text = ("Essay here {}\n\nTwo plus two {=four =4}\n\nPi? {#3.14:0.01}\n\n"
             "Match {=a -> b =c -> d}\n\nJust a sentence without answers.\n\n{T}\n")

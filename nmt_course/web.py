@@ -1,7 +1,7 @@
 """What every page shares: the runtime operations need, the plain action form, error pages."""
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -38,6 +38,15 @@ def same_origin() -> bool:
         return fetch_site == "same-origin"
     origin = request.headers.get("Origin")
     return origin is not None and origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+def admins_only():
+    """Before every admin page: log in first; then admins only (403 for others)."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(403)
+    return None
 
 
 def runtime() -> Runtime:

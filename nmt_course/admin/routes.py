@@ -10,23 +10,14 @@ from ..accounts import operations as accounts
 from ..accounts.models import User
 from ..accounts.queries import search_users
 from ..database import db
-from ..extensions import login_manager
 from ..formatting import count_of
 from ..quizzes import operations as quizzes
 from ..quizzes.queries import quizzes_to_grant
-from ..web import ActionForm, learner, runtime
+from ..web import ActionForm, admins_only, learner, runtime
 from .forms import GrantForm, LegalNameForm, RolesForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-def _admins_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.is_admin:
-        abort(403)
-    return None
+bp.before_request(admins_only)
 
 
 @bp.get("/people")

@@ -4,21 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..extensions import login_manager
-from ..web import ActionForm, learner, runtime
+from ..web import ActionForm, admins_only, learner, runtime
 from . import operations, queries
 from .forms import ClinicForm, ManagerForm, RenameForm
 
 bp = Blueprint("clinic_admin", __name__, url_prefix="/admin/clinics")
-
-
-@bp.before_request
-def _admins_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.is_admin:
-        abort(403)
-    return None
+bp.before_request(admins_only)
 
 
 def _manager_message(result: operations.ManagerResult, clinic_name: str) -> str:

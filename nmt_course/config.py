@@ -51,6 +51,43 @@ def _dev_secret_key(instance_path: Path) -> str:
     return key
 
 
+# Keys that appear in tutorials, examples and our own tests: never a production secret.
+WELL_KNOWN_KEYS = {"dev", "development", "secret", "secret-key", "secret_key", "changeme",
+                   "change-me", "change_me", "test", "testing", "test-secret-key",
+                   "your-secret-key", "your_secret_key", "supersecret", "super-secret",
+                   "please-change-me", "replace-me", "default", "flask", "password"}
+MIN_SECRET_BYTES = 32
+
+
+def production_problems(config: Mapping[str, object], environ: Mapping[str, str], *,
+                        site_url_given: bool) -> list[str]:
+    """What makes a production start unsafe, each with what to set."""
+    problems = []
+    secret = str(config.get("SECRET_KEY") or "")
+    if not secret:
+        problems.append("SECRET_KEY must be set: a long random value, such as the output of "
+                        "`python -c 'import secrets; print(secrets.token_hex(32))'`.")
+    elif secret.strip().lower() in WELL_KNOWN_KEYS:
+        problems.append("SECRET_KEY is a well-known example value: set a long random one.")
+    elif len(secret.encode()) < MIN_SECRET_BYTES:
+        problems.append(f"SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes: set a long "
+                        "random value.")
+    if _flag(environ.get("FLASK_DEBUG")) or config.get("DEBUG"):
+        problems.append("Debug mode is on (FLASK_DEBUG or --debug): its console runs code for "
+                        "anyone who reaches it. Start without it.")
+    site_url = str(config.get("SITE_URL") or "")
+    if not site_url_given:
+        problems.append("SITE_URL must be set to the site's public address (https://...): "
+                        "certificates and e-mails link to it.")
+    elif site_url.startswith("http://") and not _flag(environ.get("ALLOW_HTTP")):
+        problems.append("SITE_URL starts with http://: serve the site over https and set an "
+                        "https:// SITE_URL (or ALLOW_HTTP=1 behind a proxy you trust).")
+    if not config.get("MAIL_SERVER"):
+        problems.append("MAIL_SERVER must be set: password resets, invitations and reminders "
+                        "are sent by e-mail.")
+    return problems
+
+
 def build_config(instance_path: Path, environ: Mapping[str, str],
                  overrides: Mapping[str, object] | None = None) -> dict[str, object]:
     """Return the app's settings; raises RuntimeError for a production setup that is unsafe."""
@@ -100,8 +137,13 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
     config.update(overrides)
 
     ZoneInfo(str(config["TIMEZONE"]))  # fail at start-up, not on the first certificate
+    if env == "production":
+        problems = production_problems(
+            config, environ,
+            site_url_given=bool(overrides.get("SITE_URL") or environ.get("SITE_URL")))
+        if problems:
+            raise RuntimeError("Refusing to start with NMT_ENV=production:\n- "
+                               + "\n- ".join(problems))
     if not config["SECRET_KEY"]:
-        if env == "production":
-            raise RuntimeError("SECRET_KEY must be set when NMT_ENV=production")
         config["SECRET_KEY"] = _dev_secret_key(instance_path)
     return config

@@ -44,9 +44,35 @@ def test_the_default_site_url_is_where_the_dev_server_listens(tmp_path, environ,
     assert build_config(tmp_path, {"SECRET_KEY": "x", **environ})["SITE_URL"] == url
 
 
-def test_production_refuses_to_start_without_a_secret(tmp_path):
-    with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
-        build_config(tmp_path, {"NMT_ENV": "production"})
+SAFE_PRODUCTION = {"NMT_ENV": "production", "SECRET_KEY": "k" * 16 + "3f9a2c1b7d4e6a8b0c1d",
+                   "SITE_URL": "https://ce.example.com", "MAIL_SERVER": "smtp.example.com"}
+
+
+def test_a_safe_production_setup_starts(tmp_path):
+    config = build_config(tmp_path, SAFE_PRODUCTION)
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("change, says", [
+    ({"SECRET_KEY": ""}, "SECRET_KEY must be set"),
+    ({"SECRET_KEY": "a"}, "shorter than 32 bytes"),
+    ({"SECRET_KEY": "changeme"}, "well-known example value"),
+    ({"FLASK_DEBUG": "1"}, "Debug mode is on"),
+    ({"SITE_URL": ""}, "SITE_URL must be set"),
+    ({"SITE_URL": "http://ce.example.com"}, "SITE_URL starts with http://"),
+    ({"MAIL_SERVER": ""}, "MAIL_SERVER must be set"),
+])
+def test_production_refuses_an_unsafe_setup_and_says_what_to_set(tmp_path, change, says):
+    with pytest.raises(RuntimeError, match=says):
+        build_config(tmp_path, {**SAFE_PRODUCTION, **change})
+
+
+def test_plain_http_is_allowed_only_when_asked_for(tmp_path):
+    build_config(tmp_path, {**SAFE_PRODUCTION, "SITE_URL": "http://ce.example.com",
+                            "ALLOW_HTTP": "1"})
+
+
+def test_an_unknown_environment_is_refused(tmp_path):
     with pytest.raises(RuntimeError, match="NMT_ENV must be one of"):
         build_config(tmp_path, {"NMT_ENV": "staging", "SECRET_KEY": "x"})
 

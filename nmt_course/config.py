@@ -133,6 +133,14 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": site_url.startswith("https://"),
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        # The largest upload is an image (2 MB); nothing else comes near 3 MB. A form field
+        # (a lesson's text) stays under 512 KB; a form has at most 500 parts. Beyond: 413.
+        "MAX_CONTENT_LENGTH": 3 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "MAX_FORM_PARTS": 500,
+        # With TRUSTED_HOSTS set (comma-separated), a request for any other Host is refused.
+        "TRUSTED_HOSTS": [host.strip() for host in environ.get("TRUSTED_HOSTS", "").split(",")
+                          if host.strip()] or None,
     }
     config.update(overrides)
 

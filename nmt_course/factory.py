@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, formatting
@@ -148,4 +149,8 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if app.config["SITE_URL"].startswith("https://"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # What a logged-in person sees (grades, licence numbers) stays out of shared caches
+        # and off the disk of a shared computer, unless the page says otherwise (images).
+        if "Cache-Control" not in response.headers and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
         return response

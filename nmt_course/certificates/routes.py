@@ -30,8 +30,7 @@ def show(code: str):
         return redirect(url_for("certificates.show", code=certificate.display_code), 301)
     return render_template(
         "certificates/show.html", certificate=certificate,
-        verification_url=runtime().settings.verification_url(certificate.code)), 200, {
-        "Cache-Control": "private, no-cache"}
+        verification_url=runtime().settings.verification_url(certificate.code))
 
 
 @bp.get("/certificates/<code>.pdf")
@@ -43,7 +42,7 @@ def pdf(code: str):
     return certificate.pdf, 200, {
         "Content-Type": "application/pdf",
         "Content-Disposition": f'inline; filename="{filename}"',
-        "Cache-Control": "private, max-age=3600",
+        "Cache-Control": "no-store",  # a licence number on a shared computer's disk
     }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..web import EXPIRED_FORM_MESSAGE, error_page
 
@@ -12,6 +12,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return error_page(400, EXPIRED_FORM_MESSAGE)
+
+    # A Host outside TRUSTED_HOSTS: no page can be built for it (its links would need the
+    # host), so a plain answer.
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        return "Bad request: this site does not answer for that host name.\n", 400, {
+            "Content-Type": "text/plain; charset=utf-8"}
 
     # Unhandled exceptions arrive here as InternalServerError (500), already logged by Flask.
     @app.errorhandler(HTTPException)

@@ -245,13 +245,27 @@ def png(size=(8, 8), noise: bool = False, kind: str = "PNG") -> bytes:
     ("fake.png", b"<svg xmlns='http://www.w3.org/2000/svg'><script>x()</script></svg>",
      "That file is not a PNG, JPEG or WebP image."),
     ("anim.png", png(kind="GIF"), "GIF images are not accepted: use PNG, JPEG or WebP."),
-    ("huge.png", png(size=(1600, 1200), noise=True), "Images may be at most 2 MB."),
+    ("huge.png", png(size=(1000, 800), noise=True), "Images may be at most 2 MB."),
 ])
 def test_images_are_checked_by_content_not_name(app, name, data, message):
     teacher = author(app)
     write_course(teacher, publish=False)
     response = upload(teacher, name, data)
     assert response.status_code == 422 and message in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CourseImage.id))) == 0
+
+
+def test_a_request_larger_than_any_upload_is_refused_before_it_is_read(app):
+    teacher = author(app)
+    write_course(teacher, publish=False)
+    response = upload(teacher, "huge.png", png(size=(1600, 1200), noise=True))
+    assert response.status_code == 413 and "That was too large" in response.text
+    long_field = post(teacher, "/author/courses/neck-care/lessons/new",
+                      {**LESSON, "body": "x" * (600 * 1024)},
+                      content_type="multipart/form-data")
+    long_field.request.environ["wsgi.input"].close()  # the test client spooled it to disk
+    assert long_field.status_code == 413
     with app.app_context():
         assert db.session.scalar(select(func.count(CourseImage.id))) == 0
 

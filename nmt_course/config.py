@@ -38,6 +38,15 @@ def default_site_url(environ: Mapping[str, str]) -> str:
     return f"http://{host}:{environ.get('PORT') or '5000'}"
 
 
+def served_site_url(instance_path: Path, environ: Mapping[str, str]) -> str | None:
+    """Where `./dev serve` last said it serves (instance/site_url), for a command run in
+    another terminal without its HOST and PORT: its e-mails must link to the running site."""
+    path = instance_path / "site_url"
+    if environ.get("HOST") or environ.get("PORT") or not path.exists():
+        return None
+    return path.read_text().strip() or None
+
+
 def _dev_secret_key(instance_path: Path) -> str:
     """A secret generated once per checkout and kept in instance/ (git-ignored)."""
     path = instance_path / "secret_key"
@@ -97,7 +106,7 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         raise RuntimeError(f"NMT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
 
     site_url = str(overrides.get("SITE_URL") or environ.get("SITE_URL")
-                   or default_site_url(environ))
+                   or served_site_url(instance_path, environ) or default_site_url(environ))
     mail_server = environ.get("MAIL_SERVER") or None
     redis_url = environ.get("REDIS_URL") or None
     config: dict[str, object] = {

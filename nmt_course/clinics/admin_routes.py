@@ -30,6 +30,8 @@ def index():
         except operations.MailNotSent as error:
             flash(str(error), "warning")
             return redirect(url_for("clinic_admin.index"))
+        except operations.ClinicNameError as error:
+            form.name.errors.append(str(error))
         except operations.ClinicError as error:
             form.manager_email.errors.append(str(error))
         else:
@@ -104,6 +106,10 @@ def rename(clinic_id: int):
     form = RenameForm(prefix="rename")
     if not form.validate_on_submit():
         return _page(clinic, rename_form=form, status=422)
-    operations.rename_clinic(runtime(), learner(), clinic, form.name.data)
+    try:
+        operations.rename_clinic(runtime(), learner(), clinic, form.name.data)
+    except operations.ClinicNameError as error:
+        form.name.errors.append(str(error))
+        return _page(clinic, rename_form=form, status=422)
     flash("The clinic's name is changed.", "success")
     return redirect(url_for("clinic_admin.clinic", clinic_id=clinic.id))

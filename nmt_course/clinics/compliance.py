@@ -78,6 +78,7 @@ class QuizResult(NamedTuple):
     best_score: int
     passed: bool
     failures: int
+    out_of_attempts: bool = False  # every attempt allowed is used, and not passed
 
 
 class ReportRow(NamedTuple):
@@ -108,6 +109,11 @@ class ReportRow(NamedTuple):
                    key=lambda quiz: (quiz.best_score, quiz.position), default=None)
 
     @property
+    def out_of_attempts(self) -> tuple[str, ...]:
+        """Lessons whose quiz this person may not try again without more attempts."""
+        return tuple(q.lesson_title for q in self.quizzes if q.out_of_attempts)
+
+    @property
     def verification_code(self) -> str | None:
         return codes.display(self.certificate_code) if self.certificate_code else None
 
@@ -127,10 +133,13 @@ SORTS = {
 
 
 def select_rows(rows: Sequence[ReportRow], *, course_id: int | None = None,
-                wanted: Status | None = None, sort: str = "status") -> list[ReportRow]:
+                wanted: Status | None = None, needs_help: bool = False,
+                sort: str = "status") -> list[ReportRow]:
+    """`needs_help`: only those struggling or out of attempts."""
     chosen = [row for row in rows
               if (course_id is None or row.course_id == course_id)
-              and (wanted is None or row.status is wanted)]
+              and (wanted is None or row.status is wanted)
+              and (not needs_help or row.struggling_with or row.out_of_attempts)]
     return sorted(chosen, key=SORTS.get(sort, SORTS["status"]))
 
 

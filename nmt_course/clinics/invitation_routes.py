@@ -53,7 +53,9 @@ def accept(token: str):
         except AccountError:
             return redirect(url_for("invitations.accept", token=token))
         login_user(user)
-        flash(f"Welcome! You are on the staff of {clinic.name}: your assigned courses are "
+        flash(f"Welcome! You manage {clinic.name}: find it under Clinics you manage, below."
+              if invitation.role == "manager" else
+              f"Welcome! You are on the staff of {clinic.name}: your assigned courses are "
               "below.", "success")
         return redirect(url_for("learning.dashboard"))
     return render_template("clinics/invitation_new_account.html", clinic=clinic,

@@ -31,6 +31,10 @@ class ClinicError(Exception):
     """A change the rules do not allow; the message says why, to the person who asked."""
 
 
+class ClinicNameError(ClinicError):
+    """The name is missing, too long, or another clinic's."""
+
+
 class MailNotSent(ClinicError):
     """The change is saved, but its e-mail could not be handed to the mail server."""
 
@@ -39,12 +43,16 @@ def _subject(clinic: Clinic) -> str:
     return f"clinic:{clinic.id}"
 
 
-def _clean_name(name: str) -> str:
+def _clean_name(name: str, clinic_id: int | None = None) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ClinicError("Give the clinic a name.")
+        raise ClinicNameError("Give the clinic a name.")
     if len(name) > 200:
-        raise ClinicError("Use at most 200 characters for the name.")
+        raise ClinicNameError("Use at most 200 characters for the name.")
+    same = queries.clinic_named(name)
+    if same is not None and same.id != clinic_id:
+        raise ClinicNameError(f"There is already a clinic called {same.name}: give this one a "
+                          "name that tells them apart (its town, say).")
     return name
 
 
@@ -114,7 +122,7 @@ def _add_manager(runtime: Runtime, actor: User | None, clinic: Clinic,
 
 @transaction
 def rename_clinic(runtime: Runtime, actor: User, clinic: Clinic, name: str) -> None:
-    before, clinic.name = clinic.name, _clean_name(name)
+    before, clinic.name = clinic.name, _clean_name(name, clinic.id)
     audit.record("clinic.renamed", at=runtime.clock(), actor_id=actor.id,
                  subject=_subject(clinic), before=before, after=clinic.name)
 
@@ -304,9 +312,10 @@ def _check_due(runtime: Runtime, due_on: dt.date) -> dt.date:
 
 @transaction
 def assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_on: dt.date,
-           staff_ids: Iterable[int] | None = None) -> list[Assignment]:
+           staff_ids: Iterable[int] | None = None) -> tuple[int, int]:
     """Assign a course to the whole clinic (`staff_ids` None) or to the chosen staff. An
-    existing assignment of the same course to the same people takes the new date."""
+    existing assignment of the same course to the same people takes the new date. Returns
+    how many assignments were made and how many got the new date."""
     _check_due(runtime, due_on)
     if not course.is_published:
         raise ClinicError("Only published courses can be assigned.")
@@ -314,23 +323,23 @@ def assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_on
     targets: list[int | None] = [None] if staff_ids is None else sorted(set(staff_ids))
     if staff_ids is not None and (not targets or not set(targets) <= staff):
         raise ClinicError("Choose at least one member of the clinic's staff.")
-    made = []
+    made = changed = 0
     for user_id in targets:
         assignment = db.session.scalar(select(Assignment).where(
             Assignment.clinic_id == clinic.id, Assignment.course_id == course.id,
             Assignment.user_id.is_(None) if user_id is None else Assignment.user_id == user_id))
         if assignment is None:
-            assignment = Assignment(clinic_id=clinic.id, course_id=course.id, user_id=user_id,
-                                    assigned_at=runtime.clock(), assigned_by_id=actor.id,
-                                    due_on=due_on)
-            db.session.add(assignment)
-        assignment.due_on = due_on
-        made.append(assignment)
-    db.session.flush()
+            db.session.add(Assignment(clinic_id=clinic.id, course_id=course.id,
+                                      user_id=user_id, assigned_at=runtime.clock(),
+                                      assigned_by_id=actor.id, due_on=due_on))
+            made += 1
+        else:
+            assignment.due_on = due_on
+            changed += 1
     audit.record("clinic.course_assigned", at=runtime.clock(), actor_id=actor.id,
                  subject=_subject(clinic), course_id=course.id, due_on=due_on.isoformat(),
                  user_ids=[t for t in targets if t is not None], whole_clinic=staff_ids is None)
-    return made
+    return made, changed
 
 
 @transaction

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import String, and_, case, cast, exists, func, or_, select
 
@@ -13,7 +14,7 @@ from ..certificates.models import Certificate
 from ..database import db
 from ..learning.models import Course, Lesson, LessonProgress
 from ..progress import percent
-from ..quizzes.models import Quiz, QuizStanding
+from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
 from ..runtime import Settings
 from .compliance import (STRUGGLING_FAILS, AssignmentFacts, QuizResult, ReportRow,
                          effective_due_dates, needs_reminder, status)
@@ -28,6 +29,11 @@ def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
             Membership.clinic_id == Clinic.id, Membership.user_id == user.id,
             Membership.role == "manager"))
     return db.session.scalar(query)
+
+
+def clinic_named(name: str) -> Clinic | None:
+    """The clinic with this name, whatever its case."""
+    return db.session.scalar(select(Clinic).where(func.lower(Clinic.name) == name.lower()))
 
 
 def clinics_managed_by(user: User) -> list[Clinic]:
@@ -143,14 +149,16 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
     if not staff or not assignments:
         return []
     course_ids = sorted({row.course_id for row in assignments})
+    limit = (select(QuizVersion.max_attempts).where(QuizVersion.quiz_id == Quiz.id)
+             .order_by(QuizVersion.number.desc()).limit(1).scalar_subquery())
     lessons, quiz_count = {}, Counter()
-    for lesson_id, course_id, position, title, quiz_id in db.session.execute(
-            select(Lesson.id, Lesson.course_id, Lesson.position, Lesson.title, Quiz.id)
+    for lesson_id, course_id, position, title, quiz_id, max_attempts in db.session.execute(
+            select(Lesson.id, Lesson.course_id, Lesson.position, Lesson.title, Quiz.id, limit)
             .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
             .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))):
-        lessons[lesson_id] = (course_id, position, title)
+        lessons[lesson_id] = _LessonFacts(course_id, position, title, max_attempts or 0)
         quiz_count[course_id] += quiz_id is not None
-    lesson_count = Counter(course_id for course_id, _, _ in lessons.values())
+    lesson_count = Counter(lesson.course_id for lesson in lessons.values())
     reads = _read_counts(clinic_id, course_ids)
     quizzes = _quiz_results(clinic_id, lessons, detail=detail)
     certificates = {(user_id, course_id): (completed_on, code) for user_id, course_id,
@@ -199,6 +207,13 @@ def _read_counts(clinic_id: int, course_ids: list[int]) -> dict[tuple[int, int],
             in rows}
 
 
+class _LessonFacts(NamedTuple):
+    course_id: int
+    position: int
+    title: str
+    max_attempts: int  # of its quiz's current version; 0: no limit (or no quiz)
+
+
 @dataclass(frozen=True)
 class _QuizzesOf:
     """One person's quizzes in one course."""
@@ -212,27 +227,35 @@ class _QuizzesOf:
 _NONE_TRIED = _QuizzesOf(0, 0, 0, ())
 
 
-def _quiz_results(clinic_id: int, lessons: dict[int, tuple[int, int, str]], *,
+def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *,
                   detail: bool) -> dict[tuple[int, int], _QuizzesOf]:
     """(user, course) -> how many quizzes they passed and tried, with each quiz's best score,
-    pass and failures: every quiz with `detail`, else only those the page shows (not passed
-    yet, or failed twice). From the standings the attempts keep, grouped by course in SQL, so
-    that one short row per person and course crosses over, its quizzes packed as
-    "lesson:best:passed:fails"."""
+    pass, failures and whether its attempts are used up: every quiz with `detail`, else only
+    those the page shows (not passed yet, or failed twice). From the standings the attempts
+    keep, grouped by course in SQL, so that one short row per person and course crosses
+    over, its quizzes packed as "lesson:best:passed:fails:tries:granted"."""
     quizzes = select(Quiz.id).where(Quiz.lesson_id.in_(list(lessons)),
                                     Quiz.archived_at.is_(None))
     per_quiz = (
         select(QuizStanding.user_id, QuizStanding.quiz_id,
                QuizStanding.best_score.label("best"),
                case((QuizStanding.passed, 1), else_=0).label("passes"),
-               QuizStanding.failures.label("fails"))
+               QuizStanding.failures.label("fails"), QuizStanding.attempts.label("tries"))
         .where(QuizStanding.user_id.in_(_staff_ids(clinic_id)),
                QuizStanding.quiz_id.in_(quizzes))).subquery()
     read = exists().where(LessonProgress.user_id == per_quiz.c.user_id,
                           LessonProgress.lesson_id == Lesson.id)
+    # Extra attempts granted matter only while the quiz is not passed: looked up only then.
+    granted = case((per_quiz.c.passes == 0, select(
+        func.coalesce(func.sum(AttemptGrant.attempts), 0))
+        .where(AttemptGrant.user_id == per_quiz.c.user_id,
+               AttemptGrant.quiz_id == per_quiz.c.quiz_id).scalar_subquery()), else_=0)
     fields = [cast(column, String) for column in (Lesson.id, per_quiz.c.best,
-                                                  per_quiz.c.passes, per_quiz.c.fails)]
-    packed = fields[0] + ":" + fields[1] + ":" + fields[2] + ":" + fields[3]
+                                                  per_quiz.c.passes, per_quiz.c.fails,
+                                                  per_quiz.c.tries, granted)]
+    packed = fields[0]
+    for field in fields[1:]:
+        packed = packed + ":" + field
     if not detail:
         packed = case((or_(per_quiz.c.passes == 0, per_quiz.c.fails >= STRUGGLING_FAILS),
                        packed))
@@ -247,9 +270,10 @@ def _quiz_results(clinic_id: int, lessons: dict[int, tuple[int, int, str]], *,
     for user_id, course_id, passed, passed_and_read, tried, text in rows:
         unpacked = []
         for part in (text or "").split():
-            lesson_id, best, passes, fails = map(int, part.split(":"))
-            _, position, title = lessons[lesson_id]
-            unpacked.append(QuizResult(title, position, best, passes > 0, fails))
+            lesson_id, best, passes, fails, tries, granted = map(int, part.split(":"))
+            _, position, title, max_attempts = lessons[lesson_id]
+            locked = not passes and max_attempts > 0 and tries >= max_attempts + granted
+            unpacked.append(QuizResult(title, position, best, passes > 0, fails, locked))
         unpacked.sort(key=lambda result: result.position)
         results[(user_id, course_id)] = _QuizzesOf(passed, passed_and_read, tried,
                                                    tuple(unpacked))

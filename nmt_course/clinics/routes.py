@@ -2,6 +2,8 @@
 assignments. Every page checks that the clinic in its address is one the user manages."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -56,9 +58,11 @@ def _report_rows(clinic: Clinic, *, detail: bool = False):
     sort = request.args.get("sort", "status")
     if sort not in SORT_LABELS:
         abort(400)
+    needs_help = request.args.get("help") == "1"
     chosen = select_rows(rows, course_id=course_id, wanted=Status(wanted) if wanted else None,
-                         sort=sort)
-    return rows, chosen, courses, {"course": course_id, "status": wanted, "sort": sort}
+                         needs_help=needs_help, sort=sort)
+    return rows, chosen, courses, {"course": course_id, "status": wanted, "sort": sort,
+                                   "help": "1" if needs_help else None}
 
 
 @bp.get("/<int:clinic_id>")
@@ -77,18 +81,25 @@ def report_csv(clinic_id: int):
     clinic = clinic_or_404(clinic_id)
     _, chosen, _, _ = _report_rows(clinic, detail=True)
     settings = runtime().settings
-    header = ["name", "e-mail", "course", "status", "progress %", "due date",
-              "best quiz scores", "struggling with", "completed on", "verification"]
+    header = ["name", "e-mail", "course", "status", "progress %", "due date", "quizzes passed",
+              "best quiz scores", "struggling with", "out of attempts at", "completed on",
+              "verification"]
     lines = [[row.name, row.email, row.course_title, row.status.value, row.percent,
-              row.due.isoformat(),
+              row.due.isoformat(), f"{row.quizzes_passed} of {row.quiz_count}",
               "; ".join(f"{q.lesson_title}: {q.best_score} %" for q in row.quizzes),
-              "; ".join(row.struggling_with),
+              "; ".join(row.struggling_with), "; ".join(row.out_of_attempts),
               row.completed_on.isoformat() if row.completed_on else "",
               settings.verification_url(row.certificate_code) if row.certificate_code else ""]
              for row in chosen]
     return to_csv(header, lines), 200, {
         "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-        "Content-Disposition": f'attachment; filename="clinic-{clinic.id}-report.csv"'}
+        "Content-Disposition": f'attachment; filename="{_file_stem(clinic)}-report.csv"'}
+
+
+def _file_stem(clinic: Clinic) -> str:
+    """The clinic's name and today's date, as a file name (ASCII, no quotes)."""
+    words = re.sub(r"[^a-z0-9]+", "-", clinic.name.lower()).strip("-") or f"clinic-{clinic.id}"
+    return f"{words[:60]}-{runtime().settings.local_date(runtime().clock()).isoformat()}"
 
 
 # --- staff and invitations ------------------------------------------------------------------
@@ -216,6 +227,13 @@ def _assignments_page(clinic: Clinic, form=None, status: int = 200):
         action=ActionForm()), status
 
 
+def _for_whom(assignment) -> str:
+    if assignment.user_id is None:
+        return "for all staff"
+    member = queries.membership(assignment.clinic_id, assignment.user_id)
+    return f"for {member.user.legal_name}" if member else "for a former member"
+
+
 @bp.get("/<int:clinic_id>/assignments")
 def assignments(clinic_id: int):
     """The courses the clinic assigned, with their due dates, and the form to assign one."""
@@ -233,12 +251,15 @@ def assign(clinic_id: int):
         abort(404)
     staff_ids = form.staff.data if form.who.data == "chosen" else None
     try:
-        operations.assign(runtime(), learner(), clinic, course, form.due_on.data, staff_ids)
+        made, changed = operations.assign(runtime(), learner(), clinic, course,
+                                          form.due_on.data, staff_ids)
     except operations.ClinicError as error:
         field = form.staff if "staff" in str(error) else form.due_on
         field.errors.append(str(error))
         return _assignments_page(clinic, form, 422)
-    flash(f"“{course.title}” is assigned, due {long_date(form.due_on.data)}.", "success")
+    due = long_date(form.due_on.data)
+    flash(f"“{course.title}” is assigned, due {due}." if made else
+          f"“{course.title}” was already assigned to them: it is now due {due}.", "success")
     return redirect(url_for("clinics.assignments", clinic_id=clinic.id))
 
 
@@ -250,16 +271,16 @@ def change(clinic_id: int, assignment_id: int):
     if assignment is None:
         abort(404)
     form = DueDateForm(prefix=f"due{assignment.id}")
+    which = f"“{assignment.course.title}” ({_for_whom(assignment)})"
     if form.validate_on_submit():
         try:
             operations.change_due_date(runtime(), learner(), assignment, form.due_on.data)
         except operations.ClinicError as error:
-            flash(str(error), "warning")
+            flash(f"{which}: {error}", "warning")
         else:
-            flash(f"“{assignment.course.title}” is now due {long_date(form.due_on.data)}.",
-                  "success")
+            flash(f"{which} is now due {long_date(form.due_on.data)}.", "success")
     else:
-        flash("Give the new due date as a date (YYYY-MM-DD).", "warning")
+        flash(f"{which}: give the new due date as a date (YYYY-MM-DD).", "warning")
     return redirect(url_for("clinics.assignments", clinic_id=clinic.id))
 
 
@@ -271,7 +292,7 @@ def withdraw(clinic_id: int, assignment_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    title = assignment.course.title
+    which = f"“{assignment.course.title}” ({_for_whom(assignment)})"
     operations.withdraw(runtime(), learner(), assignment)
-    flash(f"“{title}” is no longer assigned. What staff did in it stays theirs.", "info")
+    flash(f"{which} is withdrawn. What staff did in the course stays theirs.", "info")
     return redirect(url_for("clinics.assignments", clinic_id=clinic.id))

@@ -199,3 +199,20 @@ def test_managers_are_changed_by_admins_only(app):
     assert "A clinic needs a manager" in last.text
     with app.app_context():
         assert db.session.scalar(select(Membership.user_id)) == lee_id
+
+
+def test_two_clinics_cannot_share_a_name(app, runner):
+    make_clinic(app, "Harbour Clinic", "lee@example.com")
+    admin = author(app, "admin@example.com", is_admin=True)
+    again = post(admin, "/admin/clinics", {"name": "harbour  clinic",
+                                           "manager_email": "lee@example.com"})
+    assert again.status_code == 422 and "There is already a clinic called Harbour" in again.text
+    by_command = runner.invoke(args=["clinics", "create", "HARBOUR CLINIC",
+                                     "--manager", "lee@example.com"])
+    assert by_command.exit_code == 1 and "already a clinic" in by_command.output
+    other = make_clinic(app, "Bay Clinic", "lee@example.com")
+    renamed = post(admin, f"/admin/clinics/{other}/name", {"rename-name": "Harbour Clinic"})
+    assert renamed.status_code == 422 and "already a clinic" in renamed.text
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Clinic.name))) == ["Bay Clinic",
+                                                                   "Harbour Clinic"]

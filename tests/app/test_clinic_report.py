@@ -194,7 +194,12 @@ def test_changing_and_withdrawing_an_assignment(app, clinic):
     later = today(app) + dt.timedelta(days=30)
     changed = post(manager, f"/clinics/{clinic}/assignments/{assignment}",
                    {f"due{assignment}-due_on": later.isoformat()}, follow_redirects=True)
-    assert f"is now due {later:%B} {later.day}, {later.year}" in changed.text
+    assert (f"“Demo Course for Tests” (for all staff) is now due {later:%B} {later.day}, "
+            f"{later.year}") in changed.text
+    again = post(manager, f"/clinics/{clinic}/assignments", {
+        "assign-course": str(course_id(app)), "assign-due_on": later.isoformat(),
+        "assign-who": "clinic"}, follow_redirects=True)
+    assert "was already assigned to them: it is now due" in again.text
     past = post(manager, f"/clinics/{clinic}/assignments/{assignment}",
                 {f"due{assignment}-due_on": "2001-01-01"}, follow_redirects=True)
     assert "The due date has passed" in past.text
@@ -264,3 +269,26 @@ def test_an_assignment_needs_a_published_course(app, clinic):
         assert refused.status_code == 422 and message in refused.text, course
     with app.app_context():
         assert len(db.session.scalars(select(Assignment)).all()) == 1
+
+
+def test_someone_out_of_attempts_is_marked_until_more_are_granted(app, clinic, runner):
+    for _ in range(2):  # the second quiz allows two attempts
+        answer(app, "cy@example.com", "second-lesson", {"only": "false", "other": "b"})
+    manager = manager_client(app)
+    row = rows_of(manager.get(f"/clinics/{clinic}").text)["Cy Cole"]
+    assert "Out of attempts" in row and "At The Second Lesson" in row
+    helped = rows_of(manager.get(f"/clinics/{clinic}?help=1").text)
+    assert set(helped) == {"Bob Busy", "Cy Cole"}  # struggling, and out of attempts
+    report = csv_rows(manager.get(f"/clinics/{clinic}/report.csv?help=1&sort=name"))
+    assert [r["out of attempts at"] for r in report] == ["", "The Second Lesson"]
+    granted = runner.invoke(args=["quizzes", "grant-attempts", "cy@example.com", "demo",
+                                  "second-lesson", "--reason", "Talked it through"])
+    assert granted.exit_code == 0, granted.output
+    row = rows_of(manager.get(f"/clinics/{clinic}").text)["Cy Cole"]
+    assert "Out of attempts" not in row
+
+
+def test_the_csv_is_named_for_the_clinic_and_the_day(app, clinic):
+    response = manager_client(app).get(f"/clinics/{clinic}/report.csv")
+    assert (f'filename="harbour-clinic-{today(app).isoformat()}-report.csv"'
+            in response.headers["Content-Disposition"])

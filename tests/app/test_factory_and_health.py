@@ -44,6 +44,16 @@ def test_the_default_site_url_is_where_the_dev_server_listens(tmp_path, environ,
     assert build_config(tmp_path, {"SECRET_KEY": "x", **environ})["SITE_URL"] == url
 
 
+def test_a_command_in_another_terminal_links_to_the_running_dev_server(tmp_path):
+    """`./dev serve` notes where it serves; a command without its HOST and PORT follows."""
+    (tmp_path / "site_url").write_text("http://127.0.0.1:5078\n")
+    assert build_config(tmp_path, {"SECRET_KEY": "x"})["SITE_URL"] == "http://127.0.0.1:5078"
+    assert build_config(tmp_path, {"SECRET_KEY": "x", "PORT": "6000"})["SITE_URL"] == \
+        "http://127.0.0.1:6000"
+    assert build_config(tmp_path, {"SECRET_KEY": "x", "SITE_URL": "https://ce.example"})[
+        "SITE_URL"] == "https://ce.example"
+
+
 SAFE_PRODUCTION = {"NMT_ENV": "production", "SECRET_KEY": "k" * 16 + "3f9a2c1b7d4e6a8b0c1d",
                    "SITE_URL": "https://ce.example.com", "MAIL_SERVER": "smtp.example.com"}
 

@@ -65,6 +65,7 @@ def register_models() -> None:
     from .certificates import models as certificates  # noqa: F401
     from .clinics import models as clinics  # noqa: F401
     from .learning import models as learning  # noqa: F401
+    from .mailing import models as mailing  # noqa: F401
     from .quizzes import models as quizzes  # noqa: F401
 
 
@@ -82,6 +83,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
     login_manager.user_loader(user_for_session)
+    from .mailing import sender
+
+    sender.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -131,9 +135,10 @@ def register_commands(app: Flask) -> None:
     from .accounts.cli import users
     from .clinics.cli import clinics
     from .learning.cli import content
+    from .mailing.cli import mail
     from .quizzes.cli import quizzes
 
-    for group in (content, users, quizzes, clinics):
+    for group in (content, users, quizzes, clinics, mail):
         app.cli.add_command(group)
 
 

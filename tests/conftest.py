@@ -38,6 +38,7 @@ def app_config(database_uri: str, **overrides) -> dict:
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_SERVER": None,
+        "MAIL_DELIVERY": "inline",
         "PROVIDER_NAME": "NMT Test Academy",
         "TIMEZONE": "UTC",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast: the suite hashes hundreds

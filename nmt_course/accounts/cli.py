@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from ..web import runtime
 from . import operations
-from .passwords import MIN_PASSWORD_LENGTH
+from .passwords import password_problem
 
 users = AppGroup("users", help="Manage user accounts.")
 
@@ -32,14 +32,14 @@ def create_user_command(email: str, legal_name: str, admin: bool, instructor: bo
         password = secrets.token_urlsafe(15)
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters",
-                                     param_hint="password")
+        problem = password_problem(password, (email, legal_name))
+        if problem:
+            raise click.BadParameter(problem, param_hint="password")
     try:
         user = operations.create_user(runtime(), email=email, password=password,
                                       legal_name=legal_name, is_admin=admin,
                                       is_instructor=instructor)
-    except operations.EmailTaken as error:
+    except operations.AccountError as error:
         raise click.ClickException(str(error)) from None
     roles = ", ".join(r for r, on in (("admin", admin), ("instructor", instructor)) if on)
     click.echo(f"Created {user.email}" + (f" ({roles})" if roles else "") + ".")

@@ -1,8 +1,9 @@
 """Form fields that several pages ask for: account details, a new password. Not a page."""
-from wtforms import PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import PasswordField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from .passwords import MIN_PASSWORD_LENGTH
+from ..form_fields import OneLineField
+from .passwords import MIN_PASSWORD_LENGTH, password_problem
 
 US_STATES = [
     ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"),
@@ -24,18 +25,32 @@ STATE_CHOICES = [SelectChoice(code, name)
 
 EMAIL = [DataRequired("Enter your e-mail address."),
          Email("Enter an e-mail address such as name@example.com."), Length(max=254)]
-NEW_PASSWORD = [DataRequired("Choose a password."),
-                Length(min=MIN_PASSWORD_LENGTH, max=200,
-                       message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")]
+PASSWORD_HINT = (f"At least {MIN_PASSWORD_LENGTH} characters, and not one that is easy to "
+                 "guess: a few unrelated words work well.")
+
+
+class GuessResistant:
+    """A new password: long enough and not among those guessed first. The form's e-mail and
+    name, and `form.about_user` (set by the page for a known person), count against it."""
+
+    def __call__(self, form, field) -> None:
+        about = [form[name].data for name in ("email", "legal_name") if name in form]
+        problem = password_problem(field.data or "",
+                                   [*about, *getattr(form, "about_user", ())])
+        if problem:
+            raise ValidationError(problem)
+
+
+NEW_PASSWORD = [DataRequired("Choose a password."), GuessResistant()]
 CONFIRM = [DataRequired("Type the password again."),
            EqualTo("password", "The two passwords are not the same.")]
 
 
 class AccountDetails:
-    legal_name = StringField(
+    legal_name = OneLineField(
         "Legal name", description="Exactly as it should print on your certificates.",
         validators=[DataRequired("Enter your legal name."), Length(max=200)])
-    licence_number = StringField(
+    licence_number = OneLineField(
         "Licence number (optional)",
         description="Some courses print it on the certificate; boards may ask for it.",
         validators=[Optional(), Length(max=64)])
@@ -45,5 +60,5 @@ class AccountDetails:
 
 class NewPassword:
     password = PasswordField("Password", validators=NEW_PASSWORD,
-                             description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+                             description=PASSWORD_HINT)
     confirm = PasswordField("Password again", validators=CONFIRM)

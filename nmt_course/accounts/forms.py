@@ -3,8 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from .fields import CONFIRM, EMAIL, NEW_PASSWORD, AccountDetails, NewPassword
-from .passwords import MIN_PASSWORD_LENGTH
+from .fields import CONFIRM, EMAIL, NEW_PASSWORD, PASSWORD_HINT, AccountDetails, NewPassword
 
 
 class RegisterForm(AccountDetails, NewPassword, FlaskForm):
@@ -27,7 +26,7 @@ class ResetRequestForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField("New password", validators=NEW_PASSWORD,
-                             description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+                             description=PASSWORD_HINT)
     confirm = PasswordField("New password again", validators=CONFIRM)
 
 

@@ -10,9 +10,11 @@ from .. import audit
 from ..database import db, transaction
 from ..events import Completion, announce_completion
 from ..learning import completion, queries as learning_queries
+from ..mailing import outbox
 from ..runtime import Email, Runtime
 from .models import PasswordResetToken, User
-from .passwords import check_password, hash_password
+from ..text import one_line
+from .passwords import check_password, hash_password, password_problem
 from .queries import normalise_email, token_hash, user_by_email, valid_reset_token
 
 
@@ -29,8 +31,7 @@ class InvalidResetLink(AccountError):
 
 
 def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
+    return one_line(value) or None
 
 
 @transaction
@@ -45,12 +46,18 @@ def add_user(runtime: Runtime, *, email: str, password: str, legal_name: str,
     """create_user's work inside a transaction already open: for operations that create an
     account as part of a larger change (accepting a clinic's invitation)."""
     email = normalise_email(email)
+    legal_name = one_line(legal_name)
+    if not legal_name:
+        raise AccountError("Enter your legal name.")
     if user_by_email(email) is not None:
         raise EmailTaken("An account with this e-mail address already exists.")
+    problem = password_problem(password, (email, legal_name))
+    if problem:
+        raise AccountError(problem)
     now = runtime.clock()
     user = User(email=email,
                 password_hash=hash_password(password, runtime.settings.password_hash_method),
-                legal_name=legal_name.strip(), licence_number=_clean(licence_number),
+                legal_name=legal_name, licence_number=_clean(licence_number),
                 licence_state=_clean(licence_state), is_admin=is_admin,
                 is_instructor=is_instructor, created_at=now)
     db.session.add(user)
@@ -73,7 +80,9 @@ def update_account(runtime: Runtime, user: User, *, legal_name: str,
 def _save_account(runtime: Runtime, user: User, legal_name: str, licence_number: str | None,
                   licence_state: str | None) -> list[Completion]:
     had_licence = user.has_licence
-    user.legal_name = legal_name.strip()
+    if not one_line(legal_name):
+        raise AccountError("Enter your legal name.")
+    user.legal_name = one_line(legal_name)
     user.licence_number = _clean(licence_number)
     user.licence_state = _clean(licence_state)
     now = runtime.clock()
@@ -96,42 +105,40 @@ def change_password(runtime: Runtime, user: User, current_password: str,
 
 
 def _set_password(runtime: Runtime, user: User, password: str) -> None:
+    problem = password_problem(password, (user.email, user.legal_name))
+    if problem:
+        raise AccountError(problem)
     user.password_hash = hash_password(password, runtime.settings.password_hash_method)
     user.auth_version += 1  # every other signed-in session ends
 
 
-def request_password_reset(runtime: Runtime, email: str) -> None:
-    """E-mail a single-use link if the account exists; say nothing either way."""
-    stored = _store_reset_token(runtime, email)
-    if stored is None:
-        return
-    user, token = stored
-    settings = runtime.settings
-    runtime.mailer.send(Email(
-        to=user.email, subject="Reset your password",
-        body=f"Hello {user.legal_name},\n\n"
-             f"Someone (we hope you) asked to reset the password of your account at "
-             f"{settings.provider_name}. To choose a new password, open this link within "
-             f"{settings.password_reset_minutes} minutes:\n\n"
-             f"{settings.url(f'/reset-password/{token}')}\n\n"
-             "The link works once. If you did not ask for it, ignore this message; your "
-             "password stays as it is.\n"))
-
-
 @transaction
-def _store_reset_token(runtime: Runtime, email: str) -> tuple[User, str] | None:
+def request_password_reset(runtime: Runtime, email: str) -> None:
+    """Queue a single-use link to the account's address if it exists; say nothing either way.
+    Both ways write (an audit row), and the mail leaves after the commit, so neither the
+    answer nor its timing tells whether the account exists."""
     user = user_by_email(email)
-    if user is None or not user.active:
-        return None
-    token = secrets.token_urlsafe(32)
     now = runtime.clock()
-    minutes = runtime.settings.password_reset_minutes
+    if user is None or not user.active:
+        audit.record("user.password_reset_requested", at=now, known=False)
+        return
+    token = secrets.token_urlsafe(32)
+    settings = runtime.settings
+    minutes = settings.password_reset_minutes
     db.session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash(token),
                                       created_at=now,
                                       expires_at=now + dt.timedelta(minutes=minutes)))
     audit.record("user.password_reset_requested", at=now, actor_id=user.id,
-                 subject=f"user:{user.id}")
-    return user, token
+                 subject=f"user:{user.id}", known=True)
+    outbox.queue(Email(
+        to=user.email, subject="Reset your password",
+        body=f"Hello {user.legal_name},\n\n"
+             f"Someone (we hope you) asked to reset the password of your account at "
+             f"{settings.provider_name}. To choose a new password, open this link within "
+             f"{minutes} minutes:\n\n"
+             f"{settings.url(f'/reset-password/{token}')}\n\n"
+             "The link works once. If you did not ask for it, ignore this message; your "
+             "password stays as it is.\n"), at=now)
 
 
 @transaction
@@ -190,7 +197,7 @@ def set_active(runtime: Runtime, actor: User, user: User, active: bool) -> None:
 def correct_legal_name(runtime: Runtime, actor: User, user: User, *, legal_name: str,
                        reason: str) -> None:
     """Correct the name future certificates print, recording who changed it and why."""
-    legal_name, reason = legal_name.strip(), " ".join(reason.split())
+    legal_name, reason = one_line(legal_name), one_line(reason)
     if not legal_name or not reason:
         raise AccountError("Give the corrected name and the reason for the change.")
     before = user.legal_name

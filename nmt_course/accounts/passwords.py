@@ -1,20 +1,66 @@
-"""Password hashing with the method the settings name (tests use a cheaper one)."""
+"""Passwords: which are good enough, and how they are hashed (argon2id by default; the tests
+name a cheaper Werkzeug method). Hashes made with another method or weaker parameters are
+replaced at the next login (needs_rehash)."""
 from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Iterable
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+ARGON2ID = "argon2id"
+# OWASP's Password Storage Cheat Sheet: argon2id with 19 MiB, 2 iterations, 1 lane.
+_argon2 = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# zxcvbn's scale: 3 is "safely unguessable" (about 10^8 guesses or more); its lists hold the
+# most common and breached passwords, names and words, and it sees through patterns
+# ("password12", "1234567890", keyboard rows, dates).
+MIN_STRENGTH = 3
+
+
+def password_problem(password: str, about_user: Iterable[str] = ()) -> str | None:
+    """Why `password` will not do, or None. `about_user`: their e-mail and name, which a
+    guesser would try first."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+    hints = [word for value in about_user if value
+             for word in [value, *value.replace("@", " ").replace(".", " ").split()]]
+    verdict = zxcvbn(password[:100], user_inputs=hints)
+    if verdict["score"] >= MIN_STRENGTH:
+        return None
+    warning = verdict["feedback"]["warning"] or "It is among the passwords guessed first."
+    return (f"This password is too easy to guess. {warning.rstrip('.')}. Try a few unrelated "
+            "words, or a longer phrase only you would think of.")
 
 
 def hash_password(password: str, method: str) -> str:
+    if method == ARGON2ID:
+        return _argon2.hash(password)
     return generate_password_hash(password, method=method)
 
 
 def check_password(stored_hash: str, password: str) -> bool:
+    if stored_hash.startswith("$argon2"):
+        try:
+            return _argon2.verify(stored_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
     return check_password_hash(stored_hash, password)
+
+
+def needs_rehash(stored_hash: str, method: str) -> bool:
+    """Whether a hash that checked out should be made again with `method`."""
+    if method == ARGON2ID:
+        return not stored_hash.startswith("$argon2id$") or _argon2.check_needs_rehash(
+            stored_hash)
+    return stored_hash.split("$", 1)[0].split(":")[0] != method.split(":")[0]
 
 
 @functools.cache
@@ -24,4 +70,4 @@ def _dummy_hash(method: str) -> str:
 
 def spend_equal_time(password: str, method: str) -> None:
     """The work of a real check, so response time does not reveal which accounts exist."""
-    check_password_hash(_dummy_hash(method), password)
+    check_password(_dummy_hash(method), password)

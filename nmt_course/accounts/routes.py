@@ -38,6 +38,8 @@ def register():
                 'An account with this e-mail address already exists. '
                 '<a href="{login}">Log in</a> or <a href="{reset}">reset your password</a>.'
             ).format(login=url_for("accounts.login"), reset=url_for("accounts.reset_request")))
+        except operations.AccountError as error:
+            form.password.errors.append(str(error))
         else:
             login_user(user)
             flash("Welcome! Your account is ready.", "success")
@@ -87,14 +89,19 @@ def reset_request():
 @limiter.limit("10 per minute", methods=["POST"])
 def reset_password(token: str):
     """Choose a new password from an e-mailed link."""
-    if queries.valid_reset_token(runtime(), token) is None:
+    reset = queries.valid_reset_token(runtime(), token)
+    if reset is None:
         return render_template("accounts/reset_invalid.html"), 404
     form = ResetPasswordForm()
+    form.about_user = (reset.user.email, reset.user.legal_name)
     if form.validate_on_submit():
         try:
             operations.reset_password(runtime(), token, form.password.data)
         except operations.InvalidResetLink:
             return render_template("accounts/reset_invalid.html"), 404
+        except operations.AccountError as error:
+            form.password.errors.append(str(error))
+            return render_template("accounts/reset_password.html", form=form), 422
         logout_user()
         flash("Your password is changed. Log in with the new one.", "success")
         return redirect(url_for("accounts.login"))
@@ -109,9 +116,15 @@ def account():
     if request.method == "GET":
         form.licence_state.data = current_user.licence_state or ""
     if form.validate_on_submit():
-        results = operations.update_account(
-            runtime(), learner(), legal_name=form.legal_name.data,
-            licence_number=form.licence_number.data, licence_state=form.licence_state.data)
+        try:
+            results = operations.update_account(
+                runtime(), learner(), legal_name=form.legal_name.data,
+                licence_number=form.licence_number.data,
+                licence_state=form.licence_state.data)
+        except operations.AccountError as error:
+            form.legal_name.errors.append(str(error))
+            return render_template("accounts/account.html", form=form,
+                                   password_form=ChangePasswordForm(prefix="pw")), 422
         flash("Your account details are saved. Certificates already issued keep the details "
               "they were issued with.", "success")
         for issued in results:
@@ -128,6 +141,7 @@ def account():
 def change_password():
     """Change the password; every other session is logged out."""
     password_form = ChangePasswordForm(prefix="pw")
+    password_form.about_user = (current_user.email, current_user.legal_name)
     if password_form.validate_on_submit():
         user = learner()
         try:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from ..form_fields import OneLineField
 
 
 class RolesForm(FlaskForm):
@@ -12,7 +14,7 @@ class RolesForm(FlaskForm):
 
 
 class LegalNameForm(FlaskForm):
-    legal_name = StringField("Corrected legal name", validators=[
+    legal_name = OneLineField("Corrected legal name", validators=[
         DataRequired("Enter the name."), Length(max=200)],
         description="As future certificates should print it. Certificates already issued "
                     "keep the name they were issued with.")
@@ -26,4 +28,4 @@ class GrantForm(FlaskForm):
     quiz = SelectField("Quiz", coerce=int, validate_choice=True)
     attempts = IntegerField("More attempts", default=1,
                             validators=[InputRequired(), NumberRange(1, 10)])
-    reason = StringField("Why", validators=[DataRequired("Say why."), Length(max=500)])
+    reason = OneLineField("Why", validators=[DataRequired("Say why."), Length(max=500)])

@@ -15,6 +15,7 @@ from fontTools.ttLib import TTFont
 
 from .. import codes
 from ..formatting import ce_label, long_date
+from ..text import one_line
 
 FONTS = Path(__file__).parent / "fonts"
 INK = (31, 41, 51)
@@ -106,7 +107,10 @@ def render_certificate_pdf(data: CertificateData) -> bytes:
              gap: float = 0) -> None:
         pdf.set_font(family, style, size)
         pdf.set_text_color(*color)
-        pdf.multi_cell(0, size * 0.5, text, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        # One line each, whatever was stored: a line break in a name must not add a line
+        # that reads as the certificate's own (an older row may predate the normaliser).
+        pdf.multi_cell(0, size * 0.5, one_line(text), align=Align.C, new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)
         if gap:
             pdf.ln(gap)
 

@@ -27,9 +27,6 @@ def index():
         try:
             clinic, result = operations.create_clinic(runtime(), learner(), form.name.data,
                                                       form.manager_email.data)
-        except operations.MailNotSent as error:
-            flash(str(error), "warning")
-            return redirect(url_for("clinic_admin.index"))
         except operations.ClinicNameError as error:
             form.name.errors.append(str(error))
         except operations.ClinicError as error:
@@ -73,8 +70,6 @@ def add_manager(clinic_id: int):
         return _page(clinic, manager_form=form, status=422)
     try:
         result = operations.add_manager(runtime(), learner(), clinic, form.email.data)
-    except operations.MailNotSent as error:
-        flash(str(error), "warning")
     except operations.ClinicError as error:
         form.email.errors.append(str(error))
         return _page(clinic, manager_form=form, status=422)

@@ -18,8 +18,6 @@ def create_command(name: str, manager_email: str) -> None:
     """Create the clinic NAME with its first manager."""
     try:
         clinic, result = operations.create_clinic(runtime(), None, name, manager_email)
-    except operations.MailNotSent as error:
-        raise click.ClickException(str(error)) from None
     except operations.ClinicError as error:
         raise click.ClickException(str(error)) from None
     who = (f"{result.user.email} manages it" if result.user is not None

@@ -2,18 +2,19 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (DateField, EmailField, RadioField, SelectChoice, SelectField,
-                     SelectMultipleField, StringField)
+                     SelectMultipleField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.fields import EMAIL, AccountDetails, NewPassword
+from ..form_fields import OneLineField
 
 NAME = [DataRequired("Give the clinic a name."), Length(max=200)]
 
 
 class InviteForm(FlaskForm):
     email = EmailField("E-mail address", validators=EMAIL)
-    name = StringField("Name (optional)", validators=[Optional(), Length(max=200)],
+    name = OneLineField("Name (optional)", validators=[Optional(), Length(max=200)],
                        description="Used to greet them in the invitation.")
 
 
@@ -47,7 +48,7 @@ class DueDateForm(FlaskForm):
 
 
 class ClinicForm(FlaskForm):
-    name = StringField("Clinic name", validators=NAME)
+    name = OneLineField("Clinic name", validators=NAME)
     manager_email = EmailField(
         "Manager's e-mail address", validators=EMAIL,
         description="An account with this address becomes the manager; with no account, the "
@@ -59,7 +60,7 @@ class ManagerForm(FlaskForm):
 
 
 class RenameForm(FlaskForm):
-    name = StringField("Clinic name", validators=NAME)
+    name = OneLineField("Clinic name", validators=NAME)
 
 
 class JoinForm(AccountDetails, NewPassword, FlaskForm):

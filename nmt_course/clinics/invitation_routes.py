@@ -41,6 +41,7 @@ def accept(token: str):
         return render_template("clinics/invitation_log_in.html", clinic=clinic,
                                invitation=invitation, token=token)
     form = JoinForm()
+    form.about_user = (invitation.email,)
     if not form.is_submitted():
         form.legal_name.data = invitation.legal_name
     if form.validate_on_submit():
@@ -50,14 +51,17 @@ def accept(token: str):
                 licence_number=form.licence_number.data, licence_state=form.licence_state.data)
         except operations.InvitationGone:
             _gone()
-        except AccountError:
+        except operations.EmailTakenMeanwhile:
             return redirect(url_for("invitations.accept", token=token))
-        login_user(user)
-        flash(f"Welcome! You manage {clinic.name}: find it under Clinics you manage, below."
-              if invitation.role == "manager" else
-              f"Welcome! You are on the staff of {clinic.name}: your assigned courses are "
-              "below.", "success")
-        return redirect(url_for("learning.dashboard"))
+        except AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            login_user(user)
+            flash(f"Welcome! You manage {clinic.name}: find it under Clinics you manage, "
+                  "below." if invitation.role == "manager" else
+                  f"Welcome! You are on the staff of {clinic.name}: your assigned courses are "
+                  "below.", "success")
+            return redirect(url_for("learning.dashboard"))
     return render_template("clinics/invitation_new_account.html", clinic=clinic,
                            invitation=invitation, form=form), 200 if not form.errors else 422
 

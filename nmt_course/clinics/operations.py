@@ -3,9 +3,7 @@ reminding staff. Each public function is one transaction; mail leaves after it c
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import secrets
-import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,14 +15,13 @@ from ..accounts.operations import AccountError, add_user
 from ..accounts.queries import token_hash, user_by_email
 from ..database import db, transaction
 from ..learning.models import Course
-from ..runtime import Email, Runtime
+from ..mailing import outbox
+from ..runtime import Runtime
+from ..text import one_line
 from . import queries
 from .mail import invitation_mail, reminder_mail
 from .models import Assignment, Clinic, Invitation, Membership, ReminderSent
 from .roster import Invitee, check_email
-
-
-log = logging.getLogger(__name__)
 
 
 class ClinicError(Exception):
@@ -35,16 +32,12 @@ class ClinicNameError(ClinicError):
     """The name is missing, too long, or another clinic's."""
 
 
-class MailNotSent(ClinicError):
-    """The change is saved, but its e-mail could not be handed to the mail server."""
-
-
 def _subject(clinic: Clinic) -> str:
     return f"clinic:{clinic.id}"
 
 
 def _clean_name(name: str, clinic_id: int | None = None) -> str:
-    name = " ".join(name.split())
+    name = one_line(name)
     if not name:
         raise ClinicNameError("Give the clinic a name.")
     if len(name) > 200:
@@ -64,19 +57,11 @@ class ManagerResult:
 
     user: User | None = None
     invited: str | None = None
-    mail: list[Email] = field(default_factory=list)
-
-
-def create_clinic(runtime: Runtime, actor: User | None, name: str,
-                  manager_email: str) -> tuple[Clinic, ManagerResult]:
-    clinic, result = _create_clinic(runtime, actor, name, manager_email)
-    _send(runtime, result.mail)
-    return clinic, result
 
 
 @transaction
-def _create_clinic(runtime: Runtime, actor: User | None, name: str,
-                   manager_email: str) -> tuple[Clinic, ManagerResult]:
+def create_clinic(runtime: Runtime, actor: User | None, name: str,
+                  manager_email: str) -> tuple[Clinic, ManagerResult]:
     clinic = Clinic(name=_clean_name(name), created_at=runtime.clock())
     db.session.add(clinic)
     db.session.flush()
@@ -85,17 +70,11 @@ def _create_clinic(runtime: Runtime, actor: User | None, name: str,
     return clinic, _add_manager(runtime, actor, clinic, manager_email)
 
 
+@transaction
 def add_manager(runtime: Runtime, actor: User | None, clinic: Clinic,
                 email: str) -> ManagerResult:
     """Make the account with this address a manager of the clinic; with no such account,
     invite the address to manage it."""
-    result = _add_manager_now(runtime, actor, clinic, email)
-    _send(runtime, result.mail)
-    return result
-
-
-@transaction
-def _add_manager_now(runtime, actor, clinic, email) -> ManagerResult:
     return _add_manager(runtime, actor, clinic, email)
 
 
@@ -104,8 +83,8 @@ def _add_manager(runtime: Runtime, actor: User | None, clinic: Clinic,
     email = _valid_email(email)
     user = user_by_email(email)
     if user is None:
-        invitation, mail = _invite(runtime, actor, clinic, email, "", role="manager")
-        return ManagerResult(invited=invitation.email, mail=[mail])
+        invitation = _invite(runtime, actor, clinic, email, "", role="manager")
+        return ManagerResult(invited=invitation.email)
     member = queries.membership(clinic.id, user.id)
     if member is not None and member.role == "manager":
         raise ClinicError(f"{email} already manages {clinic.name}.")
@@ -137,14 +116,15 @@ def _valid_email(address: str) -> str:
             from None
 
 
-def _invitation_mail(runtime: Runtime, invitation: Invitation, clinic: Clinic,
-                     token: str) -> Email:
-    return invitation_mail(runtime.settings, to=invitation.email, name=invitation.legal_name,
-                           role=invitation.role, clinic_name=clinic.name, token=token)
+def _mail_invitation(runtime: Runtime, invitation: Invitation, clinic: Clinic,
+                     token: str) -> None:
+    outbox.queue(invitation_mail(runtime.settings, to=invitation.email,
+                                 name=invitation.legal_name, role=invitation.role,
+                                 clinic_name=clinic.name, token=token), at=runtime.clock())
 
 
 def _invite(runtime: Runtime, actor: User | None, clinic: Clinic, email: str, name: str,
-            role: str = "staff") -> tuple[Invitation, Email]:
+            role: str = "staff") -> Invitation:
     now = runtime.clock()
     user = user_by_email(email)
     if user is not None and queries.membership(clinic.id, user.id) is not None:
@@ -161,62 +141,45 @@ def _invite(runtime: Runtime, actor: User | None, clinic: Clinic, email: str, na
     db.session.flush()
     audit.record("clinic.invited", at=now, actor_id=actor.id if actor else None,
                  subject=_subject(clinic), invitation_id=invitation.id, role=role)
-    return invitation, _invitation_mail(runtime, invitation, clinic, token)
-
-
-def invite(runtime: Runtime, actor: User, clinic: Clinic, email: str,
-           name: str = "") -> Invitation:
-    """Invite one person by e-mail to join the clinic's staff."""
-    invitation, mail = _invite_one(runtime, actor, clinic, _valid_email(email),
-                                   " ".join(name.split()))
-    _send(runtime, [mail])
+    _mail_invitation(runtime, invitation, clinic, token)
     return invitation
 
 
 @transaction
-def _invite_one(runtime, actor, clinic, email, name):
+def invite(runtime: Runtime, actor: User, clinic: Clinic, email: str,
+           name: str = "") -> Invitation:
+    """Invite one person by e-mail to join the clinic's staff."""
+    name = one_line(name)
     if len(name) > 200:
         raise ClinicError("Use at most 200 characters for the name.")
-    return _invite(runtime, actor, clinic, email, name)
+    return _invite(runtime, actor, clinic, _valid_email(email), name)
 
 
 @dataclass
 class BulkResult:
     invited: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # "line N: why"
-    unsent: list[str] = field(default_factory=list)  # invited, but the mail did not leave
 
 
+@transaction
 def invite_many(runtime: Runtime, actor: User, clinic: Clinic,
                 invitees: Iterable[Invitee]) -> BulkResult:
     """Invite every good row of a roster in one transaction; a row the rules refuse
     (already a member, already invited) is reported by its line, and the others go."""
-    result, mail = _invite_many(runtime, actor, clinic, list(invitees))
-    result.unsent = _send(runtime, mail, quiet=True)
-    return result
-
-
-@transaction
-def _invite_many(runtime, actor, clinic, invitees: list[Invitee]):
-    result, mail = BulkResult(), []
+    result = BulkResult()
     for invitee in invitees:
         try:
-            invitation, message = _invite(runtime, actor, clinic, invitee.email, invitee.name)
+            invitation = _invite(runtime, actor, clinic, invitee.email, invitee.name)
         except ClinicError as error:
             result.problems.append(f"line {invitee.line}: {error}")
             continue
         result.invited.append(invitation.email)
-        mail.append(message)
-    return result, mail
-
-
-def resend(runtime: Runtime, actor: User, invitation: Invitation) -> None:
-    """A new link, valid for the full period again; the link sent before stops working."""
-    _send(runtime, [_resend(runtime, actor, invitation)])
+    return result
 
 
 @transaction
-def _resend(runtime, actor, invitation: Invitation) -> Email:
+def resend(runtime: Runtime, actor: User, invitation: Invitation) -> None:
+    """A new link, valid for the full period again; the link sent before stops working."""
     if not invitation.is_open:
         raise ClinicError("This invitation was already accepted or revoked.")
     token, now = secrets.token_urlsafe(32), runtime.clock()
@@ -225,7 +188,7 @@ def _resend(runtime, actor, invitation: Invitation) -> Email:
     invitation.expires_at = now + dt.timedelta(days=runtime.settings.invitation_days)
     audit.record("clinic.invitation_resent", at=now, actor_id=actor.id,
                  subject=_subject(invitation.clinic), invitation_id=invitation.id)
-    return _invitation_mail(runtime, invitation, invitation.clinic, token)
+    _mail_invitation(runtime, invitation, invitation.clinic, token)
 
 
 @transaction
@@ -234,6 +197,10 @@ def revoke(runtime: Runtime, actor: User, invitation: Invitation) -> None:
         invitation.revoked_at = runtime.clock()
         audit.record("clinic.invitation_revoked", at=invitation.revoked_at, actor_id=actor.id,
                      subject=_subject(invitation.clinic), invitation_id=invitation.id)
+
+
+class EmailTakenMeanwhile(AccountError):
+    """The invited address got an account after the invitation was sent."""
 
 
 class InvitationGone(ClinicError):
@@ -280,7 +247,8 @@ def accept_with_new_account(runtime: Runtime, token: str, *, password: str, lega
     """Create the account of the invited address and join the clinic with it."""
     invitation = _usable_invitation(runtime, token)
     if user_by_email(invitation.email) is not None:
-        raise AccountError("An account with this e-mail address exists: log in to accept.")
+        raise EmailTakenMeanwhile("An account with this e-mail address exists: log in to "
+                                  "accept.")
     user = add_user(runtime, email=invitation.email, password=password, legal_name=legal_name,
                     licence_number=licence_number, licence_state=licence_state)
     _join(runtime, invitation, user)
@@ -361,40 +329,20 @@ def withdraw(runtime: Runtime, actor: User, assignment: Assignment) -> None:
 
 # --- reminders ------------------------------------------------------------------------------
 
-def send_reminders(runtime: Runtime) -> int:
-    """E-mail each staff member whose assignments are due within a week or overdue, at most
-    once a day (a second run the same day sends nothing). Returns how many were sent."""
-    mail = _claim_reminders(runtime)
-    return len(mail) - len(_send(runtime, mail, quiet=True))
-
-
 @transaction
-def _claim_reminders(runtime: Runtime) -> list[Email]:
+def send_reminders(runtime: Runtime) -> int:
+    """Queue an e-mail to each staff member whose assignments are due within a week or
+    overdue, at most once a day (a second run the same day sends nothing). Returns how many."""
     settings, now = runtime.settings, runtime.clock()
     today = settings.local_date(now)
     already = set(db.session.scalars(
         select(ReminderSent.user_id).where(ReminderSent.sent_on == today)))
-    mail = []
+    sent = 0
     for reminder in queries.reminders_due(settings, now):
         if reminder.user_id in already:
             continue
         db.session.add(ReminderSent(user_id=reminder.user_id, sent_on=today))
-        mail.append(reminder_mail(settings, to=reminder.email, name=reminder.name,
-                                  courses=reminder.courses, today=today))
-    return mail
-
-
-def _send(runtime: Runtime, mail: Iterable[Email], *, quiet: bool = False) -> list[str]:
-    """Hand each message to the mailer; a failure is logged, and (unless `quiet`, where the
-    caller reports the addresses it returns) raised as MailNotSent once all were tried."""
-    unsent = []
-    for message in mail:
-        try:
-            runtime.mailer.send(message)
-        except (OSError, smtplib.SMTPException):
-            log.exception("could not send %r to %s", message.subject, message.to)
-            unsent.append(message.to)
-    if unsent and not quiet:
-        raise MailNotSent(f"Saved, but the e-mail to {', '.join(unsent)} could not be sent. "
-                          "Try Resend in a while.")
-    return unsent
+        outbox.queue(reminder_mail(settings, to=reminder.email, name=reminder.name,
+                                   courses=reminder.courses, today=today), at=now)
+        sent += 1
+    return sent

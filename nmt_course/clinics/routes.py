@@ -130,13 +130,10 @@ def invite(clinic_id: int):
     try:
         invitation = operations.invite(runtime(), learner(), clinic, form.email.data,
                                        form.name.data or "")
-    except operations.MailNotSent as error:
-        flash(str(error), "warning")
     except operations.ClinicError as error:
         form.email.errors.append(str(error))
         return _staff_page(clinic, invite_form=form, status=422)
-    else:
-        flash(f"Invitation sent to {invitation.email}.", "success")
+    flash(f"Invitation sent to {invitation.email}.", "success")
     return redirect(url_for("clinics.staff", clinic_id=clinic.id))
 
 

@@ -52,3 +52,12 @@ def test_without_licence_or_approval_number_those_lines_are_left_out():
     text = text_of(render_certificate_pdf(data(licence_number=None, licence_state=None,
                                                approval_number="")))
     assert "Licence" not in text and "Approval" not in text
+
+
+def test_a_line_break_in_a_stored_name_adds_no_line_of_its_own():
+    pdf = render_certificate_pdf(data(legal_name="Jane Doe\nLicence number FAKE",
+                                      licence_number=None))
+    lines = [line.strip() for line in
+             PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()]
+    assert "Jane Doe Licence number FAKE" in lines
+    assert "Licence number FAKE" not in lines

@@ -1,0 +1,33 @@
+"""One-line text as people type it (names, licence numbers, titles), made safe to store and
+print. Pure.
+
+NFC composes accents the one way; control characters (Unicode Cc) and the bidirectional
+controls that reorder what follows them are removed, so a name cannot carry a line break onto
+a certificate or hide text behind a right-to-left override; runs of spaces become one. The
+zero-width joiner and non-joiner stay: Indic and Persian names need them to spell right.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+# Unicode's Bidi_Control characters: ALM, LRM, RLM, embeddings, overrides, isolates, PDF/PDI.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
+# Characters that break a line; they become spaces, not nothing, so words stay apart.
+LINE_BREAKS = frozenset("\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def one_line(value: str | None) -> str:
+    """`value` as one clean line ('' for None)."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFC", value)
+    kept = []
+    for char in text:
+        if char in LINE_BREAKS:
+            kept.append(" ")
+        elif char in BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+            continue
+        else:
+            kept.append(char)
+    return " ".join("".join(kept).split())

@@ -76,10 +76,10 @@ def build(app, folder: Path, staff: int, seed: int = 7) -> int:
         db.session.execute(insert(User), [
             {"email": "manager@example.com", "password_hash": PASSWORD_HASH,
              "legal_name": "Mo Manager", "is_admin": False, "is_instructor": False,
-             "active": True, "auth_version": 1, "created_at": now}] + [
+             "active": True, "created_at": now}] + [
             {"email": f"staff{n}@example.com", "password_hash": PASSWORD_HASH,
              "legal_name": f"Staff Member {n}", "is_admin": False, "is_instructor": False,
-             "active": True, "auth_version": 1, "created_at": now} for n in range(staff)])
+             "active": True, "created_at": now} for n in range(staff)])
         db.session.commit()
         manager = db.session.scalar(select(User).where(User.email == "manager@example.com"))
         clinic, _ = clinics.create_clinic(run, None, "Bench Clinic", manager.email)

@@ -52,7 +52,7 @@ def build(app, attempts: int) -> int:
         now = utcnow()
         db.session.execute(insert(User), [
             {"email": f"l{n}@example.com", "password_hash": "x", "legal_name": f"L {n}",
-             "is_admin": False, "is_instructor": False, "active": True, "auth_version": 1,
+             "is_admin": False, "is_instructor": False, "active": True,
              "created_at": now} for n in range(learners)])
         user_ids = list(db.session.scalars(select(User.id).order_by(User.id)))
         attempt_rows, answer_rows = [], []

@@ -1,6 +1,7 @@
 """Configuration: defaults, then the environment, then explicit overrides (tests)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Mapping
@@ -141,6 +142,11 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": site_url.startswith("https://"),
+        # A session ends after this long without a request (remember-me: days); the time
+        # lives in the signed cookie, so no page writes to the database to keep it.
+        "SESSION_IDLE_MINUTES": int(environ.get("SESSION_IDLE_MINUTES", "120")),
+        "REMEMBER_COOKIE_DURATION": dt.timedelta(days=30),
+        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": True,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": site_url.startswith("https://"),

@@ -1,11 +1,12 @@
 """The application factory: extensions, models, blueprints, error pages, commands, headers."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, flash, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -39,6 +40,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_templating(app)
     register_commands(app)
     register_security_headers(app)
+    register_session_rules(app)
     return app
 
 
@@ -159,3 +161,37 @@ def register_security_headers(app: Flask) -> None:
         if "Cache-Control" not in response.headers and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def register_session_rules(app: Flask) -> None:
+    """A session unused for SESSION_IDLE_MINUTES (remember-me: REMEMBER_COOKIE_DURATION)
+    ends. When it was last used is kept in the signed cookie, refreshed once a minute."""
+    from flask import session
+    from flask_login import user_loaded_from_cookie
+
+    from .web import log_out, runtime
+
+    idle = dt.timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+    remembered = app.config["REMEMBER_COOKIE_DURATION"]
+
+    @user_loaded_from_cookie.connect_via(app)
+    def _remembered(sender, user) -> None:
+        session["remember_me"] = True
+
+    @app.before_request
+    def _end_idle_sessions():
+        if "_user_id" not in session and not request.cookies.get(
+                app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+            return None  # nobody is logged in: nothing to read
+        if not current_user.is_authenticated:
+            return None
+        now = int(runtime().clock().timestamp())
+        seen = session.get("seen")
+        limit = remembered if session.get("remember_me") else idle
+        if seen is not None and now - seen > limit.total_seconds():
+            log_out()
+            flash("You were logged out after a while without activity. Log in again to "
+                  "carry on.", "info")
+        elif seen is None or now - seen >= 60:
+            session["seen"] = now
+        return None

@@ -1,10 +1,11 @@
 """What every page shares: the runtime operations need, the plain action form, error pages."""
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
-from flask_login import current_user
+from flask import abort, current_app, render_template, request, session
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 
+from .accounts.session_operations import end_session, start_session
 from .runtime import Runtime
 
 ERROR_MESSAGES = {
@@ -47,6 +48,27 @@ def admins_only():
     if not current_user.is_admin:
         abort(403)
     return None
+
+
+def log_in(user, *, remember: bool = False, password: str | None = None) -> None:
+    """Start a session the server can end, with a fresh cookie: nothing an attacker planted
+    in the session before login (its id, its CSRF token) survives it."""
+    kept = {key: value for key, value in session.items() if key.startswith("keep:")}
+    session.clear()
+    session.update(kept)  # what a page asked to survive the login (answers being written)
+    start_session(runtime(), user, remember=remember, address=request.remote_addr or "",
+                  password=password)
+    login_user(user, remember=remember)
+    session["remember_me"] = remember
+    session["seen"] = int(runtime().clock().timestamp())
+
+
+def log_out() -> None:
+    """End this session on the server and in the browser (the cookie and remember-me)."""
+    if current_user.is_authenticated:
+        end_session(runtime(), learner(), request.remote_addr or "")
+    logout_user()
+    session.clear()
 
 
 def runtime() -> Runtime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, db, utcnow
@@ -22,12 +22,17 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_instructor: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of the login cookie: bumping it (password change or reset) ends every other session.
-    auth_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The token of the session this request runs in (a str; not a column): set at login and
+    # by the loader.
+    session_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.auth_version}"
+        """What the signed cookie holds: the account and its live session's token."""
+        if not self.session_token:
+            raise RuntimeError("log in through accounts.operations.start_session")
+        return f"{self.id}:{self.session_token}"
 
     @property
     def is_active(self) -> bool:
@@ -40,6 +45,23 @@ class User(UserMixin, db.Model):
     @property
     def can_preview_drafts(self) -> bool:
         return self.is_admin or self.is_instructor
+
+
+class UserSession(db.Model):
+    """A login the server can end: the cookie carries its random token, the table its hash.
+    Written at login and logout and when a password or an account changes; read once per
+    request with the user, never written on an ordinary page."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Where it began, for the audit log and the person's own list of sessions.
+    address: Mapped[str] = mapped_column(String(64), default="")
 
 
 class PasswordResetToken(db.Model):

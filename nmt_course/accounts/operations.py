@@ -15,6 +15,7 @@ from ..runtime import Email, Runtime
 from .models import PasswordResetToken, User
 from ..text import one_line
 from .passwords import check_password, hash_password, password_problem
+from .session_operations import end_all_sessions
 from .queries import normalise_email, token_hash, user_by_email, valid_reset_token
 
 
@@ -109,7 +110,14 @@ def _set_password(runtime: Runtime, user: User, password: str) -> None:
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(password, runtime.settings.password_hash_method)
-    user.auth_version += 1  # every other signed-in session ends
+    end_all_sessions(user, runtime.clock())  # a new one starts for the person who changed it
+    settings = runtime.settings
+    outbox.queue(Email(
+        to=user.email, subject="Your password was changed",
+        body=f"Hello {user.legal_name},\n\nThe password of your account at "
+             f"{settings.provider_name} was changed, and every session logged in with the old "
+             "one has ended.\n\nIf you did not change it, reset it now and tell us: "
+             f"{settings.url('/reset-password')}\n"), at=runtime.clock())
 
 
 @transaction
@@ -188,7 +196,7 @@ def set_active(runtime: Runtime, actor: User, user: User, active: bool) -> None:
         return
     user.active = active
     if not active:
-        user.auth_version += 1
+        end_all_sessions(user, runtime.clock())
     audit.record("user.activated" if active else "user.deactivated", at=runtime.clock(),
                  actor_id=actor.id, subject=f"user:{user.id}")
 

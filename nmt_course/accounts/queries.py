@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 
 from ..database import db
 from ..runtime import Runtime
-from .models import PasswordResetToken, User
+from .models import PasswordResetToken, User, UserSession
 from .passwords import check_password, spend_equal_time
 
 
@@ -32,14 +32,18 @@ def search_users(text: str, limit: int = 50) -> list[User]:
 
 
 def user_for_session(session_id: str) -> User | None:
-    """Flask-Login's loader: the cookie holds 'id:auth_version'; a deactivated account or an
-    older auth version (the password changed since) loads nobody."""
-    ident, _, version = session_id.partition(":")
-    if not ident.isdigit():
+    """Flask-Login's loader, in one indexed read: the cookie holds 'id:token'; a session that
+    ended (logout, a password change or reset, deactivation) or a deactivated account loads
+    nobody, whichever app process answers."""
+    ident, _, token = session_id.partition(":")
+    if not ident.isdigit() or not token:
         return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.active or str(user.auth_version) != version:
-        return None
+    user = db.session.scalar(
+        select(User).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(ident), User.active, UserSession.token_hash == token_hash(token),
+               UserSession.ended_at.is_(None)))
+    if user is not None:
+        user.session_token = token
     return user
 
 

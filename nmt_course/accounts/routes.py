@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..certificates.operations import IssuedCertificate
 from ..extensions import limiter
 from ..security import safe_next
-from ..web import ActionForm, learner, runtime
+from ..web import ActionForm, learner, log_in, log_out, runtime
 from . import operations, queries
+from .session_operations import record_failed_login
 from .forms import (AccountForm, ChangePasswordForm, LoginForm, RegisterForm, ResetPasswordForm,
                     ResetRequestForm)
 
@@ -41,7 +42,7 @@ def register():
         except operations.AccountError as error:
             form.password.errors.append(str(error))
         else:
-            login_user(user)
+            log_in(user)
             flash("Welcome! Your account is ready.", "success")
             return _after_login()
     return render_template("accounts/register.html", form=form)
@@ -57,8 +58,9 @@ def login():
     if form.validate_on_submit():
         user = queries.authenticate(runtime(), form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            log_in(user, remember=form.remember.data, password=form.password.data)
             return _after_login()
+        record_failed_login(runtime(), form.email.data, request.remote_addr or "")
         form.password.errors.append("The e-mail address or password is not correct.")
     return render_template("accounts/login.html", form=form)
 
@@ -67,7 +69,7 @@ def login():
 def logout():
     """Log out (a POST, so no link or image can log a learner out)."""
     if ActionForm().validate_on_submit():
-        logout_user()
+        log_out()
         flash("You are logged out.", "info")
     return redirect(url_for("learning.catalogue"))
 
@@ -102,7 +104,7 @@ def reset_password(token: str):
         except operations.AccountError as error:
             form.password.errors.append(str(error))
             return render_template("accounts/reset_password.html", form=form), 422
-        logout_user()
+        log_out()
         flash("Your password is changed. Log in with the new one.", "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
@@ -150,7 +152,7 @@ def change_password():
         except operations.AccountError as error:
             password_form.current_password.errors.append(str(error))
         else:
-            login_user(user)  # the cookie must carry the new auth version
+            log_in(user)  # every session ended with the change: this one starts anew
             flash("Your password is changed. You were logged out everywhere else.", "success")
             return redirect(url_for("accounts.account"))
     form = AccountForm(obj=current_user)

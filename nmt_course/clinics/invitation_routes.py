@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from ..accounts.operations import AccountError
 from ..accounts.queries import token_hash, user_by_email
 from ..extensions import limiter
-from ..web import ActionForm, learner, runtime
+from ..web import ActionForm, learner, log_in, runtime
 from . import operations, queries
 from .forms import JoinForm
 
@@ -56,7 +56,7 @@ def accept(token: str):
         except AccountError as error:
             form.password.errors.append(str(error))
         else:
-            login_user(user)
+            log_in(user)
             flash(f"Welcome! You manage {clinic.name}: find it under Clinics you manage, "
                   "below." if invitation.role == "manager" else
                   f"Welcome! You are on the staff of {clinic.name}: your assigned courses are "

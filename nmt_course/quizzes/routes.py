@@ -9,14 +9,15 @@ from werkzeug.datastructures import MultiDict
 
 from ..certificates.queries import certificate_for
 from ..grading import grade
-from ..web import EXPIRED_FORM_MESSAGE, error_page, learner, runtime
+from ..web import EXPIRED_FORM_MESSAGE, error_page, learner, runtime, same_origin
 from . import operations, policy, queries
 from .forms import FlagForm
 from .quiz_form import build_quiz_form, presented
 from .presentation import Presentation
 
 bp = Blueprint("quizzes", __name__)
-DRAFT_KEY = "quiz_draft"  # answers kept in the session across a lost login
+# Answers kept in the session across a lost login (log_in carries "keep:" keys over).
+DRAFT_KEY = "keep:quiz_draft"
 
 
 def _context_or_404(slug: str, lesson_slug: str) -> queries.QuizContext:
@@ -131,6 +132,9 @@ def expired_form(error):
     answers = {key: request.form.getlist(key)[:50] for key in list(request.form)[:200]
                if key.startswith("q-") and len(key) <= 120}
     if not current_user.is_authenticated:
+        if not same_origin():
+            # Another site must not plant answers in a visitor's new session.
+            return error_page(400, EXPIRED_FORM_MESSAGE)
         session[DRAFT_KEY] = {"path": request.path, "answers": answers}
         flash("Your session had expired. Log in again: your quiz answers are kept.", "warning")
         return redirect(url_for("accounts.login", next=request.path))

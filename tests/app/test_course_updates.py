@@ -59,6 +59,8 @@ def test_an_updated_course_keeps_certificates_and_asks_for_the_new_lessons(app, 
     with app.app_context():
         assert db.session.scalar(select(func.count(Certificate.id))) == 1
         assert db.session.scalar(select(Certificate.code)) == code
+    login(done, "done@example.com")  # a month idle ended their sessions
+    login(midway, "midway@example.com")
     page = done.get("/courses/demo").text
     assert "1 lesson was added after you completed this course. Your certificate stands" in page
     assert "View your certificate" in page

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from nmt_course.accounts import operations as accounts
+from nmt_course.accounts import operations as accounts, session_operations as sessions
 from nmt_course.accounts.queries import authenticate, user_by_email, user_for_session
 from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import Certificate
@@ -134,27 +134,55 @@ def test_only_the_current_version_is_graded(app, ctx, tmp_path):
     assert stored_attempts() == [(1, 80, True)]  # graded on version 2, where red is wrong
 
 
+def a_session(run) -> str:
+    """Log the learner in as a new browser would: the cookie's session id."""
+    user = user_by_email("learner@example.com")
+    sessions.start_session(run, user, remember=False, address="192.0.2.1")
+    return user.get_id()
+
+
 def test_a_deactivated_account_cannot_log_in_or_stay_logged_in(ctx):
     run, _ = ctx
-    user = user_by_email("learner@example.com")
-    session_id = user.get_id()
+    session_id = a_session(run)
     assert authenticate(run, "learner@example.com", PASSWORD) is not None
     assert user_for_session(session_id) is not None
-    user.active = False
-    db.session.commit()
+    admin = user_by_email("learner@example.com")
+    accounts.set_active(run, admin_user(run), admin, False)
     assert authenticate(run, "learner@example.com", PASSWORD) is None
     assert user_for_session(session_id) is None
+    accounts.set_active(run, admin_user(run), admin, True)
+    assert user_for_session(session_id) is None  # reactivating does not bring it back
 
 
-def test_a_password_change_ends_other_sessions(ctx):
+def admin_user(run):
+    found = user_by_email("admin@example.com")
+    if found is None:
+        accounts.create_user(run, email="admin@example.com", password=PASSWORD,
+                             legal_name="Ada Admin", is_admin=True)
+        found = user_by_email("admin@example.com")
+    return found
+
+
+def test_a_password_change_ends_every_session_and_says_so_by_mail(ctx):
     run, _ = ctx
+    first, second = a_session(run), a_session(run)
     user = user_by_email("learner@example.com")
-    old_session = user.get_id()
     accounts.change_password(run, user, PASSWORD, "another long password")
-    assert user_for_session(old_session) is None
-    assert user_for_session(user.get_id()) is not None
+    assert user_for_session(first) is None and user_for_session(second) is None
+    assert db.session.scalar(select(OutboxMessage.subject).where(
+        OutboxMessage.to == "learner@example.com")) == "Your password was changed"
     with pytest.raises(accounts.AccountError):
         accounts.change_password(run, user, "wrong password", "a third long password")
+
+
+def test_logging_out_ends_that_session_only(ctx):
+    run, _ = ctx
+    first, second = a_session(run), a_session(run)
+    user = user_for_session(first)
+    sessions.end_session(run, user, "192.0.2.1")
+    assert user_for_session(first) is None and user_for_session(second) is not None
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-3:] == ["user.login", "user.login", "user.logout"]
 
 
 def test_a_reset_link_is_queued_in_the_outbox_for_an_existing_account_only(ctx):

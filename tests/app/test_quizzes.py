@@ -305,7 +305,8 @@ def test_missing_csrf_token_keeps_the_answers(app, learner):
 def test_expired_session_keeps_the_answers_through_login(app, learner):
     form = quiz_form(learner, "demo", "first-lesson")
     stranger = app.test_client()  # the learner's session is gone: no cookie at all
-    response = submit_quiz(stranger, "demo", "first-lesson", DEMO_PASS, form=form)
+    response = submit_quiz(stranger, "demo", "first-lesson", DEMO_PASS, form=form,
+                           headers={"Sec-Fetch-Site": "same-origin"})  # as browsers say
     assert response.status_code == 302
     assert response.location == f"/login?next={QUIZ}"
     assert login(stranger, url=response.location).location == QUIZ
@@ -317,6 +318,21 @@ def test_expired_session_keeps_the_answers_through_login(app, learner):
     assert submit_quiz(stranger, "demo", "first-lesson", {},
                        form=form_with(page, "attempt")).status_code == 302
     assert attempts(app) == [(1, 100, True)]
+
+
+@pytest.mark.parametrize("headers", [{}, {"Sec-Fetch-Site": "cross-site"},
+                                     {"Origin": "https://evil.example"}])
+def test_another_site_cannot_plant_answers_in_a_new_session(app, learner, headers):
+    form = quiz_form(learner, "demo", "first-lesson")
+    stranger = app.test_client()
+    response = submit_quiz(stranger, "demo", "first-lesson", DEMO_PASS, form=form,
+                           headers=headers)
+    assert response.status_code == 400
+    planted = [cookie for cookie in response.headers.getlist("Set-Cookie")
+               if cookie.startswith("session=") and not cookie.startswith("session=;")]
+    assert planted == []  # no session holding the other site's answers
+    login(stranger)
+    assert "We kept the answers" not in stranger.get(QUIZ).text
 
 
 def test_attempts_are_private(app, learner):

@@ -1,0 +1,142 @@
+"""Sessions the server can end: logout, password changes and resets, deactivation and idle
+time end them, whatever copy of the cookie is replayed; login starts a fresh one."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from nmt_course.accounts.models import User
+from nmt_course.audit import AuditEvent
+from nmt_course.config import build_config
+from nmt_course.extensions import db
+from nmt_course.runtime import utcnow
+from tests.helpers import PASSWORD, csrf_from, login, make_user, post_form, set_clock
+
+
+def logged_in(client) -> bool:
+    return client.get("/dashboard").status_code == 200
+
+
+def replay(app, cookies: dict[str, str]):
+    """A second browser holding copies of these cookies (captured, say)."""
+    thief = app.test_client()
+    for name, value in cookies.items():
+        thief.set_cookie(name, value)
+    return thief
+
+
+def cookie(client, name: str) -> str:
+    found = client.get_cookie(name)
+    assert found is not None, name
+    return found.value
+
+
+def log_out(client) -> None:
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/account").text)})
+
+
+def test_a_cookie_captured_before_logout_opens_nothing_after_it(app, client):
+    make_user(app)
+    login(client)
+    captured = {"session": cookie(client, "session")}
+    assert logged_in(replay(app, captured))
+    log_out(client)
+    assert not logged_in(client)
+    assert not logged_in(replay(app, captured))
+
+
+def test_a_remember_me_cookie_alone_opens_nothing_after_logout(app, client):
+    make_user(app)
+    post_form(client, "/login", {"email": "learner@example.com", "password": PASSWORD,
+                                 "remember": "y"})
+    remembered = {"remember_token": cookie(client, "remember_token")}
+    assert logged_in(replay(app, remembered))  # what remember-me is for: a new browser visit
+    log_out(client)
+    assert not logged_in(replay(app, remembered))
+
+
+def test_a_password_reset_or_change_or_deactivation_logs_out_every_browser(app):
+    make_user(app)
+    make_user(app, "admin@example.com", is_admin=True)
+    phone, laptop = app.test_client(), app.test_client()
+    login(phone)
+    login(laptop)
+    changed = laptop.post("/account/password", data={
+        "csrf_token": csrf_from(laptop.get("/account").text), "pw-current_password": PASSWORD,
+        "pw-password": "a brand new passphrase", "pw-confirm": "a brand new passphrase"})
+    assert changed.status_code == 302
+    assert logged_in(laptop) and not logged_in(phone)  # the one who changed it stays in
+    admin = app.test_client()
+    login(admin, "admin@example.com")
+    with app.app_context():
+        learner_id = db.session.scalar(select(User.id).where(
+            User.email == "learner@example.com"))
+    admin.post(f"/admin/people/{learner_id}/active", data={
+        "csrf_token": csrf_from(admin.get("/account").text), "active": "0"})
+    assert not logged_in(laptop)
+
+
+def test_login_starts_a_fresh_session_and_csrf_token(app, client):
+    make_user(app)
+    before = csrf_from(client.get("/login").text)
+    planted = cookie(client, "session")
+    login(client)
+    assert csrf_from(client.get("/account").text) != before
+    assert not logged_in(replay(app, {"session": planted}))
+
+
+def test_an_idle_session_ends_after_two_hours_and_says_so(app, client):
+    make_user(app)
+    login(client)
+    set_clock(app, lambda: utcnow() + dt.timedelta(minutes=119))
+    assert logged_in(client)  # activity keeps it alive ...
+    set_clock(app, lambda: utcnow() + dt.timedelta(minutes=119 + 121))
+    page = client.get("/dashboard", follow_redirects=True).text
+    assert "You were logged out after a while without activity" in page
+    assert not logged_in(client)
+
+
+def test_remember_me_keeps_a_session_for_days_not_forever(app, client):
+    make_user(app)
+    post_form(client, "/login", {"email": "learner@example.com", "password": PASSWORD,
+                                 "remember": "y"})
+    set_clock(app, lambda: utcnow() + dt.timedelta(days=29))
+    assert logged_in(client)
+    set_clock(app, lambda: utcnow() + dt.timedelta(days=29 + 31))
+    assert not logged_in(client)
+
+
+def test_an_old_password_hash_is_made_again_at_login(make_app, app):
+    make_user(app)  # hashed with the tests' cheap method
+    strong = make_app(PASSWORD_HASH_METHOD="argon2id")
+    login(strong.test_client())
+    with app.app_context():
+        assert db.session.scalar(select(User.password_hash)).startswith("$argon2id$")
+    login(app.test_client())  # and it still checks out
+
+
+def test_logins_failures_and_logouts_are_recorded_without_secrets(app, client):
+    make_user(app)
+    post_form(client, "/login", {"email": "learner@example.com", "password": "wrong one"})
+    post_form(client, "/login", {"email": "nobody@example.com", "password": "wrong one"})
+    login(client)
+    log_out(client)
+    with app.app_context():
+        learner_id = db.session.scalar(select(User.id))
+        rows = db.session.execute(select(AuditEvent.action, AuditEvent.actor_id,
+                                         AuditEvent.details).order_by(AuditEvent.id)).all()
+    seen = [(action, actor) for action, actor, _ in rows if action.startswith("user.log")]
+    assert seen == [("user.login_failed", learner_id), ("user.login_failed", None),
+                    ("user.login", learner_id), ("user.logout", learner_id)]
+    text = repr(rows)
+    assert "wrong one" not in text and PASSWORD not in text and "nobody@" not in text
+    assert all(details.get("address") == "127.0.0.1" for action, _, details in rows
+               if action.startswith("user.log"))
+
+
+def test_session_cookies_are_httponly_lax_and_secure_over_https(tmp_path):
+    config = build_config(tmp_path, {"SECRET_KEY": "x", "SITE_URL": "https://ce.example.com"})
+    assert config["SESSION_COOKIE_HTTPONLY"] and config["REMEMBER_COOKIE_HTTPONLY"]
+    assert config["SESSION_COOKIE_SAMESITE"] == config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]

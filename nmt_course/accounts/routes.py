@@ -17,6 +17,16 @@ from .forms import (AccountForm, ChangePasswordForm, LoginForm, RegisterForm, Re
 bp = Blueprint("accounts", __name__)
 
 
+def _account_key() -> str:
+    """Rate-limit key of the account a form names, whatever address the guesses come from."""
+    return "account:" + queries.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    """Only failures count against a limit: a class logging in on one network is fine."""
+    return response.status_code != 302
+
+
 def _after_login():
     return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
 
@@ -49,7 +59,9 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 100 per day", methods=["POST"])
+@limiter.limit("10 per minute; 100 per day", methods=["POST"], deduct_when=_failed)
+@limiter.limit("5 per minute; 30 per day", methods=["POST"], key_func=_account_key,
+               deduct_when=_failed)
 def login():
     """Log in with e-mail and password."""
     if current_user.is_authenticated:
@@ -76,6 +88,7 @@ def logout():
 
 @bp.route("/reset-password", methods=["GET", "POST"])
 @limiter.limit("5 per minute; 30 per day", methods=["POST"])
+@limiter.limit("3 per hour; 10 per day", methods=["POST"], key_func=_account_key)
 def reset_request():
     """Ask for a password-reset link by e-mail."""
     form = ResetRequestForm()

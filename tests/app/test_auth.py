@@ -222,11 +222,11 @@ def test_change_password_needs_the_current_one(app, client):
 
 
 def failed_logins(app, times: int = 12):
-    make_user(app)
+    """Wrong passwords from one address, each for another account."""
     client = app.test_client()
     token = csrf_from(client.get("/login").text)
-    return [client.post("/login", data={"csrf_token": token, "email": "learner@example.com",
-                                        "password": "wrong"}) for _ in range(times)]
+    return [client.post("/login", data={"csrf_token": token, "email": f"user{n}@example.com",
+                                        "password": "wrong"}) for n in range(times)]
 
 
 def test_login_is_rate_limited(make_app):
@@ -247,3 +247,40 @@ def test_rate_limits_are_shared_through_redis(make_app, redis_url):
     token = csrf_from(client.get("/login").text)
     assert client.post("/login", data={"csrf_token": token, "email": "x@example.com",
                                        "password": "y"}).status_code == 429
+
+
+def test_guesses_at_one_account_from_many_addresses_are_limited(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True)
+    make_user(limited)
+    statuses = []
+    for n in range(8):  # a new address for every guess
+        client = limited.test_client()
+        token = csrf_from(client.get("/login", environ_base={
+            "REMOTE_ADDR": f"198.51.100.{n}"}).text)
+        statuses.append(client.post("/login", environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
+                                    data={"csrf_token": token, "email": "LEARNER@example.com",
+                                          "password": "wrong guess"}).status_code)
+    assert statuses == [200] * 5 + [429] * 3
+
+
+def test_successful_logins_do_not_use_up_the_limit(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True)
+    make_user(limited)
+    for _ in range(12):  # a class logging in on one network
+        client = limited.test_client()
+        assert login(client).status_code == 302
+
+
+def test_reset_links_for_one_account_are_limited(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True)
+    make_user(limited)
+    statuses = []
+    for n in range(5):
+        client = limited.test_client()
+        environ = {"REMOTE_ADDR": f"203.0.113.{n}"}
+        token = csrf_from(client.get("/reset-password", environ_base=environ).text)
+        statuses.append(client.post("/reset-password", environ_base=environ, data={
+            "csrf_token": token, "email": "learner@example.com"}).status_code)
+    assert statuses == [302] * 3 + [429] * 2
+    with limited.app_context():
+        assert db.session.query(PasswordResetToken).count() == 3

@@ -195,3 +195,11 @@ def test_one_certificate_per_learner_and_course_is_a_database_rule(app, learner)
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_verification_look_ups_are_limited(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    statuses = [client.get(f"/verify/AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAA{n % 10}").status_code
+                for n in range(61)]
+    assert statuses[:60] == [404] * 60 and statuses[60] == 429

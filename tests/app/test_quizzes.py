@@ -397,3 +397,15 @@ def test_different_attempts_draw_different_questions(app, learner, tmp_path):
         assert submit_quiz(learner, "demo", "first-lesson", ALL_WRONG,
                            form=form_with(page, "attempt")).status_code == 302
     assert len(drawn) > 1
+
+
+def test_quiz_submissions_are_limited_per_learner(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True)
+    import_content(limited)
+    make_user(limited)
+    client = limited.test_client()
+    login(client)
+    statuses = [submit_quiz(client, "demo", "first-lesson", DEMO_FAIL).status_code
+                for _ in range(11)]
+    assert statuses == [302] * 10 + [429]
+    assert "Too many tries" in submit_quiz(client, "demo", "first-lesson", DEMO_FAIL).text

@@ -140,3 +140,18 @@ def test_session_cookies_are_httponly_lax_and_secure_over_https(tmp_path):
     assert config["SESSION_COOKIE_HTTPONLY"] and config["REMEMBER_COOKIE_HTTPONLY"]
     assert config["SESSION_COOKIE_SAMESITE"] == config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+
+
+def test_the_client_address_comes_from_trusted_proxies_only(make_app, app):
+    def recorded_address(application) -> str:
+        client = application.test_client()
+        token = csrf_from(client.get("/login").text)
+        client.post("/login", headers={"X-Forwarded-For": "203.0.113.9"}, data={
+            "csrf_token": token, "email": "learner@example.com", "password": PASSWORD})
+        with application.app_context():
+            return db.session.scalar(select(AuditEvent.details).where(
+                AuditEvent.action == "user.login").order_by(AuditEvent.id.desc()))["address"]
+
+    make_user(app)
+    assert recorded_address(app) == "127.0.0.1"  # no proxy configured: the header is ignored
+    assert recorded_address(make_app(PROXY_FIX_X_FOR=1)) == "203.0.113.9"

@@ -29,3 +29,10 @@ class GrantForm(FlaskForm):
     attempts = IntegerField("More attempts", default=1,
                             validators=[InputRequired(), NumberRange(1, 10)])
     reason = OneLineField("Why", validators=[DataRequired("Say why."), Length(max=500)])
+
+
+class RevokeForm(FlaskForm):
+    reason = OneLineField("Why it is revoked", validators=[
+        DataRequired("Say why the certificate is revoked."), Length(max=500)],
+        description="Kept with the certificate and in the audit log; the verification page "
+                    "shows the certificate as revoked, with the date.")

@@ -1,6 +1,8 @@
 """People, for admins: find an account, change its roles, deactivate or reactivate it,
-correct a legal name, grant extra quiz attempts."""
+correct a legal name, grant extra quiz attempts; and the audit log."""
 from __future__ import annotations
+
+import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -9,12 +11,16 @@ from wtforms import SelectChoice
 from ..accounts import operations as accounts
 from ..accounts.models import User
 from ..accounts.queries import search_users
+from ..certificates.models import Certificate
+from ..certificates.operations import RevocationRefused, revoke_certificate
+from ..certificates.queries import certificates_for
 from ..database import db
 from ..formatting import count_of
 from ..quizzes import operations as quizzes
 from ..quizzes.queries import quizzes_to_grant
 from ..web import ActionForm, admins_only, learner, runtime
-from .forms import GrantForm, LegalNameForm, RolesForm
+from .forms import GrantForm, LegalNameForm, RevokeForm, RolesForm
+from .queries import KINDS, PAGE, audit_events
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(admins_only)
@@ -50,7 +56,8 @@ def _page(user: User, *, roles=None, name=None, grant=None, status: int = 200):
         roles=roles or RolesForm(data={"is_instructor": user.is_instructor,
                                        "is_admin": user.is_admin}),
         name=name or LegalNameForm(data={"legal_name": user.legal_name}, prefix="name"),
-        grant=grant or _grant_form(user), action_form=ActionForm()), status
+        grant=grant or _grant_form(user), certificates=certificates_for(user.id),
+        revoke=RevokeForm, action_form=ActionForm()), status
 
 
 @bp.get("/people/<int:user_id>")
@@ -123,3 +130,48 @@ def grant(user_id: int):
     flash(f"{user.legal_name} may try that quiz {count_of(form.attempts.data, 'more time')}.",
           "success")
     return redirect(url_for("admin.person", user_id=user_id))
+
+
+@bp.post("/people/<int:user_id>/certificates/<int:certificate_id>/revoke")
+def revoke(user_id: int, certificate_id: int):
+    """Withdraw one of the person's certificates, with the reason."""
+    user = _person_or_404(user_id)
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.user_id != user.id:
+        abort(404)
+    form = RevokeForm(prefix=f"revoke{certificate.id}")
+    if not form.validate_on_submit():
+        flash("Say why the certificate is revoked.", "warning")
+        return redirect(url_for("admin.person", user_id=user.id))
+    try:
+        revoke_certificate(runtime(), learner(), certificate, form.reason.data)
+    except RevocationRefused as error:
+        flash(str(error), "warning")
+    else:
+        flash(f"The certificate for “{certificate.course_title}” is revoked.", "success")
+    return redirect(url_for("admin.person", user_id=user.id))
+
+
+def _date_arg(name: str):
+    text = request.args.get(name, "")
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/audit")
+def audit_log():
+    """Who did what, when and from where: logins, roles, certificates, publications, clinic
+    membership. Newest first, a hundred at a time, narrowed by kind, person and dates."""
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in KINDS:
+        abort(400)
+    before = request.args.get("before", type=int)
+    filters = {"kind": kind, "person": request.args.get("person", "")[:200],
+               "since": _date_arg("since"), "until": _date_arg("until")}
+    lines = audit_events(**filters, before_id=before)
+    return render_template("admin/audit.html", lines=lines, kinds=KINDS, filters=filters,
+                           older=lines[-1].event.id if len(lines) == PAGE else None)

@@ -21,7 +21,7 @@ class Certificate(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
-    status: Mapped[str] = mapped_column(String(20), default="valid")  # revocation comes later
+    status: Mapped[str] = mapped_column(String(20), default="valid")  # valid | revoked
     legal_name: Mapped[str] = mapped_column(String(200))
     licence_number: Mapped[str | None] = mapped_column(String(64))
     licence_state: Mapped[str | None] = mapped_column(String(64))
@@ -32,6 +32,8 @@ class Certificate(db.Model):
     provider_name: Mapped[str] = mapped_column(String(200))
     completed_on: Mapped[dt.date] = mapped_column(Date)
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str] = mapped_column(String(500), default="")
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
 
     @property

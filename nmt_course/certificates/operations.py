@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import audit, codes
+from ..accounts.models import User
 from ..database import db, transaction
 from ..events import Completion
 from ..runtime import Runtime
+from ..text import one_line
 from .models import Certificate
 from .pdf import CertificateData, render_certificate_pdf
 from .queries import certificate_for
@@ -65,3 +67,25 @@ def _store(data: CertificateData, completion: Completion, pdf: bytes) -> Certifi
     audit.record("certificate.issued", at=data.issued_at, actor_id=completion.learner_id,
                  subject=f"certificate:{certificate.id}", course=completion.course_slug)
     return certificate
+
+
+class RevocationRefused(Exception):
+    """The certificate is revoked already, or no reason was given."""
+
+
+@transaction
+def revoke_certificate(runtime: Runtime, actor: User, certificate: Certificate,
+                       reason: str) -> None:
+    """Withdraw a certificate (issued in error, say): the public verification page says so
+    from now on, with the date. The reason is kept with it and in the audit log."""
+    reason = one_line(reason)
+    if not reason:
+        raise RevocationRefused("Say why the certificate is revoked.")
+    if not certificate.is_valid:
+        raise RevocationRefused("This certificate is revoked already.")
+    now = runtime.clock()
+    certificate.status, certificate.revoked_at = "revoked", now
+    certificate.revoked_reason = reason[:500]
+    audit.record("certificate.revoked", at=now, actor_id=actor.id,
+                 subject=f"certificate:{certificate.id}", user=certificate.user_id,
+                 reason=reason[:500])

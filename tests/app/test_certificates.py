@@ -11,9 +11,10 @@ from sqlalchemy import func, select, update
 from nmt_course import codes
 from nmt_course.extensions import db
 from nmt_course.accounts.models import User
+from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import Certificate
 from nmt_course.learning.models import Course
-from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, login, make_user,
+from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, import_content, login, make_user,
                            post_form, submit_quiz)
 
 
@@ -203,3 +204,40 @@ def test_verification_look_ups_are_limited(make_app):
     statuses = [client.get(f"/verify/AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAA{n % 10}").status_code
                 for n in range(61)]
     assert statuses[:60] == [404] * 60 and statuses[60] == 429
+
+
+def test_an_admin_revokes_a_certificate_with_a_reason(app):
+    import_content(app)
+    make_user(app)
+    learner_client = app.test_client()
+    login(learner_client)
+    submit_quiz(learner_client, "demo", "first-lesson", DEMO_PASS)
+    submit_quiz(learner_client, "demo", "second-lesson", SECOND_PASS)
+    make_user(app, "admin@example.com", is_admin=True)
+    admin = app.test_client()
+    login(admin, "admin@example.com")
+    with app.app_context():
+        certificate = db.session.scalar(select(Certificate))
+        person, certificate_id, code = (certificate.user_id, certificate.id,
+                                        certificate.display_code)
+    page = admin.get(f"/admin/people/{person}").text
+    url = f"/admin/people/{person}/certificates/{certificate_id}/revoke"
+    token = csrf_from(page)
+    empty = admin.post(url, data={"csrf_token": token, f"revoke{certificate_id}-reason": " "},
+                       follow_redirects=True)
+    assert "Say why the certificate is revoked." in empty.text
+    done = admin.post(url, data={"csrf_token": token,
+                                 f"revoke{certificate_id}-reason": "Issued in error"},
+                      follow_redirects=True)
+    assert "is revoked" in done.text and "Issued in error" in done.text
+    public = app.test_client().get(f"/verify/{code}").text
+    assert "This certificate is revoked" in public and "Issued in error" not in public
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.details).where(
+            AuditEvent.action == "certificate.revoked"))["reason"] == "Issued in error"
+    # Another person's certificate id under this person answers 404.
+    make_user(app, "other@example.com")
+    with app.app_context():
+        other = db.session.scalar(select(User.id).where(User.email == "other@example.com"))
+    assert admin.post(f"/admin/people/{other}/certificates/{certificate_id}/revoke",
+                      data={"csrf_token": token}).status_code == 404

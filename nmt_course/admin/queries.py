@@ -1,0 +1,58 @@
+"""Reads for the admin pages: the audit log, filtered, newest first, a page at a time."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from ..accounts.models import User
+from ..audit import AuditEvent
+from ..database import db
+
+PAGE = 100
+# What the log can be narrowed to: a label and the action prefixes it covers.
+KINDS = {
+    "logins": ("Logins, failed logins and logouts", ("user.log",)),
+    "accounts": ("Accounts: creation, details, passwords, roles, activation",
+                 ("user.created", "user.updated", "user.password", "user.roles",
+                  "user.activated", "user.deactivated", "user.legal_name")),
+    "certificates": ("Certificates", ("certificate.",)),
+    "content": ("Courses and their content", ("course.", "content.", "draft.")),
+    "clinics": ("Clinics and their members", ("clinic.",)),
+    "quizzes": ("Quiz attempts granted", ("quiz.",)),
+}
+
+
+@dataclass(frozen=True)
+class LogLine:
+    event: AuditEvent
+    actor_name: str | None
+    actor_email: str | None
+
+
+def audit_events(*, kind: str | None = None, person: str = "", since: dt.date | None = None,
+                 until: dt.date | None = None, before_id: int | None = None) -> list[LogLine]:
+    """At most PAGE events, newest first, with the names of who did them (users are named by
+    id in the log, so a deleted account's history stays)."""
+    query = (select(AuditEvent, User.legal_name, User.email)
+             .outerjoin(User, User.id == AuditEvent.actor_id)
+             .order_by(AuditEvent.id.desc()).limit(PAGE))
+    if kind in KINDS:
+        query = query.where(or_(*(AuditEvent.action.startswith(prefix, autoescape=True)
+                                  for prefix in KINDS[kind][1])))
+    person = person.strip().lower()
+    if person:
+        pattern = "%" + person.replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+        query = query.where(or_(func.lower(User.legal_name).like(pattern, escape="\\"),
+                                User.email.like(pattern, escape="\\")))
+    if since is not None:
+        query = query.where(AuditEvent.at >= dt.datetime.combine(since, dt.time(),
+                                                                 tzinfo=dt.timezone.utc))
+    if until is not None:
+        query = query.where(AuditEvent.at < dt.datetime.combine(
+            until + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc))
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    return [LogLine(event, name, email) for event, name, email in db.session.execute(query)]

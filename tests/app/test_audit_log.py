@@ -1,0 +1,57 @@
+"""The audit log: what it records, and admins reading it with filters."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from nmt_course.audit import AuditEvent
+from nmt_course.extensions import db
+from tests.app.authoring_helpers import author, post
+from tests.app.clinic_helpers import join_staff, make_clinic
+from tests.helpers import PASSWORD, import_content, login, make_user, post_form
+
+
+def test_admins_read_the_log_with_filters(app):
+    make_user(app, "kim@example.com", name="Kim Learner")
+    post_form(app.test_client(), "/login", {"email": "kim@example.com", "password": "wrong"})
+    clinic_id = make_clinic(app, "Harbour Clinic", "lee@example.com")
+    join_staff(app, clinic_id, "sam@example.com", "Sam Staff")
+    admin = author(app, "admin@example.com", is_admin=True)
+    with app.app_context():
+        kim = db.session.scalar(select(AuditEvent.actor_id).where(
+            AuditEvent.action == "user.login_failed"))
+    post(admin, f"/admin/people/{kim}/roles", {"is_instructor": "y"})
+
+    everything = admin.get("/admin/audit").text
+    for action in ("user.login_failed", "user.login", "user.roles_changed", "clinic.created",
+                   "clinic.joined"):
+        assert action in everything, action
+    logins = admin.get("/admin/audit?kind=logins").text
+    assert "user.login_failed" in logins and "clinic.created" not in logins
+    assert "127.0.0.1" in logins  # from where
+    kims = admin.get("/admin/audit?person=kim").text
+    assert "Kim Learner" in kims and "Sam Staff" not in kims
+    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    assert "No event matches." in admin.get(f"/admin/audit?since={tomorrow}").text
+    assert admin.get("/admin/audit?since=yesterday").status_code == 400
+    assert admin.get("/admin/audit?kind=secrets").status_code == 400
+
+
+def test_only_admins_read_the_log(app, client):
+    make_user(app)
+    login(client)
+    assert client.get("/admin/audit").status_code == 403
+    assert app.test_client().get("/admin/audit").status_code == 302
+
+
+def test_the_log_names_people_by_id_and_keeps_no_secret(app):
+    import_content(app)
+    make_user(app, "kim@example.com", name="Kim Learner")
+    client = app.test_client()
+    login(client, "kim@example.com")
+    post_form(client, "/reset-password", {"email": "kim@example.com"})
+    with app.app_context():
+        text = repr(db.session.execute(select(AuditEvent.subject, AuditEvent.details)).all())
+    assert "kim@example.com" not in text and PASSWORD not in text
+    assert "reset-password/" not in text

@@ -28,6 +28,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     # environment (then no development key is written into it).
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(build_config(Path(app.instance_path), os.environ, config))
+    from .web import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=1, x_host=0)

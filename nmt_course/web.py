@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, render_template, request, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
 
 from .accounts.session_operations import end_session, start_session
 from .runtime import Runtime
@@ -69,6 +70,26 @@ def log_out() -> None:
         end_session(runtime(), learner(), request.remote_addr or "")
     logout_user()
     session.clear()
+
+
+MAX_INTEGER = 2**31 - 1  # what every database's INTEGER column holds
+
+
+def db_int(text: str) -> int:
+    """For request.args.get(..., type=db_int): an integer a database column can hold; a
+    larger one is refused like a word (the caller gets None), never a database error."""
+    value = int(text)
+    if not -MAX_INTEGER <= value <= MAX_INTEGER:
+        raise ValueError("out of range")
+    return value
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """<int:...> in routes: out of a database's range, the address matches nothing (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INTEGER)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def runtime() -> Runtime:

@@ -18,7 +18,7 @@ from ..database import db
 from ..formatting import count_of
 from ..quizzes import operations as quizzes
 from ..quizzes.queries import quizzes_to_grant
-from ..web import ActionForm, admins_only, learner, runtime
+from ..web import ActionForm, admins_only, db_int, learner, runtime
 from .forms import GrantForm, LegalNameForm, RevokeForm, RolesForm
 from .queries import KINDS, PAGE, audit_events
 
@@ -169,7 +169,7 @@ def audit_log():
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
         abort(400)
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=db_int)
     filters = {"kind": kind, "person": request.args.get("person", "")[:200],
                "since": _date_arg("since"), "until": _date_arg("until")}
     lines = audit_events(**filters, before_id=before)

@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from ..csv_safe import to_csv
 from ..extensions import login_manager
 from ..formatting import long_date
-from ..web import ActionForm, learner, runtime
+from ..web import ActionForm, db_int, learner, runtime
 from . import operations, queries
 from .compliance import Status, course_bars, select_rows
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
@@ -49,7 +49,7 @@ def _report_rows(clinic: Clinic, *, detail: bool = False):
     not this clinic's answers 404, like any other clinic's record."""
     rows = queries.report(clinic.id, runtime().settings, runtime().clock(), detail=detail)
     courses = {row.course_id: row.course_title for row in rows}
-    course_id = request.args.get("course", type=int)
+    course_id = request.args.get("course", type=db_int)
     if "course" in request.args and request.args["course"] and course_id not in courses:
         abort(404)
     wanted = request.args.get("status") or None

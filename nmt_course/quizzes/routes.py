@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from ..certificates.queries import certificate_for
 from ..grading import grade
 from ..extensions import limiter
-from ..web import EXPIRED_FORM_MESSAGE, error_page, learner, runtime, same_origin
+from ..web import EXPIRED_FORM_MESSAGE, db_int, error_page, learner, runtime, same_origin
 from . import operations, policy, queries
 from .forms import FlagForm
 from .quiz_form import build_quiz_form, presented
@@ -96,8 +96,8 @@ def _back_to_quiz(context, message: str):
 
 
 def _submit(context):
-    version_id = request.form.get("version", type=int)
-    number = request.form.get("attempt", type=int)
+    version_id = request.form.get("version", type=db_int)
+    number = request.form.get("attempt", type=db_int)
     if not version_id or not number or number < 1:
         return _back_to_quiz(context, "That quiz form was incomplete. Here is the quiz again.")
     standing, version = _standing_or_404(context)

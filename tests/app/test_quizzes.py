@@ -409,3 +409,19 @@ def test_quiz_submissions_are_limited_per_learner(make_app):
                 for _ in range(11)]
     assert statuses == [302] * 10 + [429]
     assert "Too many tries" in submit_quiz(client, "demo", "first-lesson", DEMO_FAIL).text
+
+
+@pytest.mark.parametrize("field", ["attempt", "version"])
+def test_huge_numbers_in_a_quiz_form_are_refused_calmly(app, learner, field):
+    form = quiz_form(learner, "demo", "first-lesson")
+    data = {**form["fields"], field: "99999999999999999999", "q-colour": ["red"]}
+    response = learner.post(QUIZ, data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert "That quiz form was incomplete" in response.text
+    assert attempts(app) == []
+
+
+def test_huge_numbers_in_addresses_find_nothing(app, learner):
+    for path in (f"{QUIZ}/attempts/99999999999999999999", "/clinics/99999999999999999999",
+                 "/admin/people/99999999999999999999"):
+        assert learner.get(path).status_code in (403, 404), path

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask, flash, request
+from flask import Flask, abort, flash, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_commands(app)
     register_security_headers(app)
     register_session_rules(app)
+    register_input_rules(app)
     return app
 
 
@@ -197,4 +198,17 @@ def register_session_rules(app: Flask) -> None:
                   "carry on.", "info")
         elif seen is None or now - seen >= 60:
             session["seen"] = now
+        return None
+
+
+def register_input_rules(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_characters():
+        """No text anyone types holds a NUL, and PostgreSQL refuses it in a query: such a
+        request is refused whole, before any page reads it."""
+        values = [request.path, *request.args.keys(), *request.args.values()]
+        if request.method == "POST":
+            values += [*request.form.keys(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400)
         return None

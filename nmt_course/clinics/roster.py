@@ -68,7 +68,12 @@ def roster_text(data: bytes) -> str:
 
 def read_roster(text: str) -> Roster:
     roster = Roster()
-    rows = list(enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1))
+    try:
+        rows = list(enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")),
+                              start=1))
+    except csv.Error as error:
+        roster.problems.append(f"The file could not be read as CSV ({error}).")
+        return roster
     rows = [(line, cells) for line, cells in rows if any(cell.strip() for cell in cells)]
     if not rows:
         roster.problems.append("The file has no rows.")

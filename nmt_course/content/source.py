@@ -48,6 +48,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.Node) -> LineMap:
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# A date-like value stays the text it is: no field takes a date, and "2026-02-30" must read
+# as a problem of its field, not break the reader.
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                            lambda loader, node: loader.construct_scalar(node))
 
 
 def decode_utf8(data: bytes) -> str:
@@ -71,6 +75,8 @@ def parse_yaml(text: str, first_line: int = 1) -> object:
         detail = " ".join(part for part in (error.context, error.problem) if part)
         raise ContentError(f"bad YAML: {detail or error}", line) from None
     except yaml.YAMLError as error:
+        raise ContentError(f"bad YAML: {error}", first_line) from None
+    except (ValueError, OverflowError, RecursionError) as error:  # what no YAML rule catches
         raise ContentError(f"bad YAML: {error}", first_line) from None
     if first_line != 1:
         _shift_lines(data, first_line - 1)

@@ -23,6 +23,13 @@ def log_in(page, email: str) -> None:
     page.wait_for_url(re.compile(r"/dashboard$"))
 
 
+def log_out(page) -> None:
+    """Log out and wait for the page that says so: a navigation started before the logout's
+    own ends can lose the cookie it sets (a flaky 400 on the next login's CSRF check)."""
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_text("You are logged out.").wait_for()
+
+
 def add_question(page, *, key: str, prompt: str, choices: list[tuple[str, bool]],
                  objective: str, explanation: str) -> None:
     page.get_by_role("link", name="Add a question with one right answer").click()

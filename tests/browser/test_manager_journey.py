@@ -13,7 +13,7 @@ import uuid
 from tests.app.clinic_helpers import use_outbox
 from tests.helpers import make_user, runtime
 
-from .test_instructor_journey import PASSWORD, log_in
+from .test_instructor_journey import PASSWORD, log_in, log_out
 
 
 def complete_course(app, email: str) -> None:
@@ -63,7 +63,8 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
     page.get_by_label("Clinic name").fill(f"Rival Clinic {tag}")
     page.get_by_label("Manager's e-mail address").fill(rival)
     page.get_by_role("button", name="Create the clinic").click()
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_text("Rita Rival now manages").wait_for()
+    log_out(page)
 
     # The manager invites two people by e-mail and one from a CSV file.
     log_in(page, manager)
@@ -135,7 +136,7 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
         ("Ann Able", "completed"), ("Bob Busy", "not started"), ("Cy Cole", "not started")]
 
     # Another clinic's manager sees none of it.
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     log_in(page, rival)
     assert page.request.get(clinic_url).status == 404
     page.get_by_role("link", name=f"Rival Clinic {tag}").click()

@@ -1,7 +1,7 @@
 """Form fields every feature's forms share. Not a page."""
 from __future__ import annotations
 
-from wtforms import StringField
+from wtforms import EmailField, StringField
 
 from .text import one_line
 
@@ -14,3 +14,13 @@ class OneLineField(StringField):
         super().process_formdata(valuelist)
         if isinstance(self.data, str):
             self.data = one_line(self.data)
+
+
+class EmailAddressField(EmailField):
+    """An e-mail address as typed; the space a phone keyboard adds after a word is dropped
+    before the address is checked."""
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = self.data.strip()

@@ -1,13 +1,14 @@
 """Account forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired
 
+from ..form_fields import EmailAddressField
 from .fields import CONFIRM, EMAIL, NEW_PASSWORD, PASSWORD_HINT, AccountDetails, NewPassword
 
 
 class RegisterForm(AccountDetails, NewPassword, FlaskForm):
-    email = EmailField("E-mail address", validators=EMAIL)
+    email = EmailAddressField("E-mail address", validators=EMAIL)
 
 
 class AccountForm(AccountDetails, FlaskForm):
@@ -15,13 +16,13 @@ class AccountForm(AccountDetails, FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail address", validators=EMAIL)
+    email = EmailAddressField("E-mail address", validators=EMAIL)
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     remember = BooleanField("Keep me logged in on this device")
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("E-mail address", validators=EMAIL)
+    email = EmailAddressField("E-mail address", validators=EMAIL)
 
 
 class ResetPasswordForm(FlaskForm):
@@ -33,3 +34,9 @@ class ResetPasswordForm(FlaskForm):
 class ChangePasswordForm(ResetPasswordForm):
     current_password = PasswordField("Current password",
                                      validators=[DataRequired("Enter your current password.")])
+
+
+class ChangeEmailForm(FlaskForm):
+    new_email = EmailAddressField("New e-mail address", validators=EMAIL)
+    current_password = PasswordField("Your password",
+                                     validators=[DataRequired("Enter your password.")])

@@ -1,4 +1,4 @@
-"""People: accounts and their password-reset links."""
+"""People: accounts, their sessions, password-reset links and e-mail changes."""
 from __future__ import annotations
 
 import datetime as dt
@@ -75,3 +75,18 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class EmailChangeToken(db.Model):
+    """A new address waiting to be confirmed from its own mailbox (the link holds the token,
+    the table its hash)."""
+
+    __tablename__ = "email_change_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    new_email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -12,11 +12,12 @@ from ..events import Completion, announce_completion
 from ..learning import completion, queries as learning_queries
 from ..mailing import outbox
 from ..runtime import Email, Runtime
-from .models import PasswordResetToken, User
+from .models import EmailChangeToken, PasswordResetToken, User
 from ..text import one_line
 from .passwords import check_password, hash_password, password_problem
 from .session_operations import end_all_sessions
-from .queries import normalise_email, token_hash, user_by_email, valid_reset_token
+from .queries import (normalise_email, token_hash, user_by_email, valid_email_change,
+                      valid_reset_token)
 
 
 class AccountError(Exception):
@@ -28,6 +29,14 @@ class EmailTaken(AccountError):
 
 
 class InvalidResetLink(AccountError):
+    pass
+
+
+class InvalidEmailChangeLink(AccountError):
+    pass
+
+
+class WrongPassword(AccountError):
     pass
 
 
@@ -212,3 +221,69 @@ def correct_legal_name(runtime: Runtime, actor: User, user: User, *, legal_name:
     user.legal_name = legal_name
     audit.record("user.legal_name_corrected", at=runtime.clock(), actor_id=actor.id,
                  subject=f"user:{user.id}", before=before, after=legal_name, reason=reason)
+
+
+EMAIL_CHANGE_HOURS = 24
+
+
+@transaction
+def request_email_change(runtime: Runtime, user: User, new_email: str, password: str) -> None:
+    """Queue a link to the new address; the account keeps its address until that link is
+    opened by this person, so nobody can move an account to a mailbox they do not hold."""
+    new_email = normalise_email(new_email)
+    if not check_password(user.password_hash, password):
+        raise WrongPassword("Your current password is not correct.")
+    if new_email == user.email:
+        raise AccountError("That is already your e-mail address.")
+    if user_by_email(new_email) is not None:
+        raise EmailTaken("Another account uses that e-mail address.")
+    token, now = secrets.token_urlsafe(32), runtime.clock()
+    db.session.add(EmailChangeToken(
+        user_id=user.id, new_email=new_email, token_hash=token_hash(token), created_at=now,
+        expires_at=now + dt.timedelta(hours=EMAIL_CHANGE_HOURS)))
+    audit.record("user.email_change_requested", at=now, actor_id=user.id,
+                 subject=f"user:{user.id}")
+    settings = runtime.settings
+    outbox.queue(Email(
+        to=new_email, subject="Confirm your new e-mail address",
+        body=f"Hello {user.legal_name},\n\n"
+             f"You asked to use this address for your account at {settings.provider_name}. "
+             f"To confirm it, log in and open this link within {EMAIL_CHANGE_HOURS} hours:\n\n"
+             f"{settings.url(f'/account/email/{token}')}\n\n"
+             "Until then the account keeps its old address. If you did not ask for this, "
+             "ignore this message.\n"), at=now)
+
+
+@transaction
+def confirm_email_change(runtime: Runtime, user: User, token: str) -> str:
+    """Move the account to the confirmed address and tell the old one; returns the new
+    address. Every other link waiting for this account stops working."""
+    change = valid_email_change(runtime, user.id, token)
+    if change is None:
+        raise InvalidEmailChangeLink("This confirmation link has expired or was already "
+                                     "used. Ask for a new one from your account page.")
+    if user_by_email(change.new_email) is not None:
+        raise EmailTaken("Another account has started using that e-mail address since you "
+                         "asked. Choose another one.")
+    now = runtime.clock()
+    db.session.execute(update(EmailChangeToken)
+                       .where(EmailChangeToken.user_id == user.id,
+                              EmailChangeToken.used_at.is_(None))
+                       .values(used_at=now))
+    old_email, user.email = user.email, change.new_email
+    audit.record("user.email_changed", at=now, actor_id=user.id, subject=f"user:{user.id}")
+    settings = runtime.settings
+    outbox.queue(Email(
+        to=old_email, subject="Your e-mail address was changed",
+        body=f"Hello {user.legal_name},\n\n"
+             f"Your account at {settings.provider_name} now uses the address "
+             f"{_masked(change.new_email)}; messages will no longer come here.\n\n"
+             f"If you did not change it, contact {settings.provider_name} at once so the "
+             "account can be secured.\n"), at=now)
+    return user.email
+
+
+def _masked(email: str) -> str:
+    """Enough of an address for its owner to recognise it, not enough to harvest it."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}"

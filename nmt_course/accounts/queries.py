@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 
 from ..database import db
 from ..runtime import Runtime
-from .models import PasswordResetToken, User, UserSession
+from .models import EmailChangeToken, PasswordResetToken, User, UserSession
 from .passwords import check_password, spend_equal_time
 
 
@@ -67,3 +67,21 @@ def valid_reset_token(runtime: Runtime, token: str) -> PasswordResetToken | None
     if reset is None or reset.used_at is not None or reset.expires_at <= runtime.clock():
         return None
     return reset
+
+
+def valid_email_change(runtime: Runtime, user_id: int, token: str) -> EmailChangeToken | None:
+    """The unused, unexpired change this link confirms, if it is `user_id`'s."""
+    change = db.session.scalar(select(EmailChangeToken).where(
+        EmailChangeToken.token_hash == token_hash(token), EmailChangeToken.user_id == user_id))
+    if change is None or change.used_at is not None or change.expires_at <= runtime.clock():
+        return None
+    return change
+
+
+def pending_email_change(runtime: Runtime, user_id: int) -> EmailChangeToken | None:
+    """The newest change still waiting for its confirmation, to remind the person of it."""
+    return db.session.scalar(
+        select(EmailChangeToken)
+        .where(EmailChangeToken.user_id == user_id, EmailChangeToken.used_at.is_(None),
+               EmailChangeToken.expires_at > runtime.clock())
+        .order_by(EmailChangeToken.id.desc()).limit(1))

@@ -11,8 +11,8 @@ from ..security import safe_next
 from ..web import ActionForm, learner, log_in, log_out, runtime
 from . import operations, queries
 from .session_operations import record_failed_login
-from .forms import (AccountForm, ChangePasswordForm, LoginForm, RegisterForm, ResetPasswordForm,
-                    ResetRequestForm)
+from .forms import (AccountForm, ChangeEmailForm, ChangePasswordForm, LoginForm, RegisterForm,
+                    ResetPasswordForm, ResetRequestForm)
 
 bp = Blueprint("accounts", __name__)
 
@@ -123,13 +123,25 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form)
 
 
+def _account_page(form=None, password_form=None, email_form=None, status: int = 200):
+    """The account page with its three forms, each keeping what was typed into it."""
+    if form is None:
+        form = AccountForm(obj=current_user)
+        form.licence_state.data = current_user.licence_state or ""
+    return render_template(
+        "accounts/account.html", form=form,
+        password_form=password_form or ChangePasswordForm(prefix="pw"),
+        email_form=email_form or ChangeEmailForm(prefix="em"),
+        pending=queries.pending_email_change(runtime(), current_user.id)), status
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
     """Edit the name and licence printed on future certificates."""
-    form = AccountForm(obj=current_user)
     if request.method == "GET":
-        form.licence_state.data = current_user.licence_state or ""
+        return _account_page()
+    form = AccountForm()
     if form.validate_on_submit():
         try:
             results = operations.update_account(
@@ -138,16 +150,14 @@ def account():
                 licence_state=form.licence_state.data)
         except operations.AccountError as error:
             form.legal_name.errors.append(str(error))
-            return render_template("accounts/account.html", form=form,
-                                   password_form=ChangePasswordForm(prefix="pw")), 422
+            return _account_page(form=form, status=422)
         flash("Your account details are saved. Certificates already issued keep the details "
               "they were issued with.", "success")
         for issued in results:
             if isinstance(issued, IssuedCertificate):
                 flash(f"Your certificate for “{issued.course_title}” is ready.", "success")
         return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form,
-                           password_form=ChangePasswordForm(prefix="pw"))
+    return _account_page(form=form, status=422)
 
 
 @bp.post("/account/password")
@@ -168,5 +178,47 @@ def change_password():
             log_in(user)  # every session ended with the change: this one starts anew
             flash("Your password is changed. You were logged out everywhere else.", "success")
             return redirect(url_for("accounts.account"))
-    form = AccountForm(obj=current_user)
-    return render_template("accounts/account.html", form=form, password_form=password_form)
+    return _account_page(password_form=password_form, status=422)
+
+
+@bp.post("/account/email")
+@login_required
+@limiter.limit("5 per hour; 20 per day")
+def change_email():
+    """Ask to move the account to a new address: a link goes to that mailbox."""
+    email_form = ChangeEmailForm(prefix="em")
+    if email_form.validate_on_submit():
+        try:
+            operations.request_email_change(runtime(), learner(), email_form.new_email.data,
+                                            email_form.current_password.data)
+        except operations.WrongPassword as error:
+            email_form.current_password.errors.append(str(error))
+        except operations.AccountError as error:
+            email_form.new_email.errors.append(str(error))
+        else:
+            flash(f"We have e-mailed a link to {email_form.new_email.data.strip().lower()}. "
+                  f"Open it within {operations.EMAIL_CHANGE_HOURS} hours to confirm the change; "
+                  f"until then you keep using {current_user.email}.", "info")
+            return redirect(url_for("accounts.account"))
+    return _account_page(email_form=email_form, status=422)
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+@login_required
+def confirm_email(token: str):
+    """The link from the new mailbox: a button confirms (a mail scanner's GET changes
+    nothing). Only the account that asked can use it."""
+    change = queries.valid_email_change(runtime(), current_user.id, token)
+    if change is None:
+        return render_template("accounts/email_invalid.html"), 404
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            new_email = operations.confirm_email_change(runtime(), learner(), token)
+        except operations.AccountError as error:
+            flash(str(error), "error")
+            return redirect(url_for("accounts.account"))
+        flash(f"Your e-mail address is now {new_email}. We told your old address too.",
+              "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/confirm_email.html", change=change, form=form)

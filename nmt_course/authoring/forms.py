@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DecimalField, EmailField, FieldList, Form, FormField,
+from wtforms import (BooleanField, DecimalField, FieldList, Form, FormField,
                      IntegerField, SelectChoice, SelectField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
                                 Optional, Regexp)
 
 from ..content.model import COURSE_TYPES, QUESTION_TYPES, REVIEW_AFTER_FAIL
-from ..form_fields import OneLineField
+from ..form_fields import EmailAddressField, OneLineField
 from .questions import CHOICE_ROWS
 
 ADDRESS = [DataRequired("Choose an address."), Length(max=100),
@@ -122,7 +122,7 @@ class GiftForm(FlaskForm):
 
 
 class MaintainerForm(FlaskForm):
-    email = EmailField("E-mail address of an instructor",
+    email = EmailAddressField("E-mail address of an instructor",
                        validators=[DataRequired("Enter an e-mail address."),
                                    Email("Enter an e-mail address such as "
                                          "name@example.com.")])

@@ -1,19 +1,19 @@
 """Clinic forms: managers', admins' and the invited person's."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, EmailField, RadioField, SelectChoice, SelectField,
+from wtforms import (DateField, RadioField, SelectChoice, SelectField,
                      SelectMultipleField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.fields import EMAIL, AccountDetails, NewPassword
-from ..form_fields import OneLineField
+from ..form_fields import EmailAddressField, OneLineField
 
 NAME = [DataRequired("Give the clinic a name."), Length(max=200)]
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("E-mail address", validators=EMAIL)
+    email = EmailAddressField("E-mail address", validators=EMAIL)
     name = OneLineField("Name (optional)", validators=[Optional(), Length(max=200)],
                        description="Used to greet them in the invitation.")
 
@@ -49,14 +49,14 @@ class DueDateForm(FlaskForm):
 
 class ClinicForm(FlaskForm):
     name = OneLineField("Clinic name", validators=NAME)
-    manager_email = EmailField(
+    manager_email = EmailAddressField(
         "Manager's e-mail address", validators=EMAIL,
         description="An account with this address becomes the manager; with no account, the "
                     "address is invited to manage the clinic.")
 
 
 class ManagerForm(FlaskForm):
-    email = EmailField("E-mail address of the new manager", validators=EMAIL)
+    email = EmailAddressField("E-mail address of the new manager", validators=EMAIL)
 
 
 class RenameForm(FlaskForm):

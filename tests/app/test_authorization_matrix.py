@@ -40,6 +40,7 @@ OWNERS_COURSE = spec("forbidden", anonymous="login", owner="ok", other_instructo
 CLINIC_A = spec("missing", anonymous="login", manager_a="ok", admin="ok")
 LEARNERS_ATTEMPT = spec("missing", anonymous="login", learner="ok")
 LEARNERS_CERTIFICATE = spec("missing", anonymous="login", learner="ok", admin="ok")
+LEARNERS_LINK = spec("missing", anonymous="login", learner="ok")  # sent to the learner
 INVITEES_LINK = spec("forbidden", anonymous="ok")  # the invited address has no account yet
 
 A = "/author/courses/{course}"
@@ -59,6 +60,9 @@ ROUTES = {
     ("/reset-password/<token>", "POST"): ("/reset-password/{reset}", PUBLIC),
     ("/account", "GET"): ("/account", LOGGED_IN), ("/account", "POST"): ("/account", LOGGED_IN),
     ("/account/password", "POST"): ("/account/password", LOGGED_IN),
+    ("/account/email", "POST"): ("/account/email", LOGGED_IN),
+    ("/account/email/<token>", "GET"): ("/account/email/{email_change}", LEARNERS_LINK),
+    ("/account/email/<token>", "POST"): ("/account/email/{email_change}", LEARNERS_LINK),
     ("/dashboard", "GET"): ("/dashboard", LOGGED_IN),
     ("/courses/<slug>", "GET"): ("/courses/demo", PUBLIC),
     ("/courses/<slug>/certificate", "POST"): ("/courses/demo/certificate", LOGGED_IN),
@@ -229,6 +233,8 @@ def build_world(app) -> dict:
     manager = app.test_client()
     login(manager, "manager.a@example.com")
     post(manager, f"/clinics/{clinic_a}/invitations", {"invite-email": "invitee@example.com"})
+    post(learner, "/account/email", {"em-new_email": "lee.new@example.com",
+                                     "em-current_password": PASSWORD})
     reset = app.test_client()
     reset.post("/reset-password", data={"csrf_token": csrf_from(reset.get("/login").text),
                                         "email": "learner@example.com"})
@@ -247,6 +253,8 @@ def build_world(app) -> dict:
             "invitation": db.session.scalar(select(Invitation.id).where(
                 Invitation.email == "invitee@example.com")),
             "invite_token": outbox.link("invitee@example.com").rsplit("/", 1)[1],
+            "email_change": outbox.to("lee.new@example.com")[-1].body.split(
+                "/account/email/")[1].split()[0],
             "reset": outbox.to("learner@example.com")[-1].body.split(
                 "/reset-password/")[1].split()[0],
         }

@@ -14,8 +14,8 @@ PAGE = 100
 # What the log can be narrowed to: a label and the action prefixes it covers.
 KINDS = {
     "logins": ("Logins, failed logins and logouts", ("user.log",)),
-    "accounts": ("Accounts: creation, details, passwords, roles, activation",
-                 ("user.created", "user.updated", "user.password", "user.roles",
+    "accounts": ("Accounts: creation, details, e-mail, passwords, roles, activation",
+                 ("user.created", "user.updated", "user.email", "user.password", "user.roles",
                   "user.activated", "user.deactivated", "user.legal_name")),
     "certificates": ("Certificates", ("certificate.",)),
     "content": ("Courses and their content", ("course.", "content.", "draft.")),

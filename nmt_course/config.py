@@ -145,8 +145,9 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         # A session ends after this long without a request (remember-me: days); the time
         # lives in the signed cookie, so no page writes to the database to keep it.
         "SESSION_IDLE_MINUTES": int(environ.get("SESSION_IDLE_MINUTES", "120")),
+        # Flask-Login's REMEMBER_COOKIE_REFRESH_EACH_REQUEST would set the cookie for every
+        # login, ticked or not: left off, only "keep me logged in" outlives the browser.
         "REMEMBER_COOKIE_DURATION": dt.timedelta(days=30),
-        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": True,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": site_url.startswith("https://"),

@@ -70,6 +70,7 @@ def log_out() -> None:
         end_session(runtime(), learner(), request.remote_addr or "")
     logout_user()
     session.clear()
+    session["_remember"] = "clear"  # Flask-Login's order to delete the remember-me cookie
 
 
 MAX_INTEGER = 2**31 - 1  # what every database's INTEGER column holds

@@ -54,6 +54,16 @@ def test_a_remember_me_cookie_alone_opens_nothing_after_logout(app, client):
     assert logged_in(replay(app, remembered))  # what remember-me is for: a new browser visit
     log_out(client)
     assert not logged_in(replay(app, remembered))
+    assert client.get_cookie("remember_token") is None  # and the browser forgets it
+
+
+def test_without_remember_me_nothing_outlives_the_browser(app, client):
+    """A shared computer at a clinic: closing the browser (losing the session cookie) logs
+    out whoever did not tick "keep me logged in"."""
+    make_user(app)
+    login(client)
+    assert logged_in(client)
+    assert client.get_cookie("remember_token") is None
 
 
 def test_a_password_reset_or_change_or_deactivation_logs_out_every_browser(app):

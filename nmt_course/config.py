@@ -131,6 +131,7 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "MAIL_DELIVERY": environ.get("MAIL_DELIVERY", "background"),
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER",
                                            "NMT Courses <no-reply@localhost>"),
+        "SUPPORT_EMAIL": environ.get("SUPPORT_EMAIL", ""),
         "PASSWORD_RESET_MINUTES": 60,
         "INVITATION_DAYS": 14,
         "PASSWORD_HASH_METHOD": "argon2id",  # tests use a cheaper one

@@ -40,6 +40,7 @@ class Settings:
     password_hash_method: str
     password_reset_minutes: int
     invitation_days: int
+    support_email: str  # where people write when their account was misused; may be ""
     # Keys the quiz draw and choice order; derived from SECRET_KEY, never stored.
     order_key: bytes
 
@@ -53,11 +54,19 @@ class Settings:
             password_hash_method=str(config["PASSWORD_HASH_METHOD"]),
             password_reset_minutes=int(config["PASSWORD_RESET_MINUTES"]),
             invitation_days=int(config["INVITATION_DAYS"]),
+            support_email=str(config.get("SUPPORT_EMAIL") or ""),
             order_key=hmac.new(secret, b"nmt-course/quiz-order", hashlib.sha256).digest())
 
     def url(self, path: str) -> str:
         """An absolute link for mail and certificates: built from SITE_URL, never a request."""
         return f"{self.site_url}{path}"
+
+    @property
+    def contact(self) -> str:
+        """Who to tell when something was done to an account that its owner did not do."""
+        if self.support_email:
+            return f"{self.provider_name} at {self.support_email}"
+        return self.provider_name
 
     def verification_url(self, code: str) -> str:
         return self.url(f"/verify/{codes.display(code)}")

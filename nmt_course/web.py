@@ -17,7 +17,7 @@ ERROR_MESSAGES = {
     405: ("That did not work", "This page cannot be used that way."),
     413: ("That was too large", "Send less at once."),
     422: ("Something in that form was not right", "Go back and check it."),
-    429: ("Too many tries", "Wait a minute, then try again."),
+    429: ("Too many tries", "Wait a while, then try again."),
     500: ("Something went wrong on our side",
           "It has been logged. Please try again in a moment."),
 }
@@ -91,6 +91,13 @@ class BoundedIntegerConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", MAX_INTEGER)
         super().__init__(url_map, *args, **kwargs)
+
+
+def per_person() -> str:
+    """Rate-limit key of the logged-in person, wherever they come from: staff behind one
+    clinic network do not use up each other's tries."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else (
+        request.remote_addr or "")
 
 
 def runtime() -> Runtime:

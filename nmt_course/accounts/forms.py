@@ -37,6 +37,7 @@ class ChangePasswordForm(ResetPasswordForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    new_email = EmailAddressField("New e-mail address", validators=EMAIL)
+    new_email = EmailAddressField("New e-mail address", validators=[
+        DataRequired("Enter the new e-mail address."), *EMAIL[1:]])
     current_password = PasswordField("Your password",
                                      validators=[DataRequired("Enter your password.")])

@@ -125,8 +125,9 @@ def _set_password(runtime: Runtime, user: User, password: str) -> None:
         to=user.email, subject="Your password was changed",
         body=f"Hello {user.legal_name},\n\nThe password of your account at "
              f"{settings.provider_name} was changed, and every session logged in with the old "
-             "one has ended.\n\nIf you did not change it, reset it now and tell us: "
-             f"{settings.url('/reset-password')}\n"), at=runtime.clock())
+             "one has ended.\n\nIf you did not change it, reset it now: "
+             f"{settings.url('/reset-password')}\nand tell {settings.contact}.\n"),
+        at=runtime.clock())
 
 
 @transaction
@@ -238,6 +239,7 @@ def request_email_change(runtime: Runtime, user: User, new_email: str, password:
     if user_by_email(new_email) is not None:
         raise EmailTaken("Another account uses that e-mail address.")
     token, now = secrets.token_urlsafe(32), runtime.clock()
+    _spend_email_changes(user, now)  # only the newest request's link works
     db.session.add(EmailChangeToken(
         user_id=user.id, new_email=new_email, token_hash=token_hash(token), created_at=now,
         expires_at=now + dt.timedelta(hours=EMAIL_CHANGE_HOURS)))
@@ -248,7 +250,8 @@ def request_email_change(runtime: Runtime, user: User, new_email: str, password:
         to=new_email, subject="Confirm your new e-mail address",
         body=f"Hello {user.legal_name},\n\n"
              f"You asked to use this address for your account at {settings.provider_name}. "
-             f"To confirm it, log in and open this link within {EMAIL_CHANGE_HOURS} hours:\n\n"
+             f"To confirm it, log in as usual (with {user.email}) and open this link within "
+             f"{EMAIL_CHANGE_HOURS} hours:\n\n"
              f"{settings.url(f'/account/email/{token}')}\n\n"
              "Until then the account keeps its old address. If you did not ask for this, "
              "ignore this message.\n"), at=now)
@@ -266,10 +269,7 @@ def confirm_email_change(runtime: Runtime, user: User, token: str) -> str:
         raise EmailTaken("Another account has started using that e-mail address since you "
                          "asked. Choose another one.")
     now = runtime.clock()
-    db.session.execute(update(EmailChangeToken)
-                       .where(EmailChangeToken.user_id == user.id,
-                              EmailChangeToken.used_at.is_(None))
-                       .values(used_at=now))
+    _spend_email_changes(user, now)
     old_email, user.email = user.email, change.new_email
     audit.record("user.email_changed", at=now, actor_id=user.id, subject=f"user:{user.id}")
     settings = runtime.settings
@@ -278,9 +278,16 @@ def confirm_email_change(runtime: Runtime, user: User, token: str) -> str:
         body=f"Hello {user.legal_name},\n\n"
              f"Your account at {settings.provider_name} now uses the address "
              f"{_masked(change.new_email)}; messages will no longer come here.\n\n"
-             f"If you did not change it, contact {settings.provider_name} at once so the "
-             "account can be secured.\n"), at=now)
+             f"If you did not change it, contact {settings.contact} at once so the account "
+             "can be given back to you and secured.\n"), at=now)
     return user.email
+
+
+def _spend_email_changes(user: User, now: dt.datetime) -> None:
+    db.session.execute(update(EmailChangeToken)
+                       .where(EmailChangeToken.user_id == user.id,
+                              EmailChangeToken.used_at.is_(None))
+                       .values(used_at=now))
 
 
 def _masked(email: str) -> str:

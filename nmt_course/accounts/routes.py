@@ -8,7 +8,7 @@ from markupsafe import Markup
 from ..certificates.operations import IssuedCertificate
 from ..extensions import limiter
 from ..security import safe_next
-from ..web import ActionForm, learner, log_in, log_out, runtime
+from ..web import ActionForm, learner, log_in, log_out, per_person, runtime
 from . import operations, queries
 from .session_operations import record_failed_login
 from .forms import (AccountForm, ChangeEmailForm, ChangePasswordForm, LoginForm, RegisterForm,
@@ -183,7 +183,7 @@ def change_password():
 
 @bp.post("/account/email")
 @login_required
-@limiter.limit("5 per hour; 20 per day")
+@limiter.limit("5 per hour; 20 per day", key_func=per_person)
 def change_email():
     """Ask to move the account to a new address: a link goes to that mailbox."""
     email_form = ChangeEmailForm(prefix="em")

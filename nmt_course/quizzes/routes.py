@@ -10,7 +10,8 @@ from werkzeug.datastructures import MultiDict
 from ..certificates.queries import certificate_for
 from ..grading import grade
 from ..extensions import limiter
-from ..web import EXPIRED_FORM_MESSAGE, db_int, error_page, learner, runtime, same_origin
+from ..web import (EXPIRED_FORM_MESSAGE, db_int, error_page, learner, per_person, runtime,
+                   same_origin)
 from . import operations, policy, queries
 from .forms import FlagForm
 from .quiz_form import build_quiz_form, presented
@@ -62,15 +63,9 @@ def _presentation(version, questions, number: int) -> Presentation:
                                     questions, number)
 
 
-def _learner_key() -> str:
-    """Submissions are limited per learner, wherever they come from."""
-    return f"learner:{current_user.id}" if current_user.is_authenticated else (
-        request.remote_addr or "")
-
-
 @bp.route("/courses/<slug>/lessons/<lesson_slug>/quiz", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per minute; 300 per day", methods=["POST"], key_func=_learner_key)
+@limiter.limit("10 per minute; 300 per day", methods=["POST"], key_func=per_person)
 def take(slug: str, lesson_slug: str):
     """Show the quiz (writing nothing) or grade a submission."""
     context = _context_or_404(slug, lesson_slug)

@@ -5,6 +5,7 @@ used twice or too late."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import select
 
@@ -87,7 +88,8 @@ def test_a_wrong_password_or_unusable_address_changes_nothing(app, client):
             (NEW, "not my password", "Your current password is not correct."),
             ("taken@example.com", PASSWORD, "Another account uses that e-mail address."),
             ("LEARNER@example.com", PASSWORD, "That is already your e-mail address."),
-            ("not an address", PASSWORD, "Enter an e-mail address such as name@example.com.")]:
+            ("not an address", PASSWORD, "Enter an e-mail address such as name@example.com."),
+            ("", PASSWORD, "Enter the new e-mail address.")]:
         response = ask(client, new_email, password)
         assert response.status_code == 422 and message in response.text, new_email
     assert outbox.messages == []
@@ -117,15 +119,15 @@ def test_the_link_works_once_for_the_account_that_asked(app, client):
     assert "This link no longer works" in client.get(link).text
 
 
-def test_asking_again_leaves_only_the_newest_link_working_after_a_change(app, client):
+def test_asking_again_leaves_only_the_newest_link_working(app, client):
     outbox = use_outbox(app)
     user_id = make_user(app)
     login(client)
     ask(client, "first@example.com")
     first = link_in(outbox, "first@example.com")
     ask(client, NEW)
+    assert client.get(first).status_code == 404  # only the newest request's link works
     assert confirm(client, link_in(outbox)).status_code == 302
-    assert client.get(first).status_code == 404  # the older link died with the change
     assert email_of(app, user_id) == NEW
 
 
@@ -158,5 +160,24 @@ def test_requests_for_a_new_address_are_rate_limited(make_app):
     make_user(limited)
     client = limited.test_client()
     login(client)
-    statuses = [ask(client, f"new{n}@example.com").status_code for n in range(7)]
-    assert statuses == [302] * 5 + [429] * 2
+    answers = [ask(client, f"new{n}@example.com") for n in range(7)]
+    assert [answer.status_code for answer in answers] == [302] * 5 + [429] * 2
+    assert re.search(r"Wait \d+ minutes, then try again", answers[-1].text)
+    # Counted per person: a colleague on the same clinic network still can.
+    make_user(limited, "colleague@example.com", name="Cole League")
+    colleague = limited.test_client()
+    login(colleague, "colleague@example.com")
+    assert ask(colleague).status_code == 302
+
+
+def test_the_notices_name_where_to_get_help(make_app):
+    helped = make_app(SUPPORT_EMAIL="help@school.example")
+    outbox = use_outbox(helped)
+    make_user(helped)
+    client = helped.test_client()
+    login(client)
+    ask(client)
+    assert "log in as usual (with learner@example.com)" in outbox.to(NEW)[-1].body
+    confirm(client, link_in(outbox))
+    assert "contact NMT Test Academy at help@school.example at once" in outbox.to(
+        "learner@example.com")[-1].body

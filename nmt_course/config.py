@@ -137,6 +137,9 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "PASSWORD_HASH_METHOD": "argon2id",  # tests use a cheaper one
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # With Redis, live sessions are looked up there too (user_sessions keeps the record).
+        "REDIS_URL": redis_url,
+        "REDIS_KEY_PREFIX": environ.get("REDIS_KEY_PREFIX", "nmt:"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "PROXY_FIX_X_FOR": int(environ.get("PROXY_FIX_X_FOR", "0")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

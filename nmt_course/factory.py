@@ -17,7 +17,7 @@ from .database import configure_engine
 from .events import course_completed
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .mailers import LogMailer, SmtpMailer
-from .runtime import Runtime, Settings
+from .runtime import Runtime, Settings, TableSessions
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -59,8 +59,13 @@ def register_runtime(app: Flask) -> None:
             password=config["MAIL_PASSWORD"])
     else:
         mailer = LogMailer(app.logger)
+    live_sessions = TableSessions()
+    if config.get("REDIS_URL"):
+        from .accounts.live_sessions import RedisSessions
+
+        live_sessions = RedisSessions.from_url(config["REDIS_URL"], config["REDIS_KEY_PREFIX"])
     app.extensions["nmt_runtime"] = Runtime(settings=Settings.from_config(config),
-                                            mailer=mailer)
+                                            mailer=mailer, live_sessions=live_sessions)
 
 
 def register_models() -> None:
@@ -77,6 +82,7 @@ def register_models() -> None:
 
 def register_extensions(app: Flask) -> None:
     from .accounts.queries import user_for_session
+    from .web import runtime
 
     db.init_app(app)
     with app.app_context():
@@ -88,7 +94,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
-    login_manager.user_loader(user_for_session)
+    login_manager.user_loader(lambda session_id: user_for_session(runtime(), session_id))
     from .mailing import sender
 
     sender.init_app(app)

@@ -32,6 +32,35 @@ class Mailer(Protocol):
     def send(self, email: Email) -> None: ...
 
 
+class LiveSessions(Protocol):
+    """Where the server looks up whether a session is live, beside the user_sessions table
+    that records every session. `in_table`: the table's own rows answer (one read joined
+    with the user); otherwise `user_id` does (Redis)."""
+
+    in_table: bool
+
+    def started(self, token_hash: str, user_id: int, lifetime: dt.timedelta) -> None: ...
+
+    def ended(self, token_hashes: list[str]) -> None: ...
+
+    def user_id(self, token_hash: str) -> int | None: ...
+
+
+class TableSessions:
+    """The embedded default: the user_sessions table alone."""
+
+    in_table = True
+
+    def started(self, token_hash: str, user_id: int, lifetime: dt.timedelta) -> None:
+        pass
+
+    def ended(self, token_hashes: list[str]) -> None:
+        pass
+
+    def user_id(self, token_hash: str) -> int | None:
+        raise NotImplementedError("the table is read with the user")
+
+
 @dataclass(frozen=True)
 class Settings:
     site_url: str
@@ -40,6 +69,7 @@ class Settings:
     password_hash_method: str
     password_reset_minutes: int
     invitation_days: int
+    session_lifetime: dt.timedelta  # the longest a login lasts, however active
     support_email: str  # where people write when their account was misused; may be ""
     # Keys the quiz draw and choice order; derived from SECRET_KEY, never stored.
     order_key: bytes
@@ -54,6 +84,7 @@ class Settings:
             password_hash_method=str(config["PASSWORD_HASH_METHOD"]),
             password_reset_minutes=int(config["PASSWORD_RESET_MINUTES"]),
             invitation_days=int(config["INVITATION_DAYS"]),
+            session_lifetime=config["REMEMBER_COOKIE_DURATION"],
             support_email=str(config.get("SUPPORT_EMAIL") or ""),
             order_key=hmac.new(secret, b"nmt-course/quiz-order", hashlib.sha256).digest())
 
@@ -81,3 +112,4 @@ class Runtime:
     settings: Settings
     mailer: Mailer
     clock: Clock = utcnow
+    live_sessions: LiveSessions = TableSessions()

@@ -119,7 +119,7 @@ def _set_password(runtime: Runtime, user: User, password: str) -> None:
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(password, runtime.settings.password_hash_method)
-    end_all_sessions(user, runtime.clock())  # a new one starts for the person who changed it
+    end_all_sessions(runtime, user)  # a new one starts for the person who changed it
     settings = runtime.settings
     outbox.queue(Email(
         to=user.email, subject="Your password was changed",
@@ -206,7 +206,7 @@ def set_active(runtime: Runtime, actor: User, user: User, active: bool) -> None:
         return
     user.active = active
     if not active:
-        end_all_sessions(user, runtime.clock())
+        end_all_sessions(runtime, user)
     audit.record("user.activated" if active else "user.deactivated", at=runtime.clock(),
                  actor_id=actor.id, subject=f"user:{user.id}")
 

@@ -31,17 +31,23 @@ def search_users(text: str, limit: int = 50) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def user_for_session(session_id: str) -> User | None:
+def user_for_session(runtime: Runtime, session_id: str) -> User | None:
     """Flask-Login's loader, in one indexed read: the cookie holds 'id:token'; a session that
-    ended (logout, a password change or reset, deactivation) or a deactivated account loads
-    nobody, whichever app process answers."""
+    ended (logout, a password change or reset, deactivation) or outlived its lifetime, or a
+    deactivated account, loads nobody, whichever app process answers."""
     ident, _, token = session_id.partition(":")
-    if not ident.isdigit() or not token:
+    if not ident.isdigit() or not token or len(ident) > 10:
         return None
-    user = db.session.scalar(
-        select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(ident), User.active, UserSession.token_hash == token_hash(token),
-               UserSession.ended_at.is_(None)))
+    live, hashed = runtime.live_sessions, token_hash(token)
+    query = select(User).where(User.id == int(ident), User.active)
+    if live.in_table:
+        born_after = runtime.clock() - runtime.settings.session_lifetime
+        query = query.join(UserSession, UserSession.user_id == User.id).where(
+            UserSession.token_hash == hashed, UserSession.ended_at.is_(None),
+            UserSession.created_at > born_after)
+    elif live.user_id(hashed) != int(ident):
+        return None  # Redis keeps a session for its lifetime, then forgets it
+    user = db.session.scalar(query)
     if user is not None:
         user.session_token = token
     return user

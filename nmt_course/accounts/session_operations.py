@@ -3,7 +3,6 @@ password is changed or reset or an account is deactivated. Failed logins are rec
 Each public function is one transaction."""
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 
 from sqlalchemy import update
@@ -24,6 +23,8 @@ def start_session(runtime: Runtime, user: User, *, remember: bool, address: str,
     token, now = secrets.token_urlsafe(32), runtime.clock()
     db.session.add(UserSession(token_hash=token_hash(token), user_id=user.id,
                                remember=remember, created_at=now, address=address[:64]))
+    runtime.live_sessions.started(token_hash(token), user.id,
+                                  runtime.settings.session_lifetime)
     method = runtime.settings.password_hash_method
     if password is not None and needs_rehash(user.password_hash, method):
         user.password_hash = hash_password(password, method)
@@ -40,8 +41,10 @@ def end_session(runtime: Runtime, user: User, address: str) -> None:
     """Log out: the cookie's session ends here, for every copy of the cookie."""
     now = runtime.clock()
     if user.session_token:
+        ended = token_hash(user.session_token)
+        runtime.live_sessions.ended([ended])
         db.session.execute(update(UserSession)
-                           .where(UserSession.token_hash == token_hash(user.session_token),
+                           .where(UserSession.token_hash == ended,
                                   UserSession.ended_at.is_(None))
                            .values(ended_at=now))
     audit.record("user.logout", at=now, actor_id=user.id, subject=f"user:{user.id}",
@@ -58,8 +61,10 @@ def record_failed_login(runtime: Runtime, email: str, address: str) -> None:
                  subject=f"user:{user.id}" if user else "", address=address[:64])
 
 
-def end_all_sessions(user: User, now: dt.datetime) -> None:
+def end_all_sessions(runtime: Runtime, user: User) -> None:
     """Inside a caller's transaction: every session of `user` ends."""
-    db.session.execute(update(UserSession)
-                       .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                       .values(ended_at=now))
+    ended = db.session.scalars(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=runtime.clock()).returning(UserSession.token_hash))
+    runtime.live_sessions.ended(list(ended))

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from nmt_course.accounts import operations as accounts, session_operations as sessions
+from nmt_course.accounts.live_sessions import RedisSessions
 from nmt_course.accounts.queries import authenticate, user_by_email, user_for_session
 from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import Certificate
@@ -48,6 +49,16 @@ def ctx(app):
     run = dataclasses.replace(runtime(app), clock=lambda: NOON, mailer=outbox)
     with app.app_context():
         yield run, outbox
+
+
+@pytest.fixture(params=["table", "redis"])
+def store_run(request, ctx):
+    """The runtime of `ctx`, with live sessions in the table or in Redis."""
+    run, _ = ctx
+    if request.param == "redis":
+        url, prefix = request.getfixturevalue("redis_url")
+        run = dataclasses.replace(run, live_sessions=RedisSessions.from_url(url, prefix + ":"))
+    return run
 
 
 def submit(run, lesson: str, answers: dict, *, number: int | None = None,
@@ -141,17 +152,17 @@ def a_session(run) -> str:
     return user.get_id()
 
 
-def test_a_deactivated_account_cannot_log_in_or_stay_logged_in(ctx):
-    run, _ = ctx
+def test_a_deactivated_account_cannot_log_in_or_stay_logged_in(store_run):
+    run = store_run
     session_id = a_session(run)
     assert authenticate(run, "learner@example.com", PASSWORD) is not None
-    assert user_for_session(session_id) is not None
+    assert user_for_session(run, session_id) is not None
     admin = user_by_email("learner@example.com")
     accounts.set_active(run, admin_user(run), admin, False)
     assert authenticate(run, "learner@example.com", PASSWORD) is None
-    assert user_for_session(session_id) is None
+    assert user_for_session(run, session_id) is None
     accounts.set_active(run, admin_user(run), admin, True)
-    assert user_for_session(session_id) is None  # reactivating does not bring it back
+    assert user_for_session(run, session_id) is None  # reactivating does not bring it back
 
 
 def admin_user(run):
@@ -163,24 +174,26 @@ def admin_user(run):
     return found
 
 
-def test_a_password_change_ends_every_session_and_says_so_by_mail(ctx):
-    run, _ = ctx
+def test_a_password_change_ends_every_session_and_says_so_by_mail(store_run):
+    run = store_run
     first, second = a_session(run), a_session(run)
     user = user_by_email("learner@example.com")
     accounts.change_password(run, user, PASSWORD, "another long password")
-    assert user_for_session(first) is None and user_for_session(second) is None
+    assert user_for_session(run, first) is None
+    assert user_for_session(run, second) is None
     assert db.session.scalar(select(OutboxMessage.subject).where(
         OutboxMessage.to == "learner@example.com")) == "Your password was changed"
     with pytest.raises(accounts.AccountError):
         accounts.change_password(run, user, "wrong password", "a third long password")
 
 
-def test_logging_out_ends_that_session_only(ctx):
-    run, _ = ctx
+def test_logging_out_ends_that_session_only(store_run):
+    run = store_run
     first, second = a_session(run), a_session(run)
-    user = user_for_session(first)
+    user = user_for_session(run, first)
     sessions.end_session(run, user, "192.0.2.1")
-    assert user_for_session(first) is None and user_for_session(second) is not None
+    assert user_for_session(run, first) is None
+    assert user_for_session(run, second) is not None
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-3:] == ["user.login", "user.login", "user.logout"]
 

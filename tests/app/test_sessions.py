@@ -2,16 +2,18 @@
 time end them, whatever copy of the cookie is replayed; login starts a fresh one."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy import select
 
-from nmt_course.accounts.models import User
+from nmt_course.accounts.models import User, UserSession
 from nmt_course.audit import AuditEvent
 from nmt_course.config import build_config
 from nmt_course.extensions import db
 from nmt_course.runtime import utcnow
-from tests.helpers import PASSWORD, csrf_from, login, make_user, post_form, set_clock
+from tests.helpers import (PASSWORD, count_statements, csrf_from, login, make_user, post_form,
+                           set_clock)
 
 
 def logged_in(client) -> bool:
@@ -165,3 +167,49 @@ def test_the_client_address_comes_from_trusted_proxies_only(make_app, app):
     make_user(app)
     assert recorded_address(app) == "127.0.0.1"  # no proxy configured: the header is ignored
     assert recorded_address(make_app(PROXY_FIX_X_FOR=1)) == "203.0.113.9"
+
+
+def test_with_redis_the_live_sessions_are_looked_up_there(make_app, redis_url):
+    """REDIS_URL set: each request asks Redis whether its session is live, so no page reads
+    user_sessions, which still records every login; logout ends the session in Redis for
+    every copy of the cookie, and a session's key expires with its lifetime."""
+    import redis
+
+    url, prefix = redis_url
+    served = make_app(REDIS_URL=url, REDIS_KEY_PREFIX=f"{prefix}:")
+    store = redis.Redis.from_url(url)
+    make_user(served)
+    client = served.test_client()
+    login(client)
+    keys = list(store.scan_iter(f"{prefix}:session:*"))
+    assert len(keys) == 1
+    assert dt.timedelta(days=29) < dt.timedelta(seconds=store.ttl(keys[0])) <= dt.timedelta(
+        days=30)
+    captured = {"session": cookie(client, "session")}
+    with served.app_context():
+        with count_statements(db.engine) as statements:
+            assert logged_in(client)
+    assert statements and not [s for s in statements if "user_sessions" in s]
+    log_out(client)
+    assert list(store.scan_iter(f"{prefix}:session:*")) == []
+    assert not logged_in(replay(served, captured))
+    with served.app_context():
+        assert db.session.query(UserSession).filter(UserSession.ended_at.isnot(None)).count() == 1
+
+
+def test_a_login_lasts_thirty_days_at_most_however_active(app):
+    """The idle limit ends a quiet session; this ends a busy one (an absolute limit)."""
+    from nmt_course.accounts.queries import user_for_session
+    from nmt_course.accounts.session_operations import start_session
+    from tests.helpers import runtime
+
+    make_user(app)
+    run = runtime(app)
+    with app.app_context():
+        user = db.session.query(User).one()
+        start_session(run, user, remember=False, address="192.0.2.1")
+        session_id = user.get_id()
+        later = dataclasses.replace(run, clock=lambda: utcnow() + dt.timedelta(days=29))
+        assert user_for_session(later, session_id) is not None
+        later = dataclasses.replace(run, clock=lambda: utcnow() + dt.timedelta(days=31))
+        assert user_for_session(later, session_id) is None

@@ -25,7 +25,6 @@ STATE_CHOICES = [SelectChoice(code, name)
 
 EMAIL = [DataRequired("Enter your e-mail address."),
          Email("Enter an e-mail address such as name@example.com."), Length(max=254)]
-
 PASSWORD_HINT = (f"At least {MIN_PASSWORD_LENGTH} characters, and not one that is easy to "
                  "guess: a few unrelated words work well.")
 

@@ -196,7 +196,7 @@ def change_email():
         except operations.AccountError as error:
             email_form.new_email.errors.append(str(error))
         else:
-            flash(f"We have e-mailed a link to {email_form.new_email.data.strip().lower()}. "
+            flash(f"We have e-mailed a link to {email_form.new_email.data.lower()}. "
                   f"Open it within {operations.EMAIL_CHANGE_HOURS} hours to confirm the change; "
                   f"until then you keep using {current_user.email}.", "info")
             return redirect(url_for("accounts.account"))

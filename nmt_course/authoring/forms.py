@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DecimalField, FieldList, Form, FormField,
-                     IntegerField, SelectChoice, SelectField, TextAreaField)
+from wtforms import (BooleanField, DecimalField, FieldList, Form, FormField, IntegerField,
+                     SelectChoice, SelectField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
                                 Optional, Regexp)
 
@@ -123,9 +123,9 @@ class GiftForm(FlaskForm):
 
 class MaintainerForm(FlaskForm):
     email = EmailAddressField("E-mail address of an instructor",
-                       validators=[DataRequired("Enter an e-mail address."),
-                                   Email("Enter an e-mail address such as "
-                                         "name@example.com.")])
+                              validators=[DataRequired("Enter an e-mail address."),
+                                          Email("Enter an e-mail address such as "
+                                                "name@example.com.")])
 
 
 class PublishForm(FlaskForm):

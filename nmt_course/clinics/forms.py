@@ -1,8 +1,7 @@
 """Clinic forms: managers', admins' and the invited person's."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, RadioField, SelectChoice, SelectField,
-                     SelectMultipleField)
+from wtforms import DateField, RadioField, SelectChoice, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 

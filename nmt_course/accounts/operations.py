@@ -173,11 +173,7 @@ def reset_password(runtime: Runtime, token: str, new_password: str) -> User:
         .values(used_at=now))
     if spent.rowcount != 1:
         raise InvalidResetLink("This reset link was already used. Ask for a new one.")
-    # Any other link sent to this account stops working too.
-    db.session.execute(
-        update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == reset.user_id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now))
+    _spend_links(PasswordResetToken, reset.user_id, now)  # any other link sent stops too
     user = reset.user
     _set_password(runtime, user, new_password)
     audit.record("user.password_reset", at=now, actor_id=user.id, subject=f"user:{user.id}")
@@ -239,7 +235,7 @@ def request_email_change(runtime: Runtime, user: User, new_email: str, password:
     if user_by_email(new_email) is not None:
         raise EmailTaken("Another account uses that e-mail address.")
     token, now = secrets.token_urlsafe(32), runtime.clock()
-    _spend_email_changes(user, now)  # only the newest request's link works
+    _spend_links(EmailChangeToken, user.id, now)  # only the newest request's link works
     db.session.add(EmailChangeToken(
         user_id=user.id, new_email=new_email, token_hash=token_hash(token), created_at=now,
         expires_at=now + dt.timedelta(hours=EMAIL_CHANGE_HOURS)))
@@ -265,11 +261,14 @@ def confirm_email_change(runtime: Runtime, user: User, token: str) -> str:
     if change is None:
         raise InvalidEmailChangeLink("This confirmation link has expired or was already "
                                      "used. Ask for a new one from your account page.")
-    if user_by_email(change.new_email) is not None:
+    holder = user_by_email(change.new_email)
+    if holder is not None and holder.id != user.id:
         raise EmailTaken("Another account has started using that e-mail address since you "
                          "asked. Choose another one.")
+    # Spending the links is the guard: of two uses at once, the second finds none to spend.
     now = runtime.clock()
-    _spend_email_changes(user, now)
+    if _spend_links(EmailChangeToken, user.id, now) == 0:
+        raise InvalidEmailChangeLink("This confirmation link was already used.")
     old_email, user.email = user.email, change.new_email
     audit.record("user.email_changed", at=now, actor_id=user.id, subject=f"user:{user.id}")
     settings = runtime.settings
@@ -283,11 +282,12 @@ def confirm_email_change(runtime: Runtime, user: User, token: str) -> str:
     return user.email
 
 
-def _spend_email_changes(user: User, now: dt.datetime) -> None:
-    db.session.execute(update(EmailChangeToken)
-                       .where(EmailChangeToken.user_id == user.id,
-                              EmailChangeToken.used_at.is_(None))
-                       .values(used_at=now))
+def _spend_links(model: type[PasswordResetToken] | type[EmailChangeToken], user_id: int,
+                 now: dt.datetime) -> int:
+    """Mark every unused link of this kind sent to `user_id` used; returns how many were."""
+    return db.session.execute(update(model)
+                              .where(model.user_id == user_id, model.used_at.is_(None))
+                              .values(used_at=now)).rowcount
 
 
 def _masked(email: str) -> str:

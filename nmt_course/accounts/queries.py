@@ -70,18 +70,21 @@ def token_hash(token: str) -> str:
 def valid_reset_token(runtime: Runtime, token: str) -> PasswordResetToken | None:
     reset = db.session.scalar(select(PasswordResetToken).where(
         PasswordResetToken.token_hash == token_hash(token)))
-    if reset is None or reset.used_at is not None or reset.expires_at <= runtime.clock():
-        return None
-    return reset
+    return _usable(runtime, reset)
 
 
 def valid_email_change(runtime: Runtime, user_id: int, token: str) -> EmailChangeToken | None:
     """The unused, unexpired change this link confirms, if it is `user_id`'s."""
     change = db.session.scalar(select(EmailChangeToken).where(
         EmailChangeToken.token_hash == token_hash(token), EmailChangeToken.user_id == user_id))
-    if change is None or change.used_at is not None or change.expires_at <= runtime.clock():
+    return _usable(runtime, change)
+
+
+def _usable(runtime: Runtime, link):
+    """An e-mailed link's row, if it is neither used nor expired."""
+    if link is None or link.used_at is not None or link.expires_at <= runtime.clock():
         return None
-    return change
+    return link
 
 
 def pending_email_change(runtime: Runtime, user_id: int) -> EmailChangeToken | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import select
 
 from nmt_course.accounts.models import EmailChangeToken, User
@@ -181,3 +182,25 @@ def test_the_notices_name_where_to_get_help(make_app):
     confirm(client, link_in(outbox))
     assert "contact NMT Test Academy at help@school.example at once" in outbox.to(
         "learner@example.com")[-1].body
+
+
+def test_two_confirmations_at_once_change_the_address_once(app, client, monkeypatch):
+    """The second of two simultaneous uses read the link as unused before the first
+    committed: spending the links finds none left, so it changes nothing and tells nobody."""
+    from nmt_course.accounts import operations
+    from nmt_course.accounts.queries import user_by_email
+    from tests.helpers import runtime
+
+    outbox = use_outbox(app)
+    make_user(app)
+    login(client)
+    ask(client)
+    token = link_in(outbox).rsplit("/", 1)[1]
+    with app.app_context():
+        user = user_by_email("learner@example.com")
+        stale = operations.valid_email_change(runtime(app), user.id, token)
+        operations.confirm_email_change(runtime(app), user, token)
+        monkeypatch.setattr(operations, "valid_email_change", lambda *args: stale)
+        with pytest.raises(operations.InvalidEmailChangeLink):
+            operations.confirm_email_change(runtime(app), user, token)
+    assert len(outbox.to("learner@example.com")) == 1

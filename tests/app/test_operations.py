@@ -211,6 +211,18 @@ def test_a_reset_link_is_queued_in_the_outbox_for_an_existing_account_only(ctx):
     assert [details["known"] for details in actions] == [True, False]
 
 
+def test_using_one_reset_link_ends_every_other_one(ctx):
+    run, _ = ctx
+    for _ in range(2):
+        accounts.request_password_reset(run, "learner@example.com")
+    first, second = [message.body.split("/reset-password/")[1].split()[0]
+                     for message in db.session.scalars(select(OutboxMessage)
+                                                       .order_by(OutboxMessage.id))]
+    accounts.reset_password(run, second, "a brand new passphrase")
+    with pytest.raises(accounts.InvalidResetLink):
+        accounts.reset_password(run, first, "another new passphrase")
+
+
 @pytest.fixture
 def heard():
     """What `course_completed` subscribers would hear, besides certificate issue."""

@@ -23,6 +23,7 @@ from sqlalchemy import case, event, func, insert, select
 
 from nmt_course import create_app
 from nmt_course.accounts.models import User
+from nmt_course.accounts.session_operations import start_session
 from nmt_course.certificates.models import Certificate
 from nmt_course.clinics import operations as clinics, queries as clinic_queries
 from nmt_course.clinics.models import Membership
@@ -136,6 +137,7 @@ def log_in_as_manager(app):
     client = app.test_client()
     with app.app_context():
         manager = db.session.scalar(select(User).where(User.email == "manager@example.com"))
+        start_session(app.extensions["nmt_runtime"], manager, remember=False, address="bench")
         ident = manager.get_id()
     with client.session_transaction() as session:
         session["_user_id"] = ident

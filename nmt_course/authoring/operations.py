@@ -163,8 +163,10 @@ def delete_unpublished_course(runtime: Runtime, actor: User, course: Course) -> 
 def check_draft(course: Course,
                 files: Mapping[str, str]) -> tuple[list[Problem], CourseSource | None]:
     """Every problem of the draft's files, as `content check` reports them, and the parsed
-    course (None when it has errors that stop parsing)."""
-    result = load_files(files)
+    course (None when it has errors that stop parsing). Lessons may show the images the
+    course keeps in the database."""
+    kept = db.session.scalars(select(CourseImage.name).where(CourseImage.course_id == course.id))
+    result = load_files(files, {course.slug: set(kept)})
     parsed = next((c for c in result.courses if c.slug == course.slug), None)
     return list(result.problems), parsed
 

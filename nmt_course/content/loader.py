@@ -5,11 +5,12 @@ import dataclasses
 import math
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .fields import FieldChecker, content_hash, read_front_matter
+from .figures import check_lesson_images
 from .images import CheckedImage, ImageRefused, check_kept_image
 from .markdown import count_words, render_block, render_document
 from .model import (COURSE_STATUSES, COURSE_TYPES, WORDS_PER_MINUTE, ContentSet, CourseSource,
@@ -27,8 +28,13 @@ LESSON_KEYS = ("title", "slug", "minutes", "objectives")
 MAX_TITLE = 200
 
 
-def load_content(lessons_dir: Path, quizzes_dir: Path) -> ContentSet:
-    """Parse every course under `lessons_dir` with its quizzes; report every problem found."""
+def load_content(lessons_dir: Path, quizzes_dir: Path, *,
+                 site_images: Mapping[str, Collection[str]] | None = None,
+                 check_image_files: bool = True) -> ContentSet:
+    """Parse every course under `lessons_dir` with its quizzes; report every problem found.
+    An image a lesson shows must be in the course's images/ folder or, when given, among
+    the `site_images` the site already keeps for that course (by course slug); with
+    `check_image_files` off, only its alt text is checked."""
     base = Path(lessons_dir).resolve().parent
     lessons_dir, quizzes_dir = Path(lessons_dir), Path(quizzes_dir)
     problems: list[Problem] = []
@@ -52,14 +58,16 @@ def load_content(lessons_dir: Path, quizzes_dir: Path) -> ContentSet:
 
     courses = []
     for course_dir in course_dirs:
-        course = _load_course(course_dir, quiz_dirs.get(course_dir.name), problems, shown)
+        known = set((site_images or {}).get(course_dir.name, ())) if check_image_files else None
+        course = _load_course(course_dir, quiz_dirs.get(course_dir.name), problems, shown,
+                              known)
         if course is not None:
             courses.append(course)
     return ContentSet(tuple(courses), tuple(problems))
 
 
 def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem],
-                 shown) -> CourseSource | None:
+                 shown, site_images: set[str] | None) -> CourseSource | None:
     course_file = course_dir / "course.md"
     check = FieldChecker(problems, shown(course_file))
     if not SLUG.match(course_dir.name):
@@ -100,8 +108,11 @@ def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem
     problems.extend(check_quality(course))
     course = dataclasses.replace(course, images=_load_images(course_dir / "images", problems,
                                                              shown))
+    files = _course_files(course_dir, quiz_dir, shown)
+    kept = None if site_images is None else site_images | {i.name for i in course.images}
+    problems.extend(check_lesson_images(course, kept, files))
     return dataclasses.replace(course, content_hash=content_hash(_course_fingerprint(course)),
-                               files=_course_files(course_dir, quiz_dir, shown))
+                               files=files)
 
 
 def _load_images(folder: Path, problems: list[Problem], shown) -> tuple[CheckedImage, ...]:
@@ -132,9 +143,12 @@ def _course_files(course_dir: Path, quiz_dir: Path | None, shown) -> dict[str, s
     return files
 
 
-def load_files(files: Mapping[str, str]) -> ContentSet:
+def load_files(files: Mapping[str, str],
+               site_images: Mapping[str, Collection[str]] | None = None) -> ContentSet:
     """Parse content held in memory ({"lessons/<course>/01-x.md": text, ...}) exactly as the
-    same files on disk would be: a draft edited in the browser is checked like a folder."""
+    same files on disk would be: a draft edited in the browser is checked like a folder.
+    `site_images` names the images the site keeps for each course (by slug); without it the
+    images lessons show are checked for alt text only."""
     with tempfile.TemporaryDirectory(prefix="nmt-content-") as folder:
         root = Path(folder)
         for name, text in files.items():
@@ -144,7 +158,8 @@ def load_files(files: Mapping[str, str]) -> ContentSet:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         (root / "lessons").mkdir(exist_ok=True)
-        return load_content(root / "lessons", root / "quizzes")
+        return load_content(root / "lessons", root / "quizzes", site_images=site_images,
+                            check_image_files=site_images is not None)
 
 
 def _course_fingerprint(course: CourseSource) -> dict:

@@ -288,6 +288,22 @@ def test_an_image_is_stored_in_the_database_and_served_for_good(app):
     assert f"![A diagram of the neck](/courses/neck-care/images/{name})" in page
 
 
+def test_a_draft_shows_only_the_images_uploaded_for_its_course(app):
+    teacher = author(app)
+    write_course(teacher, publish=False)
+    assert upload(teacher, "Neck.png", png()).status_code == 302
+    with app.app_context():
+        name = db.session.scalar(select(CourseImage.name))
+    missing = "neck.0123456789.png"
+    post(teacher, f"{BASE}/lessons/neck-basics/edit", {
+        **LESSON, "body": f"## Pictures\n\n![The neck](/courses/neck-care/images/{missing})"})
+    refused = post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
+    assert f"the image &#39;{missing}&#39; does not exist" in refused.text
+    post(teacher, f"{BASE}/lessons/neck-basics/edit", {
+        **LESSON, "body": f"## Pictures\n\n![The neck](/courses/neck-care/images/{name})"})
+    assert post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
+
+
 def test_an_expired_form_token_never_loses_the_lesson_text(app):
     teacher = author(app)
     write_course(teacher, publish=False)

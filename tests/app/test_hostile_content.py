@@ -32,6 +32,10 @@ PAYLOADS = [
     "\"><script>alert(12)</script><p x=\"",
 ]
 HOSTILE = " ".join(PAYLOADS)
+# A lesson may show only images kept with its course (content check refuses <img src=x>, so
+# the draft could not be published); the image payloads reach learners in the description
+# and the explanations instead, and the lesson editor's preview still renders them all.
+LESSON_PAYLOADS = [p for p in PAYLOADS if "<img" not in p]
 INLINE = " ".join(p for p in PAYLOADS if "\n" not in p)
 FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "style", "base",
                   "frame", "frameset", "applet"}
@@ -91,7 +95,7 @@ def hostile_course(app):
     assert post(teacher, f"{BASE}/lessons/new", {
         **LESSON, "title": f"Lesson {PAYLOADS[0]}",
         "objectives": f"Know {PAYLOADS[1]}\nAlso {PAYLOADS[0]}",
-        "body": "## Body\n\n" + "\n\n".join(PAYLOADS)}).status_code == 302
+        "body": "## Body\n\n" + "\n\n".join(LESSON_PAYLOADS)}).status_code == 302
     post(teacher, f"{BASE}/lessons/neck-basics/quiz", {
         "pass_mark": "50", "max_attempts": "3", "draw": "", "review_after_fail": "questions"})
     for question in (SINGLE, TRUE_FALSE):

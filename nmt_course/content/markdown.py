@@ -1,4 +1,4 @@
-"""Markdown to sanitised HTML. Runs at import time only; no request ever renders Markdown."""
+"""Markdown to sanitised HTML, read within the bounds of markdown_bounds (linear time)."""
 from __future__ import annotations
 
 import html
@@ -7,6 +7,8 @@ import threading
 
 import markdown
 import nh3
+
+from .markdown_bounds import BoundsExtension, bound_source
 
 _EXTENSIONS = ["tables", "admonition", "fenced_code", "sane_lists", "smarty", "toc", "abbr",
                "def_list", "footnotes"]
@@ -46,8 +48,13 @@ def _convert(text: str) -> str:
     converter = getattr(_local, "converter", None)
     if converter is None:
         converter = _local.converter = markdown.Markdown(
-            extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIG, output_format="html")
-    return converter.reset().convert(text)
+            extensions=[*_EXTENSIONS, BoundsExtension()], extension_configs=_EXTENSION_CONFIG,
+            output_format="html")
+    try:
+        return converter.reset().convert(bound_source(text))
+    except RecursionError:
+        # Lists or quotes nested hundreds deep: shown as written (docs/content.md).
+        return "<p>" + html.escape(text).replace("\n", "<br>\n") + "</p>"
 
 
 def sanitise(fragment: str, *, inline: bool = False) -> str:
@@ -88,6 +95,24 @@ def render_inline(text: str) -> str:
         raise NotInline("use one paragraph of inline Markdown here (no lists, headings or "
                         "blank lines)")
     return sanitise(match.group(1), inline=True)
+
+
+_MARKUP = re.compile(r"[\\`*_\[\]]|&|<|(?<=-)-")
+_MARKUP_OUT = {"&": "&amp;", "<": "&lt;"}
+_LINE_START = re.compile(r"^(?:#|>|[-+*](?=\s|$)|\d+(?=[.)](?:\s|$)))")
+
+
+def escape_markdown(text: str) -> str:
+    """Markdown for one line that shows `text` as written (no emphasis, code, links, tags,
+    entities, dashes joined, or block made of its first characters)."""
+    text = " ".join(text.split())
+    escaped = _MARKUP.sub(lambda m: _MARKUP_OUT.get(m.group(0), "\\" + m.group(0)), text)
+    start = _LINE_START.match(escaped)
+    if start is None:
+        return escaped
+    if start.group(0).isdigit():  # "1. First" would open a numbered list
+        return escaped[:start.end()] + "\\" + escaped[start.end():]
+    return "\\" + escaped
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -9,7 +9,13 @@ stated in docs/content.md, "How much Markdown is read"):
 
 - a `<` with no `>` anywhere after it, a `[` that no `]` closes, and a `(` right after a `]`
   that no `)` closes are plain characters: Markdown could not make a tag or a link of them;
-- brackets nested more than MAX_NESTING deep are plain;
+- after the first MAX_TAGS `<` that could open a tag, the first MAX_FENCES code fences
+  (lines opening or closing a fenced code block) and the first MAX_FOOTNOTE_REFERENCES
+  footnote references `[^...]`, further ones are plain;
+- a document is read for its first MAX_BLOCKS blocks (paragraphs, headings, list items,
+  quotes, counting those inside others); the rest is shown as written;
+- brackets nested more than MAX_NESTING deep are plain, and so are the quote and list
+  markers after the first MAX_NESTING that open a line (`> > > ...`, `- - - ...`);
 - a run of more than MAX_BLOCK_LINES lines without a blank line is read as several blocks
   (a table's header is repeated at the top of each part);
 - a paragraph, heading, list item or table cell longer than MAX_BLOCK_CHARS, or after the
@@ -26,6 +32,7 @@ import re
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
+from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
@@ -37,26 +44,49 @@ MAX_BLOCK_LINES = 100
 MAX_BLOCK_CHARS = 20_000
 MAX_BLOCKS = 5_000
 MAX_ABBREVIATIONS = 100
+MAX_FOOTNOTE_REFERENCES = 100
+MAX_TAGS = 2_000
+MAX_FENCES = 500
 MAX_LINK_PART = 2_000
 
-_PLAIN = {"<": "\ufdd0", "[": "\ufdd1", "]": "\ufdd2", "(": "\ufdd3"}
+_PLAIN = {"<": "\ufdd0", "[": "\ufdd1", "]": "\ufdd2", "(": "\ufdd3", "`": "\ufdd4",
+          "~": "\ufdd5"}
 _PUT_BACK = {mark: ("&lt;" if char == "<" else char) for char, mark in _PLAIN.items()}
 _NONCHARACTERS = {code: None for code in range(0xFDD0, 0xFDF0)}
+_CONTAINER = re.compile(r"[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$)")
 _TABLE_RULE = re.compile(r"^[ ]{0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
+_TAG_OPENING = re.compile(r"<(?=[/!?a-zA-Z])")
+_FENCE = re.compile(r"^([ ]{0,3})([`~])(?=\2\2)", re.MULTILINE)
+
+
 def bound_source(text: str) -> str:
-    """The text with noncharacters removed and every `<` that nothing closes made plain."""
+    """The text with noncharacters removed, every `<` that nothing closes, the tag openings
+    past MAX_TAGS and the code fences past MAX_FENCES made plain."""
     text = text.translate(_NONCHARACTERS)
     last_close = text.rfind(">")
-    if text.find("<", last_close + 1) == -1:
+    if text.find("<", last_close + 1) != -1:
+        text = text[:last_close + 1] + text[last_close + 1:].replace("<", _PLAIN["<"])
+    text = _past(_TAG_OPENING, MAX_TAGS, lambda match: _PLAIN["<"], text)
+    return _past(_FENCE, MAX_FENCES, lambda match: match[1] + _PLAIN[match[2]], text)
+
+
+def _past(pattern: re.Pattern, allowed: int, replacement, text: str) -> str:
+    """The text with each match of `pattern` after the first `allowed` replaced."""
+    matches = pattern.finditer(text)
+    for _ in zip(range(allowed), matches):
+        pass
+    past = next(matches, None)
+    if past is None:
         return text
-    return text[:last_close + 1] + text[last_close + 1:].replace("<", _PLAIN["<"])
+    return text[:past.start()] + pattern.sub(replacement, text[past.start():])
 
 
-def plain_unclosed(text: str) -> str:
+def plain_unclosed(text: str, footnotes: list[int] | None = None) -> str:
     """The inline text with its unclosed and over-nested brackets made plain, leaving code
-    spans and escaped characters alone (Markdown reads neither as a link). Linear."""
+    spans and escaped characters alone (Markdown reads neither as a link), and footnote
+    references past those `footnotes[0]` still allows. Linear."""
     code = _backtick_runs(text)
     plain: list[int] = []
     brackets: list[int] = []
@@ -73,6 +103,11 @@ def plain_unclosed(text: str) -> str:
             continue
         if char == "[":
             brackets.append(index)
+            if footnotes is not None and text.startswith("^", index + 1):
+                footnotes[0] -= 1
+                if footnotes[0] < 0:
+                    plain.append(index)
+                    brackets.pop()
         elif char == "]" and brackets:
             opening = brackets.pop()
             if len(brackets) >= MAX_NESTING:
@@ -130,6 +165,7 @@ class _ShortBlocks(Preprocessor):
         run: list[str] = []
         abbreviations = 0
         for line in lines + [""]:
+            line = _shallow(line)
             if line.startswith("*["):
                 abbreviations += 1
                 if abbreviations > MAX_ABBREVIATIONS:
@@ -141,6 +177,21 @@ class _ShortBlocks(Preprocessor):
             result.append(line)
             run = []
         return result[:-1]
+
+
+def _shallow(line: str) -> str:
+    """The line with the container markers it opens after MAX_NESTING made plain."""
+    position = 0
+    for _ in range(MAX_NESTING):
+        marker = _CONTAINER.match(line, position)
+        if marker is None:
+            return line
+        position = marker.end()
+    marker = _CONTAINER.match(line, position)
+    if marker is None:
+        return line
+    start = len(line) - len(line[position:].lstrip(" \t"))
+    return line[:start] + "\\" + line[start:]
 
 
 def _split_run(run: list[str]) -> list[str]:
@@ -155,6 +206,22 @@ def _split_run(run: list[str]) -> list[str]:
             for line in ([""] if number else []) + part]
 
 
+class _BlockBudget(BlockProcessor):
+    """Tried before every other block processor: once MAX_BLOCKS blocks have been read, each
+    further block becomes a paragraph shown as written."""
+
+    def __init__(self, parser):
+        super().__init__(parser)
+        self.seen = 0
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        self.seen += 1
+        return self.seen > MAX_BLOCKS
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        etree.SubElement(parent, "p").text = AtomicString(blocks.pop(0))
+
+
 class _InlineBounds(Treeprocessor):
     """Before inline Markdown is read: blocks past MAX_BLOCKS and overlong ones as written,
     unclosed brackets plain, and the blank tails between blocks dropped (Python-Markdown
@@ -162,13 +229,13 @@ class _InlineBounds(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         _drop_blank_tails(root)
-        read = 0
+        read, footnotes = 0, [MAX_FOOTNOTE_REFERENCES]
         for element in root.iter():
             if element.tag in ("code", "pre") or not element.text:
                 continue
             read += 1
-            element.text = _bounded(element.text, read)
-            element.tail = _bounded(element.tail, read)
+            element.text = _bounded(element.text, read, footnotes)
+            element.tail = _bounded(element.tail, read, footnotes)
 
 
 def _drop_blank_tails(root: etree.Element) -> None:
@@ -184,12 +251,12 @@ class _DropBlankTails(Treeprocessor):
         _drop_blank_tails(root)
 
 
-def _bounded(text: str | None, position: int) -> str | None:
+def _bounded(text: str | None, position: int, footnotes: list[int]) -> str | None:
     if not text or isinstance(text, AtomicString):
         return text
     if len(text) > MAX_BLOCK_CHARS or position > MAX_BLOCKS:
         return AtomicString(text)
-    return plain_unclosed(text)
+    return plain_unclosed(text, footnotes)
 
 
 class _BoundedLinkParts:
@@ -210,7 +277,13 @@ class _PutBackPlain(Postprocessor):
 
 
 class BoundsExtension(Extension):
+    def reset(self) -> None:
+        self.budget.seen = 0
+
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+        md.registerExtension(self)
+        self.budget = _BlockBudget(md.parser)
+        md.parser.blockprocessors.register(self.budget, "block_budget", 1000)
         md.preprocessors.register(_ShortBlocks(md), "short_blocks", 10)
         md.treeprocessors.register(_InlineBounds(md), "inline_bounds", 25)
         md.treeprocessors.register(_DropBlankTails(md), "drop_blank_tails", 8)

@@ -13,7 +13,7 @@ from .. import audit
 from ..accounts.models import User
 from ..accounts.queries import user_by_email
 from ..content import CourseSource, Problem, load_files
-from ..content.gift import GiftResult, parse_gift, same_prompt
+from ..content.gift import GiftRefused, GiftResult, merge_gift, read_gift, same_prompt
 from ..database import db, transaction
 from ..learning.models import Course, CourseImage
 from ..learning.operations import ImportReport, apply_course_source
@@ -97,7 +97,9 @@ MAX_GIFT_BYTES = 1024 * 1024
 def import_gift(runtime: Runtime, actor: User | None, course: Course, lesson_slug: str,
                 data: bytes) -> GiftResult:
     """Add the questions of a Moodle GIFT file to a lesson's quiz in the draft. The file is
-    read as UTF-8 text only; what cannot be imported is listed, never dropped silently."""
+    read as UTF-8 text only, and parsed before the write transaction opens (reading is the
+    slow part; merging into the quiz is linear); what cannot be imported is listed, never
+    dropped silently."""
     if len(data) > MAX_GIFT_BYTES:
         raise AuthoringError("GIFT files may be at most 1 MB.")
     if b"\x00" in data:
@@ -108,17 +110,21 @@ def import_gift(runtime: Runtime, actor: User | None, course: Course, lesson_slu
     except UnicodeDecodeError:
         raise AuthoringError("The file is not UTF-8 text: save it as UTF-8 and try again.") \
             from None
+    try:
+        parsed = read_gift(text)
+    except GiftRefused as refused:
+        raise AuthoringError(str(refused)) from None
+    if not parsed.questions and not parsed.skipped:
+        raise AuthoringError("The file holds no questions: is it a GIFT file?")
 
     def change(draft: Draft) -> GiftResult:
         draft.lesson(lesson_slug)  # a DraftError if there is no such lesson
         quiz = draft.read_quiz(lesson_slug) or {"pass_mark": 80, "max_attempts": 3,
                                                 "review_after_fail": "objectives"}
         items = list(quiz.get("questions") or [])
-        result = parse_gift(text, {str(item.get("id")) for item in items},
+        result = merge_gift(parsed, {str(item.get("id")) for item in items},
                             {same_prompt(str(item.get("prompt", ""))): str(item.get("id"))
                              for item in items})
-        if not result.questions and not result.skipped:
-            raise AuthoringError("The file holds no questions: is it a GIFT file?")
         quiz["questions"] = items + result.questions
         if quiz["questions"]:
             draft.write_quiz(lesson_slug, quiz)

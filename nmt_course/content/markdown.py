@@ -102,17 +102,26 @@ _MARKUP_OUT = {"&": "&amp;", "<": "&lt;"}
 _LINE_START = re.compile(r"^(?:#|>|[-+*](?=\s|$)|\d+(?=[.)](?:\s|$)))")
 
 
-def escape_markdown(text: str) -> str:
-    """Markdown for one line that shows `text` as written (no emphasis, code, links, tags,
-    entities, dashes joined, or block made of its first characters)."""
-    text = " ".join(text.split())
-    escaped = _MARKUP.sub(lambda m: _MARKUP_OUT.get(m.group(0), "\\" + m.group(0)), text)
-    start = _LINE_START.match(escaped)
+def escape_inline(text: str) -> str:
+    """Markdown that shows `text` as written inside a line: no emphasis, code, link, tag or
+    entity is read in it, and dashes are not joined."""
+    return _MARKUP.sub(lambda m: _MARKUP_OUT.get(m.group(0), "\\" + m.group(0)), text)
+
+
+def protect_line_start(markdown_line: str) -> str:
+    """The line, with a backslash where its first characters would open a heading, quote or
+    list (Markdown reads `1. First` as a list)."""
+    start = _LINE_START.match(markdown_line)
     if start is None:
-        return escaped
-    if start.group(0).isdigit():  # "1. First" would open a numbered list
-        return escaped[:start.end()] + "\\" + escaped[start.end():]
-    return "\\" + escaped
+        return markdown_line
+    if start.group(0).isdigit():
+        return markdown_line[:start.end()] + "\\" + markdown_line[start.end():]
+    return "\\" + markdown_line
+
+
+def escape_markdown(text: str) -> str:
+    """Markdown for one line that shows `text` as written (spacing collapsed)."""
+    return protect_line_start(escape_inline(" ".join(text.split())))
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -195,12 +195,12 @@ def _question(line: int, lines: list[str], result: GiftFile) -> ParsedQuestion |
         result.skipped.append(f"{label}: no answers in braces, so a description, not a "
                               "question")
         return None
+    if closing == -1:
+        result.skipped.append(f"{label}: the brace '{{' is never closed")
+        return None
     if opening == -1 or closing < opening:
         result.skipped.append(f"{label}: a closing brace '}}' with no opening brace "
                               "before it")
-        return None
-    if closing == -1:
-        result.skipped.append(f"{label}: the brace '{{' is never closed")
         return None
     answers = text[opening + 1:closing].strip()
     before, after = text[:opening], text[closing + 1:]
@@ -289,8 +289,8 @@ def _choices(answers: str, fmt: str, item: dict, label: str, result: GiftFile) -
             choice["correct"] = True
         elif 0 < weight:
             partial = True
-        if feedback.strip():
-            choice["feedback"] = _text(feedback, fmt, label, result)
+        if feedback := _text(feedback, fmt, label, result) if feedback.strip() else "":
+            choice["feedback"] = feedback
         choices.append(choice)
     if full:
         full[0]["correct"] = True

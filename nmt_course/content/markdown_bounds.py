@@ -219,7 +219,9 @@ class _BlockBudget(BlockProcessor):
         return self.seen > MAX_BLOCKS
 
     def run(self, parent: etree.Element, blocks: list[str]) -> None:
-        etree.SubElement(parent, "p").text = AtomicString(blocks.pop(0))
+        block = blocks.pop(0)
+        if block.strip():
+            etree.SubElement(parent, "p").text = AtomicString(block)
 
 
 class _InlineBounds(Treeprocessor):

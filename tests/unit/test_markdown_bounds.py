@@ -1,0 +1,107 @@
+"""How much Markdown is read (markdown_bounds.py): each stated rule, the attacks of issue 15
+finishing in bounded time, and the shipped lessons rendering exactly as without the bounds."""
+from __future__ import annotations
+
+import time
+
+import markdown
+import pytest
+
+from nmt_course.config import PROJECT_ROOT
+from nmt_course.content.markdown import (_EXTENSION_CONFIG, _EXTENSIONS, render_block,
+                                         render_inline, sanitise)
+from nmt_course.content.markdown_bounds import (MAX_BLOCK_CHARS, MAX_BLOCKS,
+                                                MAX_FOOTNOTE_REFERENCES, MAX_LINK_PART,
+                                                MAX_NESTING, MAX_TAGS)
+from nmt_course.content.source import parse_front_matter
+
+
+def unbounded(text: str) -> str:
+    """Python-Markdown as it was, without the bounds."""
+    converter = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIG,
+                                  output_format="html")
+    return sanitise(converter.convert(text))
+
+
+def test_the_shipped_lessons_render_exactly_as_without_the_bounds():
+    lessons = sorted((PROJECT_ROOT / "lessons").glob("*/[0-9]*.md"))
+    assert len(lessons) >= 10
+    for path in lessons:
+        body = parse_front_matter(path.read_text(encoding="utf-8")).body
+        assert render_block(body) == unbounded(body), path.name
+
+
+@pytest.mark.parametrize("text", [
+    "A [link](https://example.org/a_(b)) and [a [nested] one](/x) and ![img](/i.png).",
+    "Text with [^note] a footnote.\n\n[^note]: The note.",
+    "A [reference][ref] and [ref].\n\n[ref]: https://example.org",
+    "`code [with` a bracket` and <b>bold</b> & <!-- a comment --> x < y > z.",
+    "| a | b |\n|---|---|\n| [x](/y) | **z** |",
+])
+def test_ordinary_markdown_renders_as_without_the_bounds(text):
+    assert render_block(text) == unbounded(text)
+
+
+def test_brackets_and_angles_nothing_closes_are_plain():
+    assert render_inline("see [this and <b that") == "see [this and &lt;b that"
+    assert render_inline("[a](b") == "[a](b"
+    assert render_inline("[" * 50) == "[" * 50
+
+
+def test_brackets_nested_too_deep_are_plain():
+    deep = "[" * (MAX_NESTING + 2) + "x" + "]" * (MAX_NESTING + 2)
+    assert render_inline(deep + "(/y)") == unbounded(deep + "(/y)")[3:-4]  # shown the same
+    assert render_inline("[" * 200 + "x" + "]" * 200) == "[" * 200 + "x" + "]" * 200
+
+
+def test_quote_and_list_markers_after_the_first_few_on_a_line_are_plain():
+    html = render_block("> " * (MAX_NESTING + 3) + "deep")
+    assert html.count("<blockquote>") == MAX_NESTING
+    assert "&gt; &gt; &gt; deep" in html
+
+
+def test_a_paragraph_past_the_length_limit_is_shown_as_written():
+    long = "**a** " * (MAX_BLOCK_CHARS // 6 + 1)
+    assert "<strong>" not in render_block(long) and "**a**" in render_block(long)
+    assert "<strong>" in render_block(long[:MAX_BLOCK_CHARS - 10])
+
+
+def test_blocks_past_the_budget_are_shown_as_written():
+    html = render_block("\n\n".join(["**b**"] * (MAX_BLOCKS + 2)))
+    assert html.count("<strong>b</strong>") == MAX_BLOCKS
+    assert html.endswith("<p>**b**</p>\n<p>**b**</p>")
+
+
+def test_tags_and_footnote_references_past_their_budgets_are_plain():
+    tags = render_block("<b>x</b> " * (MAX_TAGS // 2 + 5))
+    assert tags.count("<b>") == MAX_TAGS // 2 and "&lt;b&gt;x&lt;/b&gt;" in tags
+    notes = render_block("x[^a] " * (MAX_FOOTNOTE_REFERENCES + 5) + "\n\n[^a]: note")
+    assert notes.count('class="footnote-ref"') <= MAX_FOOTNOTE_REFERENCES
+    assert "[^a]" in notes
+
+
+def test_a_link_address_past_the_limit_is_not_a_link():
+    near = "/" + "a" * (MAX_LINK_PART - 50)
+    assert "<a href" in render_inline(f"[x]({near})")
+    assert "<a href" not in render_inline(f"[x](/{'a' * MAX_LINK_PART})")
+
+
+def test_lists_nested_hundreds_deep_are_shown_as_written_not_a_crash():
+    html = render_block("\n".join("    " * depth + "- item" for depth in range(400)))
+    assert "item" in html
+
+
+@pytest.mark.parametrize("attack", [
+    "[" * 10_000,  # 37 s before
+    "![" * 20_000,  # 153 s before
+    "[a](" * 10_000,
+    "<a " * 20_000,
+    "# a\n" * 20_000,
+    "- - - - - - - - - - a\n" * 5_000,
+    "x[^a]\n\n[^a]: b\n\n" * 5_000,
+    "*a* " * 20_000,
+])
+def test_each_attack_renders_in_bounded_time(attack):
+    start = time.perf_counter()
+    render_block(attack)
+    assert time.perf_counter() - start < 20

@@ -97,15 +97,25 @@ def render_inline(text: str) -> str:
     return sanitise(match.group(1), inline=True)
 
 
-_MARKUP = re.compile(r"[\\`*_\[\]]|&|<|(?<=-)-")
+# What Markdown would read in plain text, and nothing more (so that imported text stays
+# readable as Markdown source): code, links, escapes, entities, tags, joined dashes,
+# asterisks not standing alone, and underscores at a word's edge (inside a word, or alone
+# like a blank _____, they are text).
+_MARKUP = re.compile(r"""`|\[|\\(?=[\\`*_{}\[\]()>#+\-.!'"|])|&(?=\#?\w+;)|<(?=[A-Za-z/!?])
+    |(?<=-)-|(?<!\s)\*|\*(?!\s)|(?<![^\W_])_+(?=[^\W_])|(?<=[^\W_])_+(?![^\W_])""", re.X)
 _MARKUP_OUT = {"&": "&amp;", "<": "&lt;"}
-_LINE_START = re.compile(r"^(?:#|>|[-+*](?=\s|$)|\d+(?=[.)](?:\s|$)))")
+_LINE_START = re.compile(r"^(?:#|>|[-+*](?=\s|$)|\d+(?=[.)](?:\s|$))|([-*_])(?=(?:\s*\1){2,}\s*$))")
 
 
 def escape_inline(text: str) -> str:
     """Markdown that shows `text` as written inside a line: no emphasis, code, link, tag or
     entity is read in it, and dashes are not joined."""
-    return _MARKUP.sub(lambda m: _MARKUP_OUT.get(m.group(0), "\\" + m.group(0)), text)
+    return _MARKUP.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    found = match.group(0)
+    return _MARKUP_OUT.get(found) or "".join("\\" + char for char in found)
 
 
 def protect_line_start(markdown_line: str) -> str:

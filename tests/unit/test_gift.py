@@ -6,12 +6,15 @@ import time
 
 import pytest
 import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from nmt_course.config import PROJECT_ROOT
 from nmt_course.content import load_files
 from nmt_course.content.gift import (MAX_LINE, MAX_QUESTIONS, GiftRefused, parse_gift,
                                      read_gift)
-from nmt_course.content.markdown import plain_text, render_block, render_inline
+from nmt_course.content.markdown import (escape_markdown, plain_text, render_block,
+                                         render_inline)
 
 GIFT = PROJECT_ROOT.parent / "shared" / "gift"
 
@@ -304,3 +307,17 @@ def test_the_rendered_attack_prompt_shows_every_bracket():
     prompt = only("::slow::" + "[" * 3_000 + "{=yes ~no}")["prompt"]
     assert shown(prompt) == "[" * 3_000
     assert render_block(prompt).count("[") == 3_000
+
+
+SMART = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1 _*`[]()<>&#!-+=.:\\|^~{}'\"\t")) |
+                            st.characters(codec="utf-8"), max_size=40))
+def test_plain_text_of_any_characters_shows_exactly_as_typed(text):
+    typed = " ".join(text.split())
+    assume(typed and not any(ord(c) < 32 or 0xFDD0 <= ord(c) < 0xFDF0 for c in typed))
+    markdown = escape_markdown(typed)
+    shown_text = " ".join(plain_text(render_inline(markdown)).split())
+    assert shown_text.translate(SMART).replace("…", "...") == typed

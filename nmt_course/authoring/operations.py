@@ -12,7 +12,7 @@ from sqlalchemy import select
 from .. import audit
 from ..accounts.models import User
 from ..accounts.queries import user_by_email
-from ..content import CourseSource, Problem, load_files
+from ..content import CourseSource, Problem, check_files
 from ..content.gift import GiftRefused, GiftResult, merge_gift, read_gift, same_prompt
 from ..database import db, transaction
 from ..learning.models import Course, CourseImage
@@ -22,6 +22,7 @@ from ..runtime import Runtime
 from .drafts import SLUG, Draft, DraftError, front_matter_file
 from ..content.images import CheckedImage
 from .models import CourseDraft, CourseMaintainer
+from .queries import image_names
 
 T = TypeVar("T")
 
@@ -168,9 +169,10 @@ def delete_unpublished_course(runtime: Runtime, actor: User, course: Course) -> 
 
 def check_draft(course: Course,
                 files: Mapping[str, str]) -> tuple[list[Problem], CourseSource | None]:
-    """Every problem of the draft's files, as `content check` reports them, and the parsed
-    course (None when it has errors that stop parsing)."""
-    result = load_files(files)
+    """Every problem of the draft's files, as `content check` reports them (images uploaded
+    to the course count as its images), and the parsed course (None when it has errors that
+    stop parsing). Kept by the files' hash, so each page view does not check again."""
+    result = check_files(files, image_names(course.id))
     parsed = next((c for c in result.courses if c.slug == course.slug), None)
     return list(result.problems), parsed
 

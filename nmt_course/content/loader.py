@@ -5,12 +5,15 @@ import dataclasses
 import math
 import re
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .fields import FieldChecker, content_hash, read_front_matter
 from .images import CheckedImage, ImageRefused, check_kept_image
+from .lesson_checks import body_problems, missing_images
 from .markdown import count_words, render_block, render_document
 from .model import (COURSE_STATUSES, COURSE_TYPES, WORDS_PER_MINUTE, ContentSet, CourseSource,
                     LessonSource, Problem, estimate_ce_hours)
@@ -27,8 +30,11 @@ LESSON_KEYS = ("title", "slug", "minutes", "objectives")
 MAX_TITLE = 200
 
 
-def load_content(lessons_dir: Path, quizzes_dir: Path) -> ContentSet:
-    """Parse every course under `lessons_dir` with its quizzes; report every problem found."""
+def load_content(lessons_dir: Path, quizzes_dir: Path,
+                 known_images: Collection[str] = ()) -> ContentSet:
+    """Parse every course under `lessons_dir` with its quizzes; report every problem found.
+    `known_images`: names of images the course has beyond its images/ folder (those
+    uploaded in the browser), which its lessons may show."""
     base = Path(lessons_dir).resolve().parent
     lessons_dir, quizzes_dir = Path(lessons_dir), Path(quizzes_dir)
     problems: list[Problem] = []
@@ -52,14 +58,15 @@ def load_content(lessons_dir: Path, quizzes_dir: Path) -> ContentSet:
 
     courses = []
     for course_dir in course_dirs:
-        course = _load_course(course_dir, quiz_dirs.get(course_dir.name), problems, shown)
+        course = _load_course(course_dir, quiz_dirs.get(course_dir.name), problems, shown,
+                              known_images)
         if course is not None:
             courses.append(course)
     return ContentSet(tuple(courses), tuple(problems))
 
 
 def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem],
-                 shown) -> CourseSource | None:
+                 shown, known_images: Collection[str]) -> CourseSource | None:
     course_file = course_dir / "course.md"
     check = FieldChecker(problems, shown(course_file))
     if not SLUG.match(course_dir.name):
@@ -96,12 +103,36 @@ def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem
         check.warn(meta.line_of("ce_hours"),
                    f"ce_hours {ce_hours:f} is more than the {estimate.normalize():f} hours "
                    f"estimated from {course.word_count} words and {course.question_count} quiz "
-                   "questions shown (see the CE-hours rule in docs/content.md)")
+                   "questions shown: lower ce_hours, or add reading or questions")
     problems.extend(check_quality(course))
     course = dataclasses.replace(course, images=_load_images(course_dir / "images", problems,
                                                              shown))
+    files = _course_files(course_dir, quiz_dir, shown)
+    problems.extend(_missing_images(course, files,
+                                    {i.name for i in course.images} | set(known_images)))
     return dataclasses.replace(course, content_hash=content_hash(_course_fingerprint(course)),
-                               files=_course_files(course_dir, quiz_dir, shown))
+                               files=files)
+
+
+def _missing_images(course: CourseSource, files: Mapping[str, str],
+                    names: set[str]) -> list[Problem]:
+    """An error for each image a lesson, the description or a question shows that the course
+    does not have (a name mistyped, or an image never uploaded)."""
+    shown_by = [(course.path, course.description_html, files.get(course.path, ""))]
+    for lesson in course.lessons:
+        shown_by.append((lesson.path, lesson.body_html, files.get(lesson.path, "")))
+        if lesson.quiz is not None:
+            html = "".join(q.prompt_html + q.explanation_html + "".join(
+                c.text_html for c in q.choices) for q in lesson.quiz.questions)
+            shown_by.append((lesson.quiz.path, html, files.get(lesson.quiz.path, "")))
+    return [Problem(path, _line_of(text, name), f"the image '{name}' is not among the "
+                    "course's images: upload it, or correct its name")
+            for path, html, text in shown_by
+            for name in missing_images(html, course.slug, names)]
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[:text.find(needle)].count("\n") + 1 if needle in text else 1
 
 
 def _load_images(folder: Path, problems: list[Problem], shown) -> tuple[CheckedImage, ...]:
@@ -132,7 +163,7 @@ def _course_files(course_dir: Path, quiz_dir: Path | None, shown) -> dict[str, s
     return files
 
 
-def load_files(files: Mapping[str, str]) -> ContentSet:
+def load_files(files: Mapping[str, str], known_images: Collection[str] = ()) -> ContentSet:
     """Parse content held in memory ({"lessons/<course>/01-x.md": text, ...}) exactly as the
     same files on disk would be: a draft edited in the browser is checked like a folder."""
     with tempfile.TemporaryDirectory(prefix="nmt-content-") as folder:
@@ -144,7 +175,29 @@ def load_files(files: Mapping[str, str]) -> ContentSet:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         (root / "lessons").mkdir(exist_ok=True)
-        return load_content(root / "lessons", root / "quizzes")
+        return load_content(root / "lessons", root / "quizzes", known_images)
+
+
+_CHECKED: OrderedDict[str, ContentSet] = OrderedDict()
+_CHECKED_KEPT = 16
+_CHECKED_LOCK = threading.Lock()
+
+
+def check_files(files: Mapping[str, str], known_images: Collection[str] = ()) -> ContentSet:
+    """load_files, kept by the content's hash: an author's pages check the same draft on
+    every view, and a large one takes seconds to render (the same files give the same
+    result; the newest 16 are kept)."""
+    key = content_hash([sorted(files.items()), sorted(known_images)])
+    with _CHECKED_LOCK:
+        if key in _CHECKED:
+            _CHECKED.move_to_end(key)
+            return _CHECKED[key]
+    result = load_files(files, known_images)
+    with _CHECKED_LOCK:
+        _CHECKED[key] = result
+        while len(_CHECKED) > _CHECKED_KEPT:
+            _CHECKED.popitem(last=False)
+    return result
 
 
 def _course_fingerprint(course: CourseSource) -> dict:
@@ -235,6 +288,8 @@ def _load_lesson(path: Path, position: int, file_slug: str,
     if used_h1:
         check.warn(document.body_line, "level-1 headings ('# ...') are dropped; the lesson "
                                        "title is the page's heading, so start at '##'")
+    for offset, message in body_problems(document.body):
+        check.error(document.body_line + offset, message)
     words = count_words(body_html)
     if not words:
         check.error(document.body_line, "the lesson has no text below its front matter")

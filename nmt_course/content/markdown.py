@@ -21,7 +21,7 @@ _BLOCK_TAGS = {
 }
 _INLINE_TAGS = {"a", "strong", "em", "b", "i", "code", "sup", "sub", "abbr", "img", "span",
                 "small", "mark", "s", "br"}
-_ADMONITION_KINDS = {"note", "tip", "warning", "caution", "important", "danger", "example",
+ADMONITION_KINDS = {"note", "tip", "warning", "caution", "important", "danger", "example",
                      "clinical"}
 _ATTRIBUTES = {
     "a": {"href", "title", "id"},
@@ -33,7 +33,7 @@ _ATTRIBUTES = {
 }
 # Classes are allowed by value only (ammonia refuses "class" in both lists).
 _CLASSES = {
-    "div": _ADMONITION_KINDS | {"admonition", "footnote"},
+    "div": ADMONITION_KINDS | {"admonition", "footnote"},
     "p": {"admonition-title"},
 }
 _URL_SCHEMES = {"http", "https", "mailto"}

@@ -14,12 +14,16 @@ stated in docs/content.md, "How much Markdown is read"):
   footnote references `[^...]`, further ones are plain;
 - a document is read for its first MAX_BLOCKS blocks (paragraphs, headings, list items,
   quotes, counting those inside others); the rest is shown as written;
+- inline Markdown is read in the first MAX_READ_ELEMENTS paragraphs, headings, list items
+  and table cells, until MAX_MARKS marks (`*`, `_`, backticks, `[`, `<`, `&`, backslashes,
+  quotes, `--`, line breaks) have been read; later ones are shown as written (the longest
+  shipped lesson has 229 marks);
 - brackets nested more than MAX_NESTING deep are plain, and so are the quote and list
   markers after the first MAX_NESTING that open a line (`> > > ...`, `- - - ...`);
 - a run of more than MAX_BLOCK_LINES lines without a blank line is read as several blocks
   (a table's header is repeated at the top of each part);
-- a paragraph, heading, list item or table cell longer than MAX_BLOCK_CHARS, or after the
-  first MAX_BLOCKS of them, is shown as written, its Markdown not read;
+- a paragraph, heading, list item or table cell longer than MAX_BLOCK_CHARS is shown as
+  written, its Markdown not read;
 - only the first MAX_ABBREVIATIONS abbreviation definitions (`*[NMT]: ...`) count;
 - a link's text, or its address, longer than MAX_LINK_PART characters is not a link.
 
@@ -42,7 +46,9 @@ from markdown.util import AtomicString
 MAX_NESTING = 8
 MAX_BLOCK_LINES = 100
 MAX_BLOCK_CHARS = 20_000
-MAX_BLOCKS = 5_000
+MAX_BLOCKS = 2_000
+MAX_READ_ELEMENTS = 5_000
+MAX_MARKS = 10_000
 MAX_ABBREVIATIONS = 100
 MAX_FOOTNOTE_REFERENCES = 100
 MAX_TAGS = 2_000
@@ -58,6 +64,7 @@ _TABLE_RULE = re.compile(r"^[ ]{0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
 _TAG_OPENING = re.compile(r"<(?=[/!?a-zA-Z])")
+_MARK = re.compile(r"[*_`\[<&\\'\"]|--|  \n")
 _FENCE = re.compile(r"^([ ]{0,3})(`{3,}|~{3,})", re.MULTILINE)
 
 
@@ -83,10 +90,10 @@ def _past(pattern: re.Pattern, allowed: int, replacement, text: str) -> str:
     return text[:past.start()] + pattern.sub(replacement, text[past.start():])
 
 
-def plain_unclosed(text: str, footnotes: list[int] | None = None) -> str:
+def plain_unclosed(text: str, budget: dict[str, int] | None = None) -> str:
     """The inline text with its unclosed and over-nested brackets made plain, leaving code
     spans and escaped characters alone (Markdown reads neither as a link), and footnote
-    references past those `footnotes[0]` still allows. Linear."""
+    references past those the budget still allows. Linear."""
     code = _backtick_runs(text)
     plain: list[int] = []
     brackets: list[int] = []
@@ -103,9 +110,9 @@ def plain_unclosed(text: str, footnotes: list[int] | None = None) -> str:
             continue
         if char == "[":
             brackets.append(index)
-            if footnotes is not None and text.startswith("^", index + 1):
-                footnotes[0] -= 1
-                if footnotes[0] < 0:
+            if budget is not None and text.startswith("^", index + 1):
+                budget["footnotes"] -= 1
+                if budget["footnotes"] < 0:
                     plain.append(index)
                     brackets.pop()
         elif char == "]" and brackets:
@@ -230,19 +237,22 @@ class _InlineBounds(Treeprocessor):
     looks each tail's element up among all its siblings; the prettifier puts them back)."""
 
     def run(self, root: etree.Element) -> None:
-        _drop_blank_tails(root)
-        read, footnotes = 0, [MAX_FOOTNOTE_REFERENCES]
+        _drop_blank_tails(self.md, root)
+        budget = {"elements": MAX_READ_ELEMENTS, "marks": MAX_MARKS,
+                  "footnotes": MAX_FOOTNOTE_REFERENCES}
         for element in root.iter():
             if element.tag in ("code", "pre") or not element.text:
                 continue
-            read += 1
-            element.text = _bounded(element.text, read, footnotes)
-            element.tail = _bounded(element.tail, read, footnotes)
+            budget["elements"] -= 1
+            element.text = _bounded(element.text, budget)
+            element.tail = _bounded(element.tail, budget)
 
 
-def _drop_blank_tails(root: etree.Element) -> None:
+def _drop_blank_tails(md: Markdown, root: etree.Element) -> None:
+    """Only between blocks: a space between two inline elements is text."""
     for element in root.iter():
-        if element.tail is not None and not element.tail.strip():
+        if (element.tail is not None and not element.tail.strip()
+                and md.is_block_level(element.tag)):
             element.tail = None
 
 
@@ -250,15 +260,16 @@ class _DropBlankTails(Treeprocessor):
     """Before smartypants' own pass over the inline text, which looks tails up likewise."""
 
     def run(self, root: etree.Element) -> None:
-        _drop_blank_tails(root)
+        _drop_blank_tails(self.md, root)
 
 
-def _bounded(text: str | None, position: int, footnotes: list[int]) -> str | None:
+def _bounded(text: str | None, budget: dict[str, int]) -> str | None:
     if not text or isinstance(text, AtomicString):
         return text
-    if len(text) > MAX_BLOCK_CHARS or position > MAX_BLOCKS:
+    budget["marks"] -= len(_MARK.findall(text))
+    if len(text) > MAX_BLOCK_CHARS or budget["elements"] < 0 or budget["marks"] < 0:
         return AtomicString(text)
-    return plain_unclosed(text, footnotes)
+    return plain_unclosed(text, budget)
 
 
 class _BoundedLinkParts:

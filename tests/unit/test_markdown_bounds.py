@@ -12,7 +12,7 @@ from nmt_course.content.markdown import (_EXTENSION_CONFIG, _EXTENSIONS, render_
                                          render_inline, sanitise)
 from nmt_course.content.markdown_bounds import (MAX_BLOCK_CHARS, MAX_BLOCKS,
                                                 MAX_FOOTNOTE_REFERENCES, MAX_LINK_PART,
-                                                MAX_NESTING, MAX_TAGS)
+                                                MAX_MARKS, MAX_NESTING, MAX_TAGS)
 from nmt_course.content.source import parse_front_matter
 
 
@@ -37,6 +37,7 @@ def test_the_shipped_lessons_render_exactly_as_without_the_bounds():
     "A [reference][ref] and [ref].\n\n[ref]: https://example.org",
     "`code [with` a bracket` and <b>bold</b> & <!-- a comment --> x < y > z.",
     "| a | b |\n|---|---|\n| [x](/y) | **z** |",
+    "Spaces **between** *inline* `elements` [stay](/x) <b>as</b> <i>written</i>.",
 ])
 def test_ordinary_markdown_renders_as_without_the_bounds(text):
     assert render_block(text) == unbounded(text)
@@ -61,9 +62,17 @@ def test_quote_and_list_markers_after_the_first_few_on_a_line_are_plain():
 
 
 def test_a_paragraph_past_the_length_limit_is_shown_as_written():
-    long = "**a** " * (MAX_BLOCK_CHARS // 6 + 1)
+    long = "**a** " + "x" * MAX_BLOCK_CHARS
     assert "<strong>" not in render_block(long) and "**a**" in render_block(long)
     assert "<strong>" in render_block(long[:MAX_BLOCK_CHARS - 10])
+
+
+def test_inline_markdown_is_read_until_the_marks_budget_is_spent():
+    paragraphs = ["*a* " * 100] * (MAX_MARKS // 200 + 2)
+    html = render_block("\n\n".join(paragraphs))
+    assert html.count("<em>a</em>") == MAX_MARKS // 2  # two marks each
+    assert "<em>a</em> <em>a</em>" in html  # spacing between inline elements kept
+    assert html.rstrip().endswith("*a* </p>")
 
 
 def test_blocks_past_the_budget_are_shown_as_written():

@@ -162,3 +162,19 @@ def test_absolute_words_only_in_wrong_options_count_the_words_the_reviewer_found
     text = quiz(absolute("a1", "Every client needs it"), absolute("a2", "It cures the pain"),
                 absolute("a3", "It is proven to work"))
     assert len(messages(check(quiz_text=text), "absolute-terms")) == 1
+
+
+def test_the_draft_check_is_kept_by_the_files_hash(monkeypatch):
+    """An author's pages check the same draft on every view: the second check of the same
+    files (and image names) reads nothing again; a change reads again."""
+    from nmt_course.content import check_files, loader
+
+    files = {"lessons/c/course.md": COURSE, "lessons/c/01-one.md": LESSON_HEAD + "## A\n\nX.\n"}
+    first = check_files(files, ["a.0123456789.png"])
+    monkeypatch.setattr(loader, "load_files", lambda *args: pytest.fail("checked again"))
+    assert check_files(dict(files), ["a.0123456789.png"]) is first
+    monkeypatch.undo()
+    changed = check_files({**files, "lessons/c/01-one.md": LESSON_HEAD + "## A\n\nY.\n"},
+                          ["a.0123456789.png"])
+    assert changed is not first
+    assert check_files(files, []) is not first  # the image names count too

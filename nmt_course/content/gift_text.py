@@ -39,6 +39,10 @@ _CODE = {"code", "tt", "kbd", "samp"}
 _NOT_FORMATTING = re.compile(
     r"<(?!/?(?:" + "|".join(sorted(FORMATTING_TAGS, key=len, reverse=True)) + r")[\s/>])",
     re.I)
+# No blank line, and no line that could open a block (heading, quote, list, code, table,
+# rule, raw HTML, admonition, definition): Markdown reads it as one paragraph.
+_ONE_PARAGRAPH = re.compile(r"\A(?!.*\n[ \t]*\n)(?!(?:.*\n)?[ \t]*(?:[#>*+|<:!=`~-]|\d+[.)]))",
+                            re.S)
 _BARE_AMPERSAND = re.compile(r"&(?!#?\w+;)")
 _BREAK = object()  # a line break between two blocks of the text
 _LINK_TARGET = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"})
@@ -48,6 +52,8 @@ def to_markdown(text: str, text_format: str) -> tuple[str, list[str]]:
     """(one line of inline Markdown showing `text` as Moodle shows it, notes for the author
     on what could not come along)."""
     if text_format == "markdown":
+        if _ONE_PARAGRAPH.match(text):  # rendered only when it may hold blocks
+            return " ".join(text.split()), []
         try:
             render_inline(text)
         except NotInline:

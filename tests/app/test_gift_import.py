@@ -88,3 +88,15 @@ def test_a_file_past_the_limits_is_refused_naming_them_and_changes_nothing(app):
     many = upload(teacher, "many.gift", b"".join(b"Q%d? {T}\n\n" % n for n in range(1_001)))
     assert many.status_code == 422 and "a GIFT file may hold at most 1,000" in many.text
     assert teacher.get(QUIZ).text.count('class="card author-item"') == 2
+
+
+def test_choose_all_questions_keep_their_prompt_and_the_page_says_so_once(app):
+    teacher = author(app)
+    write_course(teacher, publish=False)
+    gift = ("::plain:: Which muscles turn the head? {~%50%SCM ~%50%Splenius ~%-100%Soleus}\n\n"
+            "::says:: Which rotate the neck? Choose all that apply. "
+            "{~%50%SCM ~%50%Scalenes ~%-100%Soleus}\n")
+    assert upload(teacher, "all.gift", gift.encode()).status_code == 200
+    page = teacher.get("/author/courses/neck-care/preview/lessons/neck-basics/quiz").text
+    assert "Which muscles turn the head?</span>" in page  # as written, nothing added
+    assert page.count("Choose all that apply") == 2  # once for each question

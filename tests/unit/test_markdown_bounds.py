@@ -10,9 +10,10 @@ import pytest
 from nmt_course.config import PROJECT_ROOT
 from nmt_course.content.markdown import (_EXTENSION_CONFIG, _EXTENSIONS, render_block,
                                          render_inline, sanitise)
-from nmt_course.content.markdown_bounds import (MAX_BLOCK_CHARS, MAX_BLOCKS,
+from nmt_course.content.markdown_bounds import (MAX_BLOCK_CHARS, MAX_BLOCK_LINES, MAX_BLOCKS,
                                                 MAX_FOOTNOTE_REFERENCES, MAX_LINK_PART,
-                                                MAX_MARKS, MAX_NESTING, MAX_TAGS)
+                                                MAX_MARKS, MAX_NESTING, MAX_TAGS,
+                                                bound_source, plain_unclosed)
 from nmt_course.content.source import parse_front_matter
 
 
@@ -47,6 +48,24 @@ def test_brackets_and_angles_nothing_closes_are_plain():
     assert render_inline("see [this and <b that") == "see [this and &lt;b that"
     assert render_inline("[a](b") == "[a](b"
     assert render_inline("[" * 50) == "[" * 50
+
+
+def test_the_characters_nothing_closes_are_the_ones_made_plain():
+    """Before rendering: each bracket or angle nothing closes becomes a placeholder that is
+    put back as the plain character (so Python-Markdown never scans the rest for it)."""
+    plain = bound_source("<b>x</b> a <b and <c")
+    assert plain.startswith("<b>x</b> a ") and "<" not in plain[len("<b>x</b> a "):]
+    made = plain_unclosed("[a](/b) [c [d] `[e` (f [g](h")
+    assert made == "[a](/b) \ufdd1c [d] `[e` (f [g]\ufdd3h"  # "[c" and the "(" after "[g]"
+    assert render_inline("[a](/b) [c [d] `[e` (f [g](h") == (
+        '<a href="/b" rel="noopener noreferrer">a</a> [c [d] <code>[e</code> (f [g](h')
+
+
+def test_a_long_run_of_lines_is_read_in_parts_and_a_table_keeps_its_header():
+    rows = "\n".join(f"| {n} | x |" for n in range(MAX_BLOCK_LINES + 20))
+    html = render_block("| n | x |\n|---|---|\n" + rows)
+    assert html.count("<table>") == 2 and html.count("<th>n</th>") == 2
+    assert html.count("<td>") == 2 * (MAX_BLOCK_LINES + 20)
 
 
 def test_brackets_nested_too_deep_are_plain():
@@ -98,6 +117,17 @@ def test_a_link_address_past_the_limit_is_not_a_link():
 def test_lists_nested_hundreds_deep_are_shown_as_written_not_a_crash():
     html = render_block("\n".join("    " * depth + "- item" for depth in range(400)))
     assert "item" in html
+
+
+
+def test_markdown_too_deep_to_read_is_shown_as_written(monkeypatch):
+    """Python-Markdown guards its own nesting; should a text still reach Python's recursion
+    limit, it is shown as written instead of failing the page."""
+    def too_deep(self, text):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(markdown.Markdown, "convert", too_deep)
+    assert render_block("- a\n    - <b>") == "<p>- a<br>\n    - &lt;b&gt;</p>"
 
 
 @pytest.mark.parametrize("attack", [

@@ -3,6 +3,6 @@ from .loader import check_files, load_content, load_files
 from .model import (ChoiceSource, ContentSet, CourseSource, LessonSource, Problem,
                     QuestionSource, QuizSource, Severity, estimate_ce_hours)
 
-__all__ = ["check_files", "load_content", "load_files", "ChoiceSource", "ContentSet", "CourseSource",
-           "LessonSource", "Problem", "QuestionSource", "QuizSource", "Severity",
+__all__ = ["check_files", "load_content", "load_files", "ChoiceSource", "ContentSet",
+           "CourseSource", "LessonSource", "Problem", "QuestionSource", "QuizSource", "Severity",
            "estimate_ce_hours"]

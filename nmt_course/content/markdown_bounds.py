@@ -76,7 +76,8 @@ def bound_source(text: str) -> str:
     if text.find("<", last_close + 1) != -1:
         text = text[:last_close + 1] + text[last_close + 1:].replace("<", _PLAIN["<"])
     text = _past(_TAG_OPENING, MAX_TAGS, lambda match: _PLAIN["<"], text)
-    return _past(_FENCE, MAX_FENCES, lambda match: match[1] + _PLAIN[match[2][0]] * len(match[2]), text)
+    return _past(_FENCE, MAX_FENCES,
+                 lambda match: match[1] + _PLAIN[match[2][0]] * len(match[2]), text)
 
 
 def _past(pattern: re.Pattern, allowed: int, replacement, text: str) -> str:

@@ -21,9 +21,9 @@ def one_sided_quiz(quiz: QuizSource) -> list[Problem]:
     if not more_than(count, len(keys), QUIZ_TRUE_FALSE_MAX_PERCENT):
         return []
     return [warn(quiz.path, quiz.line, "one-sided-true-false",
-                  f"{count} of {len(keys)} true/false questions are keyed '{key}': learners who "
-                  f"always answer '{key}' score well without knowing; rewrite some statements "
-                  "as their opposite so that true and false are about even")]
+                 f"{count} of {len(keys)} true/false questions are keyed '{key}': learners who "
+                 f"always answer '{key}' score well without knowing; rewrite some statements "
+                 "as their opposite so that true and false are about even")]
 
 
 def one_sided_course(course: CourseSource) -> list[Problem]:
@@ -36,10 +36,10 @@ def one_sided_course(course: CourseSource) -> list[Problem]:
             or more_than(trues, len(keys), COURSE_TRUE_HIGH_PERCENT)):
         return []
     return [warn(course.path, 1, "one-sided-true-false",
-                  f"{trues} of {len(keys)} true/false questions in the course are keyed 'true' "
-                  f"({round(trues * 100 / len(keys))} %): learners who guess one way gain; "
-                  f"rewrite some statements as their opposite so that "
-                  f"{COURSE_TRUE_LOW_PERCENT}-{COURSE_TRUE_HIGH_PERCENT} % are true")]
+                 f"{trues} of {len(keys)} true/false questions in the course are keyed 'true' "
+                 f"({round(trues * 100 / len(keys))} %): learners who guess one way gain; "
+                 f"rewrite some statements as their opposite so that "
+                 f"{COURSE_TRUE_LOW_PERCENT}-{COURSE_TRUE_HIGH_PERCENT} % are true")]
 
 
 def _normalised_prompt(question: QuestionSource) -> str:

@@ -54,10 +54,10 @@ def longest_answer(quiz: QuizSource) -> list[Problem]:
     if not more_than(len(longest), len(counted), LONGEST_MAX_PERCENT):
         return []
     return [warn(quiz.path, quiz.line, "longest-answer",
-                  f"the right answer is the longest choice in {len(longest)} of {len(counted)} "
-                  f"single-answer questions ({listed(longest)}): learners can pass by picking "
-                  "the longest; make wrong options as long and specific as the right one, or "
-                  "shorten the right one")]
+                 f"the right answer is the longest choice in {len(longest)} of {len(counted)} "
+                 f"single-answer questions ({listed(longest)}): learners can pass by picking "
+                 "the longest; make wrong options as long and specific as the right one, or "
+                 "shorten the right one")]
 
 
 def outlier_options(quiz: QuizSource, question: QuestionSource) -> list[Problem]:
@@ -128,9 +128,9 @@ def negative_stem(quiz: QuizSource, question: QuestionSource) -> list[Problem]:
     if word is None:
         return []
     return [warn(quiz.path, question.line, "negative-stem",
-                  f"question '{question.key}' asks with '{word}' without emphasis: learners "
-                  f"who read past it answer the opposite question; emphasise it "
-                  f"(**{word.upper()}**) or ask it positively", question.key)]
+                 f"question '{question.key}' asks with '{word}' without emphasis: learners "
+                 f"who read past it answer the opposite question; emphasise it "
+                 f"(**{word.upper()}**) or ask it positively", question.key)]
 
 
 def article_clue(quiz: QuizSource, question: QuestionSource) -> list[Problem]:
@@ -140,9 +140,9 @@ def article_clue(quiz: QuizSource, question: QuestionSource) -> list[Problem]:
     if not match:
         return []
     return [warn(quiz.path, question.line, "article-clue",
-                  f"question '{question.key}' ends with the article '{match.group(1)}', which "
-                  "rules out options that do not fit it; end the stem with 'a(n)' or move the "
-                  "article into the options", question.key)]
+                 f"question '{question.key}' ends with the article '{match.group(1)}', which "
+                 "rules out options that do not fit it; end the stem with 'a(n)' or move the "
+                 "article into the options", question.key)]
 
 
 def _singular(word: str) -> str:
@@ -178,7 +178,7 @@ def clang_association(quiz: QuizSource) -> list[Problem]:
     if not more_than(len(clued), len(questions), CLANG_MAX_PERCENT):
         return []
     return [warn(quiz.path, quiz.line, "clang-association",
-                  f"in {len(clued)} of {len(questions)} questions a word of the stem is in the "
-                  f"right option and no wrong one: {listed(clued)}; learners can match words "
-                  "instead of knowing the answer; repeat stem words in wrong options too, or "
-                  "reword the right one")]
+                 f"in {len(clued)} of {len(questions)} questions a word of the stem is in the "
+                 f"right option and no wrong one: {listed(clued)}; learners can match words "
+                 "instead of knowing the answer; repeat stem words in wrong options too, or "
+                 "reword the right one")]

@@ -135,11 +135,12 @@ def _load_question(item: LineMap, index: int, check: FieldChecker,
 
 
 def _identical_choices(item: LineMap, choices: list[ChoiceSource], check: FieldChecker) -> bool:
-    """An error for choices learners cannot tell apart (case, spacing and markup aside)."""
+    """An error for choices learners cannot tell apart: the same words once spacing and
+    markup are set aside (case counts: GB is not Gb)."""
     first_seen: dict[str, int] = {}
     found = False
     for number, choice in enumerate(choices, start=1):
-        text = " ".join(plain_text(choice.text_html).casefold().split())
+        text = " ".join(plain_text(choice.text_html).split())
         if text in first_seen:
             check.error(choice.line, f"choices {first_seen[text]} and {number} of question "
                                      f"'{item.get('id')}' read the same ('{text}'): learners "

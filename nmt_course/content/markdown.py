@@ -137,6 +137,14 @@ def escape_markdown(text: str) -> str:
 _TAG = re.compile(r"<[^>]+>")
 
 
+def shown_text(markdown_text: str) -> str:
+    """One line of Markdown as a reader sees it (its source, if it is not one line)."""
+    try:
+        return " ".join(plain_text(render_inline(markdown_text)).split())
+    except NotInline:
+        return markdown_text
+
+
 def plain_text(fragment: str) -> str:
     return html.unescape(_TAG.sub(" ", fragment))
 

@@ -99,4 +99,10 @@ def test_choose_all_questions_keep_their_prompt_and_the_page_says_so_once(app):
     assert upload(teacher, "all.gift", gift.encode()).status_code == 200
     page = teacher.get("/author/courses/neck-care/preview/lessons/neck-basics/quiz").text
     assert "Which muscles turn the head?</span>" in page  # as written, nothing added
+    listed = teacher.get(QUIZ).text
+    gift = "::typed:: What does __init__ do in `self.x = 1`? {=sets it up ~nothing}"
+    report = upload(teacher, "typed.gift", gift.encode()).text
+    assert "What does __init__ do in `self.x = 1`?" in report  # as learners read it
+    assert "What does __init__ do in `self.x = 1`?" in teacher.get(QUIZ).text
+    assert "\\_" not in listed
     assert page.count("Choose all that apply") == 2  # once for each question

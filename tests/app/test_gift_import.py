@@ -22,7 +22,7 @@ def test_moodles_example_file_imports_into_the_draft_and_says_what_was_skipped(a
     assert "partial credit is not kept" in report.text
     quiz = teacher.get(QUIZ).text
     assert quiz.count('class="card author-item"') == 2 + 14
-    assert "Grant is _____ in Grant&#39;s tomb." in quiz
+    assert "Grant is _____ in Grant’s tomb." in quiz  # as learners read it
     learner_view = app.test_client().get("/courses/neck-care").text
     assert "Grant" not in learner_view  # still a draft
     # The same file again (a reload of the result page, say) adds nothing twice.

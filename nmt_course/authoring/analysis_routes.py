@@ -1,12 +1,10 @@
 """Item analysis for authors: which questions of a published quiz mislead learners."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 
 from flask import Blueprint, abort, render_template
-from ..content import Problem, load_files
+from ..content import check_files
 from ..content.markdown import plain_text
 from ..csv_safe import to_csv
 from ..learning.queries import active_lesson
@@ -32,13 +30,6 @@ class Row:
     warnings: list[str]
 
 
-@lru_cache(maxsize=16)
-def _checked(files_json: str) -> tuple[Problem, ...]:
-    """The checker's problems with a course's published files. Checking a whole course takes
-    some 400 ms, so the result is kept while the files stay the same."""
-    return tuple(load_files(json.loads(files_json)).problems)
-
-
 def _report(slug: str, lesson_slug: str):
     course = editable_course_or_404(slug)
     lesson = active_lesson(course.id, lesson_slug)
@@ -49,7 +40,7 @@ def _report(slug: str, lesson_slug: str):
     version = quiz_queries.current_version(quiz.id)
     questions = {q.key: q for q in quiz_queries.questions_of(version.id)}
     flags = [flag.question_key for flag in queries.open_flags(course.id, lesson_slug)]
-    problems = (_checked(json.dumps(course.source_files, sort_keys=True))
+    problems = (check_files(course.source_files, queries.image_names(course.id)).problems
                 if course.source_files else ())
     quiz_path = f"quizzes/{course.slug}/{lesson_slug}.yaml"
     rows = []

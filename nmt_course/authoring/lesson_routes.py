@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from wtforms import SelectChoice
 
 from ..content import Severity
-from ..content.markdown import render_document
+from ..content.markdown import render_document, shown_text
 from ..learning.queries import active_lesson
 from ..quizzes import operations as quiz_operations
 from ..web import ActionForm, learner, runtime
@@ -21,6 +21,8 @@ from .questions import (CHOICE_ROWS, PROMPT_RULES, question_from_form, question_
 bp = Blueprint("lesson_editor", __name__, url_prefix="/author/courses/<slug>/lessons")
 bp.before_request(author_gate)
 bp.register_error_handler(CSRFError, keep_unsaved_edits)
+# Lists of questions show each prompt as learners read it, not its Markdown source.
+bp.add_app_template_filter(shown_text, "shown_text")
 
 
 def _lesson_or_404(draft: Draft, lesson: str) -> tuple[dict, str]:

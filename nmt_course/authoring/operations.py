@@ -12,8 +12,8 @@ from sqlalchemy import select
 from .. import audit
 from ..accounts.models import User
 from ..accounts.queries import user_by_email
-from ..content import CourseSource, Problem, load_files
-from ..content.gift import GiftResult, parse_gift, same_prompt
+from ..content import CourseSource, Problem, check_files
+from ..content.gift import GiftRefused, GiftResult, merge_gift, read_gift, same_prompt
 from ..database import db, transaction
 from ..learning.models import Course, CourseImage
 from ..learning.operations import ImportReport, apply_course_source
@@ -22,6 +22,7 @@ from ..runtime import Runtime
 from .drafts import SLUG, Draft, DraftError, front_matter_file
 from ..content.images import CheckedImage
 from .models import CourseDraft, CourseMaintainer
+from .queries import image_names
 
 T = TypeVar("T")
 
@@ -97,7 +98,9 @@ MAX_GIFT_BYTES = 1024 * 1024
 def import_gift(runtime: Runtime, actor: User | None, course: Course, lesson_slug: str,
                 data: bytes) -> GiftResult:
     """Add the questions of a Moodle GIFT file to a lesson's quiz in the draft. The file is
-    read as UTF-8 text only; what cannot be imported is listed, never dropped silently."""
+    read as UTF-8 text only, and parsed before the write transaction opens (reading is the
+    slow part; merging into the quiz is linear); what cannot be imported is listed, never
+    dropped silently."""
     if len(data) > MAX_GIFT_BYTES:
         raise AuthoringError("GIFT files may be at most 1 MB.")
     if b"\x00" in data:
@@ -108,17 +111,21 @@ def import_gift(runtime: Runtime, actor: User | None, course: Course, lesson_slu
     except UnicodeDecodeError:
         raise AuthoringError("The file is not UTF-8 text: save it as UTF-8 and try again.") \
             from None
+    try:
+        parsed = read_gift(text)
+    except GiftRefused as refused:
+        raise AuthoringError(str(refused)) from None
+    if not parsed.questions and not parsed.skipped:
+        raise AuthoringError("The file holds no questions: is it a GIFT file?")
 
     def change(draft: Draft) -> GiftResult:
         draft.lesson(lesson_slug)  # a DraftError if there is no such lesson
         quiz = draft.read_quiz(lesson_slug) or {"pass_mark": 80, "max_attempts": 3,
                                                 "review_after_fail": "objectives"}
         items = list(quiz.get("questions") or [])
-        result = parse_gift(text, {str(item.get("id")) for item in items},
+        result = merge_gift(parsed, {str(item.get("id")) for item in items},
                             {same_prompt(str(item.get("prompt", ""))): str(item.get("id"))
                              for item in items})
-        if not result.questions and not result.skipped:
-            raise AuthoringError("The file holds no questions: is it a GIFT file?")
         quiz["questions"] = items + result.questions
         if quiz["questions"]:
             draft.write_quiz(lesson_slug, quiz)
@@ -162,11 +169,10 @@ def delete_unpublished_course(runtime: Runtime, actor: User, course: Course) -> 
 
 def check_draft(course: Course,
                 files: Mapping[str, str]) -> tuple[list[Problem], CourseSource | None]:
-    """Every problem of the draft's files, as `content check` reports them, and the parsed
-    course (None when it has errors that stop parsing). Lessons may show the images the
-    course keeps in the database."""
-    kept = db.session.scalars(select(CourseImage.name).where(CourseImage.course_id == course.id))
-    result = load_files(files, {course.slug: set(kept)})
+    """Every problem of the draft's files, as `content check` reports them (images uploaded
+    to the course count as its images), and the parsed course (None when it has errors that
+    stop parsing). Kept by the files' hash, so each page view does not check again."""
+    result = check_files(files, image_names(course.id))
     parsed = next((c for c in result.courses if c.slug == course.slug), None)
     return list(result.problems), parsed
 

@@ -57,6 +57,11 @@ def images_of(course_id: int) -> list[CourseImage]:
         CourseImage.course_id == course_id).order_by(CourseImage.uploaded_at.desc())))
 
 
+def image_names(course_id: int) -> list[str]:
+    return list(db.session.scalars(select(CourseImage.name).where(
+        CourseImage.course_id == course_id)))
+
+
 def open_flags(course_id: int, lesson_slug: str | None = None) -> list[QuestionFlag]:
     """Learners' unresolved flags on the course's questions (of one lesson, if given)."""
     query = (select(QuestionFlag).join(Quiz, Quiz.id == QuestionFlag.quiz_id)

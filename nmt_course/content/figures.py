@@ -1,5 +1,5 @@
-"""The images a lesson shows: each must be one its course keeps, and each needs alt text.
-Pure; checked on the sanitised HTML, so Markdown images and HTML <img> tags alike count."""
+"""The images a course shows: each must be one its course keeps, and a lesson's needs alt
+text. Pure; checked on the sanitised HTML, so Markdown images and HTML <img> tags alike count."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
@@ -26,30 +26,39 @@ def images_in(html: str) -> list[tuple[str, str]]:
     return parser.found
 
 
-def check_lesson_images(course: CourseSource, kept: Collection[str] | None,
-                        texts: Mapping[str, str]) -> list[Problem]:
-    """Problems with the images the course's lessons show. `kept` names the images the
-    course has (None: not known here, so only alt text is checked); `texts` holds each
-    lesson file's text, to point at the line that names the image."""
+def check_images(course: CourseSource, kept: Collection[str],
+                 texts: Mapping[str, str]) -> list[Problem]:
+    """Problems with the images a course shows. Anywhere (description, lessons, questions)
+    an image must be one of `kept`, the images the course has; in a lesson it must also be
+    linked as one of the course's and carry alt text. `texts` holds each file's text, to
+    point at the line that names the image. Messages name what the author wrote, never a
+    file, since the browser shows them beside the lesson or question."""
     prefix = f"/courses/{course.slug}/images/"
-    problems = []
+    shown_by = [(course.path, course.description_html, False)]
     for lesson in course.lessons:
-        for src, alt in images_in(lesson.body_html):
+        shown_by.append((lesson.path, lesson.body_html, True))
+        if lesson.quiz is not None:
+            html = "".join(q.prompt_html + q.explanation_html + "".join(
+                c.text_html for c in q.choices) for q in lesson.quiz.questions)
+            shown_by.append((lesson.quiz.path, html, False))
+    problems = []
+    for path, html, in_lesson in shown_by:
+        for src, alt in images_in(html):
             name = src[len(prefix):] if src.startswith(prefix) else None
-            line = _line_of(texts.get(lesson.path, ""), name or src)
+            line = _line_of(texts.get(path, ""), name or src)
             if name is None or "/" in name:
-                problems.append(Problem(lesson.path, line, (
-                    f"the image '{src}' is not one of the course's: lessons show images kept "
-                    f"with the course, linked as {prefix}<name> (files in "
-                    f"lessons/{course.slug}/images/, or uploaded in the Author area)"),
-                    rule="image-missing"))
-            elif kept is not None and name not in kept:
-                problems.append(Problem(lesson.path, line, (
-                    f"the image '{name}' does not exist: add it to lessons/{course.slug}/"
-                    "images/ (or upload it in the Author area) and link it by the name it "
-                    "is given"), rule="image-missing"))
-            if not alt:
-                problems.append(Problem(lesson.path, line, (
+                # The site's own static files stay allowed (the older way of showing one);
+                # anything from elsewhere is blocked by the pages' CSP, so it would not show.
+                if in_lesson and not src.startswith("/static/"):
+                    problems.append(Problem(path, line, (
+                        f"the image '{src}' is not one of the course's: a lesson shows images "
+                        f"kept with its course, linked as {prefix}<name>"), rule="image-missing"))
+            elif name not in kept:
+                problems.append(Problem(path, line, (
+                    f"the image '{name}' is not among the course's images: upload it, or "
+                    "correct its name"), rule="image-missing"))
+            if in_lesson and not alt:
+                problems.append(Problem(path, line, (
                     f"the image '{name or src}' has no alt text: write what it shows between "
                     "the brackets, ![like this](...), so learners who cannot see it get the "
                     "same information"), rule="image-alt"))

@@ -5,13 +5,16 @@ import dataclasses
 import math
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .fields import FieldChecker, content_hash, read_front_matter
-from .figures import check_lesson_images
 from .images import CheckedImage, ImageRefused, check_kept_image
+from .figures import check_images
+from .lesson_checks import body_problems
 from .markdown import count_words, render_block, render_document
 from .model import (COURSE_STATUSES, COURSE_TYPES, WORDS_PER_MINUTE, ContentSet, CourseSource,
                     LessonSource, Problem, estimate_ce_hours)
@@ -28,13 +31,11 @@ LESSON_KEYS = ("title", "slug", "minutes", "objectives")
 MAX_TITLE = 200
 
 
-def load_content(lessons_dir: Path, quizzes_dir: Path, *,
-                 site_images: Mapping[str, Collection[str]] | None = None,
-                 check_image_files: bool = True) -> ContentSet:
+def load_content(lessons_dir: Path, quizzes_dir: Path,
+                 known_images: Collection[str] = ()) -> ContentSet:
     """Parse every course under `lessons_dir` with its quizzes; report every problem found.
-    An image a lesson shows must be in the course's images/ folder or, when given, among
-    the `site_images` the site already keeps for that course (by course slug); with
-    `check_image_files` off, only its alt text is checked."""
+    `known_images`: names of images the course has beyond its images/ folder (those
+    uploaded in the browser), which its lessons may show."""
     base = Path(lessons_dir).resolve().parent
     lessons_dir, quizzes_dir = Path(lessons_dir), Path(quizzes_dir)
     problems: list[Problem] = []
@@ -58,16 +59,15 @@ def load_content(lessons_dir: Path, quizzes_dir: Path, *,
 
     courses = []
     for course_dir in course_dirs:
-        known = set((site_images or {}).get(course_dir.name, ())) if check_image_files else None
         course = _load_course(course_dir, quiz_dirs.get(course_dir.name), problems, shown,
-                              known)
+                              known_images)
         if course is not None:
             courses.append(course)
     return ContentSet(tuple(courses), tuple(problems))
 
 
 def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem],
-                 shown, site_images: set[str] | None) -> CourseSource | None:
+                 shown, known_images: Collection[str]) -> CourseSource | None:
     course_file = course_dir / "course.md"
     check = FieldChecker(problems, shown(course_file))
     if not SLUG.match(course_dir.name):
@@ -104,13 +104,13 @@ def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem
         check.warn(meta.line_of("ce_hours"),
                    f"ce_hours {ce_hours:f} is more than the {estimate.normalize():f} hours "
                    f"estimated from {course.word_count} words and {course.question_count} quiz "
-                   "questions shown (see the CE-hours rule in docs/content.md)")
+                   "questions shown: lower ce_hours, or add reading or questions")
     problems.extend(check_quality(course))
     course = dataclasses.replace(course, images=_load_images(course_dir / "images", problems,
                                                              shown))
     files = _course_files(course_dir, quiz_dir, shown)
-    kept = None if site_images is None else site_images | {i.name for i in course.images}
-    problems.extend(check_lesson_images(course, kept, files))
+    problems.extend(check_images(course, {i.name for i in course.images} | set(known_images),
+                                 files))
     return dataclasses.replace(course, content_hash=content_hash(_course_fingerprint(course)),
                                files=files)
 
@@ -143,12 +143,9 @@ def _course_files(course_dir: Path, quiz_dir: Path | None, shown) -> dict[str, s
     return files
 
 
-def load_files(files: Mapping[str, str],
-               site_images: Mapping[str, Collection[str]] | None = None) -> ContentSet:
+def load_files(files: Mapping[str, str], known_images: Collection[str] = ()) -> ContentSet:
     """Parse content held in memory ({"lessons/<course>/01-x.md": text, ...}) exactly as the
-    same files on disk would be: a draft edited in the browser is checked like a folder.
-    `site_images` names the images the site keeps for each course (by slug); without it the
-    images lessons show are checked for alt text only."""
+    same files on disk would be: a draft edited in the browser is checked like a folder."""
     with tempfile.TemporaryDirectory(prefix="nmt-content-") as folder:
         root = Path(folder)
         for name, text in files.items():
@@ -158,8 +155,29 @@ def load_files(files: Mapping[str, str],
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         (root / "lessons").mkdir(exist_ok=True)
-        return load_content(root / "lessons", root / "quizzes", site_images=site_images,
-                            check_image_files=site_images is not None)
+        return load_content(root / "lessons", root / "quizzes", known_images)
+
+
+_CHECKED: OrderedDict[str, ContentSet] = OrderedDict()
+_CHECKED_KEPT = 16
+_CHECKED_LOCK = threading.Lock()
+
+
+def check_files(files: Mapping[str, str], known_images: Collection[str] = ()) -> ContentSet:
+    """load_files, kept by the content's hash: an author's pages check the same draft on
+    every view, and a large one takes seconds to render (the same files give the same
+    result; the newest 16 are kept)."""
+    key = content_hash([sorted(files.items()), sorted(known_images)])
+    with _CHECKED_LOCK:
+        if key in _CHECKED:
+            _CHECKED.move_to_end(key)
+            return _CHECKED[key]
+    result = load_files(files, known_images)
+    with _CHECKED_LOCK:
+        _CHECKED[key] = result
+        while len(_CHECKED) > _CHECKED_KEPT:
+            _CHECKED.popitem(last=False)
+    return result
 
 
 def _course_fingerprint(course: CourseSource) -> dict:
@@ -250,6 +268,8 @@ def _load_lesson(path: Path, position: int, file_slug: str,
     if used_h1:
         check.warn(document.body_line, "level-1 headings ('# ...') are dropped; the lesson "
                                        "title is the page's heading, so start at '##'")
+    for offset, message in body_problems(document.body):
+        check.error(document.body_line + offset, message)
     words = count_words(body_html)
     if not words:
         check.error(document.body_line, "the lesson has no text below its front matter")

@@ -1,4 +1,4 @@
-"""Markdown to sanitised HTML. Runs at import time only; no request ever renders Markdown."""
+"""Markdown to sanitised HTML, read within the bounds of markdown_bounds (linear time)."""
 from __future__ import annotations
 
 import html
@@ -7,6 +7,8 @@ import threading
 
 import markdown
 import nh3
+
+from .markdown_bounds import BoundsExtension, bound_source
 
 _EXTENSIONS = ["tables", "admonition", "fenced_code", "sane_lists", "smarty", "toc", "abbr",
                "def_list", "footnotes"]
@@ -19,7 +21,7 @@ _BLOCK_TAGS = {
 }
 _INLINE_TAGS = {"a", "strong", "em", "b", "i", "code", "sup", "sub", "abbr", "img", "span",
                 "small", "mark", "s", "br"}
-_ADMONITION_KINDS = {"note", "tip", "warning", "caution", "important", "danger", "example",
+ADMONITION_KINDS = {"note", "tip", "warning", "caution", "important", "danger", "example",
                      "clinical"}
 _ATTRIBUTES = {
     "a": {"href", "title", "id"},
@@ -31,7 +33,7 @@ _ATTRIBUTES = {
 }
 # Classes are allowed by value only (ammonia refuses "class" in both lists).
 _CLASSES = {
-    "div": _ADMONITION_KINDS | {"admonition", "footnote"},
+    "div": ADMONITION_KINDS | {"admonition", "footnote"},
     "p": {"admonition-title"},
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
@@ -46,8 +48,13 @@ def _convert(text: str) -> str:
     converter = getattr(_local, "converter", None)
     if converter is None:
         converter = _local.converter = markdown.Markdown(
-            extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIG, output_format="html")
-    return converter.reset().convert(text)
+            extensions=[*_EXTENSIONS, BoundsExtension()], extension_configs=_EXTENSION_CONFIG,
+            output_format="html")
+    try:
+        return converter.reset().convert(bound_source(text))
+    except RecursionError:
+        # Lists or quotes nested hundreds deep: shown as written (docs/content.md).
+        return "<p>" + html.escape(text).replace("\n", "<br>\n") + "</p>"
 
 
 def sanitise(fragment: str, *, inline: bool = False) -> str:
@@ -90,7 +97,52 @@ def render_inline(text: str) -> str:
     return sanitise(match.group(1), inline=True)
 
 
+# What Markdown would read in plain text, and nothing more (so that imported text stays
+# readable as Markdown source): code, links, escapes, entities, tags, joined dashes,
+# asterisks not standing alone, and underscores at a word's edge (inside a word, or alone
+# like a blank _____, they are text).
+_MARKUP = re.compile(r"""`|\[|\\(?=[\\`*_{}\[\]()>#+\-.!'"|])|&(?=\#?\w+;)|<(?=[A-Za-z/!?])
+    |(?<=-)-|(?<!\s)\*|\*(?!\s)|(?<![^\W_])_+(?=[^\W_])|(?<=[^\W_])_+(?![^\W_])""", re.X)
+_MARKUP_OUT = {"&": "&amp;", "<": "&lt;"}
+_LINE_START = re.compile(r"^(?:#|>|[-+*](?=\s|$)|\d+(?=[.)](?:\s|$))|([-*_])(?=(?:\s*\1){2,}\s*$))")
+
+
+def escape_inline(text: str) -> str:
+    """Markdown that shows `text` as written inside a line: no emphasis, code, link, tag or
+    entity is read in it, and dashes are not joined."""
+    return _MARKUP.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    found = match.group(0)
+    return _MARKUP_OUT.get(found) or "".join("\\" + char for char in found)
+
+
+def protect_line_start(markdown_line: str) -> str:
+    """The line, with a backslash where its first characters would open a heading, quote or
+    list (Markdown reads `1. First` as a list)."""
+    start = _LINE_START.match(markdown_line)
+    if start is None:
+        return markdown_line
+    if start.group(0).isdigit():
+        return markdown_line[:start.end()] + "\\" + markdown_line[start.end():]
+    return "\\" + markdown_line
+
+
+def escape_markdown(text: str) -> str:
+    """Markdown for one line that shows `text` as written (spacing collapsed)."""
+    return protect_line_start(escape_inline(" ".join(text.split())))
+
+
 _TAG = re.compile(r"<[^>]+>")
+
+
+def shown_text(markdown_text: str) -> str:
+    """One line of Markdown as a reader sees it (its source, if it is not one line)."""
+    try:
+        return " ".join(plain_text(render_inline(markdown_text)).split())
+    except NotInline:
+        return markdown_text
 
 
 def plain_text(fragment: str) -> str:

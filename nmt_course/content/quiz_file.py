@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from .fields import FieldChecker, content_hash, read_text
-from .markdown import render_block
+from .markdown import plain_text, render_block
 from .model import (QUESTION_TYPES, REVIEW_AFTER_FAIL, ChoiceSource, QuestionSource,
                     QuizSource)
 from .source import ContentError, LineMap, parse_yaml
@@ -134,6 +134,22 @@ def _load_question(item: LineMap, index: int, check: FieldChecker,
                           objective=objective, line=item.line)
 
 
+def _identical_choices(item: LineMap, choices: list[ChoiceSource], check: FieldChecker) -> bool:
+    """An error for choices learners cannot tell apart: the same words once spacing and
+    markup are set aside (case counts: GB is not Gb)."""
+    first_seen: dict[str, int] = {}
+    found = False
+    for number, choice in enumerate(choices, start=1):
+        text = " ".join(plain_text(choice.text_html).split())
+        if text in first_seen:
+            check.error(choice.line, f"choices {first_seen[text]} and {number} of question "
+                                     f"'{item.get('id')}' read the same ('{text}'): learners "
+                                     "cannot tell them apart; reword one or remove it")
+            found = True
+        first_seen.setdefault(text, number)
+    return found
+
+
 def _true_false_choices(item: LineMap, check: FieldChecker) -> tuple[ChoiceSource, ...] | None:
     if "choices" in item:
         check.error(item.line_of("choices"), "a true_false question takes 'answer: true' or "
@@ -184,7 +200,7 @@ def _choices(item: LineMap, kind: str, check: FieldChecker) -> tuple[ChoiceSourc
             correct=correct, feedback_markdown=feedback,
             feedback_html=check.inline(feedback, entry.line_of("feedback"), "feedback"),
             line=entry.line_of("text")))
-    if failed:
+    if failed or _identical_choices(item, choices, check):
         return None
     right = sum(choice.correct for choice in choices)
     if len(choices) < 2:

@@ -72,7 +72,7 @@ def test_valid_tree_parses_with_no_problem(tree):
     assert result.errors == ()
     assert [p.message for p in result.warnings] == [
         "ce_hours 0.5 is more than the 0 hours estimated from 4 words and 1 quiz questions "
-        "shown (see the CE-hours rule in docs/content.md)"]
+        "shown: lower ce_hours, or add reading or questions"]
     (course,) = result.courses
     assert (course.slug, course.title, course.ce_hours) == ("course-a", "Test Course",
                                                             Decimal("0.5"))

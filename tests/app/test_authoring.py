@@ -298,7 +298,7 @@ def test_a_draft_shows_only_the_images_uploaded_for_its_course(app):
     post(teacher, f"{BASE}/lessons/neck-basics/edit", {
         **LESSON, "body": f"## Pictures\n\n![The neck](/courses/neck-care/images/{missing})"})
     refused = post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
-    assert f"the image &#39;{missing}&#39; does not exist" in refused.text
+    assert f"the image &#39;{missing}&#39; is not among the course&#39;s images" in refused.text
     post(teacher, f"{BASE}/lessons/neck-basics/edit", {
         **LESSON, "body": f"## Pictures\n\n![The neck](/courses/neck-care/images/{name})"})
     assert post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302

@@ -24,9 +24,9 @@ from sqlalchemy import case, event, func, insert, select
 from nmt_course import create_app
 from nmt_course.accounts.models import User
 from nmt_course.accounts.session_operations import start_session
-from nmt_course.certificates.models import Certificate
+from nmt_course.certificates.models import Certificate, CertificateStatus
 from nmt_course.clinics import operations as clinics, queries as clinic_queries
-from nmt_course.clinics.models import Membership
+from nmt_course.clinics.models import ClinicRole, Membership
 from nmt_course.content import load_content
 from nmt_course.extensions import db
 from nmt_course.learning.models import Lesson, LessonProgress
@@ -87,7 +87,7 @@ def build(app, folder: Path, staff: int, seed: int = 7) -> int:
         staff_ids = list(db.session.scalars(
             select(User.id).where(User.email.like("staff%")).order_by(User.id)))
         db.session.execute(insert(Membership), [
-            {"clinic_id": clinic.id, "user_id": user_id, "role": "staff", "joined_at": now}
+            {"clinic_id": clinic.id, "user_id": user_id, "role": ClinicRole.STAFF, "joined_at": now}
             for user_id in staff_ids])
         db.session.commit()
         clinics.assign(run, manager, clinic, course, run.settings.local_date(now))
@@ -109,7 +109,7 @@ def build(app, folder: Path, staff: int, seed: int = 7) -> int:
             if done == LESSONS:
                 certificates.append({
                     "code": f"BENCH{user_id:012d}", "user_id": user_id, "course_id": course.id,
-                    "status": "valid", "legal_name": f"Staff {user_id}", "course_title": "B",
+                    "status": CertificateStatus.VALID, "legal_name": f"Staff {user_id}", "course_title": "B",
                     "ce_hours": 1, "course_type": "Home Study", "approval_number": "",
                     "provider_name": "Bench", "completed_on": now.date(), "issued_at": now,
                     "pdf": b""})

@@ -14,7 +14,6 @@ from . import assets, formatting
 from .config import PROJECT_ROOT, build_config
 from .content import estimate_ce_hours
 from .database import configure_engine
-from .events import course_completed
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .mailers import LogMailer, SmtpMailer
 from .runtime import Runtime, Settings, TableSessions
@@ -38,7 +37,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_models()
     register_extensions(app)
     register_blueprints(app)
-    register_subscribers()
     register_errorhandlers(app)
     register_templating(app)
     register_commands(app)
@@ -120,13 +118,6 @@ def register_blueprints(app: Flask) -> None:
                       clinic_admin):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")
-
-
-def register_subscribers() -> None:
-    """Who hears of a completed course (connecting twice is harmless)."""
-    from .certificates.operations import issue_on_completion
-
-    course_completed.connect(issue_on_completion)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -12,8 +12,8 @@ from sqlalchemy import event
 from nmt_course.accounts import operations as accounts
 from nmt_course.accounts.queries import user_by_email
 from nmt_course.content import load_content
-from nmt_course.learning import operations as learning
-from nmt_course.quizzes import operations as quizzes, queries as quiz_queries
+from nmt_course.learning import operations as learning, queries as learning_queries
+from nmt_course.quizzes import queries as quiz_queries
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PASSWORD = "correct horse battery"
@@ -115,16 +115,16 @@ def import_content(app, lessons: Path | None = None, quizzes: Path | None = None
 
 
 def pass_quiz_directly(app, email: str, course: str, lesson: str,
-                       answers: dict[str, list[str]]) -> quizzes.AttemptOutcome:
+                       answers: dict[str, list[str]]) -> learning.QuizSubmitted:
     """Submit the learner's next attempt through the operations, as the quiz page would."""
     with app.app_context():
         user = user_by_email(email)
-        context = quiz_queries.quiz_context(course, lesson, user)
+        context = learning_queries.quiz_context(course, lesson, user)
         standing, version = quiz_queries.standing(user.id, context.quiz.id)
         questions = quiz_queries.questions_of(version.id)
         shown = quiz_queries.presentation_for(runtime(app).settings.order_key, user.id,
                                               version, questions, standing.next_number)
-        return quizzes.submit_attempt(
+        return learning.submit_quiz(
             runtime(app), user, course=context.course, version=version, questions=questions,
             shown=shown, number=standing.next_number,
             answers={key: answers[key] for key in shown.questions if key in answers})

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
-
-from ..form_fields import OneLineField
 
 
 class RolesForm(FlaskForm):
@@ -14,7 +12,7 @@ class RolesForm(FlaskForm):
 
 
 class LegalNameForm(FlaskForm):
-    legal_name = OneLineField("Corrected legal name", validators=[
+    legal_name = StringField("Corrected legal name", validators=[
         DataRequired("Enter the name."), Length(max=200)],
         description="As future certificates should print it. Certificates already issued "
                     "keep the name they were issued with.")
@@ -28,11 +26,11 @@ class GrantForm(FlaskForm):
     quiz = SelectField("Quiz", coerce=int, validate_choice=True)
     attempts = IntegerField("More attempts", default=1,
                             validators=[InputRequired(), NumberRange(1, 10)])
-    reason = OneLineField("Why", validators=[DataRequired("Say why."), Length(max=500)])
+    reason = StringField("Why", validators=[DataRequired("Say why."), Length(max=500)])
 
 
 class RevokeForm(FlaskForm):
-    reason = OneLineField("Why it is revoked", validators=[
+    reason = StringField("Why it is revoked", validators=[
         DataRequired("Say why the certificate is revoked."), Length(max=500)],
         description="Kept with the certificate and in the audit log; the verification page "
                     "shows the certificate as revoked, with the date.")

@@ -17,10 +17,9 @@ from ..certificates.queries import certificates_for
 from ..database import db
 from ..formatting import count_of
 from ..quizzes import operations as quizzes
-from ..quizzes.queries import quizzes_to_grant
 from ..web import ActionForm, admins_only, db_int, learner, runtime
 from .forms import GrantForm, LegalNameForm, RevokeForm, RolesForm
-from .queries import KINDS, PAGE, audit_events
+from .queries import KINDS, PAGE, audit_events, quizzes_to_grant
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(admins_only)

@@ -10,15 +10,17 @@ from typing import NamedTuple
 from sqlalchemy import String, and_, case, cast, exists, func, or_, select
 
 from ..accounts.models import User
-from ..certificates.models import Certificate
+from ..certificates.models import Certificate, CertificateStatus
+from ..content import CourseStatus
 from ..database import db
 from ..learning.models import Course, Lesson, LessonProgress
 from ..progress import percent
 from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
+from ..quizzes.policy import Standing, attempt_limit, out_of_attempts
 from ..runtime import Settings
 from .compliance import (STRUGGLING_FAILS, AssignmentFacts, QuizResult, ReportRow,
                          effective_due_dates, needs_reminder, status)
-from .models import Assignment, Clinic, Invitation, Membership
+from .models import Assignment, Clinic, ClinicRole, Invitation, Membership
 
 
 def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
@@ -27,7 +29,7 @@ def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
     if not user.is_admin:
         query = query.where(exists().where(
             Membership.clinic_id == Clinic.id, Membership.user_id == user.id,
-            Membership.role == "manager"))
+            Membership.role == ClinicRole.MANAGER))
     return db.session.scalar(query)
 
 
@@ -39,7 +41,7 @@ def clinic_named(name: str) -> Clinic | None:
 def clinics_managed_by(user: User) -> list[Clinic]:
     return list(db.session.scalars(
         select(Clinic).join(Membership, Membership.clinic_id == Clinic.id)
-        .where(Membership.user_id == user.id, Membership.role == "manager")
+        .where(Membership.user_id == user.id, Membership.role == ClinicRole.MANAGER)
         .order_by(Clinic.name, Clinic.id)))
 
 
@@ -53,18 +55,18 @@ class ClinicLine:
 def all_clinics() -> list[ClinicLine]:
     """Every clinic with its staff count and managers' e-mail addresses (for admins)."""
     staff = (select(func.count(Membership.id))
-             .where(Membership.clinic_id == Clinic.id, Membership.role == "staff")
+             .where(Membership.clinic_id == Clinic.id, Membership.role == ClinicRole.STAFF)
              .scalar_subquery())
     clinics = db.session.execute(select(Clinic, staff).order_by(Clinic.name, Clinic.id)).all()
     managers: dict[int, list[str]] = defaultdict(list)
     for clinic_id, email in db.session.execute(
             select(Membership.clinic_id, User.email).join(User, User.id == Membership.user_id)
-            .where(Membership.role == "manager").order_by(User.email)):
+            .where(Membership.role == ClinicRole.MANAGER).order_by(User.email)):
         managers[clinic_id].append(email)
     return [ClinicLine(clinic, count, managers[clinic.id]) for clinic, count in clinics]
 
 
-def members(clinic_id: int, role: str | None = None) -> list[Membership]:
+def members(clinic_id: int, role: ClinicRole | None = None) -> list[Membership]:
     query = (select(Membership).join(User, User.id == Membership.user_id)
              .where(Membership.clinic_id == clinic_id)
              .order_by(User.legal_name, User.id))
@@ -122,14 +124,14 @@ def assignment_of(clinic_id: int, assignment_id: int) -> Assignment | None:
 
 def assignable_courses() -> list[Course]:
     return list(db.session.scalars(
-        select(Course).where(Course.status == "published").order_by(Course.title)))
+        select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.title)))
 
 
 # --- the report -----------------------------------------------------------------------------
 
 def _staff_ids(clinic_id: int):
     return select(Membership.user_id).where(Membership.clinic_id == clinic_id,
-                                            Membership.role == "staff")
+                                            Membership.role == ClinicRole.STAFF)
 
 
 def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
@@ -140,7 +142,7 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
     staff = db.session.execute(
         select(User.id, User.legal_name, User.email, Membership.joined_at)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.clinic_id == clinic_id, Membership.role == "staff")).all()
+        .where(Membership.clinic_id == clinic_id, Membership.role == ClinicRole.STAFF)).all()
     assignments = db.session.execute(
         select(Assignment.course_id, Assignment.user_id, Assignment.due_on,
                Assignment.assigned_at, Course.title)
@@ -167,7 +169,7 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
                                Certificate.completed_on, Certificate.code)
                         .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
                                Certificate.course_id.in_(course_ids),
-                               Certificate.status == "valid"))}
+                               Certificate.status == CertificateStatus.VALID))}
     titles = {row.course_id: row.title for row in assignments}
     rows = []
     for user_id, name, email, joined_at in staff:
@@ -272,8 +274,10 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *,
         for part in (text or "").split():
             lesson_id, best, passes, fails, tries, granted = map(int, part.split(":"))
             _, position, title, max_attempts = lessons[lesson_id]
-            locked = not passes and max_attempts > 0 and tries >= max_attempts + granted
-            unpacked.append(QuizResult(title, position, best, passes > 0, fails, locked))
+            standing = Standing(attempts_used=tries, passed=passes > 0, current_version_id=None,
+                                max_attempts=attempt_limit(max_attempts, granted))
+            unpacked.append(QuizResult(title, position, best, passes > 0, fails,
+                                       out_of_attempts(standing)))
         unpacked.sort(key=lambda result: result.position)
         results[(user_id, course_id)] = _QuizzesOf(passed, passed_and_read, tried,
                                                    tuple(unpacked))
@@ -303,11 +307,11 @@ def my_clinics(user_id: int, settings: Settings) -> MyClinics:
                Assignment.due_on, Assignment.assigned_at, Course)
         .join(Clinic, Clinic.id == Membership.clinic_id)
         .outerjoin(Assignment, and_(
-            Assignment.clinic_id == Membership.clinic_id, Membership.role == "staff",
+            Assignment.clinic_id == Membership.clinic_id, Membership.role == ClinicRole.STAFF,
             or_(Assignment.user_id.is_(None), Assignment.user_id == user_id)))
         .outerjoin(Course, Course.id == Assignment.course_id)
         .where(Membership.user_id == user_id)).all()
-    managed = sorted({row.Clinic for row in rows if row.role == "manager"},
+    managed = sorted({row.Clinic for row in rows if row.role is ClinicRole.MANAGER},
                      key=lambda clinic: (clinic.name, clinic.id))
     per_clinic: dict[int, list] = defaultdict(list)
     for row in rows:
@@ -330,12 +334,18 @@ def my_clinics(user_id: int, settings: Settings) -> MyClinics:
 
 # --- reminders -------------------------------------------------------------------------------
 
+class DueCourse(NamedTuple):
+    title: str
+    slug: str
+    due: dt.date
+
+
 @dataclass(frozen=True)
 class Reminder:
     user_id: int
     email: str
     name: str
-    courses: list[tuple[str, str, dt.date]]  # (title, slug, due), earliest first
+    courses: list[DueCourse]  # earliest first
 
 
 def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
@@ -350,17 +360,17 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
         .join(Assignment, and_(Assignment.clinic_id == Membership.clinic_id, or_(
             Assignment.user_id.is_(None), Assignment.user_id == Membership.user_id)))
         .join(Course, Course.id == Assignment.course_id)
-        .where(Membership.role == "staff", User.active)).all()
+        .where(Membership.role == ClinicRole.STAFF, User.active)).all()
     if not rows:
         return []
     done = {tuple(row) for row in db.session.execute(
         select(Certificate.user_id, Certificate.course_id)
-        .where(Certificate.status == "valid", Certificate.user_id.in_(
-            select(Membership.user_id).where(Membership.role == "staff"))))}
+        .where(Certificate.status == CertificateStatus.VALID, Certificate.user_id.in_(
+            select(Membership.user_id).where(Membership.role == ClinicRole.STAFF))))}
     grouped: dict[tuple[int, int], list] = defaultdict(list)
     for row in rows:
         grouped[(row.user_id, row.clinic_id)].append(row)
-    due_by_user: dict[int, dict[int, tuple[str, str, dt.date]]] = defaultdict(dict)
+    due_by_user: dict[int, dict[int, DueCourse]] = defaultdict(dict)
     people = {}
     for (user_id, _), clinic_rows in grouped.items():
         titles = {row.id: (row.title, row.slug) for row in clinic_rows}
@@ -372,7 +382,7 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
             if (user_id, course_id) in done or not needs_reminder(due_date, today):
                 continue
             known = due_by_user[user_id].get(course_id)
-            if known is None or due_date < known[2]:
-                due_by_user[user_id][course_id] = (*titles[course_id], due_date)
-    return [Reminder(user_id, *people[user_id], sorted(courses.values(), key=lambda c: c[2]))
+            if known is None or due_date < known.due:
+                due_by_user[user_id][course_id] = DueCourse(*titles[course_id], due_date)
+    return [Reminder(user_id, *people[user_id], sorted(courses.values(), key=lambda c: c.due))
             for user_id, courses in sorted(due_by_user.items()) if courses]

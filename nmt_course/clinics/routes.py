@@ -16,7 +16,7 @@ from . import operations, queries
 from .compliance import Status, course_bars, select_rows
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
 from .lookups import clinic_or_404
-from .models import Clinic
+from .models import Clinic, ClinicRole
 from .roster import read_roster, roster_text
 
 bp = Blueprint("clinics", __name__, url_prefix="/clinics")
@@ -107,8 +107,8 @@ def _file_stem(clinic: Clinic) -> str:
 def _staff_page(clinic: Clinic, *, invite_form=None, roster_form=None, bulk=None,
                 status: int = 200):
     return render_template(
-        "clinics/staff.html", clinic=clinic, staff=queries.members(clinic.id, "staff"),
-        managers=queries.members(clinic.id, "manager"),
+        "clinics/staff.html", clinic=clinic, staff=queries.members(clinic.id, ClinicRole.STAFF),
+        managers=queries.members(clinic.id, ClinicRole.MANAGER),
         invitations=queries.open_invitations(clinic.id), now=runtime().clock(),
         invite_form=invite_form or InviteForm(prefix="invite"),
         roster_form=roster_form or RosterForm(prefix="roster"), bulk=bulk,
@@ -190,7 +190,7 @@ def remove(clinic_id: int, user_id: int):
     """The person leaves the clinic's staff; their account and certificates stay theirs."""
     clinic = clinic_or_404(clinic_id)
     member = queries.membership(clinic.id, user_id)
-    if member is None or member.role != "staff":
+    if member is None or member.role is not ClinicRole.STAFF:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -213,7 +213,7 @@ def _assign_form(clinic: Clinic, staff, formdata=None) -> AssignForm:
 
 
 def _assignments_page(clinic: Clinic, form=None, status: int = 200):
-    staff = queries.members(clinic.id, "staff")
+    staff = queries.members(clinic.id, ClinicRole.STAFF)
     names = {m.user_id: m.user.legal_name for m in staff}
     assigned = queries.assignments_of(clinic.id)
     local_date = runtime().settings.local_date
@@ -240,7 +240,7 @@ def assignments(clinic_id: int):
 @bp.post("/<int:clinic_id>/assignments")
 def assign(clinic_id: int):
     clinic = clinic_or_404(clinic_id)
-    form = _assign_form(clinic, queries.members(clinic.id, "staff"), request.form)
+    form = _assign_form(clinic, queries.members(clinic.id, ClinicRole.STAFF), request.form)
     if not form.validate_on_submit():
         return _assignments_page(clinic, form, 422)
     course = next((c for c in queries.assignable_courses() if c.id == form.course.data), None)

@@ -1,8 +1,8 @@
 """Course content as files: parse and validate lessons and quizzes. No Flask, no database."""
 from .loader import load_content, load_files
-from .model import (ChoiceSource, ContentSet, CourseSource, LessonSource, Problem,
-                    QuestionSource, QuizSource, Severity, estimate_ce_hours)
+from .model import (ChoiceSource, ContentSet, CourseSource, CourseStatus, LessonSource, Problem,
+                    QuestionSource, QuizSource, ReviewMode, Severity, estimate_ce_hours)
 
 __all__ = ["load_content", "load_files", "ChoiceSource", "ContentSet", "CourseSource",
-           "LessonSource", "Problem", "QuestionSource", "QuizSource", "Severity",
-           "estimate_ce_hours"]
+           "CourseStatus", "LessonSource", "Problem", "QuestionSource", "QuizSource",
+           "ReviewMode", "Severity", "estimate_ce_hours"]

@@ -9,10 +9,29 @@ from decimal import ROUND_FLOOR, Decimal
 from .images import CheckedImage
 
 COURSE_TYPES = ("Home Study", "Live", "Webinar")
-COURSE_STATUSES = ("published", "draft")
 QUESTION_TYPES = ("single", "multiple", "true_false")
-# What a failed attempt shows: only the score, the objectives to review, or each question's mark.
-REVIEW_AFTER_FAIL = ("score", "objectives", "questions")
+
+
+class CourseStatus(enum.Enum):
+    """A course's `status:` (course.md) and the stored course's."""
+
+    PUBLISHED = "published"
+    DRAFT = "draft"  # invisible to learners
+
+
+class ReviewMode(enum.Enum):
+    """What a failed attempt shows (a quiz's `review_after_fail:`); all of it after a pass or
+    the last attempt (quizzes/policy.py)."""
+
+    SCORE = "score"  # the score only
+    OBJECTIVES = "objectives"  # the score and the lesson objectives to review
+    QUESTIONS = "questions"  # the score and which questions were right
+
+
+# The words the files use, in the order the editors offer them.
+COURSE_STATUSES = tuple(status.value for status in CourseStatus)
+REVIEW_AFTER_FAIL = tuple(mode.value for mode in (ReviewMode.SCORE, ReviewMode.OBJECTIVES,
+                                                   ReviewMode.QUESTIONS))
 WORDS_PER_MINUTE = 200
 
 

@@ -8,7 +8,7 @@ import re
 
 from nmt_course.accounts.queries import user_by_email
 from nmt_course.clinics import operations, queries
-from nmt_course.clinics.models import Clinic
+from nmt_course.clinics.models import Clinic, ClinicRole
 from nmt_course.extensions import db
 from nmt_course.learning.queries import course_by_slug
 from nmt_course.runtime import Email
@@ -64,7 +64,7 @@ def join_staff(app, clinic_id: int, email: str, name: str = "Sam Staff") -> int:
         outbox = use_outbox(app)
     with app.app_context():
         clinic = db.session.get(Clinic, clinic_id)
-        manager = queries.members(clinic_id, "manager")[0].user
+        manager = queries.members(clinic_id, ClinicRole.MANAGER)[0].user
         operations.invite(runtime(app), manager, clinic, email, name)
         token = outbox.link(email).rsplit("/", 1)[1]
         existing = user_by_email(email)
@@ -81,7 +81,7 @@ def assign(app, clinic_id: int, due_on: dt.date, *, staff_ids=None,
            course: str = "demo") -> None:
     with app.app_context():
         clinic = db.session.get(Clinic, clinic_id)
-        manager = queries.members(clinic_id, "manager")[0].user
+        manager = queries.members(clinic_id, ClinicRole.MANAGER)[0].user
         operations.assign(runtime(app), manager, clinic, course_by_slug(course), due_on,
                           staff_ids)
 

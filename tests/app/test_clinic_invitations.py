@@ -21,8 +21,9 @@ NEW_ACCOUNT = {"legal_name": "Ana Staff", "password": "a long enough pw",
 
 
 def members_of(app, clinic_id: int) -> list[tuple[str, str]]:
+    """(e-mail, role as stored) of each member."""
     with app.app_context():
-        return sorted(tuple(row) for row in db.session.execute(
+        return sorted((email, role.value) for email, role in db.session.execute(
             select(User.email, Membership.role).join(Membership, Membership.user_id == User.id)
             .where(Membership.clinic_id == clinic_id)))
 

@@ -8,7 +8,7 @@ import io
 
 from sqlalchemy import select
 
-from nmt_course.certificates.models import Certificate
+from nmt_course.certificates.models import Certificate, CertificateStatus
 from nmt_course.clinics.models import Membership
 from nmt_course.extensions import db
 from nmt_course.runtime import utcnow
@@ -79,7 +79,7 @@ def test_a_person_leaves_and_the_clinic_loses_sight_of_them_at_once(app):
     with app.app_context():
         assert db.session.scalar(select(Membership).where(
             Membership.user_id == staff_id)) is None
-        assert db.session.scalar(select(Certificate.status)) == "valid"
+        assert db.session.scalar(select(Certificate.status)) is CertificateStatus.VALID
     ann = app.test_client()
     login(ann, "ann@example.com")
     dashboard = ann.get("/dashboard").text

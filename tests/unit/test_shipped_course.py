@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from nmt_course.config import PROJECT_ROOT
-from nmt_course.content import estimate_ce_hours, load_content
+from nmt_course.content import CourseStatus, estimate_ce_hours, load_content
 
 CONTENT = load_content(PROJECT_ROOT / "lessons", PROJECT_ROOT / "quizzes")
 COURSE = {course.slug: course for course in CONTENT.courses}["nmt-foundations"]
@@ -15,7 +15,7 @@ def test_every_shipped_lesson_and_quiz_passes_content_check_without_warnings():
 
 
 def test_course_is_published_with_hours_declared_by_the_rule():
-    assert COURSE.status == "published"
+    assert COURSE.status == CourseStatus.PUBLISHED.value
     assert COURSE.ce_hours == estimate_ce_hours(COURSE.word_count, COURSE.question_count)
 
 

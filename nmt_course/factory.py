@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, formatting
 from .config import PROJECT_ROOT, build_config
-from .content import estimate_ce_hours
+from .content import ce_hours_basis
 from .database import configure_engine
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .mailers import LogMailer, SmtpMailer
@@ -129,7 +129,8 @@ def register_errorhandlers(app: Flask) -> None:
 def register_templating(app: Flask) -> None:
     app.jinja_env.globals["ce_label"] = formatting.ce_label
     app.jinja_env.globals["count_of"] = formatting.count_of
-    app.jinja_env.globals["ce_estimate"] = estimate_ce_hours
+    app.jinja_env.globals["times"] = formatting.times
+    app.jinja_env.globals["ce_hours_basis"] = ce_hours_basis
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.globals["provider_name"] = app.config["PROVIDER_NAME"]
 

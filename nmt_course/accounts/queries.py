@@ -25,9 +25,13 @@ def user_by_typed_email(typed: str) -> User | None:
         return None
 
 
-def search_users(text: str, limit: int = 50) -> list[User]:
-    """Accounts whose name or e-mail contains `text` (all of them when it is empty)."""
-    query = select(User).order_by(User.legal_name, User.id).limit(limit)
+SEARCH_LIMIT = 50  # accounts a search shows
+
+
+def search_users(text: str) -> list[User]:
+    """The first SEARCH_LIMIT accounts whose name or e-mail contains `text` (all of them
+    when it is empty)."""
+    query = select(User).order_by(User.legal_name, User.id).limit(SEARCH_LIMIT)
     text = text.strip()
     if text:
         pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace(

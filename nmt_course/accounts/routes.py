@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..extensions import limiter
+from ..formatting import count_of
 from ..learning.operations import complete_waiting_courses
 from ..security import safe_next
 from ..text import email_address
@@ -100,7 +101,8 @@ def reset_request():
     if form.validate_on_submit():
         operations.request_password_reset(runtime(), form.email.data)
         flash("If an account uses that address, we have e-mailed it a link to choose a new "
-              "password. The link works once, within the hour.", "info")
+              "password. The link works once, within "
+              f"{count_of(runtime().settings.password_reset_minutes, 'minute')}.", "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)
 
@@ -218,7 +220,8 @@ def confirm_email(token: str):
     nothing). Only the account that asked can use it."""
     change = queries.valid_email_change(runtime(), current_user.id, token)
     if change is None:
-        return render_template("accounts/email_invalid.html"), 404
+        return render_template("accounts/email_invalid.html",
+                               hours=operations.EMAIL_CHANGE_HOURS), 404
     form = ActionForm()
     if form.validate_on_submit():
         try:

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from ..quizzes.operations import MAX_GRANT
+
 
 class RolesForm(FlaskForm):
     is_instructor = BooleanField("Instructor: writes and edits courses")
@@ -25,7 +27,7 @@ class LegalNameForm(FlaskForm):
 class GrantForm(FlaskForm):
     quiz = SelectField("Quiz", coerce=int, validate_choice=True)
     attempts = IntegerField("More attempts", default=1,
-                            validators=[InputRequired(), NumberRange(1, 10)])
+                            validators=[InputRequired(), NumberRange(1, MAX_GRANT)])
     reason = StringField("Why", validators=[DataRequired("Say why."), Length(max=500)])
 
 

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 
 from ..accounts import operations as accounts
 from ..accounts.models import User
-from ..accounts.queries import search_users
+from ..accounts.queries import SEARCH_LIMIT, search_users
 from ..certificates.models import Certificate
 from ..certificates.operations import RevocationRefused, revoke_certificate
 from ..certificates.queries import certificates_for
@@ -29,7 +29,8 @@ bp.before_request(admins_only)
 def people():
     """Search accounts by name or e-mail."""
     text = request.args.get("q", "")[:200]
-    return render_template("admin/people.html", q=text, people=search_users(text))
+    return render_template("admin/people.html", q=text, people=search_users(text),
+                           limit=SEARCH_LIMIT)
 
 
 def _person_or_404(user_id: int) -> User:

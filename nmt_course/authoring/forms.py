@@ -6,9 +6,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DecimalField, EmailField, FieldList, Form, FormField,
                      IntegerField, SelectChoice, SelectField, StringField, TextAreaField)
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
-                                Regexp)
+                                Regexp, ValidationError)
 
-from ..content.model import COURSE_TYPES, QUESTION_TYPES, REVIEW_AFTER_FAIL
+from ..content.model import COURSE_TYPES, QUESTION_TYPES, REVIEW_AFTER_FAIL, ce_hours_problem
 from ..form_fields import EMAIL
 from .questions import CHOICE_ROWS
 
@@ -16,8 +16,16 @@ ADDRESS = [DataRequired("Choose an address."), Length(max=100),
            Regexp(r"^\s*[a-z0-9]+(?:-[a-z0-9]+)*\s*$",  # the operation drops the spaces
                   message="Use lower-case letters, digits and single hyphens, such as "
                           "neck-and-shoulder-nmt.")]
-CE_HOURS = [InputRequired("Enter the CE hours."),
-            NumberRange(min=0.25, max=100, message="Enter hours from 0.25 to 100.")]
+
+
+def _ce_hours(form, field) -> None:
+    """The bounds `content check` applies to a course file's ce_hours: one rule."""
+    problem = ce_hours_problem(field.data) if field.data is not None else None
+    if problem:
+        raise ValidationError(f"{problem}.")
+
+
+CE_HOURS = [InputRequired("Enter the CE hours."), _ce_hours]
 REVIEW_LABELS = {"objectives": "The score and the objectives to review",
                  "score": "The score only",
                  "questions": "The score and which questions were right"}

@@ -370,8 +370,9 @@ def withdraw(runtime: Runtime, actor: User, assignment: Assignment) -> None:
 # --- reminders ------------------------------------------------------------------------------
 
 def send_reminders(runtime: Runtime) -> int:
-    """Queue an e-mail to each staff member whose assignments are due within a week or
-    overdue, at most once a day (a second run the same day sends nothing). Returns how many."""
+    """Queue an e-mail to each staff member whose assignments are due within the reminder
+    window (compliance.REMINDER_WINDOW_DAYS) or overdue, at most once a day (a second run the
+    same day sends nothing). Returns how many."""
     settings, now = runtime.settings, runtime.clock()
     today = settings.local_date(now)
     mails = [(reminder.user_id, render_email(

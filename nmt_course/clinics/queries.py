@@ -16,7 +16,7 @@ from ..database import db
 from ..learning.models import Course, Lesson, LessonProgress
 from ..progress import percent
 from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
-from ..quizzes.policy import Standing, attempt_limit, out_of_attempts
+from ..quizzes import policy
 from ..runtime import Settings
 from .compliance import (STRUGGLING_FAILS, AssignmentFacts, QuizResult, ReportRow,
                          effective_due_dates, needs_reminder, status)
@@ -274,10 +274,11 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *,
         for part in (text or "").split():
             lesson_id, best, passes, fails, tries, granted = map(int, part.split(":"))
             _, position, title, max_attempts = lessons[lesson_id]
-            standing = Standing(attempts_used=tries, passed=passes > 0, current_version_id=None,
-                                max_attempts=attempt_limit(max_attempts, granted))
+            standing = policy.Standing(attempts_used=tries, passed=passes > 0,
+                                       current_version_id=None,
+                                       max_attempts=policy.attempt_limit(max_attempts, granted))
             unpacked.append(QuizResult(title, position, best, passes > 0, fails,
-                                       out_of_attempts(standing)))
+                                       policy.out_of_attempts(standing)))
         unpacked.sort(key=lambda result: result.position)
         results[(user_id, course_id)] = _QuizzesOf(passed, passed_and_read, tried,
                                                    tuple(unpacked))

@@ -13,7 +13,7 @@ from ..extensions import login_manager
 from ..formatting import long_date
 from ..web import ActionForm, db_int, learner, runtime
 from . import operations, queries
-from .compliance import Status, course_bars, select_rows
+from .compliance import STRUGGLING_FAILS, Status, course_bars, select_rows
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
 from .lookups import clinic_or_404
 from .models import Clinic, ClinicRole
@@ -73,6 +73,7 @@ def report(clinic_id: int):
     return render_template("clinics/report.html", clinic=clinic, rows=chosen,
                            total=len(rows), bars=course_bars(rows), courses=courses,
                            filters=filters, statuses=list(Status), sorts=SORT_LABELS,
+                           struggling_fails=STRUGGLING_FAILS,
                            today=runtime().settings.local_date(runtime().clock()))
 
 

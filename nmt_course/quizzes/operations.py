@@ -120,6 +120,9 @@ def grant_attempts(runtime: Runtime, *, learner_id: int, quiz_id: int, attempts:
     return grant
 
 
+FLAG_LENGTH = (3, 500)  # characters of a learner's note on a question
+
+
 class FlagRefused(Exception):
     """Why a flag was not taken; the message is shown."""
 
@@ -130,8 +133,9 @@ def flag_question(runtime: Runtime, learner: User, *, quiz_id: int, question_key
     """Note, for the course's authors, that a question of the quiz's current version seems
     wrong or unclear. A learner's second note on the same question replaces the first."""
     comment = one_line(comment)
-    if not 3 <= len(comment) <= 500:
-        raise FlagRefused("Say in a few words (at most 500 characters) what seems wrong.")
+    if not FLAG_LENGTH[0] <= len(comment) <= FLAG_LENGTH[1]:
+        raise FlagRefused(f"Say in a few words (at most {FLAG_LENGTH[1]} characters) what "
+                          "seems wrong.")
     _, version = queries.standing(learner.id, quiz_id)
     if question_key not in {q.key for q in queries.questions_of(version.id)}:
         raise FlagRefused("That question is no longer part of this quiz.")

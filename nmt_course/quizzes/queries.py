@@ -11,12 +11,12 @@ from ..database import db
 from ..grading import GradableChoice, GradableQuestion, GradableQuiz
 from .models import (AttemptGrant, Question, QuestionAnswer, Quiz, QuizAttempt, QuizStanding,
                      QuizVersion)
-from .item_analysis import BAND_PERCENT, AnswerCount
-from .policy import Standing, attempt_limit
+from . import policy
+from .item_analysis import BAND_PERCENT, FEW_IN_A_BAND, AnswerCount
 from .presentation import BankQuestion, Presentation, present
 
 
-def standing(learner_id: int, quiz_id: int) -> tuple[Standing, QuizVersion] | None:
+def standing(learner_id: int, quiz_id: int) -> tuple[policy.Standing, QuizVersion] | None:
     """The learner's attempts and pass on this quiz, with its current version."""
     found = _standing(learner_id, quiz_id, with_answered=False)
     return found[:2] if found else None
@@ -53,9 +53,9 @@ def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
     if row is None:
         return None
     version, used, passed, extra = row[:4]
-    standing = Standing(attempts_used=used or 0, passed=bool(passed),
-                        current_version_id=version.id,
-                        max_attempts=attempt_limit(version.max_attempts, extra))
+    standing = policy.Standing(attempts_used=used or 0, passed=bool(passed),
+                               current_version_id=version.id,
+                               max_attempts=policy.attempt_limit(version.max_attempts, extra))
     if not with_answered:
         return standing, version, set(), None
     return standing, version, set(filter(None, (row[4] or "").split(","))), row[5]
@@ -131,6 +131,11 @@ class QuizSummary:
     def band_size(self) -> int:
         """Learners in each of the lower and upper bands."""
         return self.learners * BAND_PERCENT // 100
+
+    @property
+    def few_in_each_band(self) -> bool:
+        """Too few for discrimination to be more than a hint."""
+        return self.band_size < FEW_IN_A_BAND
 
 
 def item_counts(quiz_id: int) -> tuple[QuizSummary, list[AnswerCount]]:

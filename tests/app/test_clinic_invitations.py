@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import email
+import email.policy
 import re
 
 from sqlalchemy import select
@@ -41,9 +43,14 @@ def test_an_invitation_travels_by_smtp_and_makes_an_account(make_app, smtp_serve
     assert "<td>ana@example.com<span" in pending
     (message,) = inbox.messages
     assert message.rcpt_tos == ["ana@example.com"]
-    body = message.content.decode()
+    # Both parts travel: plain text first, the HTML as its alternative.
+    mail = email.message_from_bytes(message.content, policy=email.policy.default)
+    assert mail.get_content_type() == "multipart/alternative"
+    body = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
     assert "Harbour Clinic invites you" in body and "within 14 days" in body
     path = re.search(r"http://nmt\.test(/invitations/[A-Za-z0-9_\-]+)", body).group(1)
+    assert f'href="http://nmt.test{path}"' in html
     token = path.rsplit("/", 1)[1]
     assert len(base64.urlsafe_b64decode(token + "==")) * 8 >= 128
     with app.app_context():

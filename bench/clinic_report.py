@@ -25,8 +25,10 @@ from nmt_course import create_app
 from nmt_course.accounts.models import User
 from nmt_course.accounts.session_operations import start_session
 from nmt_course.certificates.models import Certificate, CertificateStatus
-from nmt_course.clinics import operations as clinics, queries as clinic_queries
+from nmt_course.clinics import operations as clinics
+from nmt_course.clinics.assignment_operations import assign
 from nmt_course.clinics.models import ClinicRole, Membership
+from nmt_course.clinics.report_queries import report
 from nmt_course.content import load_content
 from nmt_course.extensions import db
 from nmt_course.learning.models import Lesson, LessonProgress
@@ -90,7 +92,7 @@ def build(app, folder: Path, staff: int, seed: int = 7) -> int:
             {"clinic_id": clinic.id, "user_id": user_id, "role": ClinicRole.STAFF, "joined_at": now}
             for user_id in staff_ids])
         db.session.commit()
-        clinics.assign(run, manager, clinic, course, run.settings.local_date(now))
+        assign(run, manager, clinic, course, run.settings.local_date(now))
         reads, attempts, certificates = [], [], []
         for user_id in staff_ids:
             done = rng.choice([0, rng.randrange(LESSONS), LESSONS])
@@ -175,10 +177,10 @@ def main() -> None:
                     [timed(step) for _ in range(args.requests)]))
             with app.app_context():
                 samples["report reads alone"].append(statistics.median([timed(
-                    lambda: clinic_queries.report(clinic_id, run.settings, run.clock()))
+                    lambda: report(clinic_id, run.settings, run.clock()))
                     for _ in range(args.requests)]))
         with app.app_context():
-            rows = clinic_queries.report(clinic_id, run.settings, run.clock())
+            rows = report(clinic_id, run.settings, run.clock())
             statements: list[str] = []
             event.listen(db.engine, "before_cursor_execute",
                          lambda *a: statements.append(a[2]))

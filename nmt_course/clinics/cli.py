@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from ..web import runtime
-from . import operations
+from . import assignment_operations, operations
 from .compliance import REMINDER_WINDOW_DAYS
 
 clinics = AppGroup("clinics", help="Manage clinics and remind their staff.")
@@ -31,5 +31,5 @@ def create_command(name: str, manager_email: str) -> None:
     "overdue (at most once a day each: run it daily from cron; a second run the same day "
     "sends nothing)."))
 def remind_command() -> None:
-    sent = operations.send_reminders(runtime())
+    sent = assignment_operations.send_reminders(runtime())
     click.echo(f"{sent} reminder{'' if sent == 1 else 's'} sent.")

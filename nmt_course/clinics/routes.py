@@ -12,7 +12,7 @@ from ..csv_safe import to_csv
 from ..extensions import login_manager
 from ..formatting import long_date
 from ..web import ActionForm, db_int, learner, runtime
-from . import operations, queries
+from . import assignment_operations, operations, queries, report_queries
 from .compliance import STRUGGLING_FAILS, Status, course_bars, select_rows
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
 from .lookups import clinic_or_404
@@ -47,7 +47,8 @@ SORT_LABELS = {"status": "Status", "name": "Name", "course": "Course", "progress
 def _report_rows(clinic: Clinic, *, detail: bool = False):
     """The report's rows, with the filters and sort of the query string; a course that is
     not this clinic's answers 404, like any other clinic's record."""
-    rows = queries.report(clinic.id, runtime().settings, runtime().clock(), detail=detail)
+    rows = report_queries.report(clinic.id, runtime().settings, runtime().clock(),
+                                 detail=detail)
     courses = {row.course_id: row.course_title for row in rows}
     course_id = request.args.get("course", type=db_int)
     if "course" in request.args and request.args["course"] and course_id not in courses:
@@ -249,7 +250,7 @@ def assign(clinic_id: int):
         abort(404)
     staff_ids = form.staff.data if form.who.data == "chosen" else None
     try:
-        made, changed = operations.assign(runtime(), learner(), clinic, course,
+        made, changed = assignment_operations.assign(runtime(), learner(), clinic, course,
                                           form.due_on.data, staff_ids)
     except operations.ClinicError as error:
         field = form.staff if "staff" in str(error) else form.due_on
@@ -272,7 +273,8 @@ def change(clinic_id: int, assignment_id: int):
     which = f"“{assignment.course.title}” ({_for_whom(assignment)})"
     if form.validate_on_submit():
         try:
-            operations.change_due_date(runtime(), learner(), assignment, form.due_on.data)
+            assignment_operations.change_due_date(runtime(), learner(), assignment,
+                                                  form.due_on.data)
         except operations.ClinicError as error:
             flash(f"{which}: {error}", "warning")
         else:
@@ -291,6 +293,6 @@ def withdraw(clinic_id: int, assignment_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     which = f"“{assignment.course.title}” ({_for_whom(assignment)})"
-    operations.withdraw(runtime(), learner(), assignment)
+    assignment_operations.withdraw(runtime(), learner(), assignment)
     flash(f"{which} is withdrawn. What staff did in the course stays theirs.", "info")
     return redirect(url_for("clinics.assignments", clinic_id=clinic.id))

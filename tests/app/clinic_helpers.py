@@ -7,7 +7,7 @@ import datetime as dt
 import re
 
 from nmt_course.accounts.queries import user_by_email
-from nmt_course.clinics import operations, queries
+from nmt_course.clinics import assignment_operations, operations, queries
 from nmt_course.clinics.models import Clinic, ClinicRole
 from nmt_course.extensions import db
 from nmt_course.learning.queries import course_by_slug
@@ -82,8 +82,8 @@ def assign(app, clinic_id: int, due_on: dt.date, *, staff_ids=None,
     with app.app_context():
         clinic = db.session.get(Clinic, clinic_id)
         manager = queries.members(clinic_id, ClinicRole.MANAGER)[0].user
-        operations.assign(runtime(app), manager, clinic, course_by_slug(course), due_on,
-                          staff_ids)
+        assignment_operations.assign(runtime(app), manager, clinic, course_by_slug(course),
+                                     due_on, staff_ids)
 
 
 def today(app) -> dt.date:

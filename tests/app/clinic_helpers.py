@@ -12,7 +12,8 @@ from nmt_course.clinics.models import Clinic, ClinicRole
 from nmt_course.extensions import db
 from nmt_course.learning.queries import course_by_slug
 from nmt_course.runtime import Email
-from tests.helpers import PASSWORD, login, make_user, runtime
+from tests.helpers import (DEMO_PASS, PASSWORD, SECOND_PASS, login, make_user,
+                           pass_quiz_directly, runtime)
 
 LINK = re.compile(r"http://nmt\.test(/invitations/[A-Za-z0-9_\-]+)")
 
@@ -84,6 +85,13 @@ def assign(app, clinic_id: int, due_on: dt.date, *, staff_ids=None,
         manager = queries.members(clinic_id, ClinicRole.MANAGER)[0].user
         assignment_operations.assign(runtime(app), manager, clinic, course_by_slug(course),
                                      due_on, staff_ids)
+
+
+def complete_demo(app, email: str) -> None:
+    """Pass both quizzes of the fixture course through the operations: a certificate."""
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        pass_quiz_directly(app, email, "demo", lesson,
+                           {k: [v] if isinstance(v, str) else v for k, v in answers.items()})
 
 
 def today(app) -> dt.date:

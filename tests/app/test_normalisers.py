@@ -17,8 +17,8 @@ from nmt_course.extensions import db
 from nmt_course.learning.queries import quiz_context
 from nmt_course.quizzes import operations as quizzes
 from nmt_course.quizzes.models import AttemptGrant
-from tests.helpers import (DEMO_PASS, PASSWORD, SECOND_PASS, import_content, login, make_user,
-                           pass_quiz_directly, runtime)
+from tests.app.clinic_helpers import complete_demo
+from tests.helpers import PASSWORD, import_content, login, make_user, runtime
 
 MESSY = " Talked\u202e it\n through \t on the\u0007 phone "
 CLEAN = "Talked it through on the phone"
@@ -28,9 +28,7 @@ def test_one_line_text_is_cleaned_by_the_operation_that_stores_it(app):
     import_content(app)
     make_user(app, name="  Jane \n Learner ")
     admin_id = make_user(app, "admin@example.com", is_admin=True)
-    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
-        pass_quiz_directly(app, "learner@example.com", "demo", lesson,
-                           {k: [v] if isinstance(v, str) else v for k, v in answers.items()})
+    complete_demo(app, "learner@example.com")
     run = runtime(app)
     with app.app_context():
         learner, admin = user_by_email("learner@example.com"), user_by_email("admin@example.com")

@@ -12,17 +12,10 @@ from nmt_course.accounts.queries import user_by_email
 from nmt_course.certificates.models import Certificate
 from nmt_course.certificates.operations import revoke_certificate
 from nmt_course.extensions import db
-from tests.app.clinic_helpers import (assign, join_staff, make_clinic, manager_client, today,
-                                      use_outbox)
+from tests.app.clinic_helpers import (assign, complete_demo, join_staff, make_clinic,
+                                      manager_client, today, use_outbox)
 from tests.app.test_clinic_report import csv_rows, rows_of
-from tests.helpers import (DEMO_PASS, SECOND_PASS, import_content, login, make_user,
-                           pass_quiz_directly, runtime)
-
-
-def complete(app, email: str) -> None:
-    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
-        pass_quiz_directly(app, email, "demo", lesson,
-                           {k: [v] if isinstance(v, str) else v for k, v in answers.items()})
+from tests.helpers import import_content, login, make_user, runtime
 
 
 def revoke(app, email: str) -> str:
@@ -43,7 +36,7 @@ def clinic(app):
     clinic_id = make_clinic(app)
     join_staff(app, clinic_id, "ann@example.com", "Ann Able")
     assign(app, clinic_id, today(app) + dt.timedelta(days=3))
-    complete(app, "ann@example.com")
+    complete_demo(app, "ann@example.com")
     return clinic_id
 
 

@@ -28,7 +28,7 @@ from nmt_course.certificates.models import Certificate, CertificateStatus
 from nmt_course.clinics import operations as clinics
 from nmt_course.clinics.assignment_operations import assign
 from nmt_course.clinics.models import ClinicRole, Membership
-from nmt_course.clinics.report_queries import report
+from nmt_course.clinics.report_queries import report as clinic_report
 from nmt_course.content import load_content
 from nmt_course.extensions import db
 from nmt_course.learning.models import Lesson, LessonProgress
@@ -177,10 +177,10 @@ def main() -> None:
                     [timed(step) for _ in range(args.requests)]))
             with app.app_context():
                 samples["report reads alone"].append(statistics.median([timed(
-                    lambda: report(clinic_id, run.settings, run.clock()))
+                    lambda: clinic_report(clinic_id, run.settings, run.clock()))
                     for _ in range(args.requests)]))
         with app.app_context():
-            rows = report(clinic_id, run.settings, run.clock())
+            rows = clinic_report(clinic_id, run.settings, run.clock())
             statements: list[str] = []
             event.listen(db.engine, "before_cursor_execute",
                          lambda *a: statements.append(a[2]))

@@ -113,8 +113,8 @@ def build(app, folder: Path, staff: int, seed: int = 7) -> int:
                     "code": f"BENCH{user_id:012d}", "user_id": user_id, "course_id": course.id,
                     "status": CertificateStatus.VALID, "legal_name": f"Staff {user_id}",
                     "course_title": "B", "ce_hours": 1, "course_type": "Home Study",
-                    "approval_number": "", "provider_name": "Bench", "completed_on": now.date(), "issued_at": now,
-                    "pdf": b""})
+                    "approval_number": "", "provider_name": "Bench",
+                    "completed_on": now.date(), "issued_at": now, "pdf": b""})
         for table, rows in ((LessonProgress, reads), (QuizAttempt, attempts),
                             (Certificate, certificates)):
             if rows:

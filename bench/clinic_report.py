@@ -24,9 +24,11 @@ from sqlalchemy import case, event, func, insert, select
 from nmt_course import create_app
 from nmt_course.accounts.models import User
 from nmt_course.accounts.session_operations import start_session
-from nmt_course.certificates.models import Certificate
-from nmt_course.clinics import operations as clinics, queries as clinic_queries
-from nmt_course.clinics.models import Membership
+from nmt_course.certificates.models import Certificate, CertificateStatus
+from nmt_course.clinics import operations as clinics
+from nmt_course.clinics.assignment_operations import assign
+from nmt_course.clinics.models import ClinicRole, Membership
+from nmt_course.clinics.report_queries import report as clinic_report
 from nmt_course.content import load_content
 from nmt_course.extensions import db
 from nmt_course.learning.models import Lesson, LessonProgress
@@ -87,10 +89,10 @@ def build(app, folder: Path, staff: int, seed: int = 7) -> int:
         staff_ids = list(db.session.scalars(
             select(User.id).where(User.email.like("staff%")).order_by(User.id)))
         db.session.execute(insert(Membership), [
-            {"clinic_id": clinic.id, "user_id": user_id, "role": "staff", "joined_at": now}
+            {"clinic_id": clinic.id, "user_id": user_id, "role": ClinicRole.STAFF, "joined_at": now}
             for user_id in staff_ids])
         db.session.commit()
-        clinics.assign(run, manager, clinic, course, run.settings.local_date(now))
+        assign(run, manager, clinic, course, run.settings.local_date(now))
         reads, attempts, certificates = [], [], []
         for user_id in staff_ids:
             done = rng.choice([0, rng.randrange(LESSONS), LESSONS])
@@ -109,10 +111,10 @@ def build(app, folder: Path, staff: int, seed: int = 7) -> int:
             if done == LESSONS:
                 certificates.append({
                     "code": f"BENCH{user_id:012d}", "user_id": user_id, "course_id": course.id,
-                    "status": "valid", "legal_name": f"Staff {user_id}", "course_title": "B",
-                    "ce_hours": 1, "course_type": "Home Study", "approval_number": "",
-                    "provider_name": "Bench", "completed_on": now.date(), "issued_at": now,
-                    "pdf": b""})
+                    "status": CertificateStatus.VALID, "legal_name": f"Staff {user_id}",
+                    "course_title": "B", "ce_hours": 1, "course_type": "Home Study",
+                    "approval_number": "", "provider_name": "Bench",
+                    "completed_on": now.date(), "issued_at": now, "pdf": b""})
         for table, rows in ((LessonProgress, reads), (QuizAttempt, attempts),
                             (Certificate, certificates)):
             if rows:
@@ -175,10 +177,10 @@ def main() -> None:
                     [timed(step) for _ in range(args.requests)]))
             with app.app_context():
                 samples["report reads alone"].append(statistics.median([timed(
-                    lambda: clinic_queries.report(clinic_id, run.settings, run.clock()))
+                    lambda: clinic_report(clinic_id, run.settings, run.clock()))
                     for _ in range(args.requests)]))
         with app.app_context():
-            rows = clinic_queries.report(clinic_id, run.settings, run.clock())
+            rows = clinic_report(clinic_id, run.settings, run.clock())
             statements: list[str] = []
             event.listen(db.engine, "before_cursor_execute",
                          lambda *a: statements.append(a[2]))

@@ -27,7 +27,7 @@ from nmt_course.config import PROJECT_ROOT
 from nmt_course.content import load_content
 from nmt_course.extensions import db
 from nmt_course.learning import operations as learning, queries as learning_queries
-from nmt_course.quizzes import operations as quizzes, queries as quiz_queries
+from nmt_course.quizzes import queries as quiz_queries
 
 COURSE = "nmt-foundations"
 PASSWORD = "benchmark password"
@@ -63,7 +63,7 @@ def add_learner(app, email: str, *, lessons_passed: int) -> None:
         active = [lesson for lesson in course.lessons if lesson.archived_at is None]
         for lesson in active[:lessons_passed]:
             learning.mark_lesson_read(run, user, lesson, course)
-            context = quiz_queries.quiz_context(COURSE, lesson.slug, user)
+            context = learning_queries.quiz_context(COURSE, lesson.slug, user)
             for number, passing in ((1, False), (2, True)):
                 _, version = quiz_queries.standing(user.id, context.quiz.id)
                 questions = quiz_queries.questions_of(version.id)
@@ -71,9 +71,9 @@ def add_learner(app, email: str, *, lessons_passed: int) -> None:
                            else {q.key: ["not-a-choice"] for q in questions})
                 shown = quiz_queries.presentation_for(run.settings.order_key, user.id, version,
                                                       questions, number)
-                quizzes.submit_attempt(run, user, course=course, version=version,
-                                       questions=questions, shown=shown, number=number,
-                                       answers=answers)
+                learning.submit_quiz(run, user, course=course, version=version,
+                                     questions=questions, shown=shown, number=number,
+                                     answers=answers)
 
 
 def lesson_slugs(app) -> list[str]:
@@ -94,7 +94,7 @@ def pages(app, client) -> dict[str, callable]:
     """The requests to time; each returns a response."""
     with app.app_context():
         lessons = learning_queries.course_by_slug(COURSE).lessons
-        context = quiz_queries.quiz_context(COURSE, lessons[-1].slug, None)
+        context = learning_queries.quiz_context(COURSE, lessons[-1].slug, None)
         _, version = quiz_queries.standing(0, context.quiz.id)
         wrong = {f"q-{q.key}": "not-a-choice" for q in quiz_queries.questions_of(version.id)}
         certificate = certificates_for(user_by_email("done@example.com").id)[0].display_code

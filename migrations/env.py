@@ -82,9 +82,16 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
+    # An enum column (nmt_course.database.EnumValue) is a plain string column to the schema.
+    def render_item(type_, obj, autogen_context):
+        if type_ == "type" and obj.__class__.__name__ == "EnumValue":
+            return f"sa.String(length={obj.impl.length})"
+        return False
+
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("render_item", render_item)
 
     connectable = get_engine()
 

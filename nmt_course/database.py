@@ -1,5 +1,5 @@
-"""The database layer every feature shares: engine set-up, a UTC column type and the one
-`transaction` helper that operations write through.
+"""The database layer every feature shares: engine set-up, the UTC and enum column types and
+the one `transaction` helper that operations write through.
 
 pysqlite starts transactions lazily and cannot upgrade a read lock to a write lock without
 risking an immediate "database is locked". So transactions are begun explicitly: operations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import enum
 import functools
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,13 +23,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.types import DateTime, TypeDecorator
+from sqlalchemy.types import DateTime, String, TypeDecorator
 
 from .extensions import db
 from .runtime import utcnow
 
-__all__ = ["UTCDateTime", "configure_engine", "db", "schema_is_current", "transaction", "utcnow",
-           "writing"]
+__all__ = ["EnumValue", "UTCDateTime", "configure_engine", "db", "schema_is_current",
+           "transaction", "utcnow", "writing"]
 
 _write_intent = contextvars.ContextVar("write_intent", default=False)
 
@@ -96,6 +97,28 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+class EnumValue(TypeDecorator):
+    """An enum member in Python, its value in a plain VARCHAR column (so the schema is the
+    string column it always was). Only members are stored: a stray string is an error."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[enum.Enum], length: int = 20):
+        super().__init__(length)
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, self.enum_class):
+            raise TypeError(f"{value!r} is not a {self.enum_class.__name__}")
+        return value.value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum_class(value)
 
 
 def schema_is_current(engine: Engine, migrations: Path) -> bool:

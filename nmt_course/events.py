@@ -1,8 +1,10 @@
 """Events that features subscribe to, so the feature that causes one need not know them all.
 
 `course_completed` is sent once a learner's last unmet requirement of a course is met, after
-the transaction that met it has committed. Receivers take `(runtime, *, completion)` and run
-their own transactions; certificate issue is the first, CE records and clinic reports follow.
+the transaction that met it has committed and the certificate is issued
+(learning.completion.conclude). Receivers take `(runtime, *, completion)`, run their own
+transactions and return nothing anyone reads: they are for what else a completion sets off
+(CE records, badges). What a page shows comes back from the completing operation.
 """
 from __future__ import annotations
 
@@ -37,15 +39,12 @@ class Completion:
     completed_at: dt.datetime
 
 
-def announce_completion(runtime: Runtime, completion: Completion) -> list[object]:
-    """Tell every subscriber; return what they returned. A failing subscriber is logged and
-    does not undo the completion or stop the others (a certificate can be issued again from
-    the course page)."""
-    results = []
+def announce_completion(runtime: Runtime, completion: Completion) -> None:
+    """Tell every subscriber. A failing subscriber is logged and does not undo the completion
+    or stop the others."""
     for receiver in course_completed.receivers_for(runtime):
         try:
-            results.append(receiver(runtime, completion=completion))
+            receiver(runtime, completion=completion)
         except Exception:  # noqa: BLE001 - one subscriber must not break the others
             log.exception("course_completed subscriber %r failed for learner %s, course %s",
                           receiver, completion.learner_id, completion.course_slug)
-    return results

@@ -12,9 +12,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import assets, formatting
 from .config import PROJECT_ROOT, build_config
-from .content import estimate_ce_hours
+from .content import ce_hours_basis
 from .database import configure_engine
-from .events import course_completed
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .mailers import LogMailer, SmtpMailer
 from .runtime import Runtime, Settings, TableSessions
@@ -38,7 +37,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_models()
     register_extensions(app)
     register_blueprints(app)
-    register_subscribers()
     register_errorhandlers(app)
     register_templating(app)
     register_commands(app)
@@ -122,13 +120,6 @@ def register_blueprints(app: Flask) -> None:
     assets.init_app(app, PROJECT_ROOT / "static")
 
 
-def register_subscribers() -> None:
-    """Who hears of a completed course (connecting twice is harmless)."""
-    from .certificates.operations import issue_on_completion
-
-    course_completed.connect(issue_on_completion)
-
-
 def register_errorhandlers(app: Flask) -> None:
     from .site.errors import register
 
@@ -138,7 +129,8 @@ def register_errorhandlers(app: Flask) -> None:
 def register_templating(app: Flask) -> None:
     app.jinja_env.globals["ce_label"] = formatting.ce_label
     app.jinja_env.globals["count_of"] = formatting.count_of
-    app.jinja_env.globals["ce_estimate"] = estimate_ce_hours
+    app.jinja_env.globals["times"] = formatting.times
+    app.jinja_env.globals["ce_hours_basis"] = ce_hours_basis
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.globals["provider_name"] = app.config["PROVIDER_NAME"]
 

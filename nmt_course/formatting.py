@@ -19,6 +19,11 @@ def long_date(day: dt.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
+def times(number: int) -> str:
+    """'once', 'twice', '3 times'."""
+    return {1: "once", 2: "twice"}.get(number, f"{number} times")
+
+
 def count_of(number: int, noun: str) -> str:
     """'1 lesson', '2 lessons' (nouns that take an s)."""
     return f"{number} {noun}" + ("" if number == 1 else "s")

@@ -41,6 +41,8 @@ class SmtpMailer:
         mail["Date"] = email.utils.formatdate(localtime=False)
         mail["Message-ID"] = email.utils.make_msgid()
         mail.set_content(message.body)
+        if message.html:
+            mail.add_alternative(message.html, subtype="html")
         context = ssl.create_default_context()
         if self.use_ssl:
             connection = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,

@@ -25,7 +25,8 @@ def utcnow() -> dt.datetime:
 class Email:
     to: str
     subject: str
-    body: str
+    body: str  # plain text
+    html: str = ""  # the same message in the site's look (mailing/messages.py)
 
 
 class Mailer(Protocol):

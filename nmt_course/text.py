@@ -1,5 +1,6 @@
-"""One-line text as people type it (names, licence numbers, titles), made safe to store and
-print. Pure.
+"""Text as people type it, the way it is stored: one-line text (names, licence numbers, titles,
+reasons) and e-mail addresses, each through its one normaliser, applied once, by the operation
+that stores it. Pure.
 
 NFC composes accents the one way; control characters (Unicode Cc) and the bidirectional
 controls that reorder what follows them are removed, so a name cannot carry a line break onto
@@ -9,6 +10,8 @@ zero-width joiner and non-joiner stay: Indic and Persian names need them to spel
 from __future__ import annotations
 
 import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
 
 # Unicode's Bidi_Control characters: ALM, LRM, RLM, embeddings, overrides, isolates, PDF/PDI.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
@@ -31,3 +34,13 @@ def one_line(value: str | None) -> str:
         else:
             kept.append(char)
     return " ".join("".join(kept).split())
+
+
+def email_address(value: str) -> str:
+    """`value` as an account, an invitation or a lookup stores it: checked (the syntax only,
+    no DNS), domain and letters in one form, lower case; the space a phone keyboard adds
+    after a word is dropped. ValueError with the reason if it is not an address."""
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValueError(str(error)) from None

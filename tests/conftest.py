@@ -1,7 +1,9 @@
-"""Fixtures: an app per test on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
+"""Fixtures: the app on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL.
 
-Each run makes its own PostgreSQL database and drops it at the end; each test starts from
-empty tables. With CI=true a missing PostgreSQL or Redis fails the run instead of skipping.
+Each test process (pytest-xdist runs one per core) builds one app per backend and makes its
+own PostgreSQL database, dropped at the end; each test starts from empty tables and the
+app's own settings. With CI=true a missing PostgreSQL or Redis fails the run instead of
+skipping.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from nmt_course import create_app
 from nmt_course.config import database_url as normalise_url
-from nmt_course.extensions import db
+from nmt_course.extensions import db, limiter
 from tests.helpers import FIXTURE_CONTENT
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -47,54 +49,119 @@ def app_config(database_uri: str, **overrides) -> dict:
     return config
 
 
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (pyproject.toml): every core, except for a run of tests named one by one
+    (path::test), which starting the workers would only slow down."""
+    return 0 if any("::" in arg for arg in config.args) else None
+
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") or IN_CI else [])
 
 
+def empty_tables() -> None:
+    """Delete every row, children first, in one transaction (inside an app context)."""
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+class Backends:
+    """Per test process (each pytest-xdist worker is one): a migrated database and one app
+    for each backend, made when a test first needs them and kept for the whole run.
+    Building an app, and compiling its templates again, costs more than most tests, so
+    tests share it; the `app` fixture gives each test empty tables and the app's own
+    settings back."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory = tmp_path_factory
+        self.uris: dict[str, str] = {}
+        self.apps: dict[str, object] = {}
+        self.limiter_state: dict = {}
+        self.postgres: tuple[object, str] | None = None  # (server engine, database name)
+
+    def database(self, backend: str) -> str:
+        """A migrated, empty database: the migrations are tested on each."""
+        if backend not in self.uris:
+            uri = (self._postgres_database() if backend == "postgresql" else
+                   f"sqlite:///{self.tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}")
+            app = create_app(app_config(uri))
+            with app.app_context():
+                from flask_migrate import upgrade
+                upgrade()
+                db.engine.dispose()
+            self.uris[backend] = uri
+        return self.uris[backend]
+
+    def app(self, backend: str):
+        if backend not in self.apps:
+            self.apps[backend] = create_app(app_config(self.database(backend)))
+            self.limiter_state = dict(vars(limiter))  # as every app here leaves it: disabled
+        # Flask-Limiter keeps one state for every app it was given (enabled or not, its
+        # storage, the first key prefix): an app a test built leaves it changed.
+        vars(limiter).clear()
+        vars(limiter).update(self.limiter_state)
+        return self.apps[backend]
+
+    def _postgres_database(self) -> str:
+        """A database of this process's own on the server: each run (and each worker) makes
+        one, and drops it at the end."""
+        base = os.environ.get("TEST_DATABASE_URL")
+        if not base:
+            missing_service("TEST_DATABASE_URL is not set")
+        base_url = make_url(normalise_url(base))
+        name = f"nmt_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        server = create_engine(base_url, isolation_level="AUTOCOMMIT")
+        try:
+            with server.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        except Exception as error:  # noqa: BLE001 - any failure means no server to test on
+            server.dispose()
+            missing_service(f"cannot create a PostgreSQL database at {base_url.host}: {error}")
+        self.postgres = (server, name)
+        return base_url.set(database=name).render_as_string(hide_password=False)
+
+    def close(self) -> None:
+        for app in self.apps.values():
+            with app.app_context():
+                db.engine.dispose()
+        if self.postgres is not None:
+            server, name = self.postgres
+            with server.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            server.dispose()
+
+
 @pytest.fixture(scope="session")
-def postgres_url():
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        missing_service("TEST_DATABASE_URL is not set")
-    base_url = make_url(normalise_url(base))
-    name = f"nmt_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any failure means no server to test on
-        admin.dispose()
-        missing_service(f"cannot create a PostgreSQL database at {base_url.host}: {error}")
-    yield base_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def backends(tmp_path_factory):
+    made = Backends(tmp_path_factory)
+    yield made
+    made.close()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database(request, tmp_path_factory):
-    """A migrated, empty database for the whole run: the migrations are tested on each."""
-    if request.param == "sqlite":
-        uri = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
-    else:
-        uri = request.getfixturevalue("postgres_url")
-    app = create_app(app_config(uri))
-    with app.app_context():
-        from flask_migrate import upgrade
-        upgrade()
-        db.engine.dispose()
-    return uri
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
 
 
 @pytest.fixture
-def app(database):
-    app = create_app(app_config(database))
+def database(backend, backends) -> str:
+    return backends.database(backend)
+
+
+@pytest.fixture
+def app(backend, backends):
+    """The run's app on this test's backend, as it was built; its tables are emptied and
+    its settings put back after the test, whatever the test changed."""
+    app = backends.app(backend)
+    config, extensions = dict(app.config), dict(app.extensions)
     yield app
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-        db.engine.dispose()
+        empty_tables()
+    app.config.clear()
+    app.config.update(config)
+    app.extensions.clear()
+    app.extensions.update(extensions)
 
 
 @pytest.fixture
@@ -140,6 +207,3 @@ def redis_url():
     for key in connection.scan_iter(f"*{prefix}*"):
         connection.delete(key)
     connection.close()
-    # Flask-Limiter keeps the first key prefix it was given for good; tests make many apps.
-    from nmt_course.extensions import limiter
-    limiter._key_prefix = ""

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import hashlib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,9 +13,9 @@ from sqlalchemy import event
 
 from nmt_course.accounts import operations as accounts
 from nmt_course.accounts.queries import user_by_email
-from nmt_course.content import load_content
-from nmt_course.learning import operations as learning
-from nmt_course.quizzes import operations as quizzes, queries as quiz_queries
+from nmt_course.content import ContentSet, load_content
+from nmt_course.learning import operations as learning, queries as learning_queries
+from nmt_course.quizzes import queries as quiz_queries
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PASSWORD = "correct horse battery"
@@ -106,25 +108,39 @@ def login(client, email: str = "learner@example.com", password: str = PASSWORD, 
     return response
 
 
+def _files_as_they_are(*folders: Path) -> tuple:
+    """Every file's path and a hash of its bytes: reading is cheap, parsing is not."""
+    return tuple((str(path), hashlib.sha256(path.read_bytes()).digest())
+                 for folder in folders for path in sorted(folder.rglob("*")) if path.is_file())
+
+
+@functools.lru_cache(maxsize=8)
+def _loaded(lessons: Path, quizzes: Path, files: tuple) -> ContentSet:
+    """The content of two folders, read once for as long as their files stay the same: most
+    tests import the same fixture course (the result is frozen data)."""
+    return load_content(lessons, quizzes)
+
+
 def import_content(app, lessons: Path | None = None, quizzes: Path | None = None, **kwargs):
+    lessons = lessons or Path(app.config["LESSONS_DIR"])
+    quizzes = quizzes or Path(app.config["QUIZZES_DIR"])
+    content = _loaded(lessons, quizzes, _files_as_they_are(lessons, quizzes))
+    assert not content.errors, content.errors
     with app.app_context():
-        content = load_content(lessons or Path(app.config["LESSONS_DIR"]),
-                               quizzes or Path(app.config["QUIZZES_DIR"]))
-        assert not content.errors, content.errors
         return learning.import_content(runtime(app), content.courses, **kwargs)
 
 
 def pass_quiz_directly(app, email: str, course: str, lesson: str,
-                       answers: dict[str, list[str]]) -> quizzes.AttemptOutcome:
+                       answers: dict[str, list[str]]) -> learning.QuizSubmitted:
     """Submit the learner's next attempt through the operations, as the quiz page would."""
     with app.app_context():
         user = user_by_email(email)
-        context = quiz_queries.quiz_context(course, lesson, user)
+        context = learning_queries.quiz_context(course, lesson, user)
         standing, version = quiz_queries.standing(user.id, context.quiz.id)
         questions = quiz_queries.questions_of(version.id)
         shown = quiz_queries.presentation_for(runtime(app).settings.order_key, user.id,
                                               version, questions, standing.next_number)
-        return quizzes.submit_attempt(
+        return learning.submit_quiz(
             runtime(app), user, course=context.course, version=version, questions=questions,
             shown=shown, number=standing.next_number,
             answers={key: answers[key] for key in shown.questions if key in answers})

@@ -4,9 +4,9 @@ from __future__ import annotations
 import secrets
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 
+from ..text import email_address
 from ..web import runtime
 from . import operations
 from .passwords import password_problem
@@ -25,8 +25,8 @@ def create_user_command(email: str, legal_name: str, admin: bool, instructor: bo
                         generate_password: bool) -> None:
     """Create a user account."""
     try:
-        email = validate_email(email, check_deliverability=False).normalized
-    except EmailNotValidError as error:
+        email_address(email)  # checked before the password is asked for; stored normalised
+    except ValueError as error:
         raise click.BadParameter(str(error), param_hint="EMAIL") from None
     if generate_password:
         password = secrets.token_urlsafe(15)

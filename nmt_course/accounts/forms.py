@@ -1,14 +1,14 @@
 """Account forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from ..form_fields import EmailAddressField
-from .fields import CONFIRM, EMAIL, NEW_PASSWORD, PASSWORD_HINT, AccountDetails, NewPassword
+from ..form_fields import (CONFIRM, EMAIL, NEW_PASSWORD, PASSWORD_HINT, AccountDetails,
+                           NewPassword)
 
 
 class RegisterForm(AccountDetails, NewPassword, FlaskForm):
-    email = EmailAddressField("E-mail address", validators=EMAIL)
+    email = EmailField("E-mail address", validators=EMAIL)
 
 
 class AccountForm(AccountDetails, FlaskForm):
@@ -16,13 +16,13 @@ class AccountForm(AccountDetails, FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailAddressField("E-mail address", validators=EMAIL)
+    email = EmailField("E-mail address", validators=EMAIL)
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     remember = BooleanField("Keep me logged in on this device")
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailAddressField("E-mail address", validators=EMAIL)
+    email = EmailField("E-mail address", validators=EMAIL)
 
 
 class ResetPasswordForm(FlaskForm):
@@ -37,7 +37,7 @@ class ChangePasswordForm(ResetPasswordForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    new_email = EmailAddressField("New e-mail address", validators=[
+    new_email = EmailField("New e-mail address", validators=[
         DataRequired("Enter the new e-mail address."), *EMAIL[1:]])
     current_password = PasswordField("Your password",
                                      validators=[DataRequired("Enter your password.")])

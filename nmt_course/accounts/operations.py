@@ -8,15 +8,14 @@ from sqlalchemy import update
 
 from .. import audit
 from ..database import db, transaction
-from ..events import Completion, announce_completion
-from ..learning import completion, queries as learning_queries
 from ..mailing import outbox
+from ..mailing.messages import render_email
 from ..runtime import Email, Runtime
+from ..text import email_address, one_line
 from .models import EmailChangeToken, PasswordResetToken, User
-from ..text import one_line
 from .passwords import check_password, hash_password, password_problem
 from .session_operations import end_all_sessions
-from .queries import (normalise_email, token_hash, user_by_email, valid_email_change,
+from .queries import (token_hash, user_by_email, user_by_typed_email, valid_email_change,
                       valid_reset_token)
 
 
@@ -44,6 +43,13 @@ def _clean(value: str | None) -> str | None:
     return one_line(value) or None
 
 
+def _address(typed: str) -> str:
+    try:
+        return email_address(typed)
+    except ValueError:
+        raise AccountError("Enter an e-mail address such as name@example.com.") from None
+
+
 @transaction
 def create_user(runtime: Runtime, **fields) -> User:
     """A new account (see add_user for the fields)."""
@@ -55,7 +61,7 @@ def add_user(runtime: Runtime, *, email: str, password: str, legal_name: str,
              is_admin: bool = False, is_instructor: bool = False) -> User:
     """create_user's work inside a transaction already open: for operations that create an
     account as part of a larger change (accepting a clinic's invitation)."""
-    email = normalise_email(email)
+    email = _address(email)
     legal_name = one_line(legal_name)
     if not legal_name:
         raise AccountError("Enter your legal name.")
@@ -77,90 +83,93 @@ def add_user(runtime: Runtime, *, email: str, password: str, legal_name: str,
     return user
 
 
-def update_account(runtime: Runtime, user: User, *, legal_name: str,
-                   licence_number: str | None, licence_state: str | None) -> list[object]:
-    """Save account details. Courses that waited only for a licence number are complete now:
-    their subscribers (certificate issue) hear of it; what they returned comes back."""
-    return [result for done in _save_account(runtime, user, legal_name, licence_number,
-                                             licence_state)
-            for result in announce_completion(runtime, done)]
-
-
 @transaction
-def _save_account(runtime: Runtime, user: User, legal_name: str, licence_number: str | None,
-                  licence_state: str | None) -> list[Completion]:
+def update_account(runtime: Runtime, user: User, *, legal_name: str,
+                   licence_number: str | None, licence_state: str | None) -> bool:
+    """Save account details; True when they add a licence number the account had not (a
+    course may have waited only for it: learning.operations.complete_waiting_courses)."""
     had_licence = user.has_licence
     if not one_line(legal_name):
         raise AccountError("Enter your legal name.")
     user.legal_name = one_line(legal_name)
     user.licence_number = _clean(licence_number)
     user.licence_state = _clean(licence_state)
-    now = runtime.clock()
-    audit.record("user.updated", at=now, actor_id=user.id, subject=f"user:{user.id}")
-    if had_licence or not user.has_licence:
-        return []  # no requirement was met by this change
-    waiting = [course for course in learning_queries.started_courses(user.id)
-               if course.requires_licence]
-    return completion.completed(user, waiting, now)
+    audit.record("user.updated", at=runtime.clock(), actor_id=user.id,
+                 subject=f"user:{user.id}")
+    return user.has_licence and not had_licence
+
+
+def change_password(runtime: Runtime, user: User, current_password: str,
+                    new_password: str) -> None:
+    _change_password(runtime, user, current_password, new_password,
+                     _password_notice(runtime, user))
 
 
 @transaction
-def change_password(runtime: Runtime, user: User, current_password: str,
-                    new_password: str) -> None:
+def _change_password(runtime: Runtime, user: User, current_password: str,
+                     new_password: str, notice: Email) -> None:
     if not check_password(user.password_hash, current_password):
         raise AccountError("Your current password is not correct.")
-    _set_password(runtime, user, new_password)
+    _set_password(runtime, user, new_password, notice)
     audit.record("user.password_changed", at=runtime.clock(), actor_id=user.id,
                  subject=f"user:{user.id}")
 
 
-def _set_password(runtime: Runtime, user: User, password: str) -> None:
+def _password_notice(runtime: Runtime, user: User) -> Email:
+    return render_email("password_changed", to=user.email, settings=runtime.settings,
+                        name=user.legal_name)
+
+
+def _set_password(runtime: Runtime, user: User, password: str, notice: Email) -> None:
     problem = password_problem(password, (user.email, user.legal_name))
     if problem:
         raise AccountError(problem)
     user.password_hash = hash_password(password, runtime.settings.password_hash_method)
     end_all_sessions(runtime, user)  # a new one starts for the person who changed it
-    settings = runtime.settings
-    outbox.queue(Email(
-        to=user.email, subject="Your password was changed",
-        body=f"Hello {user.legal_name},\n\nThe password of your account at "
-             f"{settings.provider_name} was changed, and every session logged in with the old "
-             "one has ended.\n\nIf you did not change it, reset it now: "
-             f"{settings.url('/reset-password')}\nand tell {settings.contact}.\n"),
-        at=runtime.clock())
+    outbox.queue(notice, at=runtime.clock())
+
+
+def request_password_reset(runtime: Runtime, email: str) -> None:
+    """Queue a single-use link to the account's address if it exists; say nothing either way.
+    Both ways render the mail and write (an audit row), and the mail leaves after the
+    commit, so neither the answer nor its timing tells whether the account exists."""
+    user = user_by_typed_email(email)
+    known = user if user is not None and user.active else None
+    token, settings = secrets.token_urlsafe(32), runtime.settings
+    mail = render_email("password_reset", to=known.email if known else "", settings=settings,
+                        name=known.legal_name if known else "",
+                        minutes=settings.password_reset_minutes,
+                        link=settings.url(f"/reset-password/{token}"))
+    _record_reset_request(runtime, known, token, mail)
 
 
 @transaction
-def request_password_reset(runtime: Runtime, email: str) -> None:
-    """Queue a single-use link to the account's address if it exists; say nothing either way.
-    Both ways write (an audit row), and the mail leaves after the commit, so neither the
-    answer nor its timing tells whether the account exists."""
-    user = user_by_email(email)
+def _record_reset_request(runtime: Runtime, user: User | None, token: str,
+                          mail: Email) -> None:
     now = runtime.clock()
-    if user is None or not user.active:
+    if user is None:
         audit.record("user.password_reset_requested", at=now, known=False)
         return
-    token = secrets.token_urlsafe(32)
-    settings = runtime.settings
-    minutes = settings.password_reset_minutes
+    minutes = runtime.settings.password_reset_minutes
     db.session.add(PasswordResetToken(user_id=user.id, token_hash=token_hash(token),
                                       created_at=now,
                                       expires_at=now + dt.timedelta(minutes=minutes)))
     audit.record("user.password_reset_requested", at=now, actor_id=user.id,
                  subject=f"user:{user.id}", known=True)
-    outbox.queue(Email(
-        to=user.email, subject="Reset your password",
-        body=f"Hello {user.legal_name},\n\n"
-             f"Someone (we hope you) asked to reset the password of your account at "
-             f"{settings.provider_name}. To choose a new password, open this link within "
-             f"{minutes} minutes:\n\n"
-             f"{settings.url(f'/reset-password/{token}')}\n\n"
-             "The link works once. If you did not ask for it, ignore this message; your "
-             "password stays as it is.\n"), at=now)
+    outbox.queue(mail, at=now)
+
+
+def reset_password(runtime: Runtime, token: str, new_password: str) -> User:
+    reset = valid_reset_token(runtime, token)  # read first, to address the notice
+    if reset is None:
+        raise InvalidResetLink("This reset link has expired or was already used. "
+                               "Ask for a new one.")
+    return _reset_password(runtime, token, new_password,
+                           _password_notice(runtime, reset.user))
 
 
 @transaction
-def reset_password(runtime: Runtime, token: str, new_password: str) -> User:
+def _reset_password(runtime: Runtime, token: str, new_password: str, notice: Email) -> User:
     reset = valid_reset_token(runtime, token)
     if reset is None:
         raise InvalidResetLink("This reset link has expired or was already used. "
@@ -175,7 +184,7 @@ def reset_password(runtime: Runtime, token: str, new_password: str) -> User:
         raise InvalidResetLink("This reset link was already used. Ask for a new one.")
     _spend_links(PasswordResetToken, reset.user_id, now)  # any other link sent stops too
     user = reset.user
-    _set_password(runtime, user, new_password)
+    _set_password(runtime, user, new_password, notice)
     audit.record("user.password_reset", at=now, actor_id=user.id, subject=f"user:{user.id}")
     return user
 
@@ -223,44 +232,58 @@ def correct_legal_name(runtime: Runtime, actor: User, user: User, *, legal_name:
 EMAIL_CHANGE_HOURS = 24
 
 
-@transaction
-def request_email_change(runtime: Runtime, user: User, new_email: str, password: str) -> None:
+def request_email_change(runtime: Runtime, user: User, new_email: str, password: str) -> str:
     """Queue a link to the new address; the account keeps its address until that link is
-    opened by this person, so nobody can move an account to a mailbox they do not hold."""
-    new_email = normalise_email(new_email)
+    opened by this person, so nobody can move an account to a mailbox they do not hold.
+    Returns the new address as it will be stored."""
+    new_email, token = _address(new_email), secrets.token_urlsafe(32)
+    settings = runtime.settings
+    mail = render_email("email_change_confirm", to=new_email, settings=settings,
+                        name=user.legal_name, current_email=user.email,
+                        hours=EMAIL_CHANGE_HOURS, link=settings.url(f"/account/email/{token}"))
+    _request_email_change(runtime, user, new_email, password, token, mail)
+    return new_email
+
+
+@transaction
+def _request_email_change(runtime: Runtime, user: User, new_email: str, password: str,
+                          token: str, mail: Email) -> None:
     if not check_password(user.password_hash, password):
         raise WrongPassword("Your current password is not correct.")
     if new_email == user.email:
         raise AccountError("That is already your e-mail address.")
     if user_by_email(new_email) is not None:
         raise EmailTaken("Another account uses that e-mail address.")
-    token, now = secrets.token_urlsafe(32), runtime.clock()
+    now = runtime.clock()
     _spend_links(EmailChangeToken, user.id, now)  # only the newest request's link works
     db.session.add(EmailChangeToken(
         user_id=user.id, new_email=new_email, token_hash=token_hash(token), created_at=now,
         expires_at=now + dt.timedelta(hours=EMAIL_CHANGE_HOURS)))
     audit.record("user.email_change_requested", at=now, actor_id=user.id,
                  subject=f"user:{user.id}")
-    settings = runtime.settings
-    outbox.queue(Email(
-        to=new_email, subject="Confirm your new e-mail address",
-        body=f"Hello {user.legal_name},\n\n"
-             f"You asked to use this address for your account at {settings.provider_name}. "
-             f"To confirm it, log in as usual (with {user.email}) and open this link within "
-             f"{EMAIL_CHANGE_HOURS} hours:\n\n"
-             f"{settings.url(f'/account/email/{token}')}\n\n"
-             "Until then the account keeps its old address. If you did not ask for this, "
-             "ignore this message.\n"), at=now)
+    outbox.queue(mail, at=now)
 
 
-@transaction
 def confirm_email_change(runtime: Runtime, user: User, token: str) -> str:
     """Move the account to the confirmed address and tell the old one; returns the new
     address. Every other link waiting for this account stops working."""
+    change = _usable_change(runtime, user, token)  # read first, to write the notice
+    notice = render_email("email_changed", to=user.email, settings=runtime.settings,
+                          name=user.legal_name, masked_email=_masked(change.new_email))
+    return _confirm_email_change(runtime, user, token, notice)
+
+
+def _usable_change(runtime: Runtime, user: User, token: str) -> EmailChangeToken:
     change = valid_email_change(runtime, user.id, token)
     if change is None:
         raise InvalidEmailChangeLink("This confirmation link has expired or was already "
                                      "used. Ask for a new one from your account page.")
+    return change
+
+
+@transaction
+def _confirm_email_change(runtime: Runtime, user: User, token: str, notice: Email) -> str:
+    change = _usable_change(runtime, user, token)
     holder = user_by_email(change.new_email)
     if holder is not None and holder.id != user.id:
         raise EmailTaken("Another account has started using that e-mail address since you "
@@ -269,16 +292,9 @@ def confirm_email_change(runtime: Runtime, user: User, token: str) -> str:
     now = runtime.clock()
     if _spend_links(EmailChangeToken, user.id, now) == 0:
         raise InvalidEmailChangeLink("This confirmation link was already used.")
-    old_email, user.email = user.email, change.new_email
+    user.email = change.new_email
     audit.record("user.email_changed", at=now, actor_id=user.id, subject=f"user:{user.id}")
-    settings = runtime.settings
-    outbox.queue(Email(
-        to=old_email, subject="Your e-mail address was changed",
-        body=f"Hello {user.legal_name},\n\n"
-             f"Your account at {settings.provider_name} now uses the address "
-             f"{_masked(change.new_email)}; messages will no longer come here.\n\n"
-             f"If you did not change it, contact {settings.contact} at once so the account "
-             "can be given back to you and secured.\n"), at=now)
+    outbox.queue(notice, at=now)
     return user.email
 
 

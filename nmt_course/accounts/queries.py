@@ -7,21 +7,31 @@ from sqlalchemy import func, or_, select
 
 from ..database import db
 from ..runtime import Runtime
+from ..text import email_address
 from .models import EmailChangeToken, PasswordResetToken, User, UserSession
 from .passwords import check_password, spend_equal_time
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+def user_by_email(address: str) -> User | None:
+    """The account with this address, normalised as accounts store it (text.email_address)."""
+    return db.session.scalar(select(User).where(User.email == address))
 
 
-def user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+def user_by_typed_email(typed: str) -> User | None:
+    """The account a person means by what they typed; None if it is not an address."""
+    try:
+        return user_by_email(email_address(typed))
+    except ValueError:
+        return None
 
 
-def search_users(text: str, limit: int = 50) -> list[User]:
-    """Accounts whose name or e-mail contains `text` (all of them when it is empty)."""
-    query = select(User).order_by(User.legal_name, User.id).limit(limit)
+SEARCH_LIMIT = 50  # accounts a search shows
+
+
+def search_users(text: str) -> list[User]:
+    """The first SEARCH_LIMIT accounts whose name or e-mail contains `text` (all of them
+    when it is empty)."""
+    query = select(User).order_by(User.legal_name, User.id).limit(SEARCH_LIMIT)
     text = text.strip()
     if text:
         pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace(
@@ -54,8 +64,8 @@ def user_for_session(runtime: Runtime, session_id: str) -> User | None:
 
 
 def authenticate(runtime: Runtime, email: str, password: str) -> User | None:
-    """The active account with this e-mail and password, or None."""
-    user = user_by_email(email)
+    """The active account with this e-mail (as typed) and password, or None."""
+    user = user_by_typed_email(email)
     method = runtime.settings.password_hash_method
     if user is None or not user.active:
         spend_equal_time(password, method)

@@ -5,9 +5,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from ..certificates.operations import IssuedCertificate
 from ..extensions import limiter
+from ..formatting import count_of
+from ..learning.operations import complete_waiting_courses
 from ..security import safe_next
+from ..text import email_address
 from ..web import ActionForm, learner, log_in, log_out, per_person, runtime
 from . import operations, queries
 from .session_operations import record_failed_login
@@ -19,7 +21,11 @@ bp = Blueprint("accounts", __name__)
 
 def _account_key() -> str:
     """Rate-limit key of the account a form names, whatever address the guesses come from."""
-    return "account:" + queries.normalise_email(request.form.get("email", ""))[:254]
+    typed = request.form.get("email", "")
+    try:
+        return "account:" + email_address(typed)
+    except ValueError:
+        return "account:" + typed[:254]
 
 
 def _failed(response) -> bool:
@@ -95,7 +101,8 @@ def reset_request():
     if form.validate_on_submit():
         operations.request_password_reset(runtime(), form.email.data)
         flash("If an account uses that address, we have e-mailed it a link to choose a new "
-              "password. The link works once, within the hour.", "info")
+              "password. The link works once, within "
+              f"{count_of(runtime().settings.password_reset_minutes, 'minute')}.", "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)
 
@@ -143,9 +150,10 @@ def account():
         return _account_page()
     form = AccountForm()
     if form.validate_on_submit():
+        user = learner()
         try:
-            results = operations.update_account(
-                runtime(), learner(), legal_name=form.legal_name.data,
+            licence_added = operations.update_account(
+                runtime(), user, legal_name=form.legal_name.data,
                 licence_number=form.licence_number.data,
                 licence_state=form.licence_state.data)
         except operations.AccountError as error:
@@ -153,9 +161,10 @@ def account():
             return _account_page(form=form, status=422)
         flash("Your account details are saved. Certificates already issued keep the details "
               "they were issued with.", "success")
-        for issued in results:
-            if isinstance(issued, IssuedCertificate):
-                flash(f"Your certificate for “{issued.course_title}” is ready.", "success")
+        # A course that waited only for the licence number is complete now: learning's to say.
+        for completed in complete_waiting_courses(runtime(), user) if licence_added else []:
+            if completed.certificate is not None:
+                flash(f"Your certificate for “{completed.course_title}” is ready.", "success")
         return redirect(url_for("accounts.account"))
     return _account_page(form=form, status=422)
 
@@ -189,14 +198,15 @@ def change_email():
     email_form = ChangeEmailForm(prefix="em")
     if email_form.validate_on_submit():
         try:
-            operations.request_email_change(runtime(), learner(), email_form.new_email.data,
-                                            email_form.current_password.data)
+            new_email = operations.request_email_change(
+                runtime(), learner(), email_form.new_email.data,
+                email_form.current_password.data)
         except operations.WrongPassword as error:
             email_form.current_password.errors.append(str(error))
         except operations.AccountError as error:
             email_form.new_email.errors.append(str(error))
         else:
-            flash(f"We have e-mailed a link to {email_form.new_email.data.lower()}. "
+            flash(f"We have e-mailed a link to {new_email}. "
                   f"Open it within {operations.EMAIL_CHANGE_HOURS} hours to confirm the change; "
                   f"until then you keep using {current_user.email}.", "info")
             return redirect(url_for("accounts.account"))
@@ -210,7 +220,8 @@ def confirm_email(token: str):
     nothing). Only the account that asked can use it."""
     change = queries.valid_email_change(runtime(), current_user.id, token)
     if change is None:
-        return render_template("accounts/email_invalid.html"), 404
+        return render_template("accounts/email_invalid.html",
+                               hours=operations.EMAIL_CHANGE_HOURS), 404
     form = ActionForm()
     if form.validate_on_submit():
         try:

@@ -12,7 +12,7 @@ from ..database import db, transaction
 from ..runtime import Runtime
 from .models import User, UserSession
 from .passwords import hash_password, needs_rehash
-from .queries import token_hash, user_by_email
+from .queries import token_hash, user_by_typed_email
 
 
 @transaction
@@ -55,7 +55,7 @@ def end_session(runtime: Runtime, user: User, address: str) -> None:
 def record_failed_login(runtime: Runtime, email: str, address: str) -> None:
     """A wrong e-mail address or password. The row names the account (by id) if one uses
     the address, never the password typed."""
-    user = user_by_email(email)
+    user = user_by_typed_email(email)
     audit.record("user.login_failed", at=runtime.clock(),
                  actor_id=user.id if user else None,
                  subject=f"user:{user.id}" if user else "", address=address[:64])

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..form_fields import OneLineField
+from ..quizzes.operations import MAX_GRANT
 
 
 class RolesForm(FlaskForm):
@@ -14,7 +14,7 @@ class RolesForm(FlaskForm):
 
 
 class LegalNameForm(FlaskForm):
-    legal_name = OneLineField("Corrected legal name", validators=[
+    legal_name = StringField("Corrected legal name", validators=[
         DataRequired("Enter the name."), Length(max=200)],
         description="As future certificates should print it. Certificates already issued "
                     "keep the name they were issued with.")
@@ -27,12 +27,12 @@ class LegalNameForm(FlaskForm):
 class GrantForm(FlaskForm):
     quiz = SelectField("Quiz", coerce=int, validate_choice=True)
     attempts = IntegerField("More attempts", default=1,
-                            validators=[InputRequired(), NumberRange(1, 10)])
-    reason = OneLineField("Why", validators=[DataRequired("Say why."), Length(max=500)])
+                            validators=[InputRequired(), NumberRange(1, MAX_GRANT)])
+    reason = StringField("Why", validators=[DataRequired("Say why."), Length(max=500)])
 
 
 class RevokeForm(FlaskForm):
-    reason = OneLineField("Why it is revoked", validators=[
+    reason = StringField("Why it is revoked", validators=[
         DataRequired("Say why the certificate is revoked."), Length(max=500)],
         description="Kept with the certificate and in the audit log; the verification page "
                     "shows the certificate as revoked, with the date.")

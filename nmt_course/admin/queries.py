@@ -1,4 +1,5 @@
-"""Reads for the admin pages: the audit log, filtered, newest first, a page at a time."""
+"""Reads for the admin pages: the quizzes a person could be granted attempts at, and the
+audit log, filtered, newest first, a page at a time."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +10,20 @@ from sqlalchemy import func, or_, select
 from ..accounts.models import User
 from ..audit import AuditEvent
 from ..database import db
+from ..learning.models import Course, Lesson
+from ..quizzes.models import Quiz, QuizStanding
+
+def quizzes_to_grant(learner_id: int) -> list[tuple[int, str, str]]:
+    """(quiz id, course title, lesson title) of the active quizzes the learner attempted
+    and has not passed: the ones more attempts could matter for."""
+    return [(quiz_id, course, lesson) for quiz_id, course, lesson in db.session.execute(
+        select(Quiz.id, Course.title, Lesson.title)
+        .join(QuizStanding, QuizStanding.quiz_id == Quiz.id)
+        .join(Lesson, Lesson.id == Quiz.lesson_id).join(Course, Course.id == Lesson.course_id)
+        .where(QuizStanding.user_id == learner_id, QuizStanding.passed.is_(False),
+               Quiz.archived_at.is_(None), Lesson.archived_at.is_(None))
+        .order_by(Course.title, Lesson.position))]
+
 
 PAGE = 100
 # What the log can be narrowed to: a label and the action prefixes it covers.

@@ -10,17 +10,16 @@ from wtforms import SelectChoice
 
 from ..accounts import operations as accounts
 from ..accounts.models import User
-from ..accounts.queries import search_users
+from ..accounts.queries import SEARCH_LIMIT, search_users
 from ..certificates.models import Certificate
 from ..certificates.operations import RevocationRefused, revoke_certificate
 from ..certificates.queries import certificates_for
 from ..database import db
 from ..formatting import count_of
 from ..quizzes import operations as quizzes
-from ..quizzes.queries import quizzes_to_grant
 from ..web import ActionForm, admins_only, db_int, learner, runtime
 from .forms import GrantForm, LegalNameForm, RevokeForm, RolesForm
-from .queries import KINDS, PAGE, audit_events
+from .queries import KINDS, PAGE, audit_events, quizzes_to_grant
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(admins_only)
@@ -30,7 +29,8 @@ bp.before_request(admins_only)
 def people():
     """Search accounts by name or e-mail."""
     text = request.args.get("q", "")[:200]
-    return render_template("admin/people.html", q=text, people=search_users(text))
+    return render_template("admin/people.html", q=text, people=search_users(text),
+                           limit=SEARCH_LIMIT)
 
 
 def _person_or_404(user_id: int) -> User:

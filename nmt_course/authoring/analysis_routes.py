@@ -9,7 +9,7 @@ from ..content.markdown import plain_text
 from ..csv_safe import to_csv
 from ..learning.queries import active_lesson
 from ..quizzes import queries as quiz_queries
-from ..quizzes.item_analysis import ItemStats, fold, key_hash
+from ..quizzes.item_analysis import BAND_PERCENT, TOO_EASY, TOO_HARD, ItemStats, fold, key_hash
 from ..quizzes.models import Question
 from . import queries
 from .lookups import author_gate, editable_course_or_404
@@ -63,7 +63,8 @@ def report(slug: str, lesson: str):
     choices picked, learners' flags and the checker's warnings."""
     course, found, summary, rows = _report(slug, lesson)
     return render_template("authoring/analysis.html", course=course, lesson=found,
-                           summary=summary, rows=rows)
+                           summary=summary, rows=rows, too_easy=round(TOO_EASY * 100),
+                           too_hard=round(TOO_HARD * 100), band_percent=BAND_PERCENT)
 
 
 @bp.get("/analysis.csv")

@@ -3,21 +3,29 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DecimalField, FieldList, Form, FormField, IntegerField,
-                     SelectChoice, SelectField, TextAreaField)
-from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
-                                Optional, Regexp)
+from wtforms import (BooleanField, DecimalField, EmailField, FieldList, Form, FormField,
+                     IntegerField, SelectChoice, SelectField, StringField, TextAreaField)
+from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
+                                Regexp, ValidationError)
 
-from ..content.model import COURSE_TYPES, QUESTION_TYPES, REVIEW_AFTER_FAIL
-from ..form_fields import EmailAddressField, OneLineField
+from ..content.model import COURSE_TYPES, QUESTION_TYPES, REVIEW_AFTER_FAIL, ce_hours_problem
+from ..form_fields import EMAIL
 from .questions import CHOICE_ROWS
 
 ADDRESS = [DataRequired("Choose an address."), Length(max=100),
-           Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+           Regexp(r"^\s*[a-z0-9]+(?:-[a-z0-9]+)*\s*$",  # the operation drops the spaces
                   message="Use lower-case letters, digits and single hyphens, such as "
                           "neck-and-shoulder-nmt.")]
-CE_HOURS = [InputRequired("Enter the CE hours."),
-            NumberRange(min=0.25, max=100, message="Enter hours from 0.25 to 100.")]
+
+
+def _ce_hours(form, field) -> None:
+    """The bounds `content check` applies to a course file's ce_hours: one rule."""
+    problem = ce_hours_problem(field.data) if field.data is not None else None
+    if problem:
+        raise ValidationError(f"{problem}.")
+
+
+CE_HOURS = [InputRequired("Enter the CE hours."), _ce_hours]
 REVIEW_LABELS = {"objectives": "The score and the objectives to review",
                  "score": "The score only",
                  "questions": "The score and which questions were right"}
@@ -26,13 +34,13 @@ TYPE_LABELS = {"single": "One right answer", "multiple": "Several right answers"
 
 
 class NewCourseForm(FlaskForm):
-    title = OneLineField("Title", validators=[DataRequired("Enter the course title."),
-                                             Length(max=200)],
+    title = StringField("Title", validators=[DataRequired("Enter the course title."),
+                                            Length(max=200)],
                         description="As approved; printed on certificates.")
-    slug = OneLineField("Address", validators=ADDRESS,
+    slug = StringField("Address", validators=ADDRESS,
                        description="The course's web address: /courses/<address>. It cannot "
                                    "change later.")
-    summary = OneLineField("Summary", validators=[Length(max=500)],
+    summary = StringField("Summary", validators=[Length(max=500)],
                           description="One sentence for the catalogue.")
     ce_hours = DecimalField("CE hours", places=2, validators=CE_HOURS)
     course_type = SelectField("Course type",
@@ -40,22 +48,22 @@ class NewCourseForm(FlaskForm):
 
 
 class CourseSettingsForm(FlaskForm):
-    title = OneLineField("Title", validators=[DataRequired("Enter the course title."),
-                                             Length(max=200)])
-    summary = OneLineField("Summary", validators=[Length(max=500)])
+    title = StringField("Title", validators=[DataRequired("Enter the course title."),
+                                            Length(max=200)])
+    summary = StringField("Summary", validators=[Length(max=500)])
     ce_hours = DecimalField("CE hours", places=2, validators=CE_HOURS)
     course_type = SelectField("Course type",
                               choices=[SelectChoice(t, t) for t in COURSE_TYPES])
-    approval_number = OneLineField("Approval number", validators=[Length(max=100)],
+    approval_number = StringField("Approval number", validators=[Length(max=100)],
                                   description="The board's course or programme number.")
     requires_licence = BooleanField("A licence number is needed before the certificate")
     description = TextAreaField("Description (Markdown)", validators=[Length(max=20000)])
 
 
 class LessonForm(FlaskForm):
-    title = OneLineField("Title", validators=[DataRequired("Enter the lesson title."),
-                                             Length(max=200)])
-    slug = OneLineField("Address", validators=ADDRESS,
+    title = StringField("Title", validators=[DataRequired("Enter the lesson title."),
+                                            Length(max=200)])
+    slug = StringField("Address", validators=ADDRESS,
                        description="Part of the lesson's web address. Learners' records "
                                    "follow it: change it only before the lesson is published.")
     objectives = TextAreaField("Objectives, one a line", validators=[Length(max=3000)],
@@ -79,13 +87,13 @@ class QuizSettingsForm(FlaskForm):
 
 
 class ChoiceForm(Form):
-    text = OneLineField("Choice", validators=[Length(max=1000)])
+    text = StringField("Choice", validators=[Length(max=1000)])
     correct = BooleanField("Right answer")
-    feedback = OneLineField("Feedback", validators=[Length(max=1000)])
+    feedback = StringField("Feedback", validators=[Length(max=1000)])
 
 
 class QuestionForm(FlaskForm):
-    key = OneLineField("Question id", validators=[
+    key = StringField("Question id", validators=[
         DataRequired("Give the question an id."), Length(max=100),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message="Use letters, digits, - and _.")],
         description="Stable: attempts and reports refer to it.")
@@ -110,7 +118,7 @@ class QuestionForm(FlaskForm):
 class ImageForm(FlaskForm):
     image = FileField("Image (PNG, JPEG or WebP, at most 2 MB)",
                       validators=[FileRequired("Choose an image file.")])
-    alt = OneLineField("What the image shows", validators=[
+    alt = StringField("What the image shows", validators=[
         DataRequired("Describe the image for learners who cannot see it."), Length(max=200)],
         description="Read aloud by screen readers, for example \"Upper trapezius trigger "
                     "point and its referral up the side of the neck\".")
@@ -122,10 +130,7 @@ class GiftForm(FlaskForm):
 
 
 class MaintainerForm(FlaskForm):
-    email = EmailAddressField("E-mail address of an instructor",
-                              validators=[DataRequired("Enter an e-mail address."),
-                                          Email("Enter an e-mail address such as "
-                                                "name@example.com.")])
+    email = EmailField("E-mail address of an instructor", validators=EMAIL)
 
 
 class PublishForm(FlaskForm):

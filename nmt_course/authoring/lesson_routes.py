@@ -54,7 +54,7 @@ def edit(slug: str, lesson: str | None = None):
         else:
             objectives = [line.strip() for line in form.objectives.data.splitlines()
                           if line.strip()]
-            new_meta = {**meta, "title": form.title.data.strip(), "objectives": objectives}
+            new_meta = {**meta, "title": form.title.data, "objectives": objectives}
             try:
                 saved = operations.save_lesson(runtime(), learner(), course, lesson,
                                                form.slug.data, new_meta, form.body.data)

@@ -11,14 +11,15 @@ from sqlalchemy import select
 
 from .. import audit
 from ..accounts.models import User
-from ..accounts.queries import user_by_email
-from ..content import CourseSource, Problem, check_files
+from ..accounts.queries import user_by_typed_email
+from ..content import CourseSource, CourseStatus, Problem, check_files
 from ..content.gift import GiftRefused, GiftResult, merge_gift, read_gift, same_prompt
 from ..database import db, transaction
 from ..learning.models import Course, CourseImage
 from ..learning.operations import ImportReport, apply_course_source
 from ..learning.queries import active_lesson, course_by_slug
 from ..runtime import Runtime
+from ..text import one_line
 from .drafts import SLUG, Draft, DraftError, front_matter_file
 from ..content.images import CheckedImage
 from .models import CourseDraft, CourseMaintainer
@@ -45,7 +46,7 @@ def initial_files(course: Course) -> dict[str, str]:
         return dict(course.source_files)
     meta = {"title": course.title, "summary": course.summary,
             "ce_hours": float(course.ce_hours), "course_type": course.course_type,
-            "status": "published", "approval_number": course.approval_number,
+            "status": CourseStatus.PUBLISHED.value, "approval_number": course.approval_number,
             "requires_licence": course.requires_licence}
     return {f"lessons/{course.slug}/course.md":
             front_matter_file(meta, course.description_markdown or "")}
@@ -55,15 +56,16 @@ def initial_files(course: Course) -> dict[str, str]:
 def create_course(runtime: Runtime, actor: User, *, slug: str, title: str, summary: str,
                   ce_hours: Decimal, course_type: str) -> Course:
     """A new course owned by `actor`, invisible to learners until its first publication."""
+    slug = one_line(slug)
     if not SLUG.match(slug) or len(slug) > 100:
         raise AuthoringError("The address must be lower-case words joined by hyphens, such "
                              "as neck-and-shoulder-nmt.")
     if course_by_slug(slug) is not None:
         raise AuthoringError(f"A course already uses the address “{slug}”.")
     now = runtime.clock()
-    course = Course(slug=slug, title=title.strip(), summary=summary.strip(), ce_hours=ce_hours,
-                    course_type=course_type, status="draft", owner_id=actor.id, created_at=now,
-                    source_files={})
+    course = Course(slug=slug, title=one_line(title), summary=one_line(summary),
+                    ce_hours=ce_hours, course_type=course_type, status=CourseStatus.DRAFT,
+                    owner_id=actor.id, created_at=now, source_files={})
     db.session.add(course)
     db.session.flush()
     db.session.add(CourseDraft(course_id=course.id, files=initial_files(course),
@@ -145,11 +147,29 @@ def save_lesson(runtime: Runtime, actor: User, course: Course, lesson: str | Non
                 new_slug: str, meta: Mapping, body: str) -> str:
     """Write a lesson into the draft; return its slug. A published lesson keeps its address:
     learners' read marks and attempts follow it, so renaming would start them again."""
+    new_slug = one_line(new_slug)
     if lesson is not None and new_slug != lesson and active_lesson(course.id, lesson):
         raise AuthoringError("This lesson is published, so its address cannot change: "
                              "learners' progress follows it.")
+    meta = {**meta, "title": one_line(meta.get("title"))}
     return edit_draft(runtime, actor, course,
                       lambda draft: draft.save_lesson(lesson, new_slug, meta, body))
+
+
+def save_course_settings(runtime: Runtime, actor: User, course: Course, *, title: str,
+                         summary: str, ce_hours: Decimal, course_type: str,
+                         approval_number: str, requires_licence: bool,
+                         description: str) -> None:
+    """Write the course's settings and description into the draft."""
+    def change(draft: Draft) -> None:
+        meta, _ = draft.course_settings()
+        meta.update(title=one_line(title), summary=one_line(summary),
+                    ce_hours=float(ce_hours), course_type=course_type,
+                    approval_number=one_line(approval_number),
+                    requires_licence=requires_licence)
+        draft.set_course_settings(meta, description)
+
+    edit_draft(runtime, actor, course, change)
 
 
 @transaction
@@ -236,7 +256,7 @@ def add_image(runtime: Runtime, actor: User, course: Course, image: CheckedImage
 
 @transaction
 def add_maintainer(runtime: Runtime, actor: User, course: Course, email: str) -> User:
-    user = user_by_email(email)
+    user = user_by_typed_email(email)
     if user is None or not user.active:
         raise AuthoringError("No active account uses that e-mail address.")
     if not (user.is_instructor or user.is_admin):
@@ -268,6 +288,6 @@ def remove_maintainer(runtime: Runtime, actor: User, course: Course, user_id: in
 
 def image_markdown(course: Course, name: str, alt: str | None = None) -> str:
     """What an author pastes into a lesson to show the image."""
-    alt = " ".join((alt or re.sub(r"\.[0-9a-f]{10}\.\w+$", "", name).replace("-", " "))
-                   .replace("[", "(").replace("]", ")").split())
+    alt = one_line((alt or re.sub(r"\.[0-9a-f]{10}\.\w+$", "", name).replace("-", " "))
+                   .replace("[", "(").replace("]", ")"))
     return f"![{alt}](/courses/{course.slug}/images/{name})"

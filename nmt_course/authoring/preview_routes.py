@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..content import CourseSource, Severity
 from ..quizzes.presentation import BankQuestion, present
-from ..quizzes.quiz_form import build_quiz_form, presented
+from ..quiz_form import build_quiz_form, presented
 from ..web import runtime
 from . import operations
 from .lookups import author_gate, current_draft, editable_course_or_404

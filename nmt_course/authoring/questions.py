@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from ..content import Problem
+from ..text import one_line
 
 CHOICE_ROWS = 6  # choice rows the question editor offers
 PROMPT_RULES = {"negative-stem", "article-clue", "duplicate-prompt"}
@@ -29,7 +30,7 @@ def question_from_form(form, existing: dict | None,
                        other_keys: set[str]) -> tuple[dict, list[tuple[str, str]]]:
     """The question as the quiz file holds it, and the editor's errors ([(field, message)])."""
     errors: list[tuple[str, str]] = []
-    key = form.key.data.strip()
+    key = one_line(form.key.data)
     if key in other_keys:
         errors.append(("key", "Another question of this quiz uses that id."))
     item: dict = {"id": key, "type": form.type.data}
@@ -43,15 +44,15 @@ def question_from_form(form, existing: dict | None,
                    if c.get("id") is not None]
         choices = []
         for row, entry in enumerate(form.choices.entries):
-            text = (entry.form.text.data or "").strip()
+            text = one_line(entry.form.text.data)
             if not text:
                 continue
             choice = {"id": old_ids[row] if row < len(old_ids) else f"c{row + 1}",
                       "text": text}
             if entry.form.correct.data:
                 choice["correct"] = True
-            if (entry.form.feedback.data or "").strip():
-                choice["feedback"] = entry.form.feedback.data.strip()
+            if one_line(entry.form.feedback.data):
+                choice["feedback"] = one_line(entry.form.feedback.data)
             choices.append(choice)
         right = sum(1 for c in choices if c.get("correct"))
         if len(choices) < 2:

@@ -116,15 +116,11 @@ def settings(slug: str):
     if not form.validate_on_submit():
         return _workspace(course, settings=form, status=422)
 
-    def change(draft: Draft) -> None:
-        meta, _ = draft.course_settings()
-        meta.update(title=form.title.data.strip(), summary=(form.summary.data or "").strip(),
-                    ce_hours=float(form.ce_hours.data), course_type=form.course_type.data,
-                    approval_number=(form.approval_number.data or "").strip(),
-                    requires_licence=form.requires_licence.data)
-        draft.set_course_settings(meta, form.description.data or "")
-
-    operations.edit_draft(runtime(), learner(), course, change)
+    operations.save_course_settings(
+        runtime(), learner(), course, title=form.title.data, summary=form.summary.data or "",
+        ce_hours=form.ce_hours.data, course_type=form.course_type.data,
+        approval_number=form.approval_number.data or "",
+        requires_licence=form.requires_licence.data, description=form.description.data or "")
     flash("The course settings are saved in the draft.", "success")
     return redirect(url_for("authoring.course", slug=slug))
 

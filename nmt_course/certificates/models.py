@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from decimal import Decimal
 
 from sqlalchemy import Date, ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from .. import codes
-from ..database import UTCDateTime, db, utcnow
+from ..database import EnumValue, UTCDateTime, db, utcnow
+
+
+class CertificateStatus(enum.Enum):
+    VALID = "valid"
+    REVOKED = "revoked"  # withdrawn by an admin, with a reason; verification says so
 
 
 class Certificate(db.Model):
@@ -21,7 +27,8 @@ class Certificate(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
-    status: Mapped[str] = mapped_column(String(20), default="valid")  # valid | revoked
+    status: Mapped[CertificateStatus] = mapped_column(EnumValue(CertificateStatus),
+                                                      default=CertificateStatus.VALID)
     legal_name: Mapped[str] = mapped_column(String(200))
     licence_number: Mapped[str | None] = mapped_column(String(64))
     licence_state: Mapped[str | None] = mapped_column(String(64))
@@ -42,4 +49,4 @@ class Certificate(db.Model):
 
     @property
     def is_valid(self) -> bool:
-        return self.status == "valid"
+        return self.status is CertificateStatus.VALID

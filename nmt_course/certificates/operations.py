@@ -1,5 +1,6 @@
-"""Issuing certificates. The PDF is rendered before the write transaction opens, so no
-writer waits behind rendering; the insert that follows is one short transaction."""
+"""Issuing certificates (learning.completion.conclude, when a course is completed) and
+revoking them. The PDF is rendered before the write transaction opens, so no writer waits
+behind rendering; the insert that follows is one short transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from ..database import db, transaction
 from ..events import Completion
 from ..runtime import Runtime
 from ..text import one_line
-from .models import Certificate
+from .models import Certificate, CertificateStatus
 from .pdf import CertificateData, render_certificate_pdf
 from .queries import certificate_for
 
@@ -23,11 +24,6 @@ class IssuedCertificate:
     @property
     def display_code(self) -> str:
         return codes.display(self.code)
-
-
-def issue_on_completion(runtime: Runtime, *, completion: Completion) -> IssuedCertificate:
-    """The `course_completed` subscriber: one certificate per learner and course."""
-    return issue_certificate(runtime, completion)
 
 
 def issue_certificate(runtime: Runtime, completion: Completion) -> IssuedCertificate:
@@ -55,8 +51,8 @@ def _store(data: CertificateData, completion: Completion, pdf: bytes) -> Certifi
         return existing
     certificate = Certificate(
         code=data.code, user_id=completion.learner_id, course_id=completion.course_id,
-        status="valid", legal_name=data.legal_name, licence_number=data.licence_number,
-        licence_state=data.licence_state, course_title=data.course_title,
+        status=CertificateStatus.VALID, legal_name=data.legal_name,
+        licence_number=data.licence_number, licence_state=data.licence_state, course_title=data.course_title,
         ce_hours=data.ce_hours, course_type=data.course_type,
         approval_number=data.approval_number, provider_name=data.provider_name,
         completed_on=data.completed_on, issued_at=data.issued_at, pdf=pdf)
@@ -84,7 +80,7 @@ def revoke_certificate(runtime: Runtime, actor: User, certificate: Certificate,
     if not certificate.is_valid:
         raise RevocationRefused("This certificate is revoked already.")
     now = runtime.clock()
-    certificate.status, certificate.revoked_at = "revoked", now
+    certificate.status, certificate.revoked_at = CertificateStatus.REVOKED, now
     certificate.revoked_reason = reason[:500]
     audit.record("certificate.revoked", at=now, actor_id=actor.id,
                  subject=f"certificate:{certificate.id}", user=certificate.user_id,

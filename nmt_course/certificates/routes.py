@@ -68,7 +68,8 @@ def verify(code: str):
     """Public: who completed what, how many CEs, when, and whether it still stands."""
     certificate = certificate_by_typed_code(code)
     if certificate is None:
-        return render_template("certificates/verify_unknown.html", code=code), 404
+        return render_template("certificates/verify_unknown.html", code=code,
+                               length=codes.LENGTH, group=codes.GROUP), 404
     if code != certificate.display_code:
         return redirect(url_for("certificates.verify", code=certificate.display_code), 301)
     return render_template("certificates/verify.html", certificate=certificate), 200, {

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..web import ActionForm, admins_only, learner, runtime
 from . import operations, queries
 from .forms import ClinicForm, ManagerForm, RenameForm
+from .models import ClinicRole
 
 bp = Blueprint("clinic_admin", __name__, url_prefix="/admin/clinics")
 bp.before_request(admins_only)
@@ -49,8 +50,8 @@ def _clinic_or_404(clinic_id: int):
 def _page(clinic, manager_form=None, rename_form=None, status=200):
     return render_template(
         "clinics/admin_clinic.html", clinic=clinic,
-        managers=queries.members(clinic.id, "manager"),
-        invitations=[i for i in queries.open_invitations(clinic.id) if i.role == "manager"],
+        managers=queries.members(clinic.id, ClinicRole.MANAGER),
+        invitations=[i for i in queries.open_invitations(clinic.id) if i.to_manage],
         manager_form=manager_form or ManagerForm(prefix="manager"),
         rename_form=rename_form or RenameForm(prefix="rename", name=clinic.name),
         action=ActionForm()), status
@@ -82,7 +83,7 @@ def add_manager(clinic_id: int):
 def remove_manager(clinic_id: int, user_id: int):
     clinic = _clinic_or_404(clinic_id)
     member = queries.membership(clinic.id, user_id)
-    if member is None or member.role != "manager":
+    if member is None or not member.manages:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -5,7 +5,8 @@ import click
 from flask.cli import AppGroup
 
 from ..web import runtime
-from . import operations
+from . import assignment_operations, operations
+from .compliance import REMINDER_WINDOW_DAYS
 
 clinics = AppGroup("clinics", help="Manage clinics and remind their staff.")
 
@@ -25,9 +26,10 @@ def create_command(name: str, manager_email: str) -> None:
     click.echo(f"Created clinic {clinic.id}, {clinic.name}: {who}.")
 
 
-@clinics.command("remind")
+@clinics.command("remind", help=(
+    f"E-mail staff whose assigned courses are due within {REMINDER_WINDOW_DAYS} days or "
+    "overdue (at most once a day each: run it daily from cron; a second run the same day "
+    "sends nothing)."))
 def remind_command() -> None:
-    """E-mail staff whose assigned courses are due within 7 days or overdue (at most once a
-    day each: run it daily from cron; a second run the same day sends nothing)."""
-    sent = operations.send_reminders(runtime())
+    sent = assignment_operations.send_reminders(runtime())
     click.echo(f"{sent} reminder{'' if sent == 1 else 's'} sent.")

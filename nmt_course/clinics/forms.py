@@ -1,19 +1,19 @@
 """Clinic forms: managers', admins' and the invited person's."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, RadioField, SelectChoice, SelectField, SelectMultipleField
+from wtforms import (DateField, EmailField, RadioField, SelectChoice, SelectField,
+                     SelectMultipleField, StringField)
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..accounts.fields import EMAIL, AccountDetails, NewPassword
-from ..form_fields import EmailAddressField, OneLineField
+from ..form_fields import EMAIL, AccountDetails, NewPassword
 
 NAME = [DataRequired("Give the clinic a name."), Length(max=200)]
 
 
 class InviteForm(FlaskForm):
-    email = EmailAddressField("E-mail address", validators=EMAIL)
-    name = OneLineField("Name (optional)", validators=[Optional(), Length(max=200)],
+    email = EmailField("E-mail address", validators=EMAIL)
+    name = StringField("Name (optional)", validators=[Optional(), Length(max=200)],
                        description="Used to greet them in the invitation.")
 
 
@@ -47,19 +47,19 @@ class DueDateForm(FlaskForm):
 
 
 class ClinicForm(FlaskForm):
-    name = OneLineField("Clinic name", validators=NAME)
-    manager_email = EmailAddressField(
+    name = StringField("Clinic name", validators=NAME)
+    manager_email = EmailField(
         "Manager's e-mail address", validators=EMAIL,
         description="An account with this address becomes the manager; with no account, the "
                     "address is invited to manage the clinic.")
 
 
 class ManagerForm(FlaskForm):
-    email = EmailAddressField("E-mail address of the new manager", validators=EMAIL)
+    email = EmailField("E-mail address of the new manager", validators=EMAIL)
 
 
 class RenameForm(FlaskForm):
-    name = OneLineField("Clinic name", validators=NAME)
+    name = StringField("Clinic name", validators=NAME)
 
 
 class JoinForm(AccountDetails, NewPassword, FlaskForm):

@@ -58,7 +58,7 @@ def accept(token: str):
         else:
             log_in(user)
             flash(f"Welcome! You manage {clinic.name}: find it under Clinics you manage, "
-                  "below." if invitation.role == "manager" else
+                  "below." if invitation.to_manage else
                   f"Welcome! You are on the staff of {clinic.name}: your assigned courses are "
                   "below.", "success")
             return redirect(url_for("learning.dashboard"))

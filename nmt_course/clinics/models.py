@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, db, utcnow
+from ..database import EnumValue, UTCDateTime, db, utcnow
 
-ROLES = ("staff", "manager")
+
+class ClinicRole(enum.Enum):
+    STAFF = "staff"  # assigned courses, followed in the report
+    MANAGER = "manager"  # invites staff, assigns courses, reads the report
 
 
 class Clinic(db.Model):
@@ -30,10 +34,14 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[ClinicRole] = mapped_column(EnumValue(ClinicRole))
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User")
+
+    @property
+    def manages(self) -> bool:
+        return self.role is ClinicRole.MANAGER
 
 
 class Invitation(db.Model):
@@ -50,7 +58,7 @@ class Invitation(db.Model):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     legal_name: Mapped[str] = mapped_column(String(200), default="")  # as the manager wrote it
-    role: Mapped[str] = mapped_column(String(20), default="staff")
+    role: Mapped[ClinicRole] = mapped_column(EnumValue(ClinicRole), default=ClinicRole.STAFF)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -64,6 +72,11 @@ class Invitation(db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def to_manage(self) -> bool:
+        """An invitation to manage the clinic, not to join its staff."""
+        return self.role is ClinicRole.MANAGER
 
 
 class Assignment(db.Model):

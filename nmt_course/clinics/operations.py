@@ -1,5 +1,6 @@
-"""Changes to clinics: creating them, inviting and removing people, assigning courses,
-reminding staff. Each public function is one transaction; mail leaves after it commits."""
+"""Changes to clinics: creating and renaming them, inviting, accepting and removing people
+(assignments and reminders: assignment_operations.py). Each public function is one
+transaction; mail is rendered before it and leaves after it commits."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,21 +8,22 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from .. import audit
 from ..accounts.models import User
 from ..accounts.operations import AccountError, add_user
 from ..accounts.queries import token_hash, user_by_email
 from ..database import db, transaction
-from ..learning.models import Course
 from ..mailing import outbox
-from ..runtime import Runtime
-from ..text import one_line
+from ..mailing.messages import render_email
+from ..runtime import Email, Runtime
+from ..text import email_address, one_line
 from . import queries
-from .mail import invitation_mail, reminder_mail
-from .models import Assignment, Clinic, Invitation, Membership, ReminderSent
-from .roster import Invitee, check_email
+from .models import Assignment, Clinic, ClinicRole, Invitation, Membership
+
+MANAGER = ClinicRole.MANAGER
+from .roster import Invitee
 
 
 class ClinicError(Exception):
@@ -36,8 +38,8 @@ def _subject(clinic: Clinic) -> str:
     return f"clinic:{clinic.id}"
 
 
-def _clean_name(name: str, clinic_id: int | None = None) -> str:
-    name = one_line(name)
+def _checked_name(name: str, clinic_id: int | None = None) -> str:
+    """`name` (one_line'd already) if it may name a clinic."""
     if not name:
         raise ClinicNameError("Give the clinic a name.")
     if len(name) > 200:
@@ -45,8 +47,29 @@ def _clean_name(name: str, clinic_id: int | None = None) -> str:
     same = queries.clinic_named(name)
     if same is not None and same.id != clinic_id:
         raise ClinicNameError(f"There is already a clinic called {same.name}: give this one a "
-                          "name that tells them apart (its town, say).")
+                              "name that tells them apart (its town, say).")
     return name
+
+
+@dataclass(frozen=True)
+class _Invitation:
+    """An invitation's link and its e-mail, made before the transaction that stores it."""
+
+    email: str
+    name: str
+    role: ClinicRole
+    token: str
+    mail: Email
+
+
+def _prepare(runtime: Runtime, clinic_name: str, email: str, name: str = "",
+             role: ClinicRole = ClinicRole.STAFF) -> _Invitation:
+    token, settings = secrets.token_urlsafe(32), runtime.settings  # 256 bits
+    mail = render_email("clinic_invitation", to=email, settings=settings, name=name,
+                        manager=role is ClinicRole.MANAGER, clinic_name=clinic_name,
+                        days=settings.invitation_days,
+                        link=settings.url(f"/invitations/{token}"))
+    return _Invitation(email, name, role, token, mail)
 
 
 # --- clinics and managers (admins) ----------------------------------------------------------
@@ -59,49 +82,60 @@ class ManagerResult:
     invited: str | None = None
 
 
-@transaction
 def create_clinic(runtime: Runtime, actor: User | None, name: str,
                   manager_email: str) -> tuple[Clinic, ManagerResult]:
-    clinic = Clinic(name=_clean_name(name), created_at=runtime.clock())
+    """A clinic with its first manager (invited, if no account uses the address)."""
+    name = one_line(name)
+    invitation = _prepare(runtime, name, _valid_email(manager_email), role=MANAGER)
+    return _create_clinic(runtime, actor, name, invitation)
+
+
+@transaction
+def _create_clinic(runtime: Runtime, actor: User | None, name: str,
+                   invitation: _Invitation) -> tuple[Clinic, ManagerResult]:
+    clinic = Clinic(name=_checked_name(name), created_at=runtime.clock())
     db.session.add(clinic)
     db.session.flush()
     audit.record("clinic.created", at=runtime.clock(), actor_id=actor.id if actor else None,
                  subject=_subject(clinic), name=clinic.name)
-    return clinic, _add_manager(runtime, actor, clinic, manager_email)
+    return clinic, _add_manager(runtime, actor, clinic, invitation)
 
 
-@transaction
 def add_manager(runtime: Runtime, actor: User | None, clinic: Clinic,
                 email: str) -> ManagerResult:
     """Make the account with this address a manager of the clinic; with no such account,
     invite the address to manage it."""
-    return _add_manager(runtime, actor, clinic, email)
+    invitation = _prepare(runtime, clinic.name, _valid_email(email), role=MANAGER)
+    return transaction(_add_manager)(runtime, actor, clinic, invitation)
 
 
 def _add_manager(runtime: Runtime, actor: User | None, clinic: Clinic,
-                 email: str) -> ManagerResult:
-    email = _valid_email(email)
+                 invitation: _Invitation) -> ManagerResult:
+    email = invitation.email
     user = user_by_email(email)
     if user is None:
-        invitation = _invite(runtime, actor, clinic, email, "", role="manager")
-        return ManagerResult(invited=invitation.email)
+        return ManagerResult(invited=_invite(runtime, actor, clinic, invitation).email)
     member = queries.membership(clinic.id, user.id)
-    if member is not None and member.role == "manager":
+    if member is not None and member.role is ClinicRole.MANAGER:
         raise ClinicError(f"{email} already manages {clinic.name}.")
     if member is None:
-        db.session.add(Membership(clinic_id=clinic.id, user_id=user.id, role="manager",
+        db.session.add(Membership(clinic_id=clinic.id, user_id=user.id, role=MANAGER,
                                   joined_at=runtime.clock()))
     else:
-        member.role = "manager"
+        member.role = ClinicRole.MANAGER
     audit.record("clinic.manager_added", at=runtime.clock(),
                  actor_id=actor.id if actor else None, subject=_subject(clinic),
                  user_id=user.id)
     return ManagerResult(user=user)
 
 
-@transaction
 def rename_clinic(runtime: Runtime, actor: User, clinic: Clinic, name: str) -> None:
-    before, clinic.name = clinic.name, _clean_name(name, clinic.id)
+    _rename_clinic(runtime, actor, clinic, one_line(name))
+
+
+@transaction
+def _rename_clinic(runtime: Runtime, actor: User, clinic: Clinic, name: str) -> None:
+    before, clinic.name = clinic.name, _checked_name(name, clinic.id)
     audit.record("clinic.renamed", at=runtime.clock(), actor_id=actor.id,
                  subject=_subject(clinic), before=before, after=clinic.name)
 
@@ -110,49 +144,40 @@ def rename_clinic(runtime: Runtime, actor: User, clinic: Clinic, name: str) -> N
 
 def _valid_email(address: str) -> str:
     try:
-        return check_email(address)
+        return email_address(address)
     except ValueError as error:
         raise ClinicError(f"'{address.strip()[:80]}' is not an e-mail address ({error}).") \
             from None
 
 
-def _mail_invitation(runtime: Runtime, invitation: Invitation, clinic: Clinic,
-                     token: str) -> None:
-    outbox.queue(invitation_mail(runtime.settings, to=invitation.email,
-                                 name=invitation.legal_name, role=invitation.role,
-                                 clinic_name=clinic.name, token=token), at=runtime.clock())
-
-
-def _invite(runtime: Runtime, actor: User | None, clinic: Clinic, email: str, name: str,
-            role: str = "staff") -> Invitation:
-    now = runtime.clock()
+def _invite(runtime: Runtime, actor: User | None, clinic: Clinic,
+            invitation: _Invitation) -> Invitation:
+    email, now = invitation.email, runtime.clock()
+    if len(invitation.name) > 200:
+        raise ClinicError("Use at most 200 characters for the name.")
     user = user_by_email(email)
     if user is not None and queries.membership(clinic.id, user.id) is not None:
         raise ClinicError(f"{email} is already a member of {clinic.name}.")
     if queries.open_invitation_for(clinic.id, email) is not None:
         raise ClinicError(f"{email} is already invited; resend the invitation from the list "
                           "if it was lost.")
-    token = secrets.token_urlsafe(32)  # 256 bits
-    invitation = Invitation(
-        clinic_id=clinic.id, email=email, legal_name=name, role=role,
-        token_hash=token_hash(token), invited_by_id=actor.id if actor else None, sent_at=now,
-        expires_at=now + dt.timedelta(days=runtime.settings.invitation_days))
-    db.session.add(invitation)
+    row = Invitation(
+        clinic_id=clinic.id, email=email, legal_name=invitation.name, role=invitation.role,
+        token_hash=token_hash(invitation.token), invited_by_id=actor.id if actor else None,
+        sent_at=now, expires_at=now + dt.timedelta(days=runtime.settings.invitation_days))
+    db.session.add(row)
     db.session.flush()
     audit.record("clinic.invited", at=now, actor_id=actor.id if actor else None,
-                 subject=_subject(clinic), invitation_id=invitation.id, role=role)
-    _mail_invitation(runtime, invitation, clinic, token)
-    return invitation
+                 subject=_subject(clinic), invitation_id=row.id, role=invitation.role.value)
+    outbox.queue(invitation.mail, at=now)
+    return row
 
 
-@transaction
 def invite(runtime: Runtime, actor: User, clinic: Clinic, email: str,
            name: str = "") -> Invitation:
     """Invite one person by e-mail to join the clinic's staff."""
-    name = one_line(name)
-    if len(name) > 200:
-        raise ClinicError("Use at most 200 characters for the name.")
-    return _invite(runtime, actor, clinic, _valid_email(email), name)
+    invitation = _prepare(runtime, clinic.name, _valid_email(email), one_line(name))
+    return transaction(_invite)(runtime, actor, clinic, invitation)
 
 
 @dataclass
@@ -161,34 +186,49 @@ class BulkResult:
     problems: list[str] = field(default_factory=list)  # "line N: why"
 
 
-@transaction
 def invite_many(runtime: Runtime, actor: User, clinic: Clinic,
                 invitees: Iterable[Invitee]) -> BulkResult:
-    """Invite every good row of a roster in one transaction; a row the rules refuse
-    (already a member, already invited) is reported by its line, and the others go."""
+    """Invite every good row of a roster (addresses normalised by the roster's reader) in one
+    transaction; a row the rules refuse (already a member, already invited) is reported by
+    its line, and the others go."""
+    prepared = [(invitee.line, _prepare(runtime, clinic.name, invitee.email,
+                                        one_line(invitee.name)))
+                for invitee in invitees]
+    return _invite_many(runtime, actor, clinic, prepared)
+
+
+@transaction
+def _invite_many(runtime: Runtime, actor: User, clinic: Clinic,
+                 prepared: list[tuple[int, _Invitation]]) -> BulkResult:
     result = BulkResult()
-    for invitee in invitees:
+    for line, invitation in prepared:
         try:
-            invitation = _invite(runtime, actor, clinic, invitee.email, invitee.name)
+            row = _invite(runtime, actor, clinic, invitation)
         except ClinicError as error:
-            result.problems.append(f"line {invitee.line}: {error}")
+            result.problems.append(f"line {line}: {error}")
             continue
-        result.invited.append(invitation.email)
+        result.invited.append(row.email)
     return result
 
 
-@transaction
 def resend(runtime: Runtime, actor: User, invitation: Invitation) -> None:
     """A new link, valid for the full period again; the link sent before stops working."""
+    fresh = _prepare(runtime, invitation.clinic.name, invitation.email,
+                     invitation.legal_name, invitation.role)
+    _resend(runtime, actor, invitation, fresh)
+
+
+@transaction
+def _resend(runtime: Runtime, actor: User, invitation: Invitation, fresh: _Invitation) -> None:
     if not invitation.is_open:
         raise ClinicError("This invitation was already accepted or revoked.")
-    token, now = secrets.token_urlsafe(32), runtime.clock()
-    invitation.token_hash = token_hash(token)
+    now = runtime.clock()
+    invitation.token_hash = token_hash(fresh.token)
     invitation.sent_at = now
     invitation.expires_at = now + dt.timedelta(days=runtime.settings.invitation_days)
     audit.record("clinic.invitation_resent", at=now, actor_id=actor.id,
                  subject=_subject(invitation.clinic), invitation_id=invitation.id)
-    _mail_invitation(runtime, invitation, invitation.clinic, token)
+    outbox.queue(fresh.mail, at=now)
 
 
 @transaction
@@ -223,11 +263,11 @@ def _join(runtime: Runtime, invitation: Invitation, user: User) -> Membership:
         member = Membership(clinic_id=invitation.clinic_id, user_id=user.id,
                             role=invitation.role, joined_at=now)
         db.session.add(member)
-    elif invitation.role == "manager":
-        member.role = "manager"
+    elif invitation.role is ClinicRole.MANAGER:
+        member.role = ClinicRole.MANAGER
     audit.record("clinic.joined", at=now, actor_id=user.id,
                  subject=_subject(invitation.clinic), invitation_id=invitation.id,
-                 role=member.role)
+                 role=member.role.value)
     return member
 
 
@@ -261,88 +301,10 @@ def accept_with_new_account(runtime: Runtime, token: str, *, password: str, lega
 def remove_member(runtime: Runtime, actor: User, clinic: Clinic, member: Membership) -> None:
     """The person leaves the clinic: their account, progress and certificates stay theirs;
     the clinic sees none of it from now on. Their personal assignments go with them."""
-    if member.role == "manager" and len(queries.members(clinic.id, "manager")) == 1:
+    if member.manages and len(queries.members(clinic.id, MANAGER)) == 1:
         raise ClinicError("A clinic needs a manager: add another one before removing the last.")
     db.session.execute(delete(Assignment).where(Assignment.clinic_id == clinic.id,
                                                 Assignment.user_id == member.user_id))
     db.session.delete(member)
     audit.record("clinic.member_removed", at=runtime.clock(), actor_id=actor.id,
-                 subject=_subject(clinic), user_id=member.user_id, role=member.role)
-
-
-# --- assignments ----------------------------------------------------------------------------
-
-def _check_due(runtime: Runtime, due_on: dt.date) -> dt.date:
-    if due_on < runtime.settings.local_date(runtime.clock()):
-        raise ClinicError("The due date has passed; choose today or a later day.")
-    return due_on
-
-
-@transaction
-def assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_on: dt.date,
-           staff_ids: Iterable[int] | None = None) -> tuple[int, int]:
-    """Assign a course to the whole clinic (`staff_ids` None) or to the chosen staff. An
-    existing assignment of the same course to the same people takes the new date. Returns
-    how many assignments were made and how many got the new date."""
-    _check_due(runtime, due_on)
-    if not course.is_published:
-        raise ClinicError("Only published courses can be assigned.")
-    staff = {m.user_id for m in queries.members(clinic.id, "staff")}
-    targets: list[int | None] = [None] if staff_ids is None else sorted(set(staff_ids))
-    if staff_ids is not None and (not targets or not set(targets) <= staff):
-        raise ClinicError("Choose at least one member of the clinic's staff.")
-    made = changed = 0
-    for user_id in targets:
-        assignment = db.session.scalar(select(Assignment).where(
-            Assignment.clinic_id == clinic.id, Assignment.course_id == course.id,
-            Assignment.user_id.is_(None) if user_id is None else Assignment.user_id == user_id))
-        if assignment is None:
-            db.session.add(Assignment(clinic_id=clinic.id, course_id=course.id,
-                                      user_id=user_id, assigned_at=runtime.clock(),
-                                      assigned_by_id=actor.id, due_on=due_on))
-            made += 1
-        else:
-            assignment.due_on = due_on
-            changed += 1
-    audit.record("clinic.course_assigned", at=runtime.clock(), actor_id=actor.id,
-                 subject=_subject(clinic), course_id=course.id, due_on=due_on.isoformat(),
-                 user_ids=[t for t in targets if t is not None], whole_clinic=staff_ids is None)
-    return made, changed
-
-
-@transaction
-def change_due_date(runtime: Runtime, actor: User, assignment: Assignment,
-                    due_on: dt.date) -> None:
-    before, assignment.due_on = assignment.due_on, _check_due(runtime, due_on)
-    audit.record("clinic.assignment_changed", at=runtime.clock(), actor_id=actor.id,
-                 subject=f"clinic:{assignment.clinic_id}", assignment_id=assignment.id,
-                 before=before.isoformat(), after=due_on.isoformat())
-
-
-@transaction
-def withdraw(runtime: Runtime, actor: User, assignment: Assignment) -> None:
-    db.session.delete(assignment)
-    audit.record("clinic.assignment_withdrawn", at=runtime.clock(), actor_id=actor.id,
-                 subject=f"clinic:{assignment.clinic_id}", course_id=assignment.course_id,
-                 user_id=assignment.user_id)
-
-
-# --- reminders ------------------------------------------------------------------------------
-
-@transaction
-def send_reminders(runtime: Runtime) -> int:
-    """Queue an e-mail to each staff member whose assignments are due within a week or
-    overdue, at most once a day (a second run the same day sends nothing). Returns how many."""
-    settings, now = runtime.settings, runtime.clock()
-    today = settings.local_date(now)
-    already = set(db.session.scalars(
-        select(ReminderSent.user_id).where(ReminderSent.sent_on == today)))
-    sent = 0
-    for reminder in queries.reminders_due(settings, now):
-        if reminder.user_id in already:
-            continue
-        db.session.add(ReminderSent(user_id=reminder.user_id, sent_on=today))
-        outbox.queue(reminder_mail(settings, to=reminder.email, name=reminder.name,
-                                   courses=reminder.courses, today=today), at=now)
-        sent += 1
-    return sent
+                 subject=_subject(clinic), user_id=member.user_id, role=member.role.value)

@@ -1,24 +1,23 @@
-"""Reads about clinics. The report reads the same stored facts as a learner's progress (read
-marks, attempts, certificates) in a fixed number of statements, whatever the staff count."""
+"""Reads about clinics: who manages and belongs to them, invitations, assignments, a
+learner's assigned courses and the reminders due. The compliance report is in
+report_queries.py."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from ..accounts.models import User
-from ..certificates.models import Certificate
+from ..certificates.models import Certificate, CertificateStatus
+from ..content import CourseStatus
 from ..database import db
-from ..learning.models import Course, Lesson, LessonProgress
-from ..progress import percent
-from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
+from ..learning.models import Course
 from ..runtime import Settings
-from .compliance import (STRUGGLING_FAILS, AssignmentFacts, QuizResult, ReportRow,
-                         effective_due_dates, needs_reminder, status)
-from .models import Assignment, Clinic, Invitation, Membership
+from .compliance import AssignmentFacts, effective_due_dates, needs_reminder
+from .models import Assignment, Clinic, ClinicRole, Invitation, Membership
 
 
 def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
@@ -27,7 +26,7 @@ def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
     if not user.is_admin:
         query = query.where(exists().where(
             Membership.clinic_id == Clinic.id, Membership.user_id == user.id,
-            Membership.role == "manager"))
+            Membership.role == ClinicRole.MANAGER))
     return db.session.scalar(query)
 
 
@@ -39,7 +38,7 @@ def clinic_named(name: str) -> Clinic | None:
 def clinics_managed_by(user: User) -> list[Clinic]:
     return list(db.session.scalars(
         select(Clinic).join(Membership, Membership.clinic_id == Clinic.id)
-        .where(Membership.user_id == user.id, Membership.role == "manager")
+        .where(Membership.user_id == user.id, Membership.role == ClinicRole.MANAGER)
         .order_by(Clinic.name, Clinic.id)))
 
 
@@ -53,18 +52,18 @@ class ClinicLine:
 def all_clinics() -> list[ClinicLine]:
     """Every clinic with its staff count and managers' e-mail addresses (for admins)."""
     staff = (select(func.count(Membership.id))
-             .where(Membership.clinic_id == Clinic.id, Membership.role == "staff")
+             .where(Membership.clinic_id == Clinic.id, Membership.role == ClinicRole.STAFF)
              .scalar_subquery())
     clinics = db.session.execute(select(Clinic, staff).order_by(Clinic.name, Clinic.id)).all()
     managers: dict[int, list[str]] = defaultdict(list)
     for clinic_id, email in db.session.execute(
             select(Membership.clinic_id, User.email).join(User, User.id == Membership.user_id)
-            .where(Membership.role == "manager").order_by(User.email)):
+            .where(Membership.role == ClinicRole.MANAGER).order_by(User.email)):
         managers[clinic_id].append(email)
     return [ClinicLine(clinic, count, managers[clinic.id]) for clinic, count in clinics]
 
 
-def members(clinic_id: int, role: str | None = None) -> list[Membership]:
+def members(clinic_id: int, role: ClinicRole | None = None) -> list[Membership]:
     query = (select(Membership).join(User, User.id == Membership.user_id)
              .where(Membership.clinic_id == clinic_id)
              .order_by(User.legal_name, User.id))
@@ -122,162 +121,7 @@ def assignment_of(clinic_id: int, assignment_id: int) -> Assignment | None:
 
 def assignable_courses() -> list[Course]:
     return list(db.session.scalars(
-        select(Course).where(Course.status == "published").order_by(Course.title)))
-
-
-# --- the report -----------------------------------------------------------------------------
-
-def _staff_ids(clinic_id: int):
-    return select(Membership.user_id).where(Membership.clinic_id == clinic_id,
-                                            Membership.role == "staff")
-
-
-def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
-           detail: bool = False) -> list[ReportRow]:
-    """Every staff member x every course assigned to them, in six statements; with `detail`,
-    each row holds every quiz tried (for the CSV), not only those the page shows."""
-    today = settings.local_date(now)
-    staff = db.session.execute(
-        select(User.id, User.legal_name, User.email, Membership.joined_at)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.clinic_id == clinic_id, Membership.role == "staff")).all()
-    assignments = db.session.execute(
-        select(Assignment.course_id, Assignment.user_id, Assignment.due_on,
-               Assignment.assigned_at, Course.title)
-        .join(Course, Course.id == Assignment.course_id)
-        .where(Assignment.clinic_id == clinic_id)).all()
-    if not staff or not assignments:
-        return []
-    course_ids = sorted({row.course_id for row in assignments})
-    limit = (select(QuizVersion.max_attempts).where(QuizVersion.quiz_id == Quiz.id)
-             .order_by(QuizVersion.number.desc()).limit(1).scalar_subquery())
-    lessons, quiz_count = {}, Counter()
-    for lesson_id, course_id, position, title, quiz_id, max_attempts in db.session.execute(
-            select(Lesson.id, Lesson.course_id, Lesson.position, Lesson.title, Quiz.id, limit)
-            .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
-            .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))):
-        lessons[lesson_id] = _LessonFacts(course_id, position, title, max_attempts or 0)
-        quiz_count[course_id] += quiz_id is not None
-    lesson_count = Counter(lesson.course_id for lesson in lessons.values())
-    reads = _read_counts(clinic_id, course_ids)
-    quizzes = _quiz_results(clinic_id, lessons, detail=detail)
-    certificates = {(user_id, course_id): (completed_on, code) for user_id, course_id,
-                    completed_on, code in db.session.execute(
-                        select(Certificate.user_id, Certificate.course_id,
-                               Certificate.completed_on, Certificate.code)
-                        .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
-                               Certificate.course_id.in_(course_ids),
-                               Certificate.status == "valid"))}
-    titles = {row.course_id: row.title for row in assignments}
-    rows = []
-    for user_id, name, email, joined_at in staff:
-        due = effective_due_dates(
-            AssignmentFacts(a.course_id, a.due_on, a.user_id is not None, a.assigned_at,
-                            joined_at, settings.timezone)
-            for a in assignments if a.user_id in (None, user_id))
-        for course_id, due_date in due.items():
-            tried = quizzes.get((user_id, course_id), _NONE_TRIED)
-            plain_read, quiz_read = reads.get((user_id, course_id), (0, 0))
-            unpassed_read = quiz_read - tried.passed_and_read
-            passed = tried.passed
-            certificate = certificates.get((user_id, course_id))
-            started = bool(plain_read or unpassed_read or tried.tried)
-            rows.append(ReportRow(
-                user_id, name, email, course_id, titles[course_id], due_date,
-                status(completed=certificate is not None, started=started, due=due_date,
-                       today=today),
-                percent(lesson_count[course_id], plain_read + passed, unpassed_read),
-                quiz_count[course_id], passed, tried.results,
-                certificate[0] if certificate else None,
-                certificate[1] if certificate else None))
-    return rows
-
-
-def _read_counts(clinic_id: int, course_ids: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
-    """(user, course) -> (lessons without a quiz read, lessons with a quiz read)."""
-    rows = db.session.execute(
-        select(LessonProgress.user_id, Lesson.course_id,
-               func.count(case((Quiz.id.is_(None), 1))), func.count(Quiz.id))
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
-        .where(LessonProgress.user_id.in_(_staff_ids(clinic_id)),
-               Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))
-        .group_by(LessonProgress.user_id, Lesson.course_id))
-    return {(user_id, course_id): (plain, with_quiz) for user_id, course_id, plain, with_quiz
-            in rows}
-
-
-class _LessonFacts(NamedTuple):
-    course_id: int
-    position: int
-    title: str
-    max_attempts: int  # of its quiz's current version; 0: no limit (or no quiz)
-
-
-@dataclass(frozen=True)
-class _QuizzesOf:
-    """One person's quizzes in one course."""
-
-    passed: int
-    passed_and_read: int  # passed quizzes whose lesson is marked as read too
-    tried: int
-    results: tuple[QuizResult, ...]  # in lesson order: all, or those not passed or failed twice
-
-
-_NONE_TRIED = _QuizzesOf(0, 0, 0, ())
-
-
-def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *,
-                  detail: bool) -> dict[tuple[int, int], _QuizzesOf]:
-    """(user, course) -> how many quizzes they passed and tried, with each quiz's best score,
-    pass, failures and whether its attempts are used up: every quiz with `detail`, else only
-    those the page shows (not passed yet, or failed twice). From the standings the attempts
-    keep, grouped by course in SQL, so that one short row per person and course crosses
-    over, its quizzes packed as "lesson:best:passed:fails:tries:granted"."""
-    quizzes = select(Quiz.id).where(Quiz.lesson_id.in_(list(lessons)),
-                                    Quiz.archived_at.is_(None))
-    per_quiz = (
-        select(QuizStanding.user_id, QuizStanding.quiz_id,
-               QuizStanding.best_score.label("best"),
-               case((QuizStanding.passed, 1), else_=0).label("passes"),
-               QuizStanding.failures.label("fails"), QuizStanding.attempts.label("tries"))
-        .where(QuizStanding.user_id.in_(_staff_ids(clinic_id)),
-               QuizStanding.quiz_id.in_(quizzes))).subquery()
-    read = exists().where(LessonProgress.user_id == per_quiz.c.user_id,
-                          LessonProgress.lesson_id == Lesson.id)
-    # Extra attempts granted matter only while the quiz is not passed: looked up only then.
-    granted = case((per_quiz.c.passes == 0, select(
-        func.coalesce(func.sum(AttemptGrant.attempts), 0))
-        .where(AttemptGrant.user_id == per_quiz.c.user_id,
-               AttemptGrant.quiz_id == per_quiz.c.quiz_id).scalar_subquery()), else_=0)
-    fields = [cast(column, String) for column in (Lesson.id, per_quiz.c.best,
-                                                  per_quiz.c.passes, per_quiz.c.fails,
-                                                  per_quiz.c.tries, granted)]
-    packed = fields[0]
-    for field in fields[1:]:
-        packed = packed + ":" + field
-    if not detail:
-        packed = case((or_(per_quiz.c.passes == 0, per_quiz.c.fails >= STRUGGLING_FAILS),
-                       packed))
-    rows = db.session.execute(
-        select(per_quiz.c.user_id, Lesson.course_id,
-               func.count(case((per_quiz.c.passes > 0, 1))),
-               func.count(case((and_(per_quiz.c.passes > 0, read), 1))), func.count(),
-               func.aggregate_strings(packed, " "))
-        .join(Quiz, Quiz.id == per_quiz.c.quiz_id).join(Lesson, Lesson.id == Quiz.lesson_id)
-        .group_by(per_quiz.c.user_id, Lesson.course_id))
-    results = {}
-    for user_id, course_id, passed, passed_and_read, tried, text in rows:
-        unpacked = []
-        for part in (text or "").split():
-            lesson_id, best, passes, fails, tries, granted = map(int, part.split(":"))
-            _, position, title, max_attempts = lessons[lesson_id]
-            locked = not passes and max_attempts > 0 and tries >= max_attempts + granted
-            unpacked.append(QuizResult(title, position, best, passes > 0, fails, locked))
-        unpacked.sort(key=lambda result: result.position)
-        results[(user_id, course_id)] = _QuizzesOf(passed, passed_and_read, tried,
-                                                   tuple(unpacked))
-    return results
+        select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.title)))
 
 
 # --- a learner's assignments -----------------------------------------------------------------
@@ -303,11 +147,11 @@ def my_clinics(user_id: int, settings: Settings) -> MyClinics:
                Assignment.due_on, Assignment.assigned_at, Course)
         .join(Clinic, Clinic.id == Membership.clinic_id)
         .outerjoin(Assignment, and_(
-            Assignment.clinic_id == Membership.clinic_id, Membership.role == "staff",
+            Assignment.clinic_id == Membership.clinic_id, Membership.role == ClinicRole.STAFF,
             or_(Assignment.user_id.is_(None), Assignment.user_id == user_id)))
         .outerjoin(Course, Course.id == Assignment.course_id)
         .where(Membership.user_id == user_id)).all()
-    managed = sorted({row.Clinic for row in rows if row.role == "manager"},
+    managed = sorted({row.Clinic for row in rows if row.role is ClinicRole.MANAGER},
                      key=lambda clinic: (clinic.name, clinic.id))
     per_clinic: dict[int, list] = defaultdict(list)
     for row in rows:
@@ -330,12 +174,18 @@ def my_clinics(user_id: int, settings: Settings) -> MyClinics:
 
 # --- reminders -------------------------------------------------------------------------------
 
+class DueCourse(NamedTuple):
+    title: str
+    slug: str
+    due: dt.date
+
+
 @dataclass(frozen=True)
 class Reminder:
     user_id: int
     email: str
     name: str
-    courses: list[tuple[str, str, dt.date]]  # (title, slug, due), earliest first
+    courses: list[DueCourse]  # earliest first
 
 
 def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
@@ -350,17 +200,17 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
         .join(Assignment, and_(Assignment.clinic_id == Membership.clinic_id, or_(
             Assignment.user_id.is_(None), Assignment.user_id == Membership.user_id)))
         .join(Course, Course.id == Assignment.course_id)
-        .where(Membership.role == "staff", User.active)).all()
+        .where(Membership.role == ClinicRole.STAFF, User.active)).all()
     if not rows:
         return []
     done = {tuple(row) for row in db.session.execute(
         select(Certificate.user_id, Certificate.course_id)
-        .where(Certificate.status == "valid", Certificate.user_id.in_(
-            select(Membership.user_id).where(Membership.role == "staff"))))}
+        .where(Certificate.status == CertificateStatus.VALID, Certificate.user_id.in_(
+            select(Membership.user_id).where(Membership.role == ClinicRole.STAFF))))}
     grouped: dict[tuple[int, int], list] = defaultdict(list)
     for row in rows:
         grouped[(row.user_id, row.clinic_id)].append(row)
-    due_by_user: dict[int, dict[int, tuple[str, str, dt.date]]] = defaultdict(dict)
+    due_by_user: dict[int, dict[int, DueCourse]] = defaultdict(dict)
     people = {}
     for (user_id, _), clinic_rows in grouped.items():
         titles = {row.id: (row.title, row.slug) for row in clinic_rows}
@@ -372,7 +222,7 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
             if (user_id, course_id) in done or not needs_reminder(due_date, today):
                 continue
             known = due_by_user[user_id].get(course_id)
-            if known is None or due_date < known[2]:
-                due_by_user[user_id][course_id] = (*titles[course_id], due_date)
-    return [Reminder(user_id, *people[user_id], sorted(courses.values(), key=lambda c: c[2]))
+            if known is None or due_date < known.due:
+                due_by_user[user_id][course_id] = DueCourse(*titles[course_id], due_date)
+    return [Reminder(user_id, *people[user_id], sorted(courses.values(), key=lambda c: c.due))
             for user_id, courses in sorted(due_by_user.items()) if courses]

@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from email_validator import EmailNotValidError, validate_email
+from ..text import email_address
 
 MAX_ROWS = 500
 MAX_BYTES = 256 * 1024
@@ -29,14 +29,6 @@ class Invitee:
 class Roster:
     invitees: list[Invitee] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # "line N: why"
-
-
-def check_email(address: str) -> str:
-    """The address, normalised (lower case); ValueError with a reason if it is not one."""
-    try:
-        return validate_email(address.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        raise ValueError(str(error)) from None
 
 
 def _columns(cells: list[str]) -> tuple[int, int] | None:
@@ -94,18 +86,14 @@ def read_roster(text: str) -> Roster:
         else:
             address = next((cell for cell in cells if "@" in cell), "")
             name = next((cell for cell in cells if "@" not in cell and cell.strip()), "")
-        name = " ".join(name.split())
         if not address.strip():
             roster.problems.append(f"line {line}: no e-mail address")
             continue
         try:
-            email = check_email(address)
+            email = email_address(address)
         except ValueError as error:
             roster.problems.append(f"line {line}: '{address.strip()[:80]}' is not an e-mail "
                                    f"address ({error})")
-            continue
-        if len(name) > 200:
-            roster.problems.append(f"line {line}: the name is longer than 200 characters")
             continue
         if email in seen:
             roster.problems.append(f"line {line}: {email} is already on line {seen[email]}")

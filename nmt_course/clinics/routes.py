@@ -12,11 +12,11 @@ from ..csv_safe import to_csv
 from ..extensions import login_manager
 from ..formatting import long_date
 from ..web import ActionForm, db_int, learner, runtime
-from . import operations, queries
-from .compliance import Status, course_bars, select_rows
+from . import assignment_operations, operations, queries, report_queries
+from .compliance import STRUGGLING_FAILS, Status, course_bars, select_rows
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
 from .lookups import clinic_or_404
-from .models import Clinic
+from .models import Clinic, ClinicRole
 from .roster import read_roster, roster_text
 
 bp = Blueprint("clinics", __name__, url_prefix="/clinics")
@@ -47,7 +47,8 @@ SORT_LABELS = {"status": "Status", "name": "Name", "course": "Course", "progress
 def _report_rows(clinic: Clinic, *, detail: bool = False):
     """The report's rows, with the filters and sort of the query string; a course that is
     not this clinic's answers 404, like any other clinic's record."""
-    rows = queries.report(clinic.id, runtime().settings, runtime().clock(), detail=detail)
+    rows = report_queries.report(clinic.id, runtime().settings, runtime().clock(),
+                                 detail=detail)
     courses = {row.course_id: row.course_title for row in rows}
     course_id = request.args.get("course", type=db_int)
     if "course" in request.args and request.args["course"] and course_id not in courses:
@@ -73,6 +74,7 @@ def report(clinic_id: int):
     return render_template("clinics/report.html", clinic=clinic, rows=chosen,
                            total=len(rows), bars=course_bars(rows), courses=courses,
                            filters=filters, statuses=list(Status), sorts=SORT_LABELS,
+                           struggling_fails=STRUGGLING_FAILS,
                            today=runtime().settings.local_date(runtime().clock()))
 
 
@@ -107,8 +109,8 @@ def _file_stem(clinic: Clinic) -> str:
 def _staff_page(clinic: Clinic, *, invite_form=None, roster_form=None, bulk=None,
                 status: int = 200):
     return render_template(
-        "clinics/staff.html", clinic=clinic, staff=queries.members(clinic.id, "staff"),
-        managers=queries.members(clinic.id, "manager"),
+        "clinics/staff.html", clinic=clinic, staff=queries.members(clinic.id, ClinicRole.STAFF),
+        managers=queries.members(clinic.id, ClinicRole.MANAGER),
         invitations=queries.open_invitations(clinic.id), now=runtime().clock(),
         invite_form=invite_form or InviteForm(prefix="invite"),
         roster_form=roster_form or RosterForm(prefix="roster"), bulk=bulk,
@@ -190,7 +192,7 @@ def remove(clinic_id: int, user_id: int):
     """The person leaves the clinic's staff; their account and certificates stay theirs."""
     clinic = clinic_or_404(clinic_id)
     member = queries.membership(clinic.id, user_id)
-    if member is None or member.role != "staff":
+    if member is None or member.role is not ClinicRole.STAFF:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -213,7 +215,7 @@ def _assign_form(clinic: Clinic, staff, formdata=None) -> AssignForm:
 
 
 def _assignments_page(clinic: Clinic, form=None, status: int = 200):
-    staff = queries.members(clinic.id, "staff")
+    staff = queries.members(clinic.id, ClinicRole.STAFF)
     names = {m.user_id: m.user.legal_name for m in staff}
     assigned = queries.assignments_of(clinic.id)
     local_date = runtime().settings.local_date
@@ -240,7 +242,7 @@ def assignments(clinic_id: int):
 @bp.post("/<int:clinic_id>/assignments")
 def assign(clinic_id: int):
     clinic = clinic_or_404(clinic_id)
-    form = _assign_form(clinic, queries.members(clinic.id, "staff"), request.form)
+    form = _assign_form(clinic, queries.members(clinic.id, ClinicRole.STAFF), request.form)
     if not form.validate_on_submit():
         return _assignments_page(clinic, form, 422)
     course = next((c for c in queries.assignable_courses() if c.id == form.course.data), None)
@@ -248,7 +250,7 @@ def assign(clinic_id: int):
         abort(404)
     staff_ids = form.staff.data if form.who.data == "chosen" else None
     try:
-        made, changed = operations.assign(runtime(), learner(), clinic, course,
+        made, changed = assignment_operations.assign(runtime(), learner(), clinic, course,
                                           form.due_on.data, staff_ids)
     except operations.ClinicError as error:
         field = form.staff if "staff" in str(error) else form.due_on
@@ -271,7 +273,8 @@ def change(clinic_id: int, assignment_id: int):
     which = f"“{assignment.course.title}” ({_for_whom(assignment)})"
     if form.validate_on_submit():
         try:
-            operations.change_due_date(runtime(), learner(), assignment, form.due_on.data)
+            assignment_operations.change_due_date(runtime(), learner(), assignment,
+                                                  form.due_on.data)
         except operations.ClinicError as error:
             flash(f"{which}: {error}", "warning")
         else:
@@ -290,6 +293,6 @@ def withdraw(clinic_id: int, assignment_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     which = f"“{assignment.course.title}” ({_for_whom(assignment)})"
-    operations.withdraw(runtime(), learner(), assignment)
+    assignment_operations.withdraw(runtime(), learner(), assignment)
     flash(f"{which} is withdrawn. What staff did in the course stays theirs.", "info")
     return redirect(url_for("clinics.assignments", clinic_id=clinic.id))

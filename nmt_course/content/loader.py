@@ -17,7 +17,7 @@ from .figures import check_images
 from .lesson_checks import body_problems
 from .markdown import count_words, render_block, render_document
 from .model import (COURSE_STATUSES, COURSE_TYPES, WORDS_PER_MINUTE, ContentSet, CourseSource,
-                    LessonSource, Problem, estimate_ce_hours)
+                    LessonSource, Problem, ce_hours_problem, estimate_ce_hours)
 from .quality import check_quality
 from .quiz_file import load_quiz
 from .source import ContentError, LineMap, decode_utf8
@@ -205,9 +205,9 @@ def _ce_hours(meta: LineMap, check: FieldChecker) -> Decimal:
         hours = Decimal(str(value)) if not isinstance(value, bool) else Decimal("NaN")
     except InvalidOperation:
         hours = Decimal("NaN")
-    if not hours.is_finite() or hours <= 0 or hours > 100 or hours != hours.quantize(
-            Decimal("0.01")):
-        check.error(line, f"ce_hours must be a positive number such as 1.5, not {value!r}")
+    problem = ce_hours_problem(hours)
+    if problem:
+        check.error(line, f"ce_hours must be a number: {problem}; not {value!r}")
         return Decimal(0)
     return hours
 

@@ -6,14 +6,37 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
+from ..formatting import ce_hours as hours_text, ce_label, count_of
 from .images import CheckedImage
 
 COURSE_TYPES = ("Home Study", "Live", "Webinar")
-COURSE_STATUSES = ("published", "draft")
 QUESTION_TYPES = ("single", "multiple", "true_false")
-# What a failed attempt shows: only the score, the objectives to review, or each question's mark.
-REVIEW_AFTER_FAIL = ("score", "objectives", "questions")
+
+
+class CourseStatus(enum.Enum):
+    """A course's `status:` (course.md) and the stored course's."""
+
+    PUBLISHED = "published"
+    DRAFT = "draft"  # invisible to learners
+
+
+class ReviewMode(enum.Enum):
+    """What a failed attempt shows (a quiz's `review_after_fail:`); all of it after a pass or
+    the last attempt (quizzes/policy.py)."""
+
+    SCORE = "score"  # the score only
+    OBJECTIVES = "objectives"  # the score and the lesson objectives to review
+    QUESTIONS = "questions"  # the score and which questions were right
+
+
+# The words the files use, in the order the editors offer them.
+COURSE_STATUSES = tuple(status.value for status in CourseStatus)
+REVIEW_AFTER_FAIL = tuple(mode.value for mode in (ReviewMode.SCORE, ReviewMode.OBJECTIVES,
+                                                   ReviewMode.QUESTIONS))
+# The CE-hours rule (docs/content.md): its rates, and the bounds of a course's hours.
 WORDS_PER_MINUTE = 200
+MINUTES_PER_QUESTION = 1
+MIN_CE_HOURS, MAX_CE_HOURS = Decimal("0.25"), Decimal("100")
 
 
 class Severity(enum.Enum):
@@ -145,9 +168,27 @@ class CourseSource:
 def estimate_ce_hours(word_count: int, question_count: int) -> Decimal:
     """The CE-hours rule (docs/content.md): words / 200 + 1 minute per question shown, in
     hours, rounded down to the half hour."""
-    minutes = Decimal(word_count) / WORDS_PER_MINUTE + question_count
+    minutes = (Decimal(word_count) / WORDS_PER_MINUTE
+               + question_count * MINUTES_PER_QUESTION)
     halves = (minutes / 60 * 2).to_integral_value(rounding=ROUND_FLOOR)
     return halves / 2
+
+
+def ce_hours_basis(word_count: int, question_count: int) -> str:
+    """How a course's CE hours were estimated, in a sentence for its page."""
+    return (f"{word_count:,} words of lessons at {WORDS_PER_MINUTE} words a minute, plus "
+            f"{count_of(MINUTES_PER_QUESTION, 'minute')} for each of the {question_count} "
+            "quiz questions a learner answers, rounded down to the half hour: "
+            f"{ce_label(estimate_ce_hours(word_count, question_count))}")
+
+
+def ce_hours_problem(hours: Decimal) -> str | None:
+    """Why `hours` cannot be a course's CE hours (files and the Author area alike), or None."""
+    if (not hours.is_finite() or not MIN_CE_HOURS <= hours <= MAX_CE_HOURS
+            or hours != hours.quantize(Decimal("0.01"))):
+        return (f"CE hours run from {hours_text(MIN_CE_HOURS)} to {hours_text(MAX_CE_HOURS)}, "
+                "in hundredths at most, such as 1.5")
+    return None
 
 
 @dataclass(frozen=True)

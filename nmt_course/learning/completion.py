@@ -1,14 +1,31 @@
 """Course completion: deciding, inside a write transaction, that a learner has just met the
-last requirement of a course, and copying what a certificate will need."""
+last requirement of a course and copying what a certificate will need; then, once that
+transaction has committed, issuing the certificate and telling the subscribers."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..accounts.models import User
-from ..events import Completion
+from ..certificates.operations import IssuedCertificate, issue_certificate
+from ..events import Completion, announce_completion
+from ..runtime import Runtime
 from . import queries
 from .models import Course
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CourseCompleted:
+    """What a completing operation returns for its page: the course completed just now and
+    its certificate (None when issuing it failed: that is logged, and the course page
+    offers the certificate again)."""
+
+    course_title: str
+    certificate: IssuedCertificate | None
 
 
 def completion_of(learner: User, course: Course, at: dt.datetime) -> Completion:
@@ -26,3 +43,17 @@ def completed(learner: User, courses: Iterable[Course], at: dt.datetime) -> list
     progress = queries.progress_by_course(learner, courses)
     return [completion_of(learner, course, at) for course in courses
             if progress[course.id].complete]
+
+
+def conclude(runtime: Runtime, completion: Completion) -> CourseCompleted:
+    """After the transaction that completed the course has committed: issue the certificate
+    (one per learner and course, so concluding again is safe), then announce the completion
+    to the subscribers, for what they do besides."""
+    try:
+        certificate = issue_certificate(runtime, completion)
+    except Exception:  # noqa: BLE001 - the completion stands; the course page offers it again
+        log.exception("certificate issue failed for learner %s, course %s",
+                      completion.learner_id, completion.course_slug)
+        certificate = None
+    announce_completion(runtime, completion)
+    return CourseCompleted(completion.course_title, certificate)

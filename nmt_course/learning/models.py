@@ -8,7 +8,8 @@ from sqlalchemy import (JSON, Boolean, ForeignKey, Integer, LargeBinary, Numeric
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from ..database import UTCDateTime, db, utcnow
+from ..content import CourseStatus
+from ..database import EnumValue, UTCDateTime, db, utcnow
 
 
 class Course(db.Model):
@@ -22,7 +23,7 @@ class Course(db.Model):
     description_html: Mapped[str] = mapped_column(Text, default="")
     ce_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     course_type: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[CourseStatus] = mapped_column(EnumValue(CourseStatus))
     approval_number: Mapped[str] = mapped_column(String(100), default="")
     requires_licence: Mapped[bool] = mapped_column(Boolean, default=False)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # browser authoring
@@ -42,7 +43,7 @@ class Course(db.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status is CourseStatus.PUBLISHED
 
 
 class Lesson(db.Model):

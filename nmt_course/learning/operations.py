@@ -1,21 +1,25 @@
-"""Changes to courses and learners' progress: read marks, finishing a course, and loading
-validated content files into the database. Each public function is one transaction;
-completions are announced after it commits."""
+"""Changes to courses and learners' progress: read marks, quiz submissions, finishing a
+course, and loading validated content files into the database. Each public function is one
+transaction; a course it completes is concluded (certificate, subscribers) after the commit,
+and comes back to the page as a CourseCompleted."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from .. import audit
 from ..accounts.models import User
-from ..content import CourseSource, LessonSource, QuizSource
+from ..content import CourseSource, CourseStatus, LessonSource
 from ..database import db, transaction
-from ..events import Completion, announce_completion
-from ..quizzes.models import Choice, Question, Quiz, QuizVersion
+from ..events import Completion
+from ..quizzes import operations as quizzes
+from ..quizzes.models import Question, QuizVersion
+from ..quizzes.presentation import Presentation
 from ..runtime import Runtime
 from . import completion, queries
+from .completion import CourseCompleted
 from .models import Course, CourseImage, Lesson, LessonProgress
 
 
@@ -23,12 +27,14 @@ class ContentConflict(Exception):
     """Importing would overwrite edits made in the browser."""
 
 
+def _concluded(runtime: Runtime, done: Completion | None) -> CourseCompleted | None:
+    return completion.conclude(runtime, done) if done is not None else None
+
+
 def mark_lesson_read(runtime: Runtime, learner: User, lesson: Lesson,
-                     course: Course) -> list[object]:
-    """Record that the learner read the lesson (once). If that completed the course, its
-    subscribers hear of it; what they returned (the certificate) comes back."""
-    done = _mark_read(runtime, learner, lesson, course)
-    return announce_completion(runtime, done) if done is not None else []
+                     course: Course) -> CourseCompleted | None:
+    """Record that the learner read the lesson (once); the course, if that completed it."""
+    return _concluded(runtime, _mark_read(runtime, learner, lesson, course))
 
 
 @transaction
@@ -46,13 +52,51 @@ def _mark_read(runtime: Runtime, learner: User, lesson: Lesson,
     return completion.completion_of(learner, course, now) if progress.complete else None
 
 
-def finish_course(runtime: Runtime, learner: User, course: Course) -> list[object]:
-    """Announce a course the learner has completed again, for a subscriber that missed it
-    (the process stopped between the last attempt and the certificate, say). Subscribers
-    keep one record per learner and course, so this is safe to repeat; it writes nothing
-    itself, and nothing at all for a course that is not complete."""
+@dataclass(frozen=True)
+class QuizSubmitted:
+    attempt: quizzes.AttemptOutcome
+    completed: CourseCompleted | None = None  # the course, if this pass completed it
+
+
+def submit_quiz(runtime: Runtime, learner: User, *, course: Course, version: QuizVersion,
+                questions: Sequence[Question], shown: Presentation, number: int,
+                answers: Mapping[str, Sequence[str]]) -> QuizSubmitted:
+    """Grade and store attempt `number` (quizzes.operations.record_attempt: the quiz rules,
+    QuizRefused) and, in the same transaction, see whether its pass completed the course."""
+    attempt, done = _submit_quiz(runtime, learner, course, version, questions, shown, number,
+                                 answers)
+    return QuizSubmitted(attempt, _concluded(runtime, done))
+
+
+@transaction
+def _submit_quiz(runtime: Runtime, learner: User, course: Course, version: QuizVersion,
+                 questions: Sequence[Question], shown: Presentation, number: int,
+                 answers: Mapping[str, Sequence[str]]):
+    now = runtime.clock()
+    attempt = quizzes.record_attempt(learner, version=version, questions=questions,
+                                     shown=shown, number=number, answers=answers, at=now)
+    if not (attempt.created and attempt.passed):
+        return attempt, None
+    done = completion.completed(learner, [course], now)
+    return attempt, done[0] if done else None
+
+
+def finish_course(runtime: Runtime, learner: User, course: Course) -> CourseCompleted | None:
+    """Conclude a course the learner has completed again, for a certificate or subscriber
+    that missed it (the process stopped between the last attempt and the certificate, say).
+    Certificates are one per learner and course, so this is safe to repeat; it writes
+    nothing itself, and nothing at all for a course that is not complete."""
     done = completion.completed(learner, [course], runtime.clock())
-    return announce_completion(runtime, done[0]) if done else []
+    return _concluded(runtime, done[0] if done else None)
+
+
+def complete_waiting_courses(runtime: Runtime, learner: User) -> list[CourseCompleted]:
+    """After a licence number was added to the account (accounts.operations.update_account):
+    conclude the started courses that waited only for it."""
+    waiting = [course for course in queries.started_courses(learner.id)
+               if course.requires_licence]
+    return [completion.conclude(runtime, done)
+            for done in completion.completed(learner, waiting, runtime.clock())]
 
 
 @dataclass
@@ -114,10 +158,11 @@ def apply_course_source(course: Course, source: CourseSource, now,
     """Make the course, its lessons and quizzes what `source` says; call it inside a write
     transaction. Lessons are matched by slug; a lesson or quiz no longer there is archived;
     a quiz whose content changed gets a new version."""
-    for field in ("title", "summary", "ce_hours", "course_type", "status", "approval_number",
+    for field in ("title", "summary", "ce_hours", "course_type", "approval_number",
                   "requires_licence", "description_markdown", "description_html",
                   "content_hash", "word_count"):
         setattr(course, field, getattr(source, field))
+    course.status = CourseStatus(source.status)
     course.questions_shown = source.question_count
     course.source_files = dict(source.files)
     db.session.flush()
@@ -150,7 +195,7 @@ def apply_course_source(course: Course, source: CourseSource, now,
         lesson.word_count = lesson_source.word_count
         lesson.archived_at = None
         db.session.flush()
-        report.quiz_versions += _import_quiz(lesson, lesson_source.quiz, now)
+        report.quiz_versions += quizzes.import_quiz(lesson.id, lesson_source.quiz, now)
     for lesson in existing.values():
         if lesson.archived_at is None:
             lesson.archived_at = now
@@ -163,41 +208,3 @@ def _lesson_changed(lesson: Lesson, source: LessonSource) -> bool:
             or lesson.title != source.title or lesson.minutes != source.minutes
             or lesson.objectives != list(source.objectives)
             or lesson.body_markdown != source.body_markdown)
-
-
-def _import_quiz(lesson: Lesson, source: QuizSource | None, now) -> int:
-    """Archive, revive or version the lesson's quiz; return how many versions were created."""
-    quiz = db.session.scalar(select(Quiz).where(Quiz.lesson_id == lesson.id))
-    if source is None:
-        if quiz is not None and quiz.archived_at is None:
-            quiz.archived_at = now
-        return 0
-    if quiz is None:
-        quiz = Quiz(lesson_id=lesson.id)
-        db.session.add(quiz)
-        db.session.flush()
-    quiz.archived_at = None
-    latest = db.session.scalar(select(QuizVersion).where(QuizVersion.quiz_id == quiz.id)
-                               .order_by(QuizVersion.number.desc()).limit(1))
-    if latest is not None and latest.content_hash == source.content_hash:
-        return 0
-    version = QuizVersion(quiz_id=quiz.id, number=(latest.number + 1) if latest else 1,
-                          content_hash=source.content_hash, pass_mark=source.pass_mark,
-                          max_attempts=source.max_attempts, draw=source.draw,
-                          review_after_fail=source.review_after_fail,
-                          source=source.canonical(), created_at=now)
-    db.session.add(version)
-    db.session.flush()
-    for position, question in enumerate(source.questions, start=1):
-        row = Question(quiz_version_id=version.id, key=question.key, position=position,
-                       type=question.type, objective=question.objective,
-                       prompt_html=question.prompt_html,
-                       explanation_html=question.explanation_html)
-        db.session.add(row)
-        db.session.flush()
-        db.session.add_all(
-            Choice(question_id=row.id, key=choice.key, position=index,
-                   text_html=choice.text_html, correct=choice.correct,
-                   feedback_html=choice.feedback_html)
-            for index, choice in enumerate(question.choices, start=1))
-    return 1

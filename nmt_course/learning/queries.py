@@ -1,5 +1,6 @@
-"""Reads about courses, lessons and a learner's progress. Each issues a fixed number of
-statements, however many lessons, learners or attempts there are."""
+"""Reads about courses, lessons, their quizzes and a learner's progress. Each issues a fixed
+number of statements, however many lessons, learners or attempts there are. A quiz passed is
+the learner's row in quiz_standings, the one stored fact every page reads."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -8,12 +9,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import exists, false, func, null, or_, select
-from sqlalchemy.orm import aliased, undefer
+from sqlalchemy.orm import aliased, defer, load_only, undefer
 
 from ..accounts.models import User
+from ..content import CourseStatus
 from ..database import db
 from ..progress import CourseProgress, LessonFacts, course_progress
-from ..quizzes.models import Quiz, QuizAttempt
+from ..quizzes.models import Quiz, QuizAttempt, QuizStanding
 from .models import Course, CourseImage, Lesson, LessonProgress
 
 
@@ -43,7 +45,7 @@ class LessonRow:
 
 def published_courses() -> list[Course]:
     return list(db.session.scalars(
-        select(Course).where(Course.status == "published").order_by(Course.title)))
+        select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.title)))
 
 
 def visible_course(slug: str, user) -> Course | None:
@@ -71,10 +73,10 @@ def lesson_rows(course_ids: Iterable[int], learner_id: int | None) -> dict[int, 
     else:
         read = exists().where(LessonProgress.user_id == learner_id,
                               LessonProgress.lesson_id == Lesson.id)
-        attempted = exists().where(QuizAttempt.user_id == learner_id,
-                                   QuizAttempt.quiz_id == Quiz.id)
-        passed = exists().where(QuizAttempt.user_id == learner_id,
-                                QuizAttempt.quiz_id == Quiz.id, QuizAttempt.passed)
+        attempted = exists().where(QuizStanding.user_id == learner_id,
+                                   QuizStanding.quiz_id == Quiz.id)
+        passed = exists().where(QuizStanding.user_id == learner_id,
+                                QuizStanding.quiz_id == Quiz.id, QuizStanding.passed)
         # When the learner started this course, to tell which lessons joined it since.
         other, other_quiz = aliased(Lesson), aliased(Quiz)
         first_read = (select(func.min(LessonProgress.read_at))
@@ -119,11 +121,45 @@ def started_courses(learner_id: int) -> list[Course]:
     progress is theirs), ordered by title."""
     read = select(LessonProgress.id).join(Lesson, Lesson.id == LessonProgress.lesson_id).where(
         LessonProgress.user_id == learner_id, Lesson.course_id == Course.id)
-    attempted = (select(QuizAttempt.id).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+    attempted = (select(QuizStanding.quiz_id).join(Quiz, Quiz.id == QuizStanding.quiz_id)
                  .join(Lesson, Lesson.id == Quiz.lesson_id)
-                 .where(QuizAttempt.user_id == learner_id, Lesson.course_id == Course.id))
+                 .where(QuizStanding.user_id == learner_id, Lesson.course_id == Course.id))
     return list(db.session.scalars(
         select(Course).where(or_(read.exists(), attempted.exists())).order_by(Course.title)))
+
+
+@dataclass(frozen=True)
+class QuizContext:
+    course: Course
+    lesson: Lesson
+    quiz: Quiz
+
+
+def quiz_context(course_slug: str, lesson_slug: str, user) -> QuizContext | None:
+    """The active quiz of an active lesson of a course `user` may see, with both."""
+    row = db.session.execute(
+        select(Course, Lesson, Quiz)
+        .join(Lesson, Lesson.course_id == Course.id)
+        .join(Quiz, Quiz.lesson_id == Lesson.id)
+        .where(Course.slug == course_slug, Lesson.slug == lesson_slug,
+               Lesson.archived_at.is_(None), Quiz.archived_at.is_(None))
+        .options(defer(Lesson.body_html), defer(Lesson.body_markdown),
+                 defer(Course.description_html), defer(Course.description_markdown))
+    ).one_or_none()
+    if row is None:
+        return None
+    course, lesson, quiz = row
+    if not course.is_published and not getattr(user, "can_preview_drafts", False):
+        return None
+    return QuizContext(course, lesson, quiz)
+
+
+def following_lesson(lesson: Lesson) -> Lesson | None:
+    """The next active lesson of the same course, if any."""
+    return db.session.scalar(
+        select(Lesson).where(Lesson.course_id == lesson.course_id,
+                             Lesson.position > lesson.position, Lesson.archived_at.is_(None))
+        .options(load_only(Lesson.slug, Lesson.title)).order_by(Lesson.position).limit(1))
 
 
 def is_read(learner_id: int, lesson_id: int) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..certificates.operations import IssuedCertificate
 from ..certificates.queries import certificate_for, certificates_for
 from ..clinics.queries import my_clinics
 from ..web import ActionForm, learner, runtime
@@ -12,10 +11,6 @@ from . import operations, queries
 from .lookups import course_or_404, lesson_or_404
 
 bp = Blueprint("learning", __name__)
-
-
-def _issued(results: list[object]) -> IssuedCertificate | None:
-    return next((r for r in results if isinstance(r, IssuedCertificate)), None)
 
 
 @bp.get("/")
@@ -48,12 +43,13 @@ def finish(slug: str):
     course = course_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    issued = _issued(operations.finish_course(runtime(), learner(), course))
-    if issued is None:
-        flash("The certificate is issued once every requirement of the course is met.",
-              "warning")
+    completed = operations.finish_course(runtime(), learner(), course)
+    if completed is None or completed.certificate is None:
+        flash("The certificate is issued once every requirement of the course is met."
+              if completed is None else "The certificate could not be issued just now. "
+              "Try again in a moment.", "warning")
         return redirect(url_for("learning.course", slug=slug))
-    return redirect(url_for("certificates.show", code=issued.display_code))
+    return redirect(url_for("certificates.show", code=completed.certificate.display_code))
 
 
 @bp.get("/courses/<slug>/images/<name>")
@@ -85,11 +81,10 @@ def mark_read(slug: str, lesson_slug: str):
     place = lesson_or_404(slug, lesson_slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    issued = _issued(operations.mark_lesson_read(runtime(), learner(), place.lesson,
-                                                 place.course))
-    if issued is not None:
+    completed = operations.mark_lesson_read(runtime(), learner(), place.lesson, place.course)
+    if completed is not None and completed.certificate is not None:
         flash("Course complete: your certificate is ready.", "success")
-        return redirect(url_for("certificates.show", code=issued.display_code))
+        return redirect(url_for("certificates.show", code=completed.certificate.display_code))
     if request.form.get("then") == "quiz":
         return redirect(url_for("quizzes.take", slug=slug, lesson_slug=lesson_slug))
     flash(f"“{place.lesson.title}” is marked as read.", "success")

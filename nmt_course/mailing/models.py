@@ -16,7 +16,8 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # plain text
+    html: Mapped[str] = mapped_column(Text, default="")  # the same message in the site's look
     queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A sender claims a message before sending it, so two processes never send it twice.
     claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

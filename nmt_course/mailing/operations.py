@@ -58,7 +58,7 @@ def deliver_pending(runtime: Runtime, limit: int = 500) -> tuple[int, int]:
             break
         tried.add(message.id)
         try:
-            runtime.mailer.send(Email(message.to, message.subject, message.body))
+            runtime.mailer.send(Email(message.to, message.subject, message.body, message.html))
         except (OSError, smtplib.SMTPException) as error:
             log.warning("could not send message %s to %s: %s", message.id, message.to, error)
             _settle(runtime, message.id, f"{type(error).__name__}: {error}")

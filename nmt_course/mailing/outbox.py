@@ -13,5 +13,5 @@ QUEUED = "nmt_mail_queued"  # a flag in the session's info: the commit should wa
 
 def queue(message: Email, *, at: dt.datetime) -> None:
     db.session.add(OutboxMessage(to=message.to, subject=message.subject, body=message.body,
-                                 queued_at=at))
+                                 html=message.html, queued_at=at))
     db.session.info[QUEUED] = True

@@ -4,9 +4,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ..accounts.queries import user_by_email
+from ..accounts.queries import user_by_typed_email
+from ..learning.queries import quiz_context
 from ..web import runtime
-from . import operations, queries
+from . import operations, policy, queries
 
 quizzes = AppGroup("quizzes", help="Manage learners' quiz attempts.")
 
@@ -21,10 +22,10 @@ quizzes = AppGroup("quizzes", help="Manage learners' quiz attempts.")
 def grant_attempts_command(email: str, course: str, lesson: str, attempts: int,
                            reason: str) -> None:
     """Let the learner EMAIL try the quiz of LESSON in COURSE again (both are slugs)."""
-    learner = user_by_email(email)
+    learner = user_by_typed_email(email)
     if learner is None:
         raise click.ClickException(f"no account uses {email}")
-    context = queries.quiz_context(course, lesson, learner)
+    context = quiz_context(course, lesson, learner)
     if context is None:
         raise click.ClickException(f"course '{course}' has no quiz for a lesson '{lesson}'")
     try:
@@ -33,6 +34,6 @@ def grant_attempts_command(email: str, course: str, lesson: str, attempts: int,
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     standing, _ = queries.standing(learner.id, context.quiz.id)
-    left = standing.max_attempts - standing.attempts_used if standing.max_attempts else None
+    left = policy.attempts_left(standing)
     click.echo(f"{learner.email} may now attempt the quiz of '{lesson}' "
                + (f"{left} more time(s)." if left is not None else "without limit."))

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from .operations import FLAG_LENGTH
+
 
 class FlagForm(FlaskForm):
     comment = TextAreaField(
@@ -12,4 +14,4 @@ class FlagForm(FlaskForm):
         description="One or two sentences for the course's authors. Do not include anything "
                     "personal about a client.",
         validators=[DataRequired("Say what seems wrong."),
-                    Length(min=3, max=500, message="Use 3 to 500 characters.")])
+                    Length(*FLAG_LENGTH, message="Use %(min)d to %(max)d characters.")])

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 TOO_EASY, TOO_HARD = 0.9, 0.3
 BAND_PERCENT = 27  # of learners in each of the upper and lower bands
+FEW_IN_A_BAND = 10  # below this, discrimination is a hint, not a verdict
 
 
 def key_hash(kind: str, correct_keys: Iterable[str]) -> str:

@@ -8,7 +8,8 @@ from sqlalchemy import (JSON, Boolean, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, db, utcnow
+from ..content import ReviewMode
+from ..database import EnumValue, UTCDateTime, db, utcnow
 
 
 class Quiz(db.Model):
@@ -32,7 +33,8 @@ class QuizVersion(db.Model):
     pass_mark: Mapped[int] = mapped_column(Integer)
     max_attempts: Mapped[int] = mapped_column(Integer)
     draw: Mapped[int | None] = mapped_column(Integer)  # questions per attempt; None: all
-    review_after_fail: Mapped[str] = mapped_column(String(20), default="objectives")
+    review_after_fail: Mapped[ReviewMode] = mapped_column(EnumValue(ReviewMode),
+                                                          default=ReviewMode.OBJECTIVES)
     source: Mapped[dict[str, Any]] = mapped_column(JSON)  # the authored form, for export
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -1,23 +1,25 @@
-"""Grading and storing quiz attempts: one write transaction per submission."""
+"""Quiz versions, attempts, extra attempts and learners' flags. Grading and storing an
+attempt, and storing a version, run inside a caller's transaction (learning's, which knows
+the course); the others are one transaction each."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import case, insert, or_, select, update
 
 from .. import audit
 from ..accounts.models import User
+from ..content import QuizSource, ReviewMode
 from ..database import db, transaction
-from ..events import Completion, announce_completion
 from ..grading import grade
-from ..learning import completion
-from ..learning.models import Course
 from ..runtime import Runtime
+from ..text import one_line
 from . import policy, queries
 from .item_analysis import answer_rows, key_hash
-from .models import (AttemptGrant, Question, QuestionAnswer, QuestionFlag, QuizAttempt,
-                     QuizStanding, QuizVersion)
+from .models import (AttemptGrant, Choice, Question, QuestionAnswer, QuestionFlag, Quiz,
+                     QuizAttempt, QuizStanding, QuizVersion)
 from .presentation import Presentation
 
 
@@ -34,49 +36,33 @@ class AttemptOutcome:
     number: int
     created: bool  # False: the same form was submitted before; this is that attempt
     passed: bool = False
-    completed_course: bool = False
-    # What the course_completed subscribers returned (the certificate, for one).
-    announced: tuple[object, ...] = field(default=())
 
 
-def submit_attempt(runtime: Runtime, learner: User, *, course: Course, version: QuizVersion,
-                   questions: Sequence[Question], shown: Presentation, number: int,
-                   answers: Mapping[str, Sequence[str]]) -> AttemptOutcome:
-    """Grade attempt `number` on the questions it showed (`shown`, recomputed by the server)
-    of `version`, which must still be the quiz's current version, and store it with what it
-    showed; a completed course is announced once the attempt is committed."""
-    outcome, done = _record_attempt(runtime, learner, course, version, questions, shown,
-                                    number, answers)
-    if done is None:
-        return outcome
-    return AttemptOutcome(outcome.number, outcome.created, outcome.passed, True,
-                          tuple(announce_completion(runtime, done)))
-
-
-@transaction
-def _record_attempt(runtime: Runtime, learner: User, course: Course, version: QuizVersion,
-                    questions: Sequence[Question], shown: Presentation, number: int,
-                    answers: Mapping[str, Sequence[str]]) -> tuple[AttemptOutcome,
-                                                                   Completion | None]:
+def record_attempt(learner: User, *, version: QuizVersion, questions: Sequence[Question],
+                   shown: Presentation, number: int, answers: Mapping[str, Sequence[str]],
+                   at: dt.datetime) -> AttemptOutcome:
+    """Inside the caller's write transaction (learning.operations.submit_quiz, which also
+    sees whether the pass completed a course): grade attempt `number` on the questions it
+    showed (`shown`, recomputed by the server) of `version`, which must still be the quiz's
+    current version, and store it with what it showed. QuizRefused if the rules say no."""
     # Decided on what is stored now, inside the write transaction, by the same rules the
     # page used: a concurrent submission or a new version may have changed it.
     standing, _, answered, first_score = queries.standing_with_answered(learner.id,
                                                                         version.quiz_id)
     verdict = policy.judge_submission(standing, number=number, version_id=version.id)
     if verdict is policy.Verdict.REPLAY:
-        return AttemptOutcome(number, created=False), None
+        return AttemptOutcome(number, created=False)
     if isinstance(verdict, policy.Refusal):
         raise QuizRefused(verdict)
 
     asked = queries.shown_questions(list(questions), shown)
     result = grade(queries.gradable(asked, version.pass_mark), answers)
-    now = runtime.clock()
     attempt = QuizAttempt(
         user_id=learner.id, quiz_id=version.quiz_id, quiz_version_id=version.id, number=number,
         answers={key: sorted(answers.get(key, ())) for key in shown.questions},
         shown=shown.as_json(),
         correct_count=result.correct_count, question_count=result.question_count,
-        score=result.score, passed=result.passed, submitted_at=now)
+        score=result.score, passed=result.passed, submitted_at=at)
     db.session.add(attempt)
     # The same form sent twice at once: the unique (user, quiz, number) index admits one; the
     # other fails here and, run again by @transaction, is answered as a replay above.
@@ -91,11 +77,7 @@ def _record_attempt(runtime: Runtime, learner: User, course: Course, version: Qu
     db.session.execute(insert(QuestionAnswer), [
         {**row, "attempt_id": attempt.id, "user_id": learner.id, "quiz_id": version.quiz_id,
          "quiz_version_id": version.id} for row in rows])
-    outcome = AttemptOutcome(number, created=True, passed=result.passed)
-    if not result.passed:
-        return outcome, None
-    done = completion.completed(learner, [course], now)
-    return outcome, done[0] if done else None
+    return AttemptOutcome(number, created=True, passed=result.passed)
 
 
 def _keep_standing(learner_id: int, quiz_id: int, *, first: bool, score: int,
@@ -124,7 +106,7 @@ def grant_attempts(runtime: Runtime, *, learner_id: int, quiz_id: int, attempts:
                    reason: str, granted_by_id: int | None = None) -> AttemptGrant:
     """Allow a learner `attempts` more attempts at a quiz than its limit (say, after a
     conversation about what they found hard). The reason is kept in the audit log."""
-    reason = reason.strip()
+    reason = one_line(reason)
     if not 1 <= attempts <= MAX_GRANT:
         raise ValueError(f"grant from 1 to {MAX_GRANT} attempts at a time")
     if not reason:
@@ -138,6 +120,9 @@ def grant_attempts(runtime: Runtime, *, learner_id: int, quiz_id: int, attempts:
     return grant
 
 
+FLAG_LENGTH = (3, 500)  # characters of a learner's note on a question
+
+
 class FlagRefused(Exception):
     """Why a flag was not taken; the message is shown."""
 
@@ -147,9 +132,10 @@ def flag_question(runtime: Runtime, learner: User, *, quiz_id: int, question_key
                   comment: str) -> QuestionFlag:
     """Note, for the course's authors, that a question of the quiz's current version seems
     wrong or unclear. A learner's second note on the same question replaces the first."""
-    comment = " ".join(comment.split())
-    if not 3 <= len(comment) <= 500:
-        raise FlagRefused("Say in a few words (at most 500 characters) what seems wrong.")
+    comment = one_line(comment)
+    if not FLAG_LENGTH[0] <= len(comment) <= FLAG_LENGTH[1]:
+        raise FlagRefused(f"Say in a few words (at most {FLAG_LENGTH[1]} characters) what "
+                          "seems wrong.")
     _, version = queries.standing(learner.id, quiz_id)
     if question_key not in {q.key for q in queries.questions_of(version.id)}:
         raise FlagRefused("That question is no longer part of this quiz.")
@@ -171,3 +157,42 @@ def resolve_flag(runtime: Runtime, actor: User, *, flag_id: int, quiz_ids: set[i
     if flag is None or flag.quiz_id not in quiz_ids or flag.resolved_at is not None:
         raise FlagRefused("That flag is not open on this course.")
     flag.resolved_at, flag.resolved_by_id = runtime.clock(), actor.id
+
+
+def import_quiz(lesson_id: int, source: QuizSource | None, now: dt.datetime) -> int:
+    """Inside the caller's write transaction (a content import or a publication): archive,
+    revive or version the lesson's quiz; return how many versions were created."""
+    quiz = db.session.scalar(select(Quiz).where(Quiz.lesson_id == lesson_id))
+    if source is None:
+        if quiz is not None and quiz.archived_at is None:
+            quiz.archived_at = now
+        return 0
+    if quiz is None:
+        quiz = Quiz(lesson_id=lesson_id)
+        db.session.add(quiz)
+        db.session.flush()
+    quiz.archived_at = None
+    latest = db.session.scalar(select(QuizVersion).where(QuizVersion.quiz_id == quiz.id)
+                               .order_by(QuizVersion.number.desc()).limit(1))
+    if latest is not None and latest.content_hash == source.content_hash:
+        return 0
+    version = QuizVersion(quiz_id=quiz.id, number=(latest.number + 1) if latest else 1,
+                          content_hash=source.content_hash, pass_mark=source.pass_mark,
+                          max_attempts=source.max_attempts, draw=source.draw,
+                          review_after_fail=ReviewMode(source.review_after_fail),
+                          source=source.canonical(), created_at=now)
+    db.session.add(version)
+    db.session.flush()
+    for position, question in enumerate(source.questions, start=1):
+        row = Question(quiz_version_id=version.id, key=question.key, position=position,
+                       type=question.type, objective=question.objective,
+                       prompt_html=question.prompt_html,
+                       explanation_html=question.explanation_html)
+        db.session.add(row)
+        db.session.flush()
+        db.session.add_all(
+            Choice(question_id=row.id, key=choice.key, position=index,
+                   text_html=choice.text_html, correct=choice.correct,
+                   feedback_html=choice.feedback_html)
+            for index, choice in enumerate(question.choices, start=1))
+    return 1

@@ -1,25 +1,35 @@
-"""The quiz rules, in one place: when a quiz is closed, what a submission may do, and what a
-learner may see after an attempt. Pure: plain facts in, decisions out. The quiz page, the
-submission (inside its write transaction) and the result page all ask here."""
+"""The quiz rules, in one place: how many attempts a learner has, when a quiz is closed, what
+a submission may do, and what a learner may see after an attempt. Pure: plain facts in,
+decisions out. The quiz page, the submission (inside its write transaction), the result page,
+the clinic report and the grant command all ask here."""
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..content.model import ReviewMode
+
 
 @dataclass(frozen=True)
 class Standing:
-    """A learner's record on one quiz, and the quiz's current version."""
+    """A learner's record on one quiz (`passed` is the stored fact, quiz_standings), and the
+    quiz's current version (None where no submission is judged, as in a report)."""
 
     attempts_used: int
     passed: bool
-    current_version_id: int
-    max_attempts: int  # of the current version; 0 means unlimited
+    current_version_id: int | None
+    max_attempts: int  # allowed in all (see attempt_limit); 0 means unlimited
 
     @property
     def next_number(self) -> int:
         return self.attempts_used + 1
+
+
+def attempt_limit(version_limit: int, granted: int) -> int:
+    """The attempts a learner may use: the current version's limit plus those granted to
+    them; a quiz without a limit stays without one (0)."""
+    return version_limit + granted if version_limit else 0
 
 
 class Refusal(enum.Enum):
@@ -63,6 +73,11 @@ def judge_submission(standing: Standing, *, number: int,
     return Verdict.ACCEPT
 
 
+def out_of_attempts(standing: Standing) -> bool:
+    """Every attempt allowed is used and the quiz is not passed: only a grant reopens it."""
+    return closed(standing) is Refusal.OUT_OF_ATTEMPTS
+
+
 def answers_revealed(standing: Standing) -> bool:
     """Right answers and explanations show after a pass or once no attempt is left."""
     return closed(standing) is not None
@@ -85,17 +100,17 @@ class Review:
     other_misses: bool = False  # missed questions that name no objective
 
 
-def review(standing: Standing, *, mode: str, missed: Mapping[str, int | None]) -> Review:
+def review(standing: Standing, *, mode: ReviewMode,
+           missed: Mapping[str, int | None]) -> Review:
     """After a pass or the last allowed attempt, everything. Before, what the quiz's
-    `review_after_fail` mode allows: the score only ("score"), the objectives of the missed
-    questions ("objectives"), or each question's mark ("questions") - never the answers, so
-    retaking cannot be turned into a search for them. `missed` maps each question answered
-    wrong to the objective it tests."""
+    `review_after_fail` mode allows: the score only, the objectives of the missed questions,
+    or each question's mark - never the answers, so retaking cannot be turned into a search
+    for them. `missed` maps each question answered wrong to the objective it tests."""
     if answers_revealed(standing):
         return Review(marks=True, answers=True)
-    if mode == "questions":
+    if mode is ReviewMode.QUESTIONS:
         return Review(marks=True, answers=False)
-    if mode == "objectives":
+    if mode is ReviewMode.OBJECTIVES:
         objectives = tuple(sorted({n for n in missed.values() if n is not None}))
         return Review(marks=False, answers=False, objectives=objectives,
                       other_misses=any(n is None for n in missed.values()))

@@ -1,48 +1,22 @@
-"""Reads about quizzes and attempts. Each is one statement."""
+"""Reads about quizzes and attempts. Each is one statement. Quizzes know their lesson only by
+id: what joins them to courses and lessons is learning's (learning.queries)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import defer, joinedload, load_only
+from sqlalchemy.orm import defer, joinedload
 
 from ..database import db
 from ..grading import GradableChoice, GradableQuestion, GradableQuiz
-from ..learning.models import Course, Lesson
-from .models import (AttemptGrant, Question, QuestionAnswer, Quiz, QuizAttempt,
+from .models import (AttemptGrant, Question, QuestionAnswer, Quiz, QuizAttempt, QuizStanding,
                      QuizVersion)
-from .item_analysis import BAND_PERCENT, AnswerCount
-from .policy import Standing
+from . import policy
+from .item_analysis import BAND_PERCENT, FEW_IN_A_BAND, AnswerCount
 from .presentation import BankQuestion, Presentation, present
 
 
-@dataclass(frozen=True)
-class QuizContext:
-    course: Course
-    lesson: Lesson
-    quiz: Quiz
-
-
-def quiz_context(course_slug: str, lesson_slug: str, user) -> QuizContext | None:
-    """The active quiz of an active lesson of a course `user` may see, with both."""
-    row = db.session.execute(
-        select(Course, Lesson, Quiz)
-        .join(Lesson, Lesson.course_id == Course.id)
-        .join(Quiz, Quiz.lesson_id == Lesson.id)
-        .where(Course.slug == course_slug, Lesson.slug == lesson_slug,
-               Lesson.archived_at.is_(None), Quiz.archived_at.is_(None))
-        .options(defer(Lesson.body_html), defer(Lesson.body_markdown),
-                 defer(Course.description_html), defer(Course.description_markdown))
-    ).one_or_none()
-    if row is None:
-        return None
-    course, lesson, quiz = row
-    if not course.is_published and not getattr(user, "can_preview_drafts", False):
-        return None
-    return QuizContext(course, lesson, quiz)
-
-
-def standing(learner_id: int, quiz_id: int) -> tuple[Standing, QuizVersion] | None:
+def standing(learner_id: int, quiz_id: int) -> tuple[policy.Standing, QuizVersion] | None:
     """The learner's attempts and pass on this quiz, with its current version."""
     found = _standing(learner_id, quiz_id, with_answered=False)
     return found[:2] if found else None
@@ -57,11 +31,11 @@ def standing_with_answered(learner_id: int, quiz_id: int):
 
 def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
     mine = (QuizAttempt.user_id == learner_id, QuizAttempt.quiz_id == quiz_id)
-    used = select(func.count(QuizAttempt.id)).where(*mine).scalar_subquery()
-    passes = select(func.count(QuizAttempt.id)).where(*mine, QuizAttempt.passed)
     granted = select(func.coalesce(func.sum(AttemptGrant.attempts), 0)).where(
         AttemptGrant.user_id == learner_id, AttemptGrant.quiz_id == quiz_id)
-    columns = [QuizVersion, used, passes.scalar_subquery(), granted.scalar_subquery()]
+    # The learner's row in quiz_standings: the one stored fact of attempts used and a pass.
+    columns = [QuizVersion, QuizStanding.attempts, QuizStanding.passed,
+               granted.scalar_subquery()]
     if with_answered:
         columns.append(select(func.aggregate_strings(
             QuestionAnswer.question_key + ":" + QuestionAnswer.key_hash, ","))
@@ -70,15 +44,18 @@ def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
         columns.append(select(QuizAttempt.score).where(*mine, QuizAttempt.number == 1)
                        .scalar_subquery())
     row = db.session.execute(
-        select(*columns).where(QuizVersion.quiz_id == quiz_id)
+        select(*columns)
+        .outerjoin(QuizStanding, and_(QuizStanding.quiz_id == QuizVersion.quiz_id,
+                                      QuizStanding.user_id == learner_id))
+        .where(QuizVersion.quiz_id == quiz_id)
         .options(defer(QuizVersion.source))
         .order_by(QuizVersion.number.desc()).limit(1)).one_or_none()
     if row is None:
         return None
-    version, count, passed, extra = row[:4]
-    limit = version.max_attempts + extra if version.max_attempts else 0
-    standing = Standing(attempts_used=count, passed=passed > 0, current_version_id=version.id,
-                        max_attempts=limit)
+    version, used, passed, extra = row[:4]
+    standing = policy.Standing(attempts_used=used or 0, passed=bool(passed),
+                               current_version_id=version.id,
+                               max_attempts=policy.attempt_limit(version.max_attempts, extra))
     if not with_answered:
         return standing, version, set(), None
     return standing, version, set(filter(None, (row[4] or "").split(","))), row[5]
@@ -143,27 +120,6 @@ def attempts_for(learner_id: int, quiz_id: int) -> list[QuizAttempt]:
         .order_by(QuizAttempt.number)))
 
 
-def following_lesson(lesson: Lesson) -> Lesson | None:
-    """The next active lesson of the same course, if any."""
-    return db.session.scalar(
-        select(Lesson).where(Lesson.course_id == lesson.course_id,
-                             Lesson.position > lesson.position, Lesson.archived_at.is_(None))
-        .options(load_only(Lesson.slug, Lesson.title)).order_by(Lesson.position).limit(1))
-
-
-def quizzes_to_grant(learner_id: int) -> list[tuple[int, str, str]]:
-    """(quiz id, course title, lesson title) of the active quizzes the learner attempted
-    and has not passed: the ones more attempts could matter for."""
-    attempted = select(QuizAttempt.quiz_id).where(QuizAttempt.user_id == learner_id)
-    passed = attempted.where(QuizAttempt.passed)
-    return [(quiz_id, course, lesson) for quiz_id, course, lesson in db.session.execute(
-        select(Quiz.id, Course.title, Lesson.title)
-        .join(Lesson, Lesson.id == Quiz.lesson_id).join(Course, Course.id == Lesson.course_id)
-        .where(Quiz.archived_at.is_(None), Lesson.archived_at.is_(None),
-               Quiz.id.in_(attempted), Quiz.id.not_in(passed))
-        .order_by(Course.title, Lesson.position))]
-
-
 @dataclass(frozen=True)
 class QuizSummary:
     attempts: int  # every attempt
@@ -175,6 +131,11 @@ class QuizSummary:
     def band_size(self) -> int:
         """Learners in each of the lower and upper bands."""
         return self.learners * BAND_PERCENT // 100
+
+    @property
+    def few_in_each_band(self) -> bool:
+        """Too few for discrimination to be more than a hint."""
+        return self.band_size < FEW_IN_A_BAND
 
 
 def item_counts(quiz_id: int) -> tuple[QuizSummary, list[AnswerCount]]:

@@ -10,11 +10,12 @@ from werkzeug.datastructures import MultiDict
 from ..certificates.queries import certificate_for
 from ..grading import grade
 from ..extensions import limiter
+from ..learning import operations as learning, queries as learning_queries
+from ..quiz_form import build_quiz_form, presented
 from ..web import (EXPIRED_FORM_MESSAGE, db_int, error_page, learner, per_person, runtime,
                    same_origin)
 from . import operations, policy, queries
 from .forms import FlagForm
-from .quiz_form import build_quiz_form, presented
 from .presentation import Presentation
 
 bp = Blueprint("quizzes", __name__)
@@ -22,14 +23,14 @@ bp = Blueprint("quizzes", __name__)
 DRAFT_KEY = "keep:quiz_draft"
 
 
-def _context_or_404(slug: str, lesson_slug: str) -> queries.QuizContext:
-    context = queries.quiz_context(slug, lesson_slug, current_user)
+def _context_or_404(slug: str, lesson_slug: str) -> learning_queries.QuizContext:
+    context = learning_queries.quiz_context(slug, lesson_slug, current_user)
     if context is None:
         abort(404)
     return context
 
 
-def _standing_or_404(context: queries.QuizContext):
+def _standing_or_404(context: learning_queries.QuizContext):
     found = queries.standing(current_user.id, context.quiz.id)
     if found is None:
         abort(404)
@@ -110,16 +111,16 @@ def _submit(context):
     if not form.validate_on_submit():
         return _show_quiz(context, form=form, status=422)
     try:
-        outcome = operations.submit_attempt(
+        submitted = learning.submit_quiz(
             runtime(), learner(), course=context.course, version=version, questions=questions,
             shown=shown, number=number, answers=form.answers())
     except operations.QuizRefused as refused:  # the record changed since the page looked
         if refused.refusal is policy.Refusal.STALE_VERSION:
             return _show_quiz(context, formdata=request.form, notice=str(refused), status=409)
         return _back_to_quiz(context, str(refused))
-    if outcome.completed_course:
+    if submitted.completed is not None:
         flash("You passed, and the course is complete.", "success")
-    return _to_attempt(context, outcome.number)
+    return _to_attempt(context, submitted.attempt.number)
 
 
 def _to_attempt(context, number: int):
@@ -165,7 +166,7 @@ def attempt(slug: str, lesson_slug: str, number: int):
     missed = {q.key: q.objective for q, mark in zip(asked, result.questions) if not mark.correct}
     certificate = (certificate_for(current_user.id, context.course.id) if standing.passed
                    else None)
-    following = (queries.following_lesson(context.lesson)
+    following = (learning_queries.following_lesson(context.lesson)
                  if result.passed and certificate is None else None)
     return render_template(
         "quizzes/result.html", course=context.course, lesson=context.lesson,

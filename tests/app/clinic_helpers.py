@@ -7,12 +7,13 @@ import datetime as dt
 import re
 
 from nmt_course.accounts.queries import user_by_email
-from nmt_course.clinics import operations, queries
-from nmt_course.clinics.models import Clinic
+from nmt_course.clinics import assignment_operations, operations, queries
+from nmt_course.clinics.models import Clinic, ClinicRole
 from nmt_course.extensions import db
 from nmt_course.learning.queries import course_by_slug
 from nmt_course.runtime import Email
-from tests.helpers import PASSWORD, login, make_user, runtime
+from tests.helpers import (DEMO_PASS, PASSWORD, SECOND_PASS, login, make_user,
+                           pass_quiz_directly, runtime)
 
 LINK = re.compile(r"http://nmt\.test(/invitations/[A-Za-z0-9_\-]+)")
 
@@ -64,7 +65,7 @@ def join_staff(app, clinic_id: int, email: str, name: str = "Sam Staff") -> int:
         outbox = use_outbox(app)
     with app.app_context():
         clinic = db.session.get(Clinic, clinic_id)
-        manager = queries.members(clinic_id, "manager")[0].user
+        manager = queries.members(clinic_id, ClinicRole.MANAGER)[0].user
         operations.invite(runtime(app), manager, clinic, email, name)
         token = outbox.link(email).rsplit("/", 1)[1]
         existing = user_by_email(email)
@@ -81,9 +82,16 @@ def assign(app, clinic_id: int, due_on: dt.date, *, staff_ids=None,
            course: str = "demo") -> None:
     with app.app_context():
         clinic = db.session.get(Clinic, clinic_id)
-        manager = queries.members(clinic_id, "manager")[0].user
-        operations.assign(runtime(app), manager, clinic, course_by_slug(course), due_on,
-                          staff_ids)
+        manager = queries.members(clinic_id, ClinicRole.MANAGER)[0].user
+        assignment_operations.assign(runtime(app), manager, clinic, course_by_slug(course),
+                                     due_on, staff_ids)
+
+
+def complete_demo(app, email: str) -> None:
+    """Pass both quizzes of the fixture course through the operations: a certificate."""
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        pass_quiz_directly(app, email, "demo", lesson,
+                           {k: [v] if isinstance(v, str) else v for k, v in answers.items()})
 
 
 def today(app) -> dt.date:

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from nmt_course.content import CourseStatus
 from nmt_course.extensions import db
 from nmt_course.learning.models import Course, CourseImage
 from nmt_course.quizzes.models import QuizVersion
@@ -85,7 +86,7 @@ def test_publishing_is_blocked_by_errors_and_asks_to_confirm_warnings(app):
         refused.text)
     assert 'Quiz of “Neck Basics”' in refused.text  # named for the author, linked to fix it
     with app.app_context():
-        assert db.session.scalar(select(Course.status)) == "draft"
+        assert db.session.scalar(select(Course.status)) is CourseStatus.DRAFT
     post(teacher, f"{BASE}/lessons/neck-basics/edit", LESSON)
     unconfirmed = post(teacher, f"{BASE}/publish")
     assert unconfirmed.status_code == 409
@@ -93,7 +94,7 @@ def test_publishing_is_blocked_by_errors_and_asks_to_confirm_warnings(app):
     assert "ce_hours 0.5 is more than the 0 hours estimated" in unconfirmed.text
     assert post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
     with app.app_context():
-        assert db.session.scalar(select(Course.status)) == "published"
+        assert db.session.scalar(select(Course.status)) is CourseStatus.PUBLISHED
 
 
 def test_questions_per_attempt_cannot_exceed_the_bank(app):

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from nmt_course.certificates.models import Certificate
+from nmt_course.certificates.models import Certificate, CertificateStatus
 from nmt_course.extensions import db
 from nmt_course.quizzes.models import QuestionFlag, QuizAttempt
 from tests.app.authoring_helpers import SINGLE, author, post, write_course
@@ -59,7 +59,7 @@ def test_republishing_keeps_attempts_passes_and_certificates_as_they_were(app):
     assert "You passed this quiz." in done.get(QUIZ).text
     assert done.get(certificate + ".pdf").data == pdf_before
     with app.app_context():
-        assert db.session.scalar(select(Certificate.status)) == "valid"
+        assert db.session.scalar(select(Certificate.status)) is CertificateStatus.VALID
     # The failed attempt still shows as it was; the next one answers the new version.
     assert without_tokens(midway.get(failed.location).text) == failed_page
     answer(midway, "c2", "true")

@@ -12,7 +12,7 @@ from nmt_course import codes
 from nmt_course.extensions import db
 from nmt_course.accounts.models import User
 from nmt_course.audit import AuditEvent
-from nmt_course.certificates.models import Certificate
+from nmt_course.certificates.models import Certificate, CertificateStatus
 from nmt_course.learning.models import Course
 from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, import_content, login, make_user,
                            post_form, submit_quiz)
@@ -51,7 +51,7 @@ def test_completing_the_course_issues_one_certificate_with_a_snapshot(app, learn
                 certificate.course_type, certificate.approval_number,
                 certificate.provider_name, certificate.status) == (
             "Jane Q. Learner", "Demo Course for Tests", "0.50", "Home Study", "TEST-001",
-            "NMT Test Academy", "valid")
+            "NMT Test Academy", CertificateStatus.VALID)
     page = learner.get(path).text
     assert "Jane Q. Learner" in page and "0.5 CEs" in page
     assert f"http://nmt.test/verify/{path.rsplit('/', 1)[1]}" in page
@@ -146,7 +146,7 @@ def test_unknown_code_is_404(client):
 def test_revoked_status_is_shown_publicly(app, learner):
     path = complete_course(learner)
     with app.app_context():
-        db.session.execute(update(Certificate).values(status="revoked"))
+        db.session.execute(update(Certificate).values(status=CertificateStatus.REVOKED))
         db.session.commit()
     page = app.test_client().get("/verify/" + path.rsplit("/", 1)[1]).text
     assert "This certificate is revoked" in page

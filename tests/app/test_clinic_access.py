@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from nmt_course.clinics.models import Assignment, Clinic, Invitation, Membership
+from nmt_course.clinics.models import Assignment, Clinic, ClinicRole, Invitation, Membership
 from nmt_course.extensions import db
 from tests.app.authoring_helpers import author, post
 from tests.app.clinic_helpers import (assign, join_staff, make_clinic, manager_client, today,
@@ -29,7 +29,7 @@ def test_an_admin_creates_a_clinic_with_its_manager_in_the_browser(app):
         clinic = db.session.scalar(select(Clinic))
         member = db.session.scalar(select(Membership))
         assert clinic.name == "Harbour Clinic"
-        assert (member.clinic_id, member.role) == (clinic.id, "manager")
+        assert (member.clinic_id, member.role) == (clinic.id, ClinicRole.MANAGER)
     assert "Harbour Clinic" in admin.get("/admin/clinics").text
 
     lee = manager_client(app, "lee@example.com")
@@ -50,7 +50,7 @@ def test_a_manager_without_an_account_is_invited_to_manage(app):
     form = visitor.get(outbox.link("new.boss@example.com")).text
     assert "to manage its staff" in form
     with app.app_context():
-        assert db.session.scalar(select(Invitation.role)) == "manager"
+        assert db.session.scalar(select(Invitation.role)) is ClinicRole.MANAGER
 
 
 def test_bad_clinic_forms_say_what_is_wrong_and_change_nothing(app):
@@ -193,7 +193,7 @@ def test_managers_are_changed_by_admins_only(app):
     assert "Kim Co-manager no longer manages North Clinic." in removed.text
     with app.app_context():
         lee_id = db.session.scalar(select(Membership.user_id).where(
-            Membership.role == "manager"))
+            Membership.role == ClinicRole.MANAGER))
     last = post(admin, f"/admin/clinics/{clinic_id}/managers/{lee_id}/remove",
                 follow_redirects=True)
     assert "A clinic needs a manager" in last.text

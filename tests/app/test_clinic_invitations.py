@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import email
+import email.policy
 import re
 
 from sqlalchemy import select
@@ -21,8 +23,9 @@ NEW_ACCOUNT = {"legal_name": "Ana Staff", "password": "a long enough pw",
 
 
 def members_of(app, clinic_id: int) -> list[tuple[str, str]]:
+    """(e-mail, role as stored) of each member."""
     with app.app_context():
-        return sorted(tuple(row) for row in db.session.execute(
+        return sorted((email, role.value) for email, role in db.session.execute(
             select(User.email, Membership.role).join(Membership, Membership.user_id == User.id)
             .where(Membership.clinic_id == clinic_id)))
 
@@ -40,9 +43,14 @@ def test_an_invitation_travels_by_smtp_and_makes_an_account(make_app, smtp_serve
     assert "<td>ana@example.com<span" in pending
     (message,) = inbox.messages
     assert message.rcpt_tos == ["ana@example.com"]
-    body = message.content.decode()
+    # Both parts travel: plain text first, the HTML as its alternative.
+    mail = email.message_from_bytes(message.content, policy=email.policy.default)
+    assert mail.get_content_type() == "multipart/alternative"
+    body = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
     assert "Harbour Clinic invites you" in body and "within 14 days" in body
     path = re.search(r"http://nmt\.test(/invitations/[A-Za-z0-9_\-]+)", body).group(1)
+    assert f'href="http://nmt.test{path}"' in html
     token = path.rsplit("/", 1)[1]
     assert len(base64.urlsafe_b64decode(token + "==")) * 8 >= 128
     with app.app_context():

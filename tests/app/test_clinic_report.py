@@ -9,7 +9,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from nmt_course.clinics import queries
+from nmt_course.clinics.report_queries import report
 from nmt_course.clinics.models import Assignment
 from nmt_course.extensions import db
 from nmt_course.runtime import utcnow
@@ -132,7 +132,7 @@ def test_the_csv_holds_the_same_rows_through_the_safe_writer(app, clinic):
 def test_the_report_takes_the_same_statements_for_any_number_of_staff(app, clinic):
     def statements() -> int:
         with app.app_context(), count_statements(db.engine) as seen:
-            queries.report(clinic, runtime(app).settings, utcnow())
+            report(clinic, runtime(app).settings, utcnow())
         return len([s for s in seen if not s.startswith("BEGIN")])
 
     few = statements()
@@ -250,12 +250,12 @@ def test_progress_in_the_report_is_the_learners_own(app, clinic):
                 answer(app, email, lesson, DEMO_PASS if lesson == "first-lesson"
                        else SECOND_PASS)
     with app.app_context():
-        report = {row.email: row.percent
-                  for row in queries.report(clinic, runtime(app).settings, utcnow())}
+        reported = {row.email: row.percent
+                    for row in report(clinic, runtime(app).settings, utcnow())}
         course = course_by_slug("demo")
         own = {email: progress_by_course(user_by_email(email), [course])[course.id].percent
                for email in plans}
-    assert {email: report[email] for email in plans} == own
+    assert {email: reported[email] for email in plans} == own
     assert own == {"r1@example.com": 25, "p1@example.com": 50, "rp@example.com": 50,
                    "mix@example.com": 75}
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash
 
-from nmt_course.learning import operations as learning_operations
+from nmt_course.quizzes import operations as quiz_operations
 from nmt_course.extensions import db
 from nmt_course.accounts.models import User
 from nmt_course.audit import AuditEvent
@@ -110,16 +110,16 @@ def test_a_database_failure_midway_rolls_everything_back(app, content, monkeypat
         path.write_text(path.read_text() + "\nMore text.\n")
     quiz = content / "quizzes" / "demo" / "second-lesson.yaml"
     quiz.write_text(quiz.read_text().replace("Pick A.", "Pick A!"))
-    real = learning_operations._import_quiz
+    real = quiz_operations.import_quiz
     calls = []
 
-    def fail_on_second(lesson, source, now):
-        calls.append(lesson.slug)
+    def fail_on_second(lesson_id, source, now):
+        calls.append(lesson_id)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real(lesson, source, now)
+        return real(lesson_id, source, now)
 
-    monkeypatch.setattr(learning_operations, "_import_quiz", fail_on_second)
+    monkeypatch.setattr(quiz_operations, "import_quiz", fail_on_second)
     with pytest.raises(RuntimeError):
         import_content(app)
     assert snapshot(app) == before

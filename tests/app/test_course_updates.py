@@ -83,5 +83,5 @@ def test_the_course_page_says_how_its_hours_were_estimated(app, client):
     import_content(app)
     page = client.get("/courses/demo").text
     assert ("How the CE hours were estimated: 31 words of lessons at 200 words a minute, plus "
-            "one minute for each of the 7 quiz questions a learner answers, rounded down to the "
+            "1 minute for each of the 7 quiz questions a learner answers, rounded down to the "
             "half hour: 0 CEs.") in page

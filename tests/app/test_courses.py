@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
+from nmt_course.content import CourseStatus
 from nmt_course.extensions import db
 from nmt_course.learning.models import Course, Lesson, LessonProgress
 from tests.helpers import csrf_from, import_content, login, make_user
@@ -18,7 +19,7 @@ def test_catalogue_lists_published_courses_only(app, client):
     import_content(app)
     with app.app_context():
         db.session.add(Course(slug="hidden", title="A Draft Course", ce_hours=1,
-                              course_type="Live", status="draft"))
+                              course_type="Live", status=CourseStatus.DRAFT))
         db.session.commit()
     page = client.get("/")
     assert "Demo Course for Tests" in page.text and "0.5 CEs" in page.text
@@ -29,7 +30,7 @@ def test_catalogue_lists_published_courses_only(app, client):
 def test_drafts_are_visible_to_instructors_for_preview(app, client):
     with app.app_context():
         db.session.add(Course(slug="hidden", title="A Draft Course", ce_hours=1,
-                              course_type="Live", status="draft"))
+                              course_type="Live", status=CourseStatus.DRAFT))
         db.session.commit()
     make_user(app, "teacher@example.com", is_instructor=True)
     login(client, "teacher@example.com")

@@ -112,8 +112,8 @@ def test_friendly_404_without_traceback(client):
     assert "Traceback" not in response.text
 
 
-def test_friendly_500_without_traceback(app):
-    app.config["PROPAGATE_EXCEPTIONS"] = False
+def test_friendly_500_without_traceback(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)  # an app of its own: the test adds a route
 
     @app.get("/boom")
     def boom():
@@ -132,14 +132,16 @@ def test_security_headers(client):
     assert headers["X-Frame-Options"] == "DENY"
 
 
-def test_friendly_403(app, client):
+def test_friendly_403(make_app):
     from flask import abort
+
+    app = make_app()  # an app of its own: the test adds a route
 
     @app.get("/staff-only")
     def staff_only():
         abort(403)
 
-    response = client.get("/staff-only")
+    response = app.test_client().get("/staff-only")
     assert response.status_code == 403
     assert "You cannot open this page" in response.text
 

@@ -27,3 +27,15 @@ def test_plain_names_are_served_with_a_short_cache(client):
     with client.get("/static/favicon.svg") as response:
         assert response.status_code == 200
         assert response.cache_control.max_age == 3600
+
+
+def test_the_logo_is_one_drawing_and_not_a_face(client):
+    """The header's mark and the favicon draw the same N in a rounded square; the old circle
+    with two dots and an arc read as a frowning face to new users."""
+    import re
+
+    header = client.get("/").text.split('class="brand-mark"')[1].split("</svg>")[0]
+    with client.get("/static/favicon.svg") as response:
+        icon = response.get_data(as_text=True)
+    shapes = [re.findall(r'<(rect|circle|ellipse)|\bd="([^"]+)"', svg) for svg in (header, icon)]
+    assert shapes[0] == shapes[1] == [("rect", ""), ("", "M10 23V9l12 14V9")]

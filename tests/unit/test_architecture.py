@@ -1,8 +1,10 @@
-"""The shape of the code, checked: a pure core, no import cycles, pages that do not import
-pages, operations that know no Flask, writes only in operations, no module over 400 lines."""
+"""The shape of the code, checked: a pure core, no import cycles, features that depend in one
+direction, pages that do not import pages, operations that know no Flask, writes only in
+operations, enums rather than their values typed out, no module over 400 lines."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,13 +22,27 @@ PURE = ["nmt_course.codes", "nmt_course.grading", "nmt_course.progress",
         "nmt_course.quizzes.policy", "nmt_course.quizzes.presentation",
         "nmt_course.authoring.drafts", "nmt_course.authoring.permissions",
         "nmt_course.csv_safe", "nmt_course.clinics.compliance", "nmt_course.clinics.roster",
-        "nmt_course.clinics.mail", "nmt_course.quizzes.item_analysis", "nmt_course.text"]
+        "nmt_course.mailing.messages", "nmt_course.quizzes.item_analysis", "nmt_course.text"]
 FRAMEWORK = ("flask", "flask_login", "flask_wtf", "flask_sqlalchemy", "flask_migrate",
              "flask_limiter", "sqlalchemy", "alembic", "wtforms", "werkzeug")
 # Where a write to the database may be written: operations, and the two helpers they use.
 WRITERS = {"nmt_course.database", "nmt_course.audit", "nmt_course.mailing.outbox"}
 WRITE_CALLS = ("session.add", "session.add_all", "session.delete", "session.merge",
                "session.commit")
+# SQL that writes, built with SQLAlchemy (session.execute(update(...))) or typed out.
+DML_BUILDERS = {"insert", "update", "delete"}
+DML_WORDS = re.compile(r"^\s*(INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b",
+                       re.IGNORECASE)
+
+# Features from the bottom up (docs/architecture.md): what a feature's models, queries,
+# operations and their helpers import of other features is always lower. Two features of the
+# same rank know nothing of each other. Pages may read and change any feature.
+FEATURE_RANKS = {"mailing": 0, "accounts": 1, "certificates": 2, "quizzes": 2, "learning": 3,
+                 "authoring": 4, "clinics": 4, "admin": 5, "site": 5}
+# A module that uses these is page code: a blueprint, a form, a command or a page helper.
+PAGE_FRAMEWORK = {"flask", "flask_wtf", "wtforms", "click"}
+# Page helpers every feature's pages share.
+SHARED_PAGE_HELPERS = {"nmt_course.web", "nmt_course.form_fields", "nmt_course.quiz_form"}
 
 
 def module_name(path: Path) -> str:
@@ -128,18 +144,69 @@ def test_there_are_no_import_cycles():
     assert cycles == []
 
 
+def feature_of(name: str) -> str | None:
+    parts = name.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in FEATURE_RANKS else None
+
+
 def is_page(name: str) -> bool:
-    return name.rpartition(".")[2].endswith(("routes", "forms"))
+    """Page code: the shared page helpers, and every module of a feature that uses Flask,
+    Flask-WTF, WTForms or Click (routes, forms, lookups, commands, the mail sender)."""
+    if name in SHARED_PAGE_HELPERS:
+        return True
+    return feature_of(name) is not None and bool(imports_of(name)[1] & PAGE_FRAMEWORK)
+
+
+PAGES = {name for name in MODULES if is_page(name)}
+
+
+def test_page_code_is_found_by_what_it_uses():
+    for page in ("nmt_course.learning.routes", "nmt_course.learning.lookups",
+                 "nmt_course.authoring.lookups", "nmt_course.clinics.forms",
+                 "nmt_course.quizzes.cli", "nmt_course.quiz_form", "nmt_course.web"):
+        assert page in PAGES
+    for other in ("nmt_course.learning.queries", "nmt_course.accounts.models",
+                  "nmt_course.quizzes.operations", "nmt_course.learning.completion"):
+        assert other not in PAGES
+
+
+def test_every_feature_has_a_rank():
+    packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    assert packages - {"content"} == set(FEATURE_RANKS)  # content is pure core
+
+
+def test_features_depend_in_one_direction():
+    """Models, queries, operations and their helpers import only lower features."""
+    offences = []
+    for name, targets in GRAPH.items():
+        feature = feature_of(name)
+        if feature is None or name in PAGES:
+            continue
+        for target in targets:
+            other = feature_of(target)
+            if other not in (None, feature) and FEATURE_RANKS[other] >= FEATURE_RANKS[feature]:
+                offences.append(f"{name} imports {target}")
+    assert offences == []
 
 
 def test_no_page_imports_another_page():
+    """A page may use the shared page helpers and its own feature's forms and lookups; no
+    blueprint, command or other feature's page helper. Only the factory imports them all."""
     offences = []
-    for name, targets in GRAPH.items():
-        for target in filter(is_page, targets):
-            own_forms = (target.endswith("forms") and name.endswith("routes")
-                         and target.rpartition(".")[0] == name.rpartition(".")[0])
-            if name != "nmt_course.factory" and not own_forms:
+    for name in PAGES | {"nmt_course.factory"}:
+        for target in GRAPH[name] & PAGES:
+            own_helper = (feature_of(target) == feature_of(name) is not None
+                          and not target.endswith(("routes", "cli")))
+            if name != "nmt_course.factory" and target not in SHARED_PAGE_HELPERS \
+                    and not own_helper:
                 offences.append(f"{name} imports {target}")
+    assert offences == []
+
+
+def test_only_pages_import_pages():
+    offences = [f"{name} imports {target}" for name, targets in GRAPH.items()
+                if name not in PAGES and name != "nmt_course.factory"
+                for target in targets & PAGES]
     assert offences == []
 
 
@@ -154,6 +221,22 @@ def test_operations_know_no_flask_and_no_page(name):
     assert not {target for target in inside if is_page(target) or target == "nmt_course.web"}
 
 
+def sql_writes(tree: ast.AST) -> list[str]:
+    """Where a module builds SQL that writes: SQLAlchemy's insert/update/delete imported or
+    called, or INSERT/UPDATE/DELETE typed out in a string."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            found += [f"imports {a.name}" for a in node.names if a.name in DML_BUILDERS]
+        elif (isinstance(node, ast.Attribute) and node.attr in DML_BUILDERS
+              and isinstance(node.value, ast.Name) and node.value.id in ("sqlalchemy", "sa")):
+            found.append(f"calls {node.value.id}.{node.attr}")
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and DML_WORDS.match(node.value)):
+            found.append(f"writes SQL {node.value[:30]!r}")
+    return found
+
+
 def test_writes_happen_only_in_operations():
     offences = []
     for name, path in MODULES.items():
@@ -161,6 +244,63 @@ def test_writes_happen_only_in_operations():
             continue
         text = path.read_text()
         offences += [f"{name}: {call}" for call in WRITE_CALLS if f"{call}(" in text]
+        offences += [f"{name}: {write}" for write in sql_writes(ast.parse(text))]
+    assert offences == []
+
+
+def test_a_write_built_with_sqlalchemy_is_found():
+    """The check above sees session.execute(update(...)), not only session.add()."""
+    code = ("from sqlalchemy import select, update\n"
+            "db.session.execute(update(User).values(active=False))\n"
+            "sa.delete(User)\nsession.execute(text('DELETE FROM users'))\n")
+    assert sql_writes(ast.parse(code)) == ["imports update", "calls sa.delete",
+                                           "writes SQL 'DELETE FROM users'"]
+
+
+def stored_enum_values() -> set[str]:
+    from nmt_course.certificates.models import CertificateStatus
+    from nmt_course.clinics.models import ClinicRole
+    from nmt_course.content import CourseStatus, ReviewMode
+
+    return {member.value for kind in (ClinicRole, CertificateStatus, CourseStatus, ReviewMode)
+            for member in kind}
+
+
+ENUM_FIELDS = {"role", "status", "review_after_fail", "mode"}
+
+
+def typed_enum_values(tree: ast.AST, values: set[str]) -> list[str]:
+    """A role or status compared with, or given as, its value typed out ("manager") instead of
+    its enum member (ClinicRole.MANAGER)."""
+    def field(node) -> bool:
+        return (isinstance(node, ast.Attribute) and node.attr in ENUM_FIELDS
+                or isinstance(node, ast.Name) and node.id in ENUM_FIELDS)
+
+    def typed(node) -> bool:
+        return isinstance(node, ast.Constant) and node.value in values
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(map(field, sides)) and any(map(typed, sides)):
+                found.append(ast.unparse(node))
+        elif isinstance(node, ast.keyword) and node.arg in ENUM_FIELDS and typed(node.value):
+            found.append(ast.unparse(node))
+    return found
+
+
+def test_roles_and_statuses_are_enums_not_their_values():
+    values = stored_enum_values()
+    assert typed_enum_values(ast.parse('m.role == "manager"\nC(status="revoked")'),
+                             values) == ["m.role == 'manager'", "status='revoked'"]
+    offences = [f"{name}: {found}" for name, path in MODULES.items()
+                for found in typed_enum_values(ast.parse(path.read_text()), values)]
+    pattern = re.compile(r"\.(role|status|review_after_fail)\s*[!=]=\s*['\"](%s)['\"]"
+                         % "|".join(sorted(values)))
+    offences += [f"{path.name}: {match.group(0)}"
+                 for path in (PROJECT_ROOT / "templates").rglob("*.html")
+                 for match in pattern.finditer(path.read_text())]
     assert offences == []
 
 

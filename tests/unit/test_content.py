@@ -222,7 +222,8 @@ def test_bad_course_values(tree):
     write(tree[0] / "course-a" / "course.md", COURSE.replace("ce_hours: 0.5", "ce_hours: -1")
           .replace("status: published", "status: live\ncourse_type: Seminar"))
     found = problems(tree)
-    assert any(p.startswith("lessons/course-a/course.md:4: ce_hours must be a positive number")
+    assert any(p.startswith("lessons/course-a/course.md:4: ce_hours must be a number: CE hours "
+                            "run from 0.25 to 100")
                for p in found)
     assert any(p.startswith("lessons/course-a/course.md:5: status must be one of") for p in found)
     assert any(p.startswith("lessons/course-a/course.md:6: course_type must be one of")

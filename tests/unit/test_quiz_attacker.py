@@ -14,7 +14,7 @@ import random
 import pytest
 
 from nmt_course.config import PROJECT_ROOT
-from nmt_course.content import QuizSource, load_content
+from nmt_course.content import QuizSource, ReviewMode, load_content
 from nmt_course.grading import GradableChoice, GradableQuestion, GradableQuiz, grade
 from nmt_course.quizzes.policy import Standing, review
 from nmt_course.quizzes.presentation import BankQuestion, present
@@ -101,7 +101,7 @@ def attack(quiz: QuizSource, seed: int, *, draw: int | None, mode: str) -> bool:
         if result.passed:
             return True
         marks = {mark.key: mark.correct for mark in result.questions}
-        seen = review(Standing(number, False, 1, quiz.max_attempts), mode=mode,
+        seen = review(Standing(number, False, 1, quiz.max_attempts), mode=ReviewMode(mode),
                       missed={key: objective_of[key] for key, ok in marks.items() if not ok})
         attacker.learn(picks, result.correct_count, seen, objective_of, marks)
     return False

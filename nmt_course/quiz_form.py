@@ -1,5 +1,5 @@
-"""The quiz form, built for the questions an attempt shows: shared by the quiz page and the
-authors' preview of a draft, so both show the same thing."""
+"""The quiz form, built for the questions an attempt shows: a page helper shared by the quiz
+page and the authors' preview of a draft, so both show the same thing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,8 +10,8 @@ from wtforms import HiddenField, RadioField, SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .models import Choice, Question
-from .presentation import Presentation
+from .quizzes.models import Choice, Question
+from .quizzes.presentation import Presentation
 
 
 @dataclass(frozen=True)

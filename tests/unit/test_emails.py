@@ -1,0 +1,112 @@
+"""Every e-mail the site sends, rendered from its pair of templates: a subject, a plain-text
+part with every link written out, and an HTML part in the site's look that reads without
+images, with what people typed escaped. One test per e-mail."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from jinja2 import UndefinedError
+from markupsafe import escape
+
+from nmt_course.clinics.queries import DueCourse
+from nmt_course.config import PROJECT_ROOT
+from nmt_course.mailing.messages import TEMPLATES, render_email
+from nmt_course.runtime import Settings
+
+SETTINGS = Settings.from_config({
+    "SECRET_KEY": "k", "SITE_URL": "https://ce.example.org/", "PROVIDER_NAME": "Harbour CE",
+    "TIMEZONE": "UTC", "PASSWORD_HASH_METHOD": "pbkdf2", "PASSWORD_RESET_MINUTES": 60,
+    "INVITATION_DAYS": 14, "REMEMBER_COOKIE_DURATION": dt.timedelta(days=30),
+    "SUPPORT_EMAIL": "help@ce.example.org"})
+NAME = 'Zoë <b>"Bold"</b> & Co'  # what a person may type as their name
+
+
+def render(template: str, **facts):
+    mail = render_email(template, to="jane@example.com", settings=SETTINGS, **facts)
+    assert mail.to == "jane@example.com"
+    return mail
+
+
+def check_both_parts(mail, *, links: list[str], says: list[str]) -> None:
+    """What every e-mail must be: the text part holds the words and the links, the HTML part
+    the same words, each link as a link, the name escaped, no image, the site's colours."""
+    for link in links:
+        assert link in mail.body
+        assert f'href="{escape(link)}"' in mail.html
+    for words in says:
+        assert words in mail.body and words in html.unescape(mail.html), words
+    assert NAME in mail.body and NAME not in mail.html and escape(NAME) in mail.html
+    assert "Harbour CE" in mail.body and "Harbour CE" in mail.html
+    assert "<img" not in mail.html and "url(" not in mail.html  # nothing to block
+    assert "#0e5e66" in mail.html and mail.html.startswith("<!doctype html>")
+    assert "\n\n\n" not in mail.body  # blocks leave no gaps
+
+
+def test_the_password_changed_notice():
+    mail = render("password_changed", name=NAME)
+    assert mail.subject == "Your password was changed"
+    check_both_parts(mail, links=["https://ce.example.org/reset-password"],
+                     says=["every session logged in with the old one has ended",
+                           "Harbour CE at help@ce.example.org"])
+
+
+def test_the_password_reset_link():
+    link = "https://ce.example.org/reset-password/tok3n"
+    mail = render("password_reset", name=NAME, minutes=60, link=link)
+    assert mail.subject == "Reset your password"
+    check_both_parts(mail, links=[link], says=["within 60 minutes", "The link works once."])
+
+
+def test_the_new_address_confirmation():
+    link = "https://ce.example.org/account/email/tok3n"
+    mail = render("email_change_confirm", name=NAME, current_email="old@example.com",
+                  hours=24, link=link)
+    assert mail.subject == "Confirm your new e-mail address"
+    check_both_parts(mail, links=[link], says=["(with old@example.com)", "within 24 hours"])
+
+
+def test_the_changed_address_notice():
+    mail = render("email_changed", name=NAME, masked_email="j…@example.net")
+    assert mail.subject == "Your e-mail address was changed"
+    check_both_parts(mail, links=[], says=["now uses the address", "j…@example.net",
+                                           "contact Harbour CE at help@ce.example.org"])
+
+
+@pytest.mark.parametrize("manager, what", [(False, "to take the continuing-education courses"),
+                                           (True, "to manage its staff's training")])
+def test_the_clinic_invitation(manager, what):
+    link = "https://ce.example.org/invitations/tok3n"
+    mail = render("clinic_invitation", name=NAME, manager=manager, clinic_name="Bay & Co",
+                  days=14, link=link)
+    assert mail.subject == "Bay & Co invites you to Harbour CE"  # a subject is plain text
+    check_both_parts(mail, links=[link], says=["Bay & Co invites you", what,
+                                               "within 14 days"])
+
+
+def test_the_course_reminder():
+    today = dt.date(2026, 3, 10)
+    mail = render("course_reminder", name=NAME, today=today, courses=[
+        DueCourse("Neck & Shoulders", "neck", dt.date(2026, 3, 1)),
+        DueCourse("Low Back", "low-back", dt.date(2026, 3, 15))])
+    assert mail.subject == "Courses due soon"
+    check_both_parts(mail, links=["https://ce.example.org/courses/neck",
+                                  "https://ce.example.org/courses/low-back",
+                                  "https://ce.example.org/dashboard"],
+                     says=["Neck & Shoulders", "overdue since March 1, 2026",
+                           "due March 15, 2026"])
+
+
+def test_a_fact_an_email_needs_and_does_not_get_is_an_error():
+    with pytest.raises(UndefinedError):
+        render_email("password_reset", to="x@example.com", settings=SETTINGS, name="X")
+
+
+def test_every_email_is_a_pair_and_has_its_test():
+    texts = {path.stem for path in TEMPLATES.glob("[!_]*.txt")}
+    assert texts == {path.stem for path in TEMPLATES.glob("[!_]*.html")}
+    tested = set(re.findall(r'render\("(\w+)"', (PROJECT_ROOT / "tests/unit/test_emails.py")
+                            .read_text()))
+    assert texts == tested

@@ -70,8 +70,9 @@ MIN_SECRET_BYTES = 32
 
 
 def production_problems(config: Mapping[str, object], environ: Mapping[str, str], *,
-                        site_url_given: bool) -> list[str]:
-    """What makes a production start unsafe, each with what to set."""
+                        site_url_given: bool, serving: bool = True) -> list[str]:
+    """What makes a production start unsafe, each with what to set. `serving` is false for
+    a command (`flask --app app ...`): `keys generate` must run before there is a key."""
     problems = []
     secret = str(config.get("SECRET_KEY") or "")
     if not secret:
@@ -95,12 +96,18 @@ def production_problems(config: Mapping[str, object], environ: Mapping[str, str]
     if not config.get("MAIL_SERVER"):
         problems.append("MAIL_SERVER must be set: password resets, invitations and reminders "
                         "are sent by e-mail.")
+    key_file = Path(str(config.get("SIGNING_KEY_FILE") or ""))
+    if serving and not key_file.is_file():
+        problems.append(f"No issuer key at {key_file}: run `flask --app app keys generate` "
+                        "(SIGNING_KEY_FILE names the file). Certificates are signed with it.")
     return problems
 
 
 def build_config(instance_path: Path, environ: Mapping[str, str],
-                 overrides: Mapping[str, object] | None = None) -> dict[str, object]:
-    """Return the app's settings; raises RuntimeError for a production setup that is unsafe."""
+                 overrides: Mapping[str, object] | None = None, *,
+                 serving: bool = True) -> dict[str, object]:
+    """Return the app's settings; raises RuntimeError for a production setup that is unsafe
+    (`serving`: see production_problems)."""
     overrides = dict(overrides or {})
     env = overrides.get("NMT_ENV") or environ.get("NMT_ENV", "development")
     if env not in ENVIRONMENTS:
@@ -132,6 +139,10 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER",
                                            "NMT Courses <no-reply@localhost>"),
         "SUPPORT_EMAIL": environ.get("SUPPORT_EMAIL", ""),
+        # The issuer's Ed25519 key pair (`flask --app app keys generate`); never in the
+        # database. Rotated-out public keys are kept beside it (<name>.retired.json).
+        "SIGNING_KEY_FILE": environ.get("SIGNING_KEY_FILE")
+                            or str(instance_path / "signing_key.json"),
         "PASSWORD_RESET_MINUTES": 60,
         "INVITATION_DAYS": 14,
         "PASSWORD_HASH_METHOD": "argon2id",  # tests use a cheaper one
@@ -174,7 +185,8 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
     if env == "production":
         problems = production_problems(
             config, environ,
-            site_url_given=bool(overrides.get("SITE_URL") or environ.get("SITE_URL")))
+            site_url_given=bool(overrides.get("SITE_URL") or environ.get("SITE_URL")),
+            serving=serving)
         if problems:
             raise RuntimeError("Refusing to start with NMT_ENV=production:\n- "
                                + "\n- ".join(problems))

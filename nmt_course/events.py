@@ -37,6 +37,7 @@ class Completion:
     course_type: str
     approval_number: str
     completed_at: dt.datetime
+    licence_in_credential: bool = False  # the learner chose to put it in their credentials
 
 
 def announce_completion(runtime: Runtime, completion: Completion) -> None:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+import click
 from flask import Flask, abort, flash, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -13,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import assets, formatting
 from .config import PROJECT_ROOT, build_config
 from .content import ce_hours_basis
+from .credentials import multikey
 from .database import configure_engine
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .mailers import LogMailer, SmtpMailer
@@ -26,7 +28,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     # The SQLite database lives here too: it must exist even when SECRET_KEY comes from the
     # environment (then no development key is written into it).
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(build_config(Path(app.instance_path), os.environ, config))
+    # A command (no click context under gunicorn) may run without an issuer key in
+    # production: `keys generate` is how the key is made.
+    serving = click.get_current_context(silent=True) is None
+    app.config.from_mapping(build_config(Path(app.instance_path), os.environ, config,
+                                         serving=serving))
     from .web import BoundedIntegerConverter
 
     app.url_map.converters["int"] = BoundedIntegerConverter
@@ -62,8 +68,13 @@ def register_runtime(app: Flask) -> None:
         from .accounts.live_sessions import RedisSessions
 
         live_sessions = RedisSessions.from_url(config["REDIS_URL"], config["REDIS_KEY_PREFIX"])
+    try:
+        issuer_keys = multikey.load(Path(config["SIGNING_KEY_FILE"]))
+    except multikey.KeyFileError as error:
+        raise RuntimeError(f"Refusing to start: {error}") from error
     app.extensions["nmt_runtime"] = Runtime(settings=Settings.from_config(config),
-                                            mailer=mailer, live_sessions=live_sessions)
+                                            mailer=mailer, live_sessions=live_sessions,
+                                            issuer_keys=issuer_keys)
 
 
 def register_models() -> None:
@@ -105,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from .authoring.lesson_routes import bp as lesson_editor
     from .authoring.preview_routes import bp as preview
     from .authoring.routes import bp as authoring
+    from .certificates.credential_routes import bp as credentials
     from .certificates.routes import bp as certificates
     from .clinics.admin_routes import bp as clinic_admin
     from .clinics.invitation_routes import bp as invitations
@@ -113,7 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from .quizzes.routes import bp as quizzes
     from .site.routes import bp as site
 
-    for blueprint in (site, accounts, learning, quizzes, certificates, authoring,
+    for blueprint in (site, accounts, learning, quizzes, certificates, credentials, authoring,
                       lesson_editor, preview, analysis, admin, clinics, invitations,
                       clinic_admin):
         app.register_blueprint(blueprint)
@@ -137,12 +149,13 @@ def register_templating(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users
+    from .certificates.cli import credentials, keys
     from .clinics.cli import clinics
     from .learning.cli import content
     from .mailing.cli import mail
     from .quizzes.cli import quizzes
 
-    for group in (content, users, quizzes, clinics, mail):
+    for group in (content, users, quizzes, clinics, mail, keys, credentials):
         app.cli.add_command(group)
 
 

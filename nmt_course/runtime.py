@@ -12,6 +12,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from . import codes
+from .credentials.multikey import IssuerKeys
 
 Clock = Callable[[], dt.datetime]
 
@@ -114,3 +115,6 @@ class Runtime:
     mailer: Mailer
     clock: Clock = utcnow
     live_sessions: LiveSessions = TableSessions()
+    # The issuer's keys, read from SIGNING_KEY_FILE at start (no signing key: certificates
+    # are issued unsigned and `credentials backfill` signs them later).
+    issuer_keys: IssuerKeys = IssuerKeys(signing=None, public=())

@@ -7,6 +7,7 @@ skipping.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from nmt_course import create_app
 from nmt_course.config import database_url as normalise_url
+from nmt_course.credentials import multikey
 from nmt_course.extensions import db, limiter
 from tests.helpers import FIXTURE_CONTENT
 
@@ -26,6 +28,19 @@ def missing_service(message: str):
     if IN_CI:
         pytest.fail(f"{message} (required when CI=true)", pytrace=False)
     pytest.skip(message)
+
+
+# The issuer key every test app signs with, made once per run outside the checkout (a
+# developer's instance/ key is never read).
+SIGNING_KEY_FILE: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_key_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("keys") / "signing_key.json"
+    multikey.generate(path, rotate=False, now=dt.datetime.now(dt.timezone.utc))
+    SIGNING_KEY_FILE[:] = [str(path)]
+    return path
 
 
 def app_config(database_uri: str, **overrides) -> dict:
@@ -44,6 +59,7 @@ def app_config(database_uri: str, **overrides) -> dict:
         "PROVIDER_NAME": "NMT Test Academy",
         "TIMEZONE": "UTC",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast: the suite hashes hundreds
+        "SIGNING_KEY_FILE": SIGNING_KEY_FILE[0],
     }
     config.update(overrides)
     return config

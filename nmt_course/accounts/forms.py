@@ -12,7 +12,12 @@ class RegisterForm(AccountDetails, NewPassword, FlaskForm):
 
 
 class AccountForm(AccountDetails, FlaskForm):
-    pass
+    licence_in_credentials = BooleanField(
+        "Put my licence number in my digital credentials",
+        description="Digital credentials (the .json file offered with each certificate) can be "
+                    "shared with employers, boards and wallets. Off by default: they then "
+                    "name you and the course, not your licence. Applies to credentials "
+                    "signed from now on.")
 
 
 class LoginForm(FlaskForm):

@@ -19,6 +19,9 @@ class User(UserMixin, db.Model):
     legal_name: Mapped[str] = mapped_column(String(200))
     licence_number: Mapped[str | None] = mapped_column(String(64))
     licence_state: Mapped[str | None] = mapped_column(String(64))
+    # Whether the licence number goes into the learner's digital credentials (off unless
+    # they choose it: a credential travels further than the printed certificate).
+    licence_in_credentials: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_instructor: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

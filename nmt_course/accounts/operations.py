@@ -85,7 +85,8 @@ def add_user(runtime: Runtime, *, email: str, password: str, legal_name: str,
 
 @transaction
 def update_account(runtime: Runtime, user: User, *, legal_name: str,
-                   licence_number: str | None, licence_state: str | None) -> bool:
+                   licence_number: str | None, licence_state: str | None,
+                   licence_in_credentials: bool = False) -> bool:
     """Save account details; True when they add a licence number the account had not (a
     course may have waited only for it: learning.operations.complete_waiting_courses)."""
     had_licence = user.has_licence
@@ -94,6 +95,7 @@ def update_account(runtime: Runtime, user: User, *, legal_name: str,
     user.legal_name = one_line(legal_name)
     user.licence_number = _clean(licence_number)
     user.licence_state = _clean(licence_state)
+    user.licence_in_credentials = bool(licence_in_credentials)
     audit.record("user.updated", at=runtime.clock(), actor_id=user.id,
                  subject=f"user:{user.id}")
     return user.has_licence and not had_licence

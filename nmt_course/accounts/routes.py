@@ -155,7 +155,8 @@ def account():
             licence_added = operations.update_account(
                 runtime(), user, legal_name=form.legal_name.data,
                 licence_number=form.licence_number.data,
-                licence_state=form.licence_state.data)
+                licence_state=form.licence_state.data,
+                licence_in_credentials=form.licence_in_credentials.data)
         except operations.AccountError as error:
             form.legal_name.errors.append(str(error))
             return _account_page(form=form, status=422)

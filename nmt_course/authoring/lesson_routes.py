@@ -77,7 +77,11 @@ def move(slug: str, lesson: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     offset = -1 if request.form.get("direction") == "up" else 1
-    operations.edit_draft(runtime(), learner(), course, lambda d: d.move_lesson(lesson, offset))
+    try:
+        operations.edit_draft(runtime(), learner(), course,
+                              lambda d: d.move_lesson(lesson, offset))
+    except operations.AuthoringError:
+        abort(404)  # no such lesson in the draft (removed meanwhile, say)
     return redirect(url_for("authoring.course", slug=slug) + "#lessons-heading")
 
 

@@ -5,8 +5,9 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy import (Date, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint,
+                        exists)
+from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column
 
 from .. import codes
 from ..database import EnumValue, UTCDateTime, db, utcnow
@@ -50,3 +51,27 @@ class Certificate(db.Model):
     @property
     def is_valid(self) -> bool:
         return self.status is CertificateStatus.VALID
+
+
+class CertificateCredential(db.Model):
+    """The signed Open Badges credential of one revision of a certificate, stored as signed,
+    and its own index in a status list: its bit is set when the certificate is revoked or
+    the revision is superseded by a re-issue (`superseded_at`)."""
+
+    __tablename__ = "certificate_credentials"
+    __table_args__ = (UniqueConstraint("certificate_id", "revision"),
+                      UniqueConstraint("status_list", "status_index"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"))
+    revision: Mapped[int] = mapped_column(default=1)
+    status_list: Mapped[int] = mapped_column(default=1)
+    status_index: Mapped[int]
+    document: Mapped[str] = deferred(mapped_column(Text, nullable=False))  # JSON, as signed
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+# Whether the certificate has a signed credential, read with the certificate itself.
+Certificate.has_credential = column_property(
+    exists().where(CertificateCredential.certificate_id == Certificate.id))

@@ -1,8 +1,11 @@
 """Issuing certificates (learning.completion.conclude, when a course is completed) and
-revoking them. The PDF is rendered before the write transaction opens, so no writer waits
-behind rendering; the insert that follows is one short transaction."""
+revoking them. The PDF is rendered and the credential signed before the write transaction
+opens, so no writer waits behind them; the insert that follows is one short transaction. A
+certificate issued without an issuer key gets its credential later, from
+`backfill_credentials`."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import audit, codes
@@ -11,9 +14,13 @@ from ..database import db, transaction
 from ..events import Completion
 from ..runtime import Runtime
 from ..text import one_line
-from .models import Certificate, CertificateStatus
+from . import credential, queries
+from .models import Certificate, CertificateCredential, CertificateStatus
 from .pdf import CertificateData, render_certificate_pdf
 from .queries import certificate_for
+
+# A random status index is taken already with a chance of (credentials in the list) / 131,072.
+INDEX_TRIES = 8
 
 
 @dataclass(frozen=True)
@@ -27,9 +34,9 @@ class IssuedCertificate:
 
 
 def issue_certificate(runtime: Runtime, completion: Completion) -> IssuedCertificate:
-    """Render the PDF from the completion's copy of the facts, then store it; if a certificate
-    for this learner and course exists already (a concurrent issue won), it is kept and the
-    new rendering is discarded."""
+    """Render the PDF and sign the credential (when there is a key) from the completion's copy
+    of the facts, then store them; if a certificate for this learner and course exists
+    already (a concurrent issue won), it is kept and the new ones are discarded."""
     settings = runtime.settings
     code = codes.new_code()
     issued_at = runtime.clock()
@@ -40,19 +47,54 @@ def issue_certificate(runtime: Runtime, completion: Completion) -> IssuedCertifi
         approval_number=completion.approval_number, provider_name=settings.provider_name,
         completed_on=settings.local_date(completion.completed_at), issued_at=issued_at,
         verification_url=settings.verification_url(code))
-    stored = _store(data, completion, render_certificate_pdf(data))
-    return IssuedCertificate(stored.code, stored.course_title)
+    pdf = render_certificate_pdf(data)
+    facts = credential.facts(
+        settings, code=code, legal_name=data.legal_name,
+        licence_number=data.licence_number if completion.licence_in_credential else None,
+        course_title=data.course_title, ce_hours=data.ce_hours, course_type=data.course_type,
+        approval_number=data.approval_number, course_slug=completion.course_slug,
+        issued_at=issued_at)
+    for _ in range(INDEX_TRIES):
+        try:
+            stored = _store(data, completion, pdf, credential.sign(runtime, facts), [])
+        except StatusIndexTaken:
+            continue  # sign again with another random index
+        return IssuedCertificate(stored.code, stored.course_title)
+    raise StatusIndexTaken("no free status-list index after several tries")
+
+
+class StatusIndexTaken(Exception):
+    """The random status-list index drawn for a credential belongs to another already."""
+
+
+def _credential_row(certificate_id: int, revision: int,
+                    signed: credential.SignedCredential) -> CertificateCredential:
+    return CertificateCredential(
+        certificate_id=certificate_id, revision=revision, status_list=signed.status_list,
+        status_index=signed.status_index, document=signed.document, signed_at=signed.signed_at)
+
+
+def _refuse_a_taken_index(signed: credential.SignedCredential | None, runs: list) -> None:
+    """A rerun after a unique-constraint error may be the index's: then sign again. Only a
+    rerun asks, so the usual insert costs no extra statement."""
+    runs.append(None)
+    if signed is not None and len(runs) > 1 and queries.status_index_taken(
+            signed.status_list, signed.status_index):
+        raise StatusIndexTaken
 
 
 @transaction
-def _store(data: CertificateData, completion: Completion, pdf: bytes) -> Certificate:
+def _store(data: CertificateData, completion: Completion, pdf: bytes,
+           signed: credential.SignedCredential | None, runs: list) -> Certificate:
     existing = certificate_for(completion.learner_id, completion.course_id)
     if existing is not None:
         return existing
+    _refuse_a_taken_index(signed, runs)
     certificate = Certificate(
         code=data.code, user_id=completion.learner_id, course_id=completion.course_id,
         status=CertificateStatus.VALID, legal_name=data.legal_name,
-        licence_number=data.licence_number, licence_state=data.licence_state, course_title=data.course_title,
+        licence_number=data.licence_number, licence_state=data.licence_state,
+        course_title=data.course_title,
         ce_hours=data.ce_hours, course_type=data.course_type,
         approval_number=data.approval_number, provider_name=data.provider_name,
         completed_on=data.completed_on, issued_at=data.issued_at, pdf=pdf)
@@ -60,9 +102,69 @@ def _store(data: CertificateData, completion: Completion, pdf: bytes) -> Certifi
     # Unique (user, course): a concurrent issue fails here, and @transaction runs this again,
     # which then finds and returns the stored certificate.
     db.session.flush()
+    if signed is not None:
+        db.session.add(_credential_row(certificate.id, 1, signed))
+        db.session.flush()
     audit.record("certificate.issued", at=data.issued_at, actor_id=completion.learner_id,
-                 subject=f"certificate:{certificate.id}", course=completion.course_slug)
+                 subject=f"certificate:{certificate.id}", course=completion.course_slug,
+                 signed=signed is not None)
     return certificate
+
+
+class NoSigningKey(Exception):
+    """There is no issuer key to sign with."""
+
+
+def backfill_credentials(runtime: Runtime, course_slugs: Mapping[int, str], *,
+                         batch: int = 200) -> int:
+    """Sign a credential for every certificate that has none (issued before credentials
+    existed, or while there was no key), each in its own short transaction; returns how
+    many were signed. The facts are the certificate's own, copied when it was issued;
+    `course_slugs` (course id to address) names each achievement."""
+    if runtime.issuer_keys.signing is None:
+        raise NoSigningKey("There is no issuer key: run `flask --app app keys generate`.")
+    signed_count, after_id = 0, 0
+    while rows := queries.unsigned_certificates(after_id, batch):
+        after_id = rows[-1][0].id
+        for certificate, licence_in_credentials in rows:
+            facts = credential.facts(
+                runtime.settings, code=certificate.code, legal_name=certificate.legal_name,
+                licence_number=certificate.licence_number if licence_in_credentials else None,
+                course_title=certificate.course_title, ce_hours=certificate.ce_hours,
+                course_type=certificate.course_type,
+                approval_number=certificate.approval_number,
+                course_slug=course_slugs[certificate.course_id],
+                issued_at=certificate.issued_at)
+            signed_count += attach_credential(runtime, certificate.id, 1, facts)
+    return signed_count
+
+
+def attach_credential(runtime: Runtime, certificate_id: int, revision: int,
+                      facts: credential.badge.CertificateFacts) -> bool:
+    """Sign and store the credential of one revision of a certificate, unless it has one
+    (another run stored it first). A re-issue calls this with the next revision after
+    marking the previous revision's credential superseded (which sets its status bit)."""
+    for _ in range(INDEX_TRIES):
+        signed = credential.sign(runtime, facts)
+        try:
+            return _attach(certificate_id, revision, signed, [])
+        except StatusIndexTaken:
+            continue
+    raise StatusIndexTaken("no free status-list index after several tries")
+
+
+@transaction
+def _attach(certificate_id: int, revision: int, signed: credential.SignedCredential,
+            runs: list) -> bool:
+    if queries.credential_of_revision_exists(certificate_id, revision):
+        return False
+    _refuse_a_taken_index(signed, runs)
+    db.session.add(_credential_row(certificate_id, revision, signed))
+    db.session.flush()
+    audit.record("certificate.credential_signed", at=signed.signed_at,
+                 subject=f"certificate:{certificate_id}", revision=revision,
+                 status_list=signed.status_list)
+    return True
 
 
 class RevocationRefused(Exception):

@@ -1,11 +1,20 @@
 """Reads about certificates."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from .. import codes
+from ..accounts.models import User
+from ..credentials import did_web, status_list, verifier
 from ..database import db
-from .models import Certificate
+from ..runtime import Runtime
+from . import credential
+from .models import Certificate, CertificateCredential, CertificateStatus
+
+MAX_UPLOAD = verifier.MAX_BYTES
 
 
 def certificates_for(learner_id: int) -> list[Certificate]:
@@ -25,3 +34,85 @@ def certificate_by_typed_code(typed: str) -> Certificate | None:
     if canonical is None:
         return None
     return db.session.scalar(select(Certificate).where(Certificate.code == canonical))
+
+
+def credential_of(certificate_id: int) -> CertificateCredential | None:
+    """The credential of the certificate's latest revision, with its document."""
+    return db.session.scalar(
+        select(CertificateCredential).options(undefer(CertificateCredential.document))
+        .where(CertificateCredential.certificate_id == certificate_id)
+        .order_by(CertificateCredential.revision.desc()).limit(1))
+
+
+def credential_of_revision_exists(certificate_id: int, revision: int) -> bool:
+    return db.session.scalar(select(select(CertificateCredential.id).where(
+        CertificateCredential.certificate_id == certificate_id,
+        CertificateCredential.revision == revision).exists()))
+
+
+def status_index_taken(list_number: int, index: int) -> bool:
+    return db.session.scalar(select(select(CertificateCredential.id).where(
+        CertificateCredential.status_list == list_number,
+        CertificateCredential.status_index == index).exists()))
+
+
+def set_status_bits(list_number: int) -> list[int]:
+    """The indexes whose bit is set: credentials of revoked certificates, and of revisions a
+    re-issue superseded."""
+    return list(db.session.scalars(
+        select(CertificateCredential.status_index)
+        .join(Certificate, Certificate.id == CertificateCredential.certificate_id)
+        .where(CertificateCredential.status_list == list_number,
+               (Certificate.status != CertificateStatus.VALID)
+               | CertificateCredential.superseded_at.is_not(None))
+        .order_by(CertificateCredential.status_index)))
+
+
+def status_lists_in_use() -> list[int]:
+    return list(db.session.scalars(
+        select(CertificateCredential.status_list).distinct()
+        .order_by(CertificateCredential.status_list)))
+
+
+def unsigned_certificates(after_id: int, limit: int) -> list[tuple[Certificate, bool]]:
+    """Certificates without a credential after `after_id`, oldest first, with whether the
+    learner puts the licence number in credentials."""
+    rows = db.session.execute(
+        select(Certificate, User.licence_in_credentials)
+        .join(User, User.id == Certificate.user_id)
+        .where(~Certificate.has_credential, Certificate.id > after_id)
+        .order_by(Certificate.id).limit(limit))
+    return [tuple(row) for row in rows]
+
+
+class _SiteStatusLists(Mapping):
+    """This site's status lists by URL, each read from the records only when a credential
+    names it (its contents are trusted: they are the records)."""
+
+    def __init__(self, runtime: Runtime, did: str):
+        self.settings, self.did = runtime.settings, did
+
+    def __getitem__(self, url: str) -> verifier.StatusList:
+        prefix = credential.status_list_url(self.settings, 0)[:-1]
+        number = url.removeprefix(prefix)
+        if not url.startswith(prefix) or not number.isdigit() or len(number) > 6:
+            raise KeyError(url)
+        bits = status_list.bitstring(set_status_bits(int(number)))
+        return verifier.StatusList(url=url, issuer=self.did, bits=bits,
+                                   source="this site's records")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def check_credential_file(runtime: Runtime, raw: bytes) -> verifier.Report:
+    """Verify an uploaded credential against this site's keys (current and rotated out) and
+    its own revocation records."""
+    did = did_web.did_for(runtime.settings.site_url)
+    keys = did_web.keys_of(did, runtime.issuer_keys.public)
+    return verifier.verify(raw, keys=keys, loader=credential.loader(), now=runtime.clock(),
+                           status_lists=_SiteStatusLists(runtime, did),
+                           key_labels=credential.key_labels(runtime))

@@ -1,43 +1,41 @@
 """Certificates: the owner's printable page and PDF, and public verification."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import codes
 from ..extensions import limiter
 from ..web import runtime
+from .credential import linkedin_add_url
+from .forms import CredentialFileForm
+from .lookups import owned_certificate_or_404
 from .queries import certificate_by_typed_code
 
 bp = Blueprint("certificates", __name__)
 
 
-def _owned_certificate(code: str):
-    """The certificate if the current user owns it or is an admin; 404 for anyone else."""
-    certificate = certificate_by_typed_code(code)
-    if certificate is None or not (certificate.user_id == current_user.id
-                                   or current_user.is_admin):
-        abort(404)
-    return certificate
-
-
 @bp.get("/certificates/<code>")
 @login_required
 def show(code: str):
-    """The certificate, printable."""
-    certificate = _owned_certificate(code)
+    """The certificate, printable, with the ways to take it elsewhere."""
+    certificate = owned_certificate_or_404(code)
     if code != certificate.display_code:
         return redirect(url_for("certificates.show", code=certificate.display_code), 301)
+    verification_url = runtime().settings.verification_url(certificate.code)
     return render_template(
-        "certificates/show.html", certificate=certificate,
-        verification_url=runtime().settings.verification_url(certificate.code))
+        "certificates/show.html", certificate=certificate, verification_url=verification_url,
+        linkedin_url=linkedin_add_url(
+            certification=certificate.course_title, organisation=certificate.provider_name,
+            issued_on=certificate.completed_on, code=certificate.display_code,
+            verification_url=verification_url))
 
 
 @bp.get("/certificates/<code>.pdf")
 @login_required
 def pdf(code: str):
     """The PDF stored when the certificate was issued."""
-    certificate = _owned_certificate(code)
+    certificate = owned_certificate_or_404(code)
     filename = f"certificate-{certificate.display_code}.pdf"
     return certificate.pdf, 200, {
         "Content-Type": "application/pdf",
@@ -58,8 +56,8 @@ def verify_form():
             return redirect(url_for("certificates.verify", code=codes.display(canonical)))
         error = (f"A certificate code has {codes.LENGTH} letters and digits, for example "
                  "7K3M-Q9TD-… . Check what you typed.")
-    return render_template("certificates/verify_form.html", code=typed, error=error), (
-        400 if error else 200)
+    return render_template("certificates/verify_form.html", code=typed, error=error,
+                           file_form=CredentialFileForm()), 400 if error else 200
 
 
 @bp.get("/verify/<code>")
@@ -72,5 +70,6 @@ def verify(code: str):
                                length=codes.LENGTH, group=codes.GROUP), 404
     if code != certificate.display_code:
         return redirect(url_for("certificates.verify", code=certificate.display_code), 301)
-    return render_template("certificates/verify.html", certificate=certificate), 200, {
-        "Cache-Control": "no-cache"}
+    owner = current_user.is_authenticated and current_user.id == certificate.user_id
+    return render_template("certificates/verify.html", certificate=certificate,
+                           owner=owner), 200, {"Cache-Control": "no-cache"}

@@ -34,7 +34,8 @@ def completion_of(learner: User, course: Course, at: dt.datetime) -> Completion:
         licence_number=learner.licence_number, licence_state=learner.licence_state,
         course_id=course.id, course_slug=course.slug, course_title=course.title,
         ce_hours=course.ce_hours, course_type=course.course_type,
-        approval_number=course.approval_number, completed_at=at)
+        approval_number=course.approval_number, completed_at=at,
+        licence_in_credential=learner.licence_in_credentials)
 
 
 def completed(learner: User, courses: Iterable[Course], at: dt.datetime) -> list[Completion]:

@@ -178,6 +178,7 @@ def test_lessons_are_added_reordered_and_removed(app):
     page = teacher.get(BASE).text
     assert "Neck Basics" not in page and ">Jaw<" in page
     assert teacher.get(f"{BASE}/lessons/neck-basics/edit").status_code == 404
+    assert post(teacher, f"{BASE}/lessons/neck-basics/move").status_code == 404
 
 
 def test_the_lesson_preview_uses_the_learners_renderer_and_saves_nothing(app):

@@ -84,8 +84,13 @@ ROUTES = {
     ("/certificates/<code>", "GET"): ("/certificates/{certificate}", LEARNERS_CERTIFICATE),
     ("/certificates/<code>.pdf", "GET"): ("/certificates/{certificate}.pdf",
                                           LEARNERS_CERTIFICATE),
+    ("/certificates/<code>/credential.json", "GET"): ("/certificates/{certificate}/credential.json",
+                                                      LEARNERS_CERTIFICATE),
     ("/verify", "GET"): ("/verify", PUBLIC),
     ("/verify/<code>", "GET"): ("/verify/{certificate}", PUBLIC),
+    ("/verify/credential", "POST"): ("/verify/credential", PUBLIC),  # no file: 400
+    ("/credentials/status/<int:number>", "GET"): ("/credentials/status/1", PUBLIC),
+    ("/.well-known/did.json", "GET"): ("/.well-known/did.json", PUBLIC),
     # Author area
     ("/author/", "GET"): ("/author/", AUTHOR_AREA),
     ("/author/courses/new", "GET"): ("/author/courses/new", AUTHOR_AREA),

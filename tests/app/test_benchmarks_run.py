@@ -14,6 +14,7 @@ SMALLEST = {
     "bench.content": ["--rounds", "1"],
     "bench.markdown": ["--rounds", "1", "--scale", "0.02"],
     "bench.pdf": ["--rounds", "1"],
+    "bench.credentials": ["--rounds", "1"],
     "bench.item_analysis": ["--rounds", "1", "--attempts", "200"],
     "bench.clinic_report": ["--rounds", "1", "--requests", "1", "--staff", "5"],
 }

@@ -1,11 +1,18 @@
 """The factory, configuration, health check and error pages."""
 from __future__ import annotations
 
+import datetime as dt
+import os
+from pathlib import Path
+from unittest import mock
+
+import click
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from nmt_course import create_app
 from nmt_course.config import build_config, database_url
+from nmt_course.credentials import multikey
 from tests.helpers import runtime
 
 
@@ -58,9 +65,34 @@ SAFE_PRODUCTION = {"NMT_ENV": "production", "SECRET_KEY": "k" * 16 + "3f9a2c1b7d
                    "SITE_URL": "https://ce.example.com", "MAIL_SERVER": "smtp.example.com"}
 
 
+def with_issuer_key(instance: Path) -> Path:
+    """The default SIGNING_KEY_FILE of an app whose instance folder is `instance`."""
+    path = instance / "signing_key.json"
+    multikey.generate(path, rotate=False, now=dt.datetime.now(dt.timezone.utc))
+    return path
+
+
 def test_a_safe_production_setup_starts(tmp_path):
+    with_issuer_key(tmp_path)
     config = build_config(tmp_path, SAFE_PRODUCTION)
     assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_to_serve_without_an_issuer_key_but_commands_run(tmp_path):
+    with pytest.raises(RuntimeError, match="run `flask --app app keys generate`"):
+        build_config(tmp_path, SAFE_PRODUCTION)
+    # A command runs (there is a click context), so that `keys generate` can make the key.
+    environment = {**SAFE_PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                   "SIGNING_KEY_FILE": str(tmp_path / "keys" / "signing_key.json")}
+    with mock.patch.dict(os.environ, environment):
+        with pytest.raises(RuntimeError, match="No issuer key"):
+            create_app()
+        with click.Context(click.Command("keys")):
+            app = create_app()
+    result = app.test_cli_runner().invoke(args=["keys", "generate"])
+    assert result.exit_code == 0 and (tmp_path / "keys" / "signing_key.json").exists()
+    with mock.patch.dict(os.environ, environment):
+        assert create_app().extensions["nmt_runtime"].issuer_keys.signing is not None
 
 
 @pytest.mark.parametrize("change, says", [
@@ -78,6 +110,7 @@ def test_production_refuses_an_unsafe_setup_and_says_what_to_set(tmp_path, chang
 
 
 def test_plain_http_is_allowed_only_when_asked_for(tmp_path):
+    with_issuer_key(tmp_path)
     build_config(tmp_path, {**SAFE_PRODUCTION, "SITE_URL": "http://ce.example.com",
                             "ALLOW_HTTP": "1"})
 

@@ -67,7 +67,7 @@ def lesson_page_cost(browser, context, url: str) -> tuple[list, int, dict]:
     return counted, total, headers
 
 
-def test_learner_journey(journey, browser, learner_email):
+def test_learner_journey(journey, browser, learner_email, tmp_path):
     page, server = journey.page, journey.server
 
     journey.goto("/", "catalogue")
@@ -165,6 +165,18 @@ def test_learner_journey(journey, browser, learner_email):
     code = page.locator(".certificate-code code").inner_text()
     pdf = page.request.get(page.url + ".pdf")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert page.get_by_label("Verification link").input_value().endswith(f"/verify/{code}")
+    assert "linkedin.com/profile/add?" in page.get_by_role(
+        "link", name="Add to LinkedIn").get_attribute("href")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the digital credential (.json)").click()
+    credential = tmp_path / download.value.suggested_filename
+    download.value.save_as(credential)
+    # Checked offline by the command-line verifier, against the issuer's published keys.
+    (tmp_path / "did.json").write_bytes(page.request.get("/.well-known/did.json").body())
+    checked = server.app.test_cli_runner().invoke(args=[
+        "credentials", "verify", str(credential), "--did", str(tmp_path / "did.json")])
+    assert checked.exit_code == 0 and "Result: VALID" in checked.output, checked.output
 
     journey.goto("/dashboard", "dashboard-certified")
     assert page.get_by_role("link", name=re.compile("^View")).count() == 1
@@ -182,6 +194,12 @@ def test_learner_journey(journey, browser, learner_email):
     text = board.inner_text("main")
     assert "This certificate is valid." in text and "Amara Okafor-Lindqvist" in text
     assert learner_email not in text and "MA 60123" not in text
+    # ...and the credential file the learner sent them.
+    journey.goto("/verify", "verify-form")
+    board.get_by_role("button", name=re.compile("^Credential file")).set_input_files(credential)
+    board.get_by_role("button", name="Check the file").click()
+    journey.check("credential-verified")
+    assert "This credential is valid" in board.inner_text(".result-banner")
     journey.goto("/login", "login")
     stranger.close()
 

@@ -15,10 +15,12 @@ from nmt_course.config import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "nmt_course"
 
-# Plain data in, plain data out: no Flask, no database. The content package is pure whole.
+# Plain data in, plain data out: no Flask, no database. The content and credentials packages
+# are pure whole.
 PURE = ["nmt_course.codes", "nmt_course.grading", "nmt_course.progress",
         "nmt_course.formatting", "nmt_course.security", "nmt_course.runtime",
         "nmt_course.mailers", "nmt_course.events", "nmt_course.certificates.pdf",
+        "nmt_course.certificates.credential",
         "nmt_course.quizzes.policy", "nmt_course.quizzes.presentation",
         "nmt_course.authoring.drafts", "nmt_course.authoring.permissions",
         "nmt_course.csv_safe", "nmt_course.clinics.compliance", "nmt_course.clinics.roster",
@@ -54,8 +56,9 @@ MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
 
 
 def pure_modules() -> list[str]:
-    content = [name for name in MODULES if name.startswith("nmt_course.content")]
-    return sorted(set(PURE) | set(content))
+    whole = [name for name in MODULES
+             if name.startswith(("nmt_course.content", "nmt_course.credentials"))]
+    return sorted(set(PURE) | set(whole))
 
 
 def _under_type_checking(node: ast.AST, parents: dict) -> bool:
@@ -102,7 +105,8 @@ GRAPH = {name: imports_of(name)[0] for name in MODULES}
 
 def test_the_pure_core_imports_neither_flask_nor_the_database():
     modules = pure_modules()
-    assert "nmt_course.content.quality" in modules and len(modules) >= 15
+    assert {"nmt_course.content.quality", "nmt_course.credentials.verifier"} <= set(modules)
+    assert len(modules) >= 15
     code = (f"import sys\nfor name in {modules!r}: __import__(name)\n"
             f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {FRAMEWORK!r})\n"
             "print(bad); sys.exit(1 if bad else 0)")
@@ -172,7 +176,7 @@ def test_page_code_is_found_by_what_it_uses():
 
 def test_every_feature_has_a_rank():
     packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
-    assert packages - {"content"} == set(FEATURE_RANKS)  # content is pure core
+    assert packages - {"content", "credentials"} == set(FEATURE_RANKS)  # pure core
 
 
 def test_features_depend_in_one_direction():

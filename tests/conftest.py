@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -94,12 +97,13 @@ class Backends:
         self.apps: dict[str, object] = {}
         self.limiter_state: dict = {}
         self.postgres: tuple[object, str] | None = None  # (server engine, database name)
+        self.shm_folder: Path | None = None
 
     def database(self, backend: str) -> str:
         """A migrated, empty database: the migrations are tested on each."""
         if backend not in self.uris:
             uri = (self._postgres_database() if backend == "postgresql" else
-                   f"sqlite:///{self.tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}")
+                   f"sqlite:///{self._sqlite_folder() / 'test.sqlite3'}")
             app = create_app(app_config(uri))
             with app.app_context():
                 from flask_migrate import upgrade
@@ -118,6 +122,15 @@ class Backends:
         vars(limiter).update(self.limiter_state)
         return self.apps[backend]
 
+    def _sqlite_folder(self) -> Path:
+        """In memory where the system offers it (/dev/shm): each commit's fsync, the point
+        of SQLite's durable settings, then costs nothing; the tests of durability itself
+        (slow suite) use files of their own."""
+        if Path("/dev/shm").is_dir():
+            self.shm_folder = Path(tempfile.mkdtemp(prefix="nmt-test-", dir="/dev/shm"))
+            return self.shm_folder
+        return self.tmp_path_factory.mktemp("sqlite")
+
     def _postgres_database(self) -> str:
         """A database of this process's own on the server: each run (and each worker) makes
         one, and drops it at the end."""
@@ -130,6 +143,9 @@ class Backends:
         try:
             with server.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
+                # A test database need not survive a crash: commits skip the wait for the
+                # disk (what a crash would lose is at most the last commits, never consistency).
+                connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         except Exception as error:  # noqa: BLE001 - any failure means no server to test on
             server.dispose()
             missing_service(f"cannot create a PostgreSQL database at {base_url.host}: {error}")
@@ -140,6 +156,8 @@ class Backends:
         for app in self.apps.values():
             with app.app_context():
                 db.engine.dispose()
+        if self.shm_folder is not None:
+            shutil.rmtree(self.shm_folder, ignore_errors=True)
         if self.postgres is not None:
             server, name = self.postgres
             with server.connect() as connection:

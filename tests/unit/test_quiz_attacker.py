@@ -111,11 +111,15 @@ def pass_share(quiz: QuizSource, *, draw: int | None, mode: str) -> float:
     return sum(attack(quiz, seed, draw=draw, mode=mode) for seed in range(RUNS)) / RUNS
 
 
+# Some 40 s of simulation over the shipped banks: with the slow tests (CI runs them), not in
+# the loop run after every change.
+@pytest.mark.slow
 @pytest.mark.parametrize("quiz", SHIPPED, ids=lambda quiz: quiz.lesson_slug)
 def test_a_random_adaptive_script_rarely_passes_a_shipped_quiz(quiz):
     assert pass_share(quiz, draw=quiz.draw, mode=quiz.review_after_fail) < MAX_PASS_SHARE
 
 
+@pytest.mark.slow
 def test_the_attacker_is_no_straw_man():
     """Given unlimited attempts and each question's mark, it passes nearly always; given
     unlimited attempts and the objectives to review, still most of the time."""

@@ -15,7 +15,7 @@ from ..certificates.models import Certificate
 from ..certificates.operations import (ProviderRefused, RevocationRefused, revoke_certificate,
                                        save_provider)
 from ..certificates.provider import SIGNATURE_MAX_BYTES, check_signature
-from ..certificates.queries import certificates_for, provider, provider_has_signature
+from ..certificates.queries import certificates_for, provider
 from ..content.images import ImageRefused
 from ..database import db
 from ..formatting import count_of
@@ -181,14 +181,14 @@ def audit_log():
 
 
 def _provider_page(form: ProviderForm | None = None, status: int = 200):
-    current = provider(runtime().settings, with_signature=False)
+    current = provider(runtime().settings)
     if form is None:
         form = ProviderForm(data={"name": current.name, "postal_address": current.postal_address,
                                   "contact_email": current.contact_email,
                                   "approval_number": current.approval_number,
                                   "version": current.version})
     return render_template("admin/provider.html", form=form, saved=current.version > 0,
-                           has_signature=provider_has_signature()), status
+                           has_signature=current.signature_png is not None), status
 
 
 @bp.get("/provider")

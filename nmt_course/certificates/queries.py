@@ -33,11 +33,6 @@ def provider(settings: Settings, *, with_signature: bool = True) -> Provider:
                     version=row.version)
 
 
-def provider_has_signature() -> bool:
-    return bool(db.session.scalar(select(ProviderSettings.signature_png.is_not(None))
-                                  .where(ProviderSettings.id == 1)))
-
-
 def certificates_for(learner_id: int) -> list[Certificate]:
     return list(db.session.scalars(
         select(Certificate).where(Certificate.user_id == learner_id)

@@ -11,8 +11,9 @@ import logging
 import pytest
 from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from nmt_course.accounts.models import User
 from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import Certificate, ProviderSettings
 from nmt_course.extensions import db
@@ -197,8 +198,18 @@ def test_a_new_certificate_is_emailed_to_its_owner_as_a_link(app, learner):
     assert "%PDF" not in mails[0].body
 
 
+def test_a_name_no_font_draws_is_refused_on_the_account_page(learner):
+    response = post_form(learner, "/account", {"legal_name": "Ahmose \U00013000"})
+    assert response.status_code == 422
+    assert "The certificate cannot print these characters: \U00013000 (U+13000)" in \
+        response.text
+
+
 def test_a_name_no_font_draws_is_refused_at_issue_never_printed_blank(app, learner, caplog):
-    post_form(learner, "/account", {"legal_name": "Ahmose \U00013000"})
+    # A name stored before the account page checked it.
+    with app.app_context():
+        db.session.execute(update(User).values(legal_name="Ahmose \U00013000"))
+        db.session.commit()
     with caplog.at_level(logging.ERROR):
         submit_quiz(learner, "demo", "first-lesson", DEMO_PASS)
         submit_quiz(learner, "demo", "second-lesson", SECOND_PASS)

@@ -30,7 +30,8 @@ def certificate(name: str) -> CertificateData:
         course_type="Home Study", approval_number="",
         provider=Provider(name="NMT Continuing Education", postal_address="1 Main Street",
                           contact_email="ce@ce.example", approval_number="NCBTMB 1234"),
-        grading_scale=grading_scale([80]), completed_on=dt.date(2026, 11, 23), issued_at=dt.datetime.now(dt.timezone.utc),
+        grading_scale=grading_scale([80]), completed_on=dt.date(2026, 11, 23),
+        issued_at=dt.datetime.now(dt.timezone.utc),
         verification_url=f"https://ce.example/verify/{codes.display(code)}")
 
 

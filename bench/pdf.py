@@ -1,9 +1,11 @@
-"""Benchmark: rendering a certificate PDF, for a Latin and a Chinese name.
+"""Benchmark: rendering a certificate PDF, for a Latin, a Devanagari, a Korean and a Chinese
+name, and stamping a revoked one.
 
 Run:  .venv/bin/python -m bench.pdf [--rounds 7]
 
 The baseline is an empty one-page fpdf2 document with a core font, made in the same run.
-A CJK name also loads the 4 MB fallback font, so it is reported on its own line.
+A name in a script DejaVu lacks also loads its Noto fallback (the Hangul one is 1.3 MB, the
+Chinese one 4 MB), so each is reported on its own line.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from decimal import Decimal
 from fpdf import FPDF
 
 from nmt_course import codes
-from nmt_course.certificates.pdf import CertificateData, render_certificate_pdf
+from nmt_course.certificates.pdf import CertificateData, render_certificate_pdf, stamp_revoked
+from nmt_course.certificates.provider import Provider, grading_scale
 
 from .common import report, timed
 
@@ -24,8 +27,11 @@ def certificate(name: str) -> CertificateData:
     return CertificateData(
         code=code, legal_name=name, licence_number="MA 60123", licence_state="FL",
         course_title="Neuromuscular Therapy Foundations", ce_hours=Decimal("2"),
-        course_type="Home Study", approval_number="", provider_name="NMT Continuing Education",
-        completed_on=dt.date(2026, 11, 23), issued_at=dt.datetime.now(dt.timezone.utc),
+        course_type="Home Study", approval_number="",
+        provider=Provider(name="NMT Continuing Education", postal_address="1 Main Street",
+                          contact_email="ce@ce.example", approval_number="NCBTMB 1234"),
+        grading_scale=grading_scale([80]), completed_on=dt.date(2026, 11, 23),
+        issued_at=dt.datetime.now(dt.timezone.utc),
         verification_url=f"https://ce.example/verify/{codes.display(code)}")
 
 
@@ -41,9 +47,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
+    stored = render_certificate_pdf(certificate("Jane Roe"))
     cases = {"empty fpdf2 page (baseline)": empty_pdf,
              "certificate, Latin name": lambda: render_certificate_pdf(certificate("Jane Roe")),
-             "certificate, Chinese name": lambda: render_certificate_pdf(certificate("王小明"))}
+             "certificate, Devanagari name": lambda: render_certificate_pdf(
+                 certificate("अमित शर्मा")),
+             "certificate, Korean name": lambda: render_certificate_pdf(certificate("김민준")),
+             "certificate, Chinese name": lambda: render_certificate_pdf(certificate("王小明")),
+             "stamping a revoked one": lambda: stamp_revoked(stored, dt.date.today())}
     samples = {name: [] for name in cases}
     for _ in range(args.rounds):
         for name, case in cases.items():

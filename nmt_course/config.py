@@ -124,6 +124,11 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
             environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'nmt.sqlite3'}"),
         "SITE_URL": site_url.rstrip("/"),
         "PROVIDER_NAME": environ.get("PROVIDER_NAME", "NMT Continuing Education"),
+        # The first values of the provider settings an admin edits (/admin/provider); once
+        # saved there, the saved ones are printed on certificates.
+        "PROVIDER_ADDRESS": environ.get("PROVIDER_ADDRESS", ""),
+        "PROVIDER_EMAIL": environ.get("PROVIDER_EMAIL", ""),
+        "PROVIDER_APPROVAL_NUMBER": environ.get("PROVIDER_APPROVAL_NUMBER", ""),
         "TIMEZONE": environ.get("TIMEZONE", "UTC"),
         "LESSONS_DIR": str(PROJECT_ROOT / "lessons"),
         "QUIZZES_DIR": str(PROJECT_ROOT / "quizzes"),

@@ -38,6 +38,8 @@ class Completion:
     approval_number: str
     completed_at: dt.datetime
     licence_in_credential: bool = False  # the learner chose to put it in their credentials
+    learner_email: str = ""  # where the certificate's link is sent
+    pass_marks: tuple[int, ...] = ()  # of the course's quizzes: the grading scale printed
 
 
 def announce_completion(runtime: Runtime, completion: Completion) -> None:

@@ -15,6 +15,7 @@ from . import assets, formatting
 from .config import PROJECT_ROOT, build_config
 from .content import ce_hours_basis
 from .credentials import multikey
+from .credentials.badge import certificate_title
 from .database import configure_engine
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .mailers import LogMailer, SmtpMailer
@@ -145,6 +146,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.globals["ce_hours_basis"] = ce_hours_basis
     app.jinja_env.filters["long_date"] = formatting.long_date
     app.jinja_env.globals["provider_name"] = app.config["PROVIDER_NAME"]
+    app.jinja_env.globals["certificate_title"] = certificate_title
 
 
 def register_commands(app: Flask) -> None:

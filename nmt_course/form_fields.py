@@ -7,6 +7,7 @@ from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from .accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
+from .certificates.pdf import UnprintableText, check_printable
 from .text import email_address
 
 US_STATES = [
@@ -58,6 +59,17 @@ class GuessResistant:
             raise ValidationError(problem)
 
 
+class Printable:
+    """Text the certificate's fonts draw: a name is refused here rather than at issue."""
+
+    def __call__(self, form, field) -> None:
+        try:
+            check_printable(field.data or "")
+        except UnprintableText as error:
+            raise ValidationError(f"{error}. Write it in the letters your licence uses.") \
+                from None
+
+
 NEW_PASSWORD = [DataRequired("Choose a password."), GuessResistant()]
 CONFIRM = [DataRequired("Type the password again."),
            EqualTo("password", "The two passwords are not the same.")]
@@ -66,7 +78,7 @@ CONFIRM = [DataRequired("Type the password again."),
 class AccountDetails:
     legal_name = StringField(
         "Legal name", description="Exactly as it should print on your certificates.",
-        validators=[DataRequired("Enter your legal name."), Length(max=200)])
+        validators=[DataRequired("Enter your legal name."), Length(max=200), Printable()])
     licence_number = StringField(
         "Licence number (optional)",
         description="Some courses print it on the certificate; boards may ask for it.",

@@ -75,6 +75,10 @@ class Settings:
     support_email: str  # where people write when their account was misused; may be ""
     # Keys the quiz draw and choice order; derived from SECRET_KEY, never stored.
     order_key: bytes
+    # The provider settings' first values, until an admin saves them (certificates/provider.py).
+    provider_address: str = ""
+    provider_email: str = ""
+    provider_approval_number: str = ""
 
     @classmethod
     def from_config(cls, config: Mapping[str, object]) -> Settings:
@@ -88,7 +92,11 @@ class Settings:
             invitation_days=int(config["INVITATION_DAYS"]),
             session_lifetime=config["REMEMBER_COOKIE_DURATION"],
             support_email=str(config.get("SUPPORT_EMAIL") or ""),
-            order_key=hmac.new(secret, b"nmt-course/quiz-order", hashlib.sha256).digest())
+            order_key=hmac.new(secret, b"nmt-course/quiz-order", hashlib.sha256).digest(),
+            provider_address=str(config.get("PROVIDER_ADDRESS") or ""),
+            provider_email=str(config.get("PROVIDER_EMAIL") or config.get("SUPPORT_EMAIL")
+                               or ""),
+            provider_approval_number=str(config.get("PROVIDER_APPROVAL_NUMBER") or ""))
 
     def url(self, path: str) -> str:
         """An absolute link for mail and certificates: built from SITE_URL, never a request."""

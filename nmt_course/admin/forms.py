@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..certificates.provider import SIGNATURE_MAX_BYTES
+from ..form_fields import EmailAddress, Printable
 
 from ..quizzes.operations import MAX_GRANT
 
@@ -15,7 +20,7 @@ class RolesForm(FlaskForm):
 
 class LegalNameForm(FlaskForm):
     legal_name = StringField("Corrected legal name", validators=[
-        DataRequired("Enter the name."), Length(max=200)],
+        DataRequired("Enter the name."), Length(max=200), Printable()],
         description="As future certificates should print it. Certificates already issued "
                     "keep the name they were issued with.")
     reason = TextAreaField("Why", validators=[DataRequired("Say why the name changes."),
@@ -36,3 +41,25 @@ class RevokeForm(FlaskForm):
         DataRequired("Say why the certificate is revoked."), Length(max=500)],
         description="Kept with the certificate and in the audit log; the verification page "
                     "shows the certificate as revoked, with the date.")
+
+
+class ProviderForm(FlaskForm):
+    name = StringField("Provider name", validators=[
+        DataRequired("Enter the provider's name."), Length(max=200), Printable()],
+        description="As the board approved it: printed on certificates and in credentials.")
+    postal_address = StringField("Postal address", validators=[Length(max=300), Printable()],
+                                 description="One line, for example \"12 Harbour Street, "
+                                             "Tampa, FL 33602\".")
+    contact_email = EmailField("Contact e-mail", validators=[
+        Optional(), EmailAddress(), Length(max=254)],
+        description="A certificate shows the address, the e-mail or both.")
+    approval_number = StringField("Provider approval number",
+                                  validators=[Length(max=100), Printable()],
+                                  description="The board's number for the provider (a "
+                                              "course's own approval number is in its file).")
+    signature = FileField(f"Signature (a PNG image, at most {SIGNATURE_MAX_BYTES // 1024} KB)",
+                          description="Printed above the signature line; a transparent "
+                                      "background looks best. Leave empty to keep the "
+                                      "current one.")
+    remove_signature = BooleanField("Remove the current signature")
+    version = HiddenField()

@@ -32,7 +32,7 @@ KINDS = {
     "accounts": ("Accounts: creation, details, e-mail, passwords, roles, activation",
                  ("user.created", "user.updated", "user.email", "user.password", "user.roles",
                   "user.activated", "user.deactivated", "user.legal_name")),
-    "certificates": ("Certificates", ("certificate.",)),
+    "certificates": ("Certificates and provider settings", ("certificate.", "provider.")),
     "content": ("Courses and their content", ("course.", "content.", "draft.")),
     "clinics": ("Clinics and their members", ("clinic.",)),
     "quizzes": ("Quiz attempts granted", ("quiz.",)),

@@ -12,13 +12,16 @@ from ..accounts import operations as accounts
 from ..accounts.models import User
 from ..accounts.queries import SEARCH_LIMIT, search_users
 from ..certificates.models import Certificate
-from ..certificates.operations import RevocationRefused, revoke_certificate
-from ..certificates.queries import certificates_for
+from ..certificates.operations import (ProviderRefused, RevocationRefused, revoke_certificate,
+                                       save_provider)
+from ..certificates.provider import SIGNATURE_MAX_BYTES, check_signature
+from ..certificates.queries import certificates_for, provider
+from ..content.images import ImageRefused
 from ..database import db
 from ..formatting import count_of
 from ..quizzes import operations as quizzes
 from ..web import ActionForm, admins_only, db_int, learner, runtime
-from .forms import GrantForm, LegalNameForm, RevokeForm, RolesForm
+from .forms import GrantForm, LegalNameForm, ProviderForm, RevokeForm, RolesForm
 from .queries import KINDS, PAGE, audit_events, quizzes_to_grant
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -175,3 +178,62 @@ def audit_log():
     lines = audit_events(**filters, before_id=before)
     return render_template("admin/audit.html", lines=lines, kinds=KINDS, filters=filters,
                            older=lines[-1].event.id if len(lines) == PAGE else None)
+
+
+def _provider_page(form: ProviderForm | None = None, status: int = 200):
+    current = provider(runtime().settings)
+    if form is None:
+        form = ProviderForm(data={"name": current.name, "postal_address": current.postal_address,
+                                  "contact_email": current.contact_email,
+                                  "approval_number": current.approval_number,
+                                  "version": current.version})
+    return render_template("admin/provider.html", form=form, saved=current.version > 0,
+                           has_signature=current.signature_png is not None), status
+
+
+@bp.get("/provider")
+def provider_settings():
+    """What certificates print about the provider."""
+    return _provider_page()
+
+
+@bp.post("/provider")
+def save_provider_settings():
+    form = ProviderForm()
+    if not form.validate_on_submit():
+        return _provider_page(form, 422)
+    signature = None
+    upload = form.signature.data
+    if upload is not None and getattr(upload, "filename", ""):
+        try:  # checked before the write transaction opens
+            signature = check_signature(upload.read(SIGNATURE_MAX_BYTES + 1))
+        except ImageRefused as error:
+            form.signature.errors.append(str(error))
+            return _provider_page(form, 422)
+    try:
+        read_version = int(form.version.data or 0)
+    except ValueError:
+        abort(400)
+    try:
+        save_provider(runtime(), learner(), name=form.name.data,
+                      postal_address=form.postal_address.data or "",
+                      contact_email=form.contact_email.data or "",
+                      approval_number=form.approval_number.data or "",
+                      signature_png=signature, remove_signature=form.remove_signature.data,
+                      read_version=read_version)
+    except ProviderRefused as error:
+        flash(str(error), "warning")
+        return _provider_page(status=409)
+    flash("The provider settings are saved: certificates issued from now on print them.",
+          "success")
+    return redirect(url_for("admin.provider_settings"))
+
+
+@bp.get("/provider/signature.png")
+def provider_signature():
+    """The saved signature image, for the settings page."""
+    image = provider(runtime().settings).signature_png
+    if image is None:
+        abort(404)
+    return image, 200, {"Content-Type": "image/png", "Cache-Control": "no-store",
+                        "X-Content-Type-Options": "nosniff"}

@@ -26,10 +26,14 @@ def loader() -> DocumentLoader:
     return DocumentLoader()
 
 
-def issuer(settings: Settings) -> badge.Issuer:
-    """The provider as the issuer, from the settings until they can be edited (issue 16)."""
-    return badge.Issuer(did=did_web.did_for(settings.site_url), name=settings.provider_name,
-                        url=settings.site_url, email=settings.support_email)
+def issuer(settings: Settings, certificate: badge.CertificateFacts | None = None
+           ) -> badge.Issuer:
+    """The provider as the issuer: as the certificate printed it (the provider settings when
+    it was issued), else the configured name."""
+    name = (certificate.issuer_name if certificate else "") or settings.provider_name
+    email = (certificate.issuer_email if certificate else "") or settings.support_email
+    return badge.Issuer(did=did_web.did_for(settings.site_url), name=name,
+                        url=settings.site_url, email=email)
 
 
 def status_list_url(settings: Settings, number: int) -> str:
@@ -46,14 +50,16 @@ class SignedCredential:
 
 def facts(settings: Settings, *, code: str, legal_name: str, licence_number: str | None,
           course_title: str, ce_hours: Decimal, course_type: str, approval_number: str,
-          course_slug: str, issued_at: dt.datetime) -> badge.CertificateFacts:
+          course_slug: str, issued_at: dt.datetime, provider_name: str = "",
+          provider_email: str = "") -> badge.CertificateFacts:
     """The credential's facts; `licence_number` only when the learner chose to include it."""
     return badge.CertificateFacts(
         code=codes.display(code), learner_name=legal_name, licence_number=licence_number,
         course_title=course_title, ce_hours=Decimal(ce_hours), course_type=course_type,
         approval_number=approval_number or "",
         achievement_id=settings.url(f"/courses/{course_slug}"), issued_at=issued_at,
-        verification_url=settings.verification_url(code))
+        verification_url=settings.verification_url(code), issuer_name=provider_name,
+        issuer_email=provider_email)
 
 
 def sign(runtime: Runtime, certificate: badge.CertificateFacts, *,
@@ -64,7 +70,7 @@ def sign(runtime: Runtime, certificate: badge.CertificateFacts, *,
         return None
     settings = runtime.settings
     index = status_list.random_index()
-    the_issuer = issuer(settings)
+    the_issuer = issuer(settings, certificate)
     unsigned = badge.build(certificate, the_issuer,
                            status_list.entry(status_list_url(settings, list_number), index),
                            badge.new_credential_id())

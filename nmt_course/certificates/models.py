@@ -38,6 +38,11 @@ class Certificate(db.Model):
     course_type: Mapped[str] = mapped_column(String(20))
     approval_number: Mapped[str] = mapped_column(String(100), default="")
     provider_name: Mapped[str] = mapped_column(String(200))
+    # The provider settings and grading scale as printed (older certificates: "").
+    provider_address: Mapped[str] = mapped_column(String(300), default="")
+    provider_email: Mapped[str] = mapped_column(String(254), default="")
+    provider_approval_number: Mapped[str] = mapped_column(String(100), default="")
+    grading_scale: Mapped[str] = mapped_column(String(300), default="")
     completed_on: Mapped[dt.date] = mapped_column(Date)
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -51,6 +56,25 @@ class Certificate(db.Model):
     @property
     def is_valid(self) -> bool:
         return self.status is CertificateStatus.VALID
+
+
+class ProviderSettings(db.Model):
+    """What certificates print about the provider, edited by an admin (one row, id 1; until
+    it is saved, the config's values stand). Certificates copy it when issued."""
+
+    __tablename__ = "provider_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    postal_address: Mapped[str] = mapped_column(String(300), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    approval_number: Mapped[str] = mapped_column(String(100), default="")
+    signature_png: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # Counts saves: a form carries the version it was read at, so a save over someone
+    # else's newer one is refused instead of silently undoing it.
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class CertificateCredential(db.Model):

@@ -8,14 +8,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
 from .. import audit, codes
 from ..accounts.models import User
 from ..database import db, transaction
 from ..events import Completion
-from ..runtime import Runtime
-from ..text import one_line
+from ..formatting import ce_label
+from ..mailing import outbox
+from ..mailing.messages import render_email
+from ..runtime import Email, Runtime
+from ..text import email_address, one_line
 from . import credential, queries
-from .models import Certificate, CertificateCredential, CertificateStatus
+from .models import Certificate, CertificateCredential, CertificateStatus, ProviderSettings
+from .provider import Provider, grading_scale
 from .pdf import CertificateData, render_certificate_pdf
 from .queries import certificate_for
 
@@ -34,17 +41,22 @@ class IssuedCertificate:
 
 
 def issue_certificate(runtime: Runtime, completion: Completion) -> IssuedCertificate:
-    """Render the PDF and sign the credential (when there is a key) from the completion's copy
-    of the facts, then store them; if a certificate for this learner and course exists
-    already (a concurrent issue won), it is kept and the new ones are discarded."""
+    """Render the PDF, sign the credential (when there is a key) and write the e-mail from
+    the completion's copy of the facts and the provider settings as they stand, then store
+    them; if a certificate for this learner and course exists already (a concurrent issue
+    won), it is kept and the new ones are discarded. UnprintableText when the name or title
+    holds characters no shipped font draws: nothing is stored, the course page offers the
+    certificate again once the name is corrected."""
     settings = runtime.settings
     code = codes.new_code()
     issued_at = runtime.clock()
+    provider = queries.provider(settings)
     data = CertificateData(
         code=code, legal_name=completion.legal_name, licence_number=completion.licence_number,
         licence_state=completion.licence_state, course_title=completion.course_title,
         ce_hours=completion.ce_hours, course_type=completion.course_type,
-        approval_number=completion.approval_number, provider_name=settings.provider_name,
+        approval_number=completion.approval_number, provider=provider,
+        grading_scale=grading_scale(completion.pass_marks),
         completed_on=settings.local_date(completion.completed_at), issued_at=issued_at,
         verification_url=settings.verification_url(code))
     pdf = render_certificate_pdf(data)
@@ -53,10 +65,17 @@ def issue_certificate(runtime: Runtime, completion: Completion) -> IssuedCertifi
         licence_number=data.licence_number if completion.licence_in_credential else None,
         course_title=data.course_title, ce_hours=data.ce_hours, course_type=data.course_type,
         approval_number=data.approval_number, course_slug=completion.course_slug,
-        issued_at=issued_at)
+        issued_at=issued_at, provider_name=provider.name,
+        provider_email=provider.contact_email)
+    mail = render_email(
+        "certificate_issued", to=completion.learner_email, settings=settings,
+        name=data.legal_name, provider_name=provider.name, course_title=data.course_title,
+        certificate_title=data.title,
+        ce=ce_label(data.ce_hours), page=f"/certificates/{codes.display(code)}",
+        verification_url=data.verification_url) if completion.learner_email else None
     for _ in range(INDEX_TRIES):
         try:
-            stored = _store(data, completion, pdf, credential.sign(runtime, facts), [])
+            stored = _store(data, completion, pdf, credential.sign(runtime, facts), mail, [])
         except StatusIndexTaken:
             continue  # sign again with another random index
         return IssuedCertificate(stored.code, stored.course_title)
@@ -85,7 +104,8 @@ def _refuse_a_taken_index(signed: credential.SignedCredential | None, runs: list
 
 @transaction
 def _store(data: CertificateData, completion: Completion, pdf: bytes,
-           signed: credential.SignedCredential | None, runs: list) -> Certificate:
+           signed: credential.SignedCredential | None, mail: Email | None,
+           runs: list) -> Certificate:
     existing = certificate_for(completion.learner_id, completion.course_id)
     if existing is not None:
         return existing
@@ -97,7 +117,11 @@ def _store(data: CertificateData, completion: Completion, pdf: bytes,
         course_title=data.course_title,
         ce_hours=data.ce_hours, course_type=data.course_type,
         approval_number=data.approval_number, provider_name=data.provider_name,
-        completed_on=data.completed_on, issued_at=data.issued_at, pdf=pdf)
+        provider_address=data.provider.postal_address,
+        provider_email=data.provider.contact_email,
+        provider_approval_number=data.provider.approval_number,
+        grading_scale=data.grading_scale, completed_on=data.completed_on,
+        issued_at=data.issued_at, pdf=pdf)
     db.session.add(certificate)
     # Unique (user, course): a concurrent issue fails here, and @transaction runs this again,
     # which then finds and returns the stored certificate.
@@ -108,6 +132,8 @@ def _store(data: CertificateData, completion: Completion, pdf: bytes,
     audit.record("certificate.issued", at=data.issued_at, actor_id=completion.learner_id,
                  subject=f"certificate:{certificate.id}", course=completion.course_slug,
                  signed=signed is not None)
+    if mail is not None:
+        outbox.queue(mail, at=data.issued_at)
     return certificate
 
 
@@ -134,7 +160,8 @@ def backfill_credentials(runtime: Runtime, course_slugs: Mapping[int, str], *,
                 course_type=certificate.course_type,
                 approval_number=certificate.approval_number,
                 course_slug=course_slugs[certificate.course_id],
-                issued_at=certificate.issued_at)
+                issued_at=certificate.issued_at, provider_name=certificate.provider_name,
+                provider_email=certificate.provider_email)
             signed_count += attach_credential(runtime, certificate.id, 1, facts)
     return signed_count
 
@@ -165,6 +192,57 @@ def _attach(certificate_id: int, revision: int, signed: credential.SignedCredent
                  subject=f"certificate:{certificate_id}", revision=revision,
                  status_list=signed.status_list)
     return True
+
+
+class ProviderRefused(Exception):
+    """The provider settings were not saved: a field is missing or someone saved first."""
+
+
+@transaction
+def save_provider(runtime: Runtime, actor: User, *, name: str, postal_address: str,
+                  contact_email: str, approval_number: str, signature_png: bytes | None,
+                  remove_signature: bool, read_version: int) -> Provider:
+    """Save what certificates issued from now on print about the provider. The signature,
+    if given, was checked by `provider.check_signature` before the transaction. Refused when
+    someone else saved since `read_version` was read. Audited with what changed."""
+    name, postal_address = one_line(name)[:200], one_line(postal_address)[:300]
+    approval_number = one_line(approval_number)[:100]
+    contact_email = email_address(contact_email) if contact_email.strip() else ""
+    if not name:
+        raise ProviderRefused("Enter the provider's name.")
+    if not postal_address and not contact_email:
+        raise ProviderRefused("Enter a postal address or a contact e-mail: a certificate "
+                              "must show one.")
+    row = db.session.scalar(select(ProviderSettings).where(ProviderSettings.id == 1)
+                            .options(undefer(ProviderSettings.signature_png)))
+    before = (queries.provider(runtime.settings, with_signature=False) if row is None
+              else None)
+    if (row.version if row is not None else 0) != read_version:
+        raise ProviderRefused("Someone saved the provider settings after you opened them. "
+                              "Here they are as saved now: make your change again.")
+    if row is None:
+        row = ProviderSettings(id=1, version=0, name=before.name,
+                               postal_address=before.postal_address,
+                               contact_email=before.contact_email,
+                               approval_number=before.approval_number)
+        db.session.add(row)
+    values = {"name": name, "postal_address": postal_address,
+              "contact_email": contact_email, "approval_number": approval_number}
+    changed = {key: value for key, value in values.items() if getattr(row, key) != value}
+    for key, value in changed.items():
+        setattr(row, key, value)
+    if remove_signature and row.signature_png is not None:
+        row.signature_png, changed["signature"] = None, "removed"
+    elif signature_png is not None and signature_png != row.signature_png:
+        row.signature_png = signature_png
+        changed["signature"] = f"PNG, {len(signature_png)} bytes"
+    now = runtime.clock()
+    row.version, row.updated_at, row.updated_by_id = row.version + 1, now, actor.id
+    audit.record("provider.updated", at=now, actor_id=actor.id, subject="provider",
+                 changed=changed)
+    return Provider(name=row.name, postal_address=row.postal_address,
+                    contact_email=row.contact_email, approval_number=row.approval_number,
+                    signature_png=row.signature_png, version=row.version)
 
 
 class RevocationRefused(Exception):

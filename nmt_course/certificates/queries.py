@@ -10,11 +10,27 @@ from .. import codes
 from ..accounts.models import User
 from ..credentials import did_web, status_list, verifier
 from ..database import db
-from ..runtime import Runtime
+from ..runtime import Runtime, Settings
 from . import credential
-from .models import Certificate, CertificateCredential, CertificateStatus
+from .models import Certificate, CertificateCredential, CertificateStatus, ProviderSettings
+from .provider import Provider
 
 MAX_UPLOAD = verifier.MAX_BYTES
+
+
+def provider(settings: Settings, *, with_signature: bool = True) -> Provider:
+    """The provider settings as saved by an admin, or the config's first values (one
+    statement)."""
+    query = select(ProviderSettings).where(ProviderSettings.id == 1)
+    if with_signature:
+        query = query.options(undefer(ProviderSettings.signature_png))
+    row = db.session.scalar(query)
+    if row is None:
+        return Provider.from_settings(settings)
+    return Provider(name=row.name, postal_address=row.postal_address,
+                    contact_email=row.contact_email, approval_number=row.approval_number,
+                    signature_png=row.signature_png if with_signature else None,
+                    version=row.version)
 
 
 def certificates_for(learner_id: int) -> list[Certificate]:

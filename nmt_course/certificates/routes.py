@@ -10,6 +10,7 @@ from ..web import runtime
 from .credential import linkedin_add_url
 from .forms import CredentialFileForm
 from .lookups import owned_certificate_or_404
+from .pdf import stamp_revoked
 from .queries import certificate_by_typed_code
 
 bp = Blueprint("certificates", __name__)
@@ -34,10 +35,17 @@ def show(code: str):
 @bp.get("/certificates/<code>.pdf")
 @login_required
 def pdf(code: str):
-    """The PDF stored when the certificate was issued."""
+    """The PDF stored when the certificate was issued; a revoked one stamped REVOKED with
+    the date, never as if valid."""
     certificate = owned_certificate_or_404(code)
     filename = f"certificate-{certificate.display_code}.pdf"
-    return certificate.pdf, 200, {
+    document = certificate.pdf
+    if not certificate.is_valid:
+        revoked_on = runtime().settings.local_date(certificate.revoked_at or
+                                                   certificate.issued_at)
+        document = stamp_revoked(document, revoked_on)
+        filename = f"certificate-{certificate.display_code}-revoked.pdf"
+    return document, 200, {
         "Content-Type": "application/pdf",
         "Content-Disposition": f'inline; filename="{filename}"',
         "Cache-Control": "no-store",  # a licence number on a shared computer's disk

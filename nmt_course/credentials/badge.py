@@ -43,6 +43,21 @@ class CertificateFacts:
     achievement_id: str  # stable per course
     issued_at: dt.datetime
     verification_url: str
+    # The provider as the certificate printed it; empty: the site's configured name.
+    issuer_name: str = ""
+    issuer_email: str = ""
+
+
+def certificate_title(course_type: str) -> str:
+    """Home study earns a Certificate of Achievement (the national board's term)."""
+    return ("Certificate of Achievement" if course_type == "Home Study"
+            else "Certificate of Completion")
+
+
+def achievement_type(course_type: str) -> str:
+    """OB3's "Certificate" for a graded home-study course (its learners were assessed: every
+    quiz passed); "CertificateOfCompletion", which attests completion alone, otherwise."""
+    return "Certificate" if course_type == "Home Study" else "CertificateOfCompletion"
 
 
 def new_credential_id() -> str:
@@ -74,7 +89,7 @@ def build(facts: CertificateFacts, issuer: Issuer, status: dict,
     hours = credits(facts.ce_hours)
     achievement = {
         "id": facts.achievement_id, "type": ["Achievement"],
-        "achievementType": "CertificateOfCompletion", "name": facts.course_title,
+        "achievementType": achievement_type(facts.course_type), "name": facts.course_title,
         "description": achievement_description(facts),
         "criteria": {"narrative": CRITERIA}, "creditsAvailable": hours,
         "tag": [facts.course_type],
@@ -96,7 +111,7 @@ def build(facts: CertificateFacts, issuer: Issuer, status: dict,
         "@context": list(CREDENTIAL_CONTEXTS),
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": f"Certificate of Completion: {facts.course_title}",
+        "name": f"{certificate_title(facts.course_type)}: {facts.course_title}",
         "description": f"{facts.learner_name} completed “{facts.course_title}” "
                        f"(certificate {facts.code}).",
         "issuer": issuer.profile(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..accounts.models import User
 from ..certificates.operations import IssuedCertificate, issue_certificate
@@ -35,7 +35,7 @@ def completion_of(learner: User, course: Course, at: dt.datetime) -> Completion:
         course_id=course.id, course_slug=course.slug, course_title=course.title,
         ce_hours=course.ce_hours, course_type=course.course_type,
         approval_number=course.approval_number, completed_at=at,
-        licence_in_credential=learner.licence_in_credentials)
+        licence_in_credential=learner.licence_in_credentials, learner_email=learner.email)
 
 
 def completed(learner: User, courses: Iterable[Course], at: dt.datetime) -> list[Completion]:
@@ -51,6 +51,8 @@ def conclude(runtime: Runtime, completion: Completion) -> CourseCompleted:
     (one per learner and course, so concluding again is safe), then announce the completion
     to the subscribers, for what they do besides."""
     try:
+        # The grading scale the certificate prints, from the quizzes as they stand now.
+        completion = replace(completion, pass_marks=queries.pass_marks(completion.course_id))
         certificate = issue_certificate(runtime, completion)
     except Exception:  # noqa: BLE001 - the completion stands; the course page offers it again
         log.exception("certificate issue failed for learner %s, course %s",

@@ -15,7 +15,7 @@ from ..accounts.models import User
 from ..content import CourseStatus
 from ..database import db
 from ..progress import CourseProgress, LessonFacts, course_progress
-from ..quizzes.models import Quiz, QuizAttempt, QuizStanding
+from ..quizzes.models import Quiz, QuizAttempt, QuizStanding, QuizVersion
 from .models import Course, CourseImage, Lesson, LessonProgress
 
 
@@ -114,6 +114,20 @@ def progress_by_course(learner: User, courses: Iterable[Course]) -> dict[int, Co
     outline = lesson_rows([course.id for course in courses], learner.id)
     return {course.id: progress_of(outline.get(course.id, []), course, learner)
             for course in courses}
+
+
+def pass_marks(course_id: int) -> tuple[int, ...]:
+    """The pass marks of the current versions of the course's active quizzes (one
+    statement)."""
+    other = aliased(QuizVersion)
+    latest = (select(func.max(other.number)).where(other.quiz_id == Quiz.id)
+              .correlate(Quiz).scalar_subquery())
+    return tuple(db.session.scalars(
+        select(QuizVersion.pass_mark).join(Quiz, Quiz.id == QuizVersion.quiz_id)
+        .join(Lesson, Lesson.id == Quiz.lesson_id)
+        .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None),
+               Quiz.archived_at.is_(None), QuizVersion.number == latest)
+        .order_by(Lesson.position)))
 
 
 def started_courses(learner_id: int) -> list[Course]:

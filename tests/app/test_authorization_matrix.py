@@ -152,6 +152,9 @@ ROUTES = {
     ("/admin/people/<int:user_id>/certificates/<int:certificate_id>/revoke", "POST"): (
         "/admin/people/{learner_id}/certificates/{certificate_id}/revoke", ADMIN),
     ("/admin/audit", "GET"): ("/admin/audit", ADMIN),
+    ("/admin/provider", "GET"): ("/admin/provider", ADMIN),
+    ("/admin/provider", "POST"): ("/admin/provider", ADMIN),  # no name: 422
+    ("/admin/provider/signature.png", "GET"): ("/admin/provider/signature.png", ADMIN),
     ("/admin/clinics", "GET"): ("/admin/clinics", ADMIN),
     ("/admin/clinics", "POST"): ("/admin/clinics", ADMIN),
     ("/admin/clinics/<int:clinic_id>", "GET"): ("/admin/clinics/{clinic_a}", ADMIN),
@@ -230,7 +233,14 @@ def build_world(app) -> dict:
     make_user(app, "other.instructor@example.com", is_instructor=True)
     make_user(app, "helper@example.com", is_instructor=True)
     post(owner, "/author/courses/neck-care/maintainers", {"email": "helper@example.com"})
-    make_user(app, "admin@example.com", is_admin=True)
+    admin = author(app, "admin@example.com", is_admin=True)
+    signature = io.BytesIO()
+    Image.new("RGBA", (60, 20), (0, 0, 0, 255)).save(signature, format="PNG")
+    saved = admin.post("/admin/provider", data={
+        "csrf_token": token(admin), "name": "NMT Academy", "postal_address": "1 Main St",
+        "version": "0", "signature": (io.BytesIO(signature.getvalue()), "signature.png")},
+        content_type="multipart/form-data")
+    assert saved.status_code == 302
     clinic_a = make_clinic(app, "Clinic A", "manager.a@example.com")
     make_clinic(app, "Clinic B", "manager.b@example.com")
     join_staff(app, clinic_a, "learner@example.com")

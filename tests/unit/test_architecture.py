@@ -20,7 +20,7 @@ PACKAGE = PROJECT_ROOT / "nmt_course"
 PURE = ["nmt_course.codes", "nmt_course.grading", "nmt_course.progress",
         "nmt_course.formatting", "nmt_course.security", "nmt_course.runtime",
         "nmt_course.mailers", "nmt_course.events", "nmt_course.certificates.pdf",
-        "nmt_course.certificates.credential",
+        "nmt_course.certificates.credential", "nmt_course.certificates.provider",
         "nmt_course.quizzes.policy", "nmt_course.quizzes.presentation",
         "nmt_course.authoring.drafts", "nmt_course.authoring.permissions",
         "nmt_course.csv_safe", "nmt_course.clinics.compliance", "nmt_course.clinics.roster",

@@ -99,6 +99,18 @@ def test_the_course_reminder():
                            "due March 15, 2026"])
 
 
+def test_the_new_certificate_link():
+    mail = render("certificate_issued", name=NAME, course_title="Neck & Shoulders",
+                  certificate_title="Certificate of Achievement", ce="3 CEs",
+                  page="/certificates/7K3M-Q9TD",
+                  verification_url="https://ce.example.org/verify/7K3M-Q9TD")
+    assert mail.subject == "Your Certificate of Achievement: Neck & Shoulders"
+    check_both_parts(mail, links=["https://ce.example.org/certificates/7K3M-Q9TD",
+                                  "https://ce.example.org/verify/7K3M-Q9TD"],
+                     says=["Neck & Shoulders", "earned 3 CEs"])
+    assert "%PDF" not in mail.body and "<img" not in mail.html  # a link, not an attachment
+
+
 def test_a_fact_an_email_needs_and_does_not_get_is_an_error():
     with pytest.raises(UndefinedError):
         render_email("password_reset", to="x@example.com", settings=SETTINGS, name="X")

@@ -17,7 +17,7 @@ from .compliance import STRUGGLING_FAILS, Status, course_bars, select_rows
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
 from .lookups import clinic_or_404
 from .models import Clinic, ClinicRole
-from .roster import read_roster, roster_text
+from .roster import MAX_BYTES, read_upload
 
 bp = Blueprint("clinics", __name__, url_prefix="/clinics")
 
@@ -123,6 +123,13 @@ def staff(clinic_id: int):
     return _staff_page(clinic_or_404(clinic_id))
 
 
+@bp.get("/<int:clinic_id>/invitations")
+@bp.get("/<int:clinic_id>/invitations/upload")
+def staff_again(clinic_id: int):
+    """The address a failed invitation form is shown at, reopened: the staff page."""
+    return redirect(url_for("clinics.staff", clinic_id=clinic_or_404(clinic_id).id))
+
+
 @bp.post("/<int:clinic_id>/invitations")
 def invite(clinic_id: int):
     clinic = clinic_or_404(clinic_id)
@@ -141,13 +148,15 @@ def invite(clinic_id: int):
 
 @bp.post("/<int:clinic_id>/invitations/upload")
 def invite_roster(clinic_id: int):
-    """Invite everyone in a CSV file: bad rows are listed by line, good rows invited."""
+    """Invite everyone in a CSV or .xlsx file: bad rows are listed by line, good rows
+    invited; a file over the limits invites nobody."""
     clinic = clinic_or_404(clinic_id)
     form = RosterForm(prefix="roster")
     if not form.validate_on_submit():
         return _staff_page(clinic, roster_form=form, status=422)
     try:
-        roster = read_roster(roster_text(form.roster.data.read(256 * 1024 + 1)))
+        upload = form.roster.data
+        roster = read_upload(upload.filename or "", upload.read(MAX_BYTES + 1))
     except ValueError as error:
         form.roster.errors.append(str(error))
         return _staff_page(clinic, roster_form=form, status=422)

@@ -12,7 +12,7 @@ from ..csv_safe import to_csv
 from ..extensions import login_manager
 from ..formatting import long_date
 from ..web import ActionForm, db_int, learner, runtime
-from . import assignment_operations, operations, queries, report_queries
+from . import assignment_operations, notice_queries, operations, queries, report_queries
 from .compliance import STRUGGLING_FAILS, Status, course_bars, select_rows
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
 from .lookups import clinic_or_404
@@ -75,6 +75,7 @@ def report(clinic_id: int):
                            total=len(rows), bars=course_bars(rows), courses=courses,
                            filters=filters, statuses=list(Status), sorts=SORT_LABELS,
                            struggling_fails=STRUGGLING_FAILS,
+                           asked=notice_queries.asked_for_attempts(clinic.id),
                            today=runtime().settings.local_date(runtime().clock()))
 
 
@@ -224,7 +225,7 @@ def _assign_form(clinic: Clinic, staff, formdata=None) -> AssignForm:
 
 
 def _assignments_page(clinic: Clinic, form=None, status: int = 200):
-    staff = queries.members(clinic.id, ClinicRole.STAFF)
+    staff = queries.course_takers(clinic.id)
     names = {m.user_id: m.user.legal_name for m in staff}
     assigned = queries.assignments_of(clinic.id)
     local_date = runtime().settings.local_date
@@ -251,7 +252,7 @@ def assignments(clinic_id: int):
 @bp.post("/<int:clinic_id>/assignments")
 def assign(clinic_id: int):
     clinic = clinic_or_404(clinic_id)
-    form = _assign_form(clinic, queries.members(clinic.id, ClinicRole.STAFF), request.form)
+    form = _assign_form(clinic, queries.course_takers(clinic.id), request.form)
     if not form.validate_on_submit():
         return _assignments_page(clinic, form, 422)
     course = next((c for c in queries.assignable_courses() if c.id == form.course.data), None)

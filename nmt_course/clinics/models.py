@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint, or_, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, String, UniqueConstraint, exists, or_,
+                        text)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from ..accounts.models import User
 from ..database import EnumValue, UTCDateTime, db, utcnow
 
 
@@ -44,6 +46,12 @@ class Membership(db.Model):
     @property
     def manages(self) -> bool:
         return self.role is ClinicRole.MANAGER
+
+
+# Whether a user manages a clinic, loaded with the user in the same statement: the
+# navigation's Clinics item for managers costs no statement of its own on any page.
+User.manages_clinics = column_property(exists().where(
+    Membership.user_id == User.id, Membership.role == ClinicRole.MANAGER))
 
 
 def on_staff():

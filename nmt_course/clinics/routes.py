@@ -3,6 +3,7 @@ assignments. Every page checks that the clinic in its address is one the user ma
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -111,6 +112,7 @@ def _staff_page(clinic: Clinic, *, invite_form=None, roster_form=None, bulk=None
                 status: int = 200):
     return render_template(
         "clinics/staff.html", clinic=clinic, staff=queries.members(clinic.id, ClinicRole.STAFF),
+        me=queries.membership(clinic.id, current_user.id),
         managers=queries.members(clinic.id, ClinicRole.MANAGER),
         invitations=queries.open_invitations(clinic.id), now=runtime().clock(),
         invite_form=invite_form or InviteForm(prefix="invite"),
@@ -197,6 +199,23 @@ def revoke(clinic_id: int, invitation_id: int):
     return redirect(url_for("clinics.staff", clinic_id=clinic.id))
 
 
+@bp.post("/<int:clinic_id>/staff/me")
+def take_courses(clinic_id: int):
+    """A manager adds themselves to the staff to take its assigned courses, or leaves it."""
+    clinic = clinic_or_404(clinic_id)
+    member = queries.membership(clinic.id, current_user.id)
+    if member is None or not member.manages:
+        abort(404)  # an admin who does not manage this clinic has no place on its staff
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    wanted = request.form.get("take") == "1"
+    operations.take_courses(runtime(), member, wanted)
+    flash("You are on the staff too: the courses assigned to the staff are on your "
+          "dashboard." if wanted else "You are no longer on the staff: the clinic's "
+          "courses are no longer assigned to you.", "success")
+    return redirect(url_for("clinics.staff", clinic_id=clinic.id))
+
+
 @bp.post("/<int:clinic_id>/staff/<int:user_id>/remove")
 def remove(clinic_id: int, user_id: int):
     """The person leaves the clinic's staff; their account and certificates stay theirs."""
@@ -217,8 +236,12 @@ def remove(clinic_id: int, user_id: int):
 def _assign_form(clinic: Clinic, staff, formdata=None) -> AssignForm:
     form = AssignForm(formdata=formdata, prefix="assign") if formdata is not None \
         else AssignForm(prefix="assign")
+    courses = queries.assignable_courses()
+    # The short title, unless two courses share it.
+    shared = Counter(course.short_title for course in courses)
     form.course.choices = [SelectChoice("", "Choose a course")] + [
-        SelectChoice(course.id, course.title) for course in queries.assignable_courses()]
+        SelectChoice(course.id, course.short_title if shared[course.short_title] == 1
+                     else course.title) for course in courses]
     form.staff.choices = [SelectChoice(m.user_id, f"{m.user.legal_name} ({m.user.email})")
                           for m in staff]
     return form

@@ -35,7 +35,9 @@ def test_a_learner_out_of_attempts_asks_and_an_admin_grants_in_one_click(app):
     outbox = use_outbox(app)
     make_user(app, "admin@example.com", name="Ada Admin", is_admin=True)
     clinic_id = make_clinic(app)
+    other_clinic = make_clinic(app, "Other Clinic", "other.manager@example.com")
     join_staff(app, clinic_id, "cy@example.com", "Cy Cole")
+    join_staff(app, other_clinic, "cy@example.com", "Cy Cole")  # assigned nothing there
     join_staff(app, clinic_id, "ann@example.com", "Ann Able")
     assign(app, clinic_id, today(app) + dt.timedelta(days=7))
     for _ in range(2):
@@ -46,6 +48,7 @@ def test_a_learner_out_of_attempts_asks_and_an_admin_grants_in_one_click(app):
     assert "You have used every attempt this quiz allows." in closed
     assert "Manager of Harbour Clinic, Harbour Clinic:" in closed
     assert "manager@example.com" in closed and "Ask for more attempts" in closed
+    assert "other.manager@example.com" not in closed  # that clinic did not assign the course
 
     # Someone who can still take the quiz cannot ask.
     ann = app.test_client()

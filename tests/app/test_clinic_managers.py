@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import func, select
+
+from nmt_course.audit import AuditEvent
 from nmt_course.extensions import db
 from nmt_course.learning.queries import course_by_slug
 from tests.app.authoring_helpers import post, upload_file
@@ -47,8 +50,11 @@ def test_a_manager_adds_themselves_to_the_staff_and_takes_its_courses(app):
     report = manager.get(f"/clinics/{clinic_id}").text
     assert "Manager of Harbour Clinic" in report.split("<tbody>")[1]
     assert "Take me off the staff" in manager.get(f"/clinics/{clinic_id}/staff").text
-    post(manager, f"/clinics/{clinic_id}/staff/me", {"take": "1"})  # again: no second e-mail
+    post(manager, f"/clinics/{clinic_id}/staff/me", {"take": "1"})  # again: changes nothing
     assert len(outbox.to("manager@example.com")) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "clinic.manager_takes_courses")) == 1
 
     post(manager, f"/clinics/{clinic_id}/staff/me", {"take": "0"})
     assert "Manager of Harbour Clinic" not in manager.get(f"/clinics/{clinic_id}").text.split(
@@ -57,6 +63,12 @@ def test_a_manager_adds_themselves_to_the_staff_and_takes_its_courses(app):
     ann = app.test_client()
     login(ann, "ann@example.com")
     assert post(ann, f"/clinics/{clinic_id}/staff/me", {"take": "1"}).status_code == 404
+    # Nor can an admin who is on the staff without managing the clinic.
+    make_user(app, "admin@example.com", is_admin=True)
+    join_staff(app, clinic_id, "admin@example.com")
+    admin = app.test_client()
+    login(admin, "admin@example.com")
+    assert post(admin, f"/clinics/{clinic_id}/staff/me", {"take": "1"}).status_code == 404
 
 
 def test_a_failed_form_leaves_an_address_that_reopens(app):

@@ -139,9 +139,7 @@ def read_xlsx(data: bytes) -> Roster:
                         max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True), start=1)]
         finally:
             book.close()
-    except ValueError:
-        raise
-    except Exception:  # openpyxl raises many kinds on a damaged file
+    except Exception:  # openpyxl raises many kinds (ValueError too) on a damaged file
         raise ValueError("This .xlsx file could not be read: save it again from the "
                          "spreadsheet program, or as CSV.") from None
     return _roster(rows)

@@ -10,6 +10,7 @@ import io
 import re
 import uuid
 
+from nmt_course.formatting import long_date
 from tests.app.clinic_helpers import use_outbox
 from tests.helpers import make_user, runtime
 
@@ -81,8 +82,10 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
         page.get_by_role("button", name="Send the invitation").click()
         assert f"Invitation sent to {email}." in page.inner_text(".flashes")
     roster = tmp_path / "staff.csv"
-    roster.write_text(f"name,email\nCy Cole,{staff[2]}\nNobody,not-an-address\n")
-    page.get_by_label("CSV file of names and e-mail addresses").set_input_files(str(roster))
+    # As Excel saves CSV in much of Europe: semicolons, first and last names apart.
+    roster.write_text(f"First name;Last name;E-mail\nCy;Cole;{staff[2]}\n"
+                      "No;Body;not-an-address\n")
+    page.get_by_label("file of names and e-mail addresses").set_input_files(str(roster))
     page.get_by_role("button", name="Invite everyone in the file").click()
     journey.check("invited-from-csv")
     assert "line 3" in page.inner_text("main")
@@ -93,7 +96,8 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
     page.get_by_role("link", name="Assigned courses").click()
     with server.app.app_context():
         from nmt_course.learning.queries import course_by_slug
-        course_title = course_by_slug("nmt-foundations").title
+        course_title = course_by_slug("nmt-foundations").short_title
+        full_title = course_by_slug("nmt-foundations").title
     page.get_by_label("Course", exact=True).select_option(label=course_title)
     page.get_by_label("Due date").fill(due.isoformat())
     page.get_by_role("button", name="Assign").click()
@@ -120,6 +124,8 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
             assert "Assigned by" in tab.inner_text("main")
         other.close()
     journey.use(page)
+    assert [m.subject for m in outbox.to(staff[2]) if "assigned you" in m.subject] == [
+        f"{clinic} assigned you “{full_title}”, due {long_date(due)}"]
     complete_course(server.app, staff[0])
 
     page.goto(clinic_url)

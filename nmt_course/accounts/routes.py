@@ -141,7 +141,7 @@ def _account_page(form=None, password_form=None, email_form=None, status: int = 
         password_form=password_form or ChangePasswordForm(prefix="pw"),
         email_form=email_form or ChangeEmailForm(prefix="em"),
         pending=queries.pending_email_change(runtime(), current_user.id),
-        manages_clinics=bool(clinics_managed_by(current_user)), action=ActionForm()), status
+        manages_clinics=bool(clinics_managed_by(current_user))), status
 
 
 @bp.post("/account/clinic-digest")

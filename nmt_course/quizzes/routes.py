@@ -52,7 +52,7 @@ def _show_quiz(context, *, formdata=None, form=None, notice: str | None = None,
             passed=standing.passed, attempts=queries.attempts_for(current_user.id,
                                                                   context.quiz.id),
             contacts=clinic_contacts(current_user.id, context.course.id) if out else [],
-            support_email=runtime().settings.support_email, action=ActionForm(),
+            support_email=runtime().settings.support_email,
             asked=queries.open_attempt_request(current_user.id, context.quiz.id)
             if out else None)
     if form is None:

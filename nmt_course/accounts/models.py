@@ -25,6 +25,8 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_instructor: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A clinic manager's weekly digest (clinics remind, on Mondays); they may turn it off.
+    clinic_digest: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # The token of the session this request runs in (a str; not a column): set at login and

@@ -101,6 +101,15 @@ def update_account(runtime: Runtime, user: User, *, legal_name: str,
     return user.has_licence and not had_licence
 
 
+@transaction
+def set_clinic_digest(runtime: Runtime, user: User, wanted: bool) -> None:
+    """Turn a clinic manager's weekly digest on or off."""
+    if user.clinic_digest != wanted:
+        user.clinic_digest = wanted
+        audit.record("user.updated", at=runtime.clock(), actor_id=user.id,
+                     subject=f"user:{user.id}", clinic_digest=wanted)
+
+
 def change_password(runtime: Runtime, user: User, current_password: str,
                     new_password: str) -> None:
     _change_password(runtime, user, current_password, new_password,

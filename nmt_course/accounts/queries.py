@@ -104,3 +104,10 @@ def pending_email_change(runtime: Runtime, user_id: int) -> EmailChangeToken | N
         .where(EmailChangeToken.user_id == user_id, EmailChangeToken.used_at.is_(None),
                EmailChangeToken.expires_at > runtime.clock())
         .order_by(EmailChangeToken.id.desc()).limit(1))
+
+
+def admin_addresses() -> list[tuple[str, str]]:
+    """(e-mail, legal name) of every active admin: who hears of requests only they answer."""
+    return [tuple(row) for row in db.session.execute(
+        select(User.email, User.legal_name).where(User.is_admin, User.active)
+        .order_by(User.id))]

@@ -1,10 +1,11 @@
 """Register, log in and out, reset a password, edit the account."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from ..clinics.queries import clinics_managed_by
 from ..extensions import limiter
 from ..formatting import count_of
 from ..learning.operations import complete_waiting_courses
@@ -139,7 +140,21 @@ def _account_page(form=None, password_form=None, email_form=None, status: int = 
         "accounts/account.html", form=form,
         password_form=password_form or ChangePasswordForm(prefix="pw"),
         email_form=email_form or ChangeEmailForm(prefix="em"),
-        pending=queries.pending_email_change(runtime(), current_user.id)), status
+        pending=queries.pending_email_change(runtime(), current_user.id),
+        manages_clinics=bool(clinics_managed_by(current_user))), status
+
+
+@bp.post("/account/clinic-digest")
+@login_required
+def clinic_digest():
+    """A clinic manager turns their weekly digest on or off."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    wanted = request.form.get("clinic_digest") == "1"
+    operations.set_clinic_digest(runtime(), learner(), wanted)
+    flash("You will receive the weekly digest on Mondays." if wanted else
+          "You will no longer receive the weekly digest.", "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/account", methods=["GET", "POST"])

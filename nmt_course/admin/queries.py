@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 
@@ -11,7 +12,8 @@ from ..accounts.models import User
 from ..audit import AuditEvent
 from ..database import db
 from ..learning.models import Course, Lesson
-from ..quizzes.models import Quiz, QuizStanding
+from ..quizzes.models import AttemptRequest, Quiz, QuizStanding
+
 
 def quizzes_to_grant(learner_id: int) -> list[tuple[int, str, str]]:
     """(quiz id, course title, lesson title) of the active quizzes the learner attempted
@@ -23,6 +25,31 @@ def quizzes_to_grant(learner_id: int) -> list[tuple[int, str, str]]:
         .where(QuizStanding.user_id == learner_id, QuizStanding.passed.is_(False),
                Quiz.archived_at.is_(None), Lesson.archived_at.is_(None))
         .order_by(Course.title, Lesson.position))]
+
+
+class AskedForAttempts(NamedTuple):
+    request: AttemptRequest
+    user_id: int
+    name: str
+    email: str
+    course_title: str
+    lesson_title: str
+
+
+def attempt_requests() -> list[AskedForAttempts]:
+    """Learners' requests for more attempts no grant has answered yet, oldest first."""
+    return [AskedForAttempts(*row) for row in db.session.execute(
+        select(AttemptRequest, User.id, User.legal_name, User.email, Course.title, Lesson.title)
+        .join(User, User.id == AttemptRequest.user_id)
+        .join(Quiz, Quiz.id == AttemptRequest.quiz_id)
+        .join(Lesson, Lesson.id == Quiz.lesson_id).join(Course, Course.id == Lesson.course_id)
+        .where(AttemptRequest.granted_at.is_(None))
+        .order_by(AttemptRequest.requested_at, AttemptRequest.id))]
+
+
+def open_attempt_request(request_id: int) -> AttemptRequest | None:
+    found = db.session.get(AttemptRequest, request_id)
+    return found if found is not None and found.granted_at is None else None
 
 
 PAGE = 100

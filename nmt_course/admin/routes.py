@@ -22,7 +22,8 @@ from ..formatting import count_of
 from ..quizzes import operations as quizzes
 from ..web import ActionForm, admins_only, db_int, learner, runtime
 from .forms import GrantForm, LegalNameForm, ProviderForm, RevokeForm, RolesForm
-from .queries import KINDS, PAGE, audit_events, quizzes_to_grant
+from .queries import (KINDS, PAGE, attempt_requests, audit_events, open_attempt_request,
+                      quizzes_to_grant)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(admins_only)
@@ -33,7 +34,25 @@ def people():
     """Search accounts by name or e-mail."""
     text = request.args.get("q", "")[:200]
     return render_template("admin/people.html", q=text, people=search_users(text),
-                           limit=SEARCH_LIMIT)
+                           limit=SEARCH_LIMIT, requests=attempt_requests(),
+                           action_form=ActionForm())
+
+
+@bp.post("/attempt-requests/<int:request_id>/grant")
+def grant_requested(request_id: int):
+    """One more attempt for a learner who asked for it, in one click."""
+    asked = open_attempt_request(request_id)
+    if asked is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    user = _person_or_404(asked.user_id)
+    quizzes.grant_attempts(runtime(), learner_id=user.id, quiz_id=asked.quiz_id, attempts=1,
+                           reason=f"Asked for more attempts on "
+                                  f"{asked.requested_at.date().isoformat()}",
+                           granted_by_id=current_user.id)
+    flash(f"{user.legal_name} may try that quiz once more.", "success")
+    return redirect(url_for("admin.people"))
 
 
 def _person_or_404(user_id: int) -> User:

@@ -63,6 +63,13 @@ def clinic(clinic_id: int):
     return _page(_clinic_or_404(clinic_id))
 
 
+@bp.get("/<int:clinic_id>/managers")
+@bp.get("/<int:clinic_id>/name")
+def clinic_again(clinic_id: int):
+    """The address a failed form is shown at, reopened: the clinic's page."""
+    return redirect(url_for("clinic_admin.clinic", clinic_id=_clinic_or_404(clinic_id).id))
+
+
 @bp.post("/<int:clinic_id>/managers")
 def add_manager(clinic_id: int):
     clinic = _clinic_or_404(clinic_id)

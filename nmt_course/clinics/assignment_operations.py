@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .. import audit
 from ..accounts.models import User
@@ -15,8 +15,8 @@ from ..learning.models import Course
 from ..mailing import outbox
 from ..mailing.messages import render_email
 from ..runtime import Email, Runtime
-from . import queries
-from .models import Assignment, Clinic, ClinicRole, ReminderSent
+from . import notice_operations as notices, queries
+from .models import Assignment, AssignmentNotice, Clinic, ReminderSent
 from .operations import ClinicError
 
 
@@ -28,35 +28,55 @@ def _check_due(runtime: Runtime, due_on: dt.date) -> dt.date:
     return due_on
 
 
-@transaction
 def assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_on: dt.date,
            staff_ids: Iterable[int] | None = None) -> tuple[int, int]:
-    """Assign a course to the whole clinic (`staff_ids` None) or to the chosen staff. An
-    existing assignment of the same course to the same people takes the new date. Returns
-    how many assignments were made and how many got the new date."""
+    """Assign a course to the whole clinic (`staff_ids` None) or to the chosen staff, and
+    e-mail each person it is new to. An existing assignment of the same course to the same
+    people takes the new date. Returns how many assignments were made and how many got the
+    new date."""
+    chosen = None if staff_ids is None else set(staff_ids)
+    mails = {member.user_id: notices.assignment_mail(
+        runtime, to=member.user.email, name=member.user.legal_name, clinic_name=clinic.name,
+        course=course, due=due_on)
+        for member in queries.course_takers(clinic.id)
+        if (chosen is None or member.user_id in chosen) and member.user.active}
+    return _assign(runtime, actor, clinic, course, due_on, chosen, mails)
+
+
+@transaction
+def _assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_on: dt.date,
+            staff_ids: set[int] | None, mails: dict[int, Email]) -> tuple[int, int]:
     _check_due(runtime, due_on)
     if not course.is_published:
         raise ClinicError("Only published courses can be assigned.")
-    staff = {m.user_id for m in queries.members(clinic.id, ClinicRole.STAFF)}
-    targets: list[int | None] = [None] if staff_ids is None else sorted(set(staff_ids))
+    staff = {m.user_id for m in queries.course_takers(clinic.id)}
+    targets: list[int | None] = [None] if staff_ids is None else sorted(staff_ids)
     if staff_ids is not None and (not targets or not set(targets) <= staff):
         raise ClinicError("Choose at least one member of the clinic's staff.")
     made = changed = 0
+    notices_due: dict[tuple[int, int], Email] = {}
     for user_id in targets:
         assignment = db.session.scalar(select(Assignment).where(
             Assignment.clinic_id == clinic.id, Assignment.course_id == course.id,
             Assignment.user_id.is_(None) if user_id is None else Assignment.user_id == user_id))
         if assignment is None:
-            db.session.add(Assignment(clinic_id=clinic.id, course_id=course.id,
-                                      user_id=user_id, assigned_at=runtime.clock(),
-                                      assigned_by_id=actor.id, due_on=due_on))
+            assignment = Assignment(clinic_id=clinic.id, course_id=course.id, user_id=user_id,
+                                    assigned_at=runtime.clock(), assigned_by_id=actor.id,
+                                    due_on=due_on)
+            db.session.add(assignment)
+            db.session.flush()
             made += 1
         else:
             assignment.due_on = due_on
             changed += 1
+        # Those already told of this assignment are not told again (a new date is not news
+        # worth a second e-mail; the reminders carry it).
+        notices_due.update({(assignment.id, person): mail for person, mail in mails.items()
+                            if person in staff and user_id in (None, person)})
     audit.record("clinic.course_assigned", at=runtime.clock(), actor_id=actor.id,
                  subject=f"clinic:{clinic.id}", course_id=course.id, due_on=due_on.isoformat(),
                  user_ids=[t for t in targets if t is not None], whole_clinic=staff_ids is None)
+    notices.queue_assignment_notices(runtime, notices_due)
     return made, changed
 
 
@@ -71,6 +91,8 @@ def change_due_date(runtime: Runtime, actor: User, assignment: Assignment,
 
 @transaction
 def withdraw(runtime: Runtime, actor: User, assignment: Assignment) -> None:
+    db.session.execute(delete(AssignmentNotice).where(
+        AssignmentNotice.assignment_id == assignment.id))
     db.session.delete(assignment)
     audit.record("clinic.assignment_withdrawn", at=runtime.clock(), actor_id=actor.id,
                  subject=f"clinic:{assignment.clinic_id}", course_id=assignment.course_id,
@@ -82,12 +104,13 @@ def withdraw(runtime: Runtime, actor: User, assignment: Assignment) -> None:
 def send_reminders(runtime: Runtime) -> int:
     """Queue an e-mail to each staff member whose assignments are due within the reminder
     window (compliance.REMINDER_WINDOW_DAYS) or overdue, at most once a day (a second run the
-    same day sends nothing). Returns how many."""
+    same day queues nothing). Returns how many were queued."""
     settings, now = runtime.settings, runtime.clock()
     today = settings.local_date(now)
     mails = [(reminder.user_id, render_email(
         "course_reminder", to=reminder.email, settings=settings, name=reminder.name,
-        courses=reminder.courses, today=today))
+        courses=reminder.courses, today=today, clinic_name=reminder.clinic_names,
+        overdue_since=reminder.overdue_since(today)))
         for reminder in queries.reminders_due(settings, now)]
     return _queue_reminders(runtime, today, mails)
 

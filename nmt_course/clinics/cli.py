@@ -5,7 +5,8 @@ import click
 from flask.cli import AppGroup
 
 from ..web import runtime
-from . import assignment_operations, operations
+from ..formatting import count_of
+from . import assignment_operations, notice_operations as notices, operations
 from .compliance import REMINDER_WINDOW_DAYS
 
 clinics = AppGroup("clinics", help="Manage clinics and remind their staff.")
@@ -29,7 +30,9 @@ def create_command(name: str, manager_email: str) -> None:
 @clinics.command("remind", help=(
     f"E-mail staff whose assigned courses are due within {REMINDER_WINDOW_DAYS} days or "
     "overdue (at most once a day each: run it daily from cron; a second run the same day "
-    "sends nothing)."))
+    "queues nothing), and on Mondays each manager's weekly digest (once a week)."))
 def remind_command() -> None:
-    sent = assignment_operations.send_reminders(runtime())
-    click.echo(f"{sent} reminder{'' if sent == 1 else 's'} sent.")
+    reminders = assignment_operations.send_reminders(runtime())
+    digests = notices.send_digests(runtime())
+    click.echo(f"{count_of(reminders, 'reminder')} and {count_of(digests, 'weekly digest')} "
+               "queued for sending.")

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .. import codes
+from ..quizzes import policy
 
 REMINDER_WINDOW_DAYS = 7
-STRUGGLING_FAILS = 2  # failed attempts on one quiz
+STRUGGLING_FAILS = policy.STRUGGLING_FAILS
 
 
 class Status(enum.Enum):
@@ -119,8 +120,9 @@ class ReportRow(NamedTuple):
 
     @property
     def struggling_with(self) -> tuple[str, ...]:
-        """Lessons whose quiz this person failed at least twice."""
-        return tuple(q.lesson_title for q in self.quizzes if q.failures >= STRUGGLING_FAILS)
+        """Lessons whose quiz this person failed at least twice and has not passed yet."""
+        return tuple(q.lesson_title for q in self.quizzes
+                     if policy.struggling(failures=q.failures, passed=q.passed))
 
 
 SORTS = {

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..form_fields import EMAIL, AccountDetails, NewPassword
+from .roster import MAX_BYTES, MAX_ROWS
 
 NAME = [DataRequired("Give the clinic a name."), Length(max=200)]
 
@@ -18,10 +19,11 @@ class InviteForm(FlaskForm):
 
 
 class RosterForm(FlaskForm):
-    roster = FileField("CSV file of names and e-mail addresses", validators=[
-        FileRequired("Choose a CSV file.")],
-        description="One person per row: name, e-mail address (a header row is optional). "
-                    "At most 500 rows and 256 KB.")
+    roster = FileField("CSV or Excel (.xlsx) file of names and e-mail addresses", validators=[
+        FileRequired("Choose a CSV or .xlsx file.")],
+        description="One person per row: name, e-mail address (a header row is optional; "
+                    "First name and Last name columns work too). Commas, semicolons or tabs. "
+                    f"At most {MAX_ROWS} rows and {MAX_BYTES // 1024} KB.")
 
 
 class CheckboxList(SelectMultipleField):

@@ -66,6 +66,12 @@ def accept(token: str):
                            invitation=invitation, form=form), 200 if not form.errors else 422
 
 
+@bp.get("/<token>/join")
+def join_again(token: str):
+    """The address a refused join is shown at, reopened: the invitation."""
+    return redirect(url_for("invitations.accept", token=token))
+
+
 @bp.post("/<token>/join")
 @limiter.limit("10 per minute")
 def join(token: str):

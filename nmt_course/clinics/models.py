@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, String, UniqueConstraint, exists, or_,
+                        text)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from ..accounts.models import User
 from ..database import EnumValue, UTCDateTime, db, utcnow
 
 
@@ -36,12 +38,26 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     role: Mapped[ClinicRole] = mapped_column(EnumValue(ClinicRole))
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A manager who added themselves to the staff: assigned courses, in the report.
+    takes_courses: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user = relationship("User")
 
     @property
     def manages(self) -> bool:
         return self.role is ClinicRole.MANAGER
+
+
+# Whether a user manages a clinic, loaded with the user in the same statement: the
+# navigation's Clinics item for managers costs no statement of its own on any page.
+User.manages_clinics = column_property(exists().where(
+    Membership.user_id == User.id, Membership.role == ClinicRole.MANAGER))
+
+
+def on_staff():
+    """SQL: the membership is on the staff: assigned courses, in the report and reminders
+    (a manager may add themselves)."""
+    return or_(Membership.role == ClinicRole.STAFF, Membership.takes_courses.is_(True))
 
 
 class Invitation(db.Model):
@@ -111,3 +127,28 @@ class ReminderSent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     sent_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class AssignmentNotice(db.Model):
+    """The e-mail telling one person of one assignment was queued: at most one each, also for
+    those who join later under a whole-clinic assignment."""
+
+    __tablename__ = "clinic_assignment_notices"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("clinic_assignments.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DigestSent(db.Model):
+    """At most one weekly digest per manager, clinic and week (its Monday)."""
+
+    __tablename__ = "clinic_digests"
+    __table_args__ = (UniqueConstraint("user_id", "clinic_id", "week_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    week_of: Mapped[dt.date] = mapped_column(Date)

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from .. import audit
 from ..accounts.models import User
@@ -19,8 +19,9 @@ from ..mailing import outbox
 from ..mailing.messages import render_email
 from ..runtime import Email, Runtime
 from ..text import email_address, one_line
-from . import queries
-from .models import Assignment, Clinic, ClinicRole, Invitation, Membership
+from . import notice_operations as notices, queries
+from .compliance import AssignmentFacts, due_on
+from .models import Assignment, AssignmentNotice, Clinic, ClinicRole, Invitation, Membership
 
 MANAGER = ClinicRole.MANAGER
 from .roster import Invitee
@@ -255,7 +256,27 @@ def _usable_invitation(runtime: Runtime, token: str) -> Invitation:
     return invitation
 
 
-def _join(runtime: Runtime, invitation: Invitation, user: User) -> Membership:
+def _joining_mails(runtime: Runtime, token: str, name: str | None = None) -> dict[int, Email]:
+    """Assignment id -> the e-mail telling the invited person of each course the whole clinic
+    must complete (due as many days from today as the clinic was given), rendered before the
+    transaction in which they join; none for an invitation to manage."""
+    invitation = queries.invitation_by_token(token_hash(token), runtime.clock())
+    if invitation is None or invitation.to_manage:
+        return {}
+    user = user_by_email(invitation.email)
+    name = name if user is None else user.legal_name
+    joined_at, timezone = runtime.clock(), runtime.settings.timezone
+    return {assignment.id: notices.assignment_mail(
+        runtime, to=invitation.email, name=name or invitation.legal_name,
+        clinic_name=invitation.clinic.name, course=assignment.course,
+        due=due_on(AssignmentFacts(assignment.course_id, assignment.due_on, False,
+                                   assignment.assigned_at, joined_at, timezone)))
+        for assignment in queries.assignments_of(invitation.clinic_id)
+        if assignment.user_id is None}
+
+
+def _join(runtime: Runtime, invitation: Invitation, user: User,
+          mails: dict[int, Email]) -> Membership:
     now = runtime.clock()
     invitation.accepted_at, invitation.accepted_by_id = now, user.id
     member = queries.membership(invitation.clinic_id, user.id)
@@ -268,34 +289,81 @@ def _join(runtime: Runtime, invitation: Invitation, user: User) -> Membership:
     audit.record("clinic.joined", at=now, actor_id=user.id,
                  subject=_subject(invitation.clinic), invitation_id=invitation.id,
                  role=member.role.value)
+    if member.role is ClinicRole.STAFF:
+        notices.queue_assignment_notices(runtime, {(assignment_id, user.id): mail for
+                                                   assignment_id, mail in mails.items()})
     return member
 
 
-@transaction
 def accept_as(runtime: Runtime, token: str, user: User) -> Membership:
     """Join the clinic with the logged-in account, which must use the invited address."""
+    return _accept_as(runtime, token, user, _joining_mails(runtime, token))
+
+
+@transaction
+def _accept_as(runtime: Runtime, token: str, user: User, mails: dict[int, Email]) -> Membership:
     invitation = _usable_invitation(runtime, token)
     if user.email != invitation.email:
         raise ClinicError("This invitation was sent to another e-mail address.")
-    return _join(runtime, invitation, user)
+    return _join(runtime, invitation, user, mails)
 
 
-@transaction
 def accept_with_new_account(runtime: Runtime, token: str, *, password: str, legal_name: str,
                             licence_number: str | None = None,
                             licence_state: str | None = None) -> User:
     """Create the account of the invited address and join the clinic with it."""
+    return _accept_with_new_account(
+        runtime, token, _joining_mails(runtime, token, one_line(legal_name)),
+        password=password, legal_name=legal_name, licence_number=licence_number,
+        licence_state=licence_state)
+
+
+@transaction
+def _accept_with_new_account(runtime: Runtime, token: str, mails: dict[int, Email], *,
+                             password: str, legal_name: str, licence_number: str | None,
+                             licence_state: str | None) -> User:
     invitation = _usable_invitation(runtime, token)
     if user_by_email(invitation.email) is not None:
         raise EmailTakenMeanwhile("An account with this e-mail address exists: log in to "
                                   "accept.")
     user = add_user(runtime, email=invitation.email, password=password, legal_name=legal_name,
                     licence_number=licence_number, licence_state=licence_state)
-    _join(runtime, invitation, user)
+    _join(runtime, invitation, user, mails)
     return user
 
 
 # --- members --------------------------------------------------------------------------------
+
+def take_courses(runtime: Runtime, manager: Membership, wanted: bool) -> None:
+    """A manager adds themselves to the clinic's staff (assigned courses, told of each, in
+    the report and reminders), or takes themselves off it."""
+    mails = {}
+    if wanted:
+        user, clinic = manager.user, db.session.get(Clinic, manager.clinic_id)
+        mails = {(assignment.id, user.id): notices.assignment_mail(
+            runtime, to=user.email, name=user.legal_name, clinic_name=clinic.name,
+            course=assignment.course,
+            due=due_on(AssignmentFacts(assignment.course_id, assignment.due_on, False,
+                                       assignment.assigned_at, manager.joined_at,
+                                       runtime.settings.timezone)))
+            for assignment in queries.assignments_of(manager.clinic_id)
+            if assignment.user_id is None}
+    _take_courses(runtime, manager, wanted, mails)
+
+
+@transaction
+def _take_courses(runtime: Runtime, manager: Membership, wanted: bool,
+                  mails: dict[tuple[int, int], Email]) -> None:
+    if not manager.manages:
+        raise ClinicError("Only a manager can add themselves to the staff.")
+    if manager.takes_courses == wanted:
+        return
+    manager.takes_courses = wanted
+    audit.record("clinic.manager_takes_courses" if wanted else "clinic.manager_left_staff",
+                 at=runtime.clock(), actor_id=manager.user_id,
+                 subject=f"clinic:{manager.clinic_id}", user_id=manager.user_id)
+    notices.queue_assignment_notices(runtime, mails)
+
 
 @transaction
 def remove_member(runtime: Runtime, actor: User, clinic: Clinic, member: Membership) -> None:
@@ -303,8 +371,11 @@ def remove_member(runtime: Runtime, actor: User, clinic: Clinic, member: Members
     the clinic sees none of it from now on. Their personal assignments go with them."""
     if member.manages and len(queries.members(clinic.id, MANAGER)) == 1:
         raise ClinicError("A clinic needs a manager: add another one before removing the last.")
-    db.session.execute(delete(Assignment).where(Assignment.clinic_id == clinic.id,
-                                                Assignment.user_id == member.user_id))
+    personal = select(Assignment.id).where(Assignment.clinic_id == clinic.id,
+                                           Assignment.user_id == member.user_id)
+    db.session.execute(delete(AssignmentNotice).where(
+        AssignmentNotice.assignment_id.in_(personal)))
+    db.session.execute(delete(Assignment).where(Assignment.id.in_(personal)))
     db.session.delete(member)
     audit.record("clinic.member_removed", at=runtime.clock(), actor_id=actor.id,
                  subject=_subject(clinic), user_id=member.user_id, role=member.role.value)

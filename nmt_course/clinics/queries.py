@@ -16,8 +16,9 @@ from ..content import CourseStatus
 from ..database import db
 from ..learning.models import Course
 from ..runtime import Settings
+from . import notice_queries
 from .compliance import AssignmentFacts, effective_due_dates, needs_reminder
-from .models import Assignment, Clinic, ClinicRole, Invitation, Membership
+from .models import Assignment, Clinic, ClinicRole, Invitation, Membership, on_staff
 
 
 def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
@@ -70,6 +71,14 @@ def members(clinic_id: int, role: ClinicRole | None = None) -> list[Membership]:
     if role is not None:
         query = query.where(Membership.role == role)
     return list(db.session.scalars(query))
+
+
+def course_takers(clinic_id: int) -> list[Membership]:
+    """The staff, with the managers who added themselves to it: who courses are assigned to."""
+    return list(db.session.scalars(
+        select(Membership).join(User, User.id == Membership.user_id)
+        .where(Membership.clinic_id == clinic_id, on_staff())
+        .order_by(User.legal_name, User.id)))
 
 
 def membership(clinic_id: int, user_id: int) -> Membership | None:
@@ -147,7 +156,7 @@ def my_clinics(user_id: int, settings: Settings) -> MyClinics:
                Assignment.due_on, Assignment.assigned_at, Course)
         .join(Clinic, Clinic.id == Membership.clinic_id)
         .outerjoin(Assignment, and_(
-            Assignment.clinic_id == Membership.clinic_id, Membership.role == ClinicRole.STAFF,
+            Assignment.clinic_id == Membership.clinic_id, on_staff(),
             or_(Assignment.user_id.is_(None), Assignment.user_id == user_id)))
         .outerjoin(Course, Course.id == Assignment.course_id)
         .where(Membership.user_id == user_id)).all()
@@ -178,6 +187,7 @@ class DueCourse(NamedTuple):
     title: str
     slug: str
     due: dt.date
+    clinic_name: str
 
 
 @dataclass(frozen=True)
@@ -187,26 +197,40 @@ class Reminder:
     name: str
     courses: list[DueCourse]  # earliest first
 
+    @property
+    def clinic_names(self) -> str:
+        """The clinics that assigned the courses, as the mail names them."""
+        return " and ".join(sorted({course.clinic_name for course in self.courses}))
+
+    def overdue_since(self, today: dt.date) -> dt.date | None:
+        """The earliest due date passed, if any."""
+        return next((course.due for course in self.courses if course.due < today), None)
+
 
 def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
-    """Staff with an assignment due within the reminder window or overdue and not completed,
-    with those courses; in two statements."""
+    """Staff with an assignment due within the reminder window or overdue, not completed
+    (with a valid certificate) and not blocked by a quiz they are out of attempts at, with
+    those courses; in three statements."""
     today = settings.local_date(now)
     rows = db.session.execute(
-        select(Membership.user_id, Membership.clinic_id, Membership.joined_at, User.email,
+        select(Membership.user_id, Membership.clinic_id, Clinic.name.label("clinic_name"),
+               Membership.joined_at, User.email,
                User.legal_name, Assignment.user_id.label("personal_for"), Assignment.due_on,
                Assignment.assigned_at, Course.id, Course.title, Course.slug)
         .join(User, User.id == Membership.user_id)
+        .join(Clinic, Clinic.id == Membership.clinic_id)
         .join(Assignment, and_(Assignment.clinic_id == Membership.clinic_id, or_(
             Assignment.user_id.is_(None), Assignment.user_id == Membership.user_id)))
         .join(Course, Course.id == Assignment.course_id)
-        .where(Membership.role == ClinicRole.STAFF, User.active)).all()
+        .where(on_staff(), User.active)).all()
     if not rows:
         return []
     done = {tuple(row) for row in db.session.execute(
         select(Certificate.user_id, Certificate.course_id)
         .where(Certificate.status == CertificateStatus.VALID, Certificate.user_id.in_(
-            select(Membership.user_id).where(Membership.role == ClinicRole.STAFF))))}
+            select(Membership.user_id).where(on_staff()))))}
+    # Someone out of attempts cannot go on until granted more: reminding them helps nobody.
+    done |= notice_queries.out_of_attempts(select(Membership.user_id).where(on_staff()))
     grouped: dict[tuple[int, int], list] = defaultdict(list)
     for row in rows:
         grouped[(row.user_id, row.clinic_id)].append(row)
@@ -223,6 +247,7 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
                 continue
             known = due_by_user[user_id].get(course_id)
             if known is None or due_date < known.due:
-                due_by_user[user_id][course_id] = DueCourse(*titles[course_id], due_date)
+                due_by_user[user_id][course_id] = DueCourse(*titles[course_id], due_date,
+                                                            clinic_rows[0].clinic_name)
     return [Reminder(user_id, *people[user_id], sorted(courses.values(), key=lambda c: c.due))
             for user_id, courses in sorted(due_by_user.items()) if courses]

@@ -20,12 +20,11 @@ from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
 from ..runtime import Settings
 from .compliance import (STRUGGLING_FAILS, AssignmentFacts, QuizResult, ReportRow,
                          effective_due_dates, status)
-from .models import Assignment, ClinicRole, Membership
+from .models import Assignment, Membership, on_staff
 
 
 def _staff_ids(clinic_id: int):
-    return select(Membership.user_id).where(Membership.clinic_id == clinic_id,
-                                            Membership.role == ClinicRole.STAFF)
+    return select(Membership.user_id).where(Membership.clinic_id == clinic_id, on_staff())
 
 
 def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
@@ -36,7 +35,7 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
     staff = db.session.execute(
         select(User.id, User.legal_name, User.email, Membership.joined_at)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.clinic_id == clinic_id, Membership.role == ClinicRole.STAFF)).all()
+        .where(Membership.clinic_id == clinic_id, on_staff())).all()
     assignments = db.session.execute(
         select(Assignment.course_id, Assignment.user_id, Assignment.due_on,
                Assignment.assigned_at, Course.title)

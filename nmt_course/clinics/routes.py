@@ -3,6 +3,7 @@ assignments. Every page checks that the clinic in its address is one the user ma
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,12 +13,12 @@ from ..csv_safe import to_csv
 from ..extensions import login_manager
 from ..formatting import long_date
 from ..web import ActionForm, db_int, learner, runtime
-from . import assignment_operations, operations, queries, report_queries
+from . import assignment_operations, notice_queries, operations, queries, report_queries
 from .compliance import STRUGGLING_FAILS, Status, course_bars, select_rows
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
 from .lookups import clinic_or_404
 from .models import Clinic, ClinicRole
-from .roster import read_roster, roster_text
+from .roster import MAX_BYTES, read_upload
 
 bp = Blueprint("clinics", __name__, url_prefix="/clinics")
 
@@ -75,6 +76,7 @@ def report(clinic_id: int):
                            total=len(rows), bars=course_bars(rows), courses=courses,
                            filters=filters, statuses=list(Status), sorts=SORT_LABELS,
                            struggling_fails=STRUGGLING_FAILS,
+                           asked=notice_queries.asked_for_attempts(clinic.id),
                            today=runtime().settings.local_date(runtime().clock()))
 
 
@@ -110,6 +112,7 @@ def _staff_page(clinic: Clinic, *, invite_form=None, roster_form=None, bulk=None
                 status: int = 200):
     return render_template(
         "clinics/staff.html", clinic=clinic, staff=queries.members(clinic.id, ClinicRole.STAFF),
+        me=queries.membership(clinic.id, current_user.id),
         managers=queries.members(clinic.id, ClinicRole.MANAGER),
         invitations=queries.open_invitations(clinic.id), now=runtime().clock(),
         invite_form=invite_form or InviteForm(prefix="invite"),
@@ -121,6 +124,13 @@ def _staff_page(clinic: Clinic, *, invite_form=None, roster_form=None, bulk=None
 def staff(clinic_id: int):
     """The clinic's staff, its open invitations, and the ways to invite more."""
     return _staff_page(clinic_or_404(clinic_id))
+
+
+@bp.get("/<int:clinic_id>/invitations")
+@bp.get("/<int:clinic_id>/invitations/upload")
+def staff_again(clinic_id: int):
+    """The address a failed invitation form is shown at, reopened: the staff page."""
+    return redirect(url_for("clinics.staff", clinic_id=clinic_or_404(clinic_id).id))
 
 
 @bp.post("/<int:clinic_id>/invitations")
@@ -141,13 +151,15 @@ def invite(clinic_id: int):
 
 @bp.post("/<int:clinic_id>/invitations/upload")
 def invite_roster(clinic_id: int):
-    """Invite everyone in a CSV file: bad rows are listed by line, good rows invited."""
+    """Invite everyone in a CSV or .xlsx file: bad rows are listed by line, good rows
+    invited; a file over the limits invites nobody."""
     clinic = clinic_or_404(clinic_id)
     form = RosterForm(prefix="roster")
     if not form.validate_on_submit():
         return _staff_page(clinic, roster_form=form, status=422)
     try:
-        roster = read_roster(roster_text(form.roster.data.read(256 * 1024 + 1)))
+        upload = form.roster.data
+        roster = read_upload(upload.filename or "", upload.read(MAX_BYTES + 1))
     except ValueError as error:
         form.roster.errors.append(str(error))
         return _staff_page(clinic, roster_form=form, status=422)
@@ -187,6 +199,23 @@ def revoke(clinic_id: int, invitation_id: int):
     return redirect(url_for("clinics.staff", clinic_id=clinic.id))
 
 
+@bp.post("/<int:clinic_id>/staff/me")
+def take_courses(clinic_id: int):
+    """A manager adds themselves to the staff to take its assigned courses, or leaves it."""
+    clinic = clinic_or_404(clinic_id)
+    member = queries.membership(clinic.id, current_user.id)
+    if member is None or not member.manages:
+        abort(404)  # an admin who does not manage this clinic has no place on its staff
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    wanted = request.form.get("take") == "1"
+    operations.take_courses(runtime(), member, wanted)
+    flash("You are on the staff too: the courses assigned to the staff are on your "
+          "dashboard." if wanted else "You are no longer on the staff: the clinic's "
+          "courses are no longer assigned to you.", "success")
+    return redirect(url_for("clinics.staff", clinic_id=clinic.id))
+
+
 @bp.post("/<int:clinic_id>/staff/<int:user_id>/remove")
 def remove(clinic_id: int, user_id: int):
     """The person leaves the clinic's staff; their account and certificates stay theirs."""
@@ -207,15 +236,19 @@ def remove(clinic_id: int, user_id: int):
 def _assign_form(clinic: Clinic, staff, formdata=None) -> AssignForm:
     form = AssignForm(formdata=formdata, prefix="assign") if formdata is not None \
         else AssignForm(prefix="assign")
+    courses = queries.assignable_courses()
+    # The short title, unless two courses share it.
+    shared = Counter(course.short_title for course in courses)
     form.course.choices = [SelectChoice("", "Choose a course")] + [
-        SelectChoice(course.id, course.title) for course in queries.assignable_courses()]
+        SelectChoice(course.id, course.short_title if shared[course.short_title] == 1
+                     else course.title) for course in courses]
     form.staff.choices = [SelectChoice(m.user_id, f"{m.user.legal_name} ({m.user.email})")
                           for m in staff]
     return form
 
 
 def _assignments_page(clinic: Clinic, form=None, status: int = 200):
-    staff = queries.members(clinic.id, ClinicRole.STAFF)
+    staff = queries.course_takers(clinic.id)
     names = {m.user_id: m.user.legal_name for m in staff}
     assigned = queries.assignments_of(clinic.id)
     local_date = runtime().settings.local_date
@@ -242,7 +275,7 @@ def assignments(clinic_id: int):
 @bp.post("/<int:clinic_id>/assignments")
 def assign(clinic_id: int):
     clinic = clinic_or_404(clinic_id)
-    form = _assign_form(clinic, queries.members(clinic.id, ClinicRole.STAFF), request.form)
+    form = _assign_form(clinic, queries.course_takers(clinic.id), request.form)
     if not form.validate_on_submit():
         return _assignments_page(clinic, form, 422)
     course = next((c for c in queries.assignable_courses() if c.id == form.course.data), None)

@@ -45,6 +45,12 @@ class Course(db.Model):
     def is_published(self) -> bool:
         return self.status is CourseStatus.PUBLISHED
 
+    @property
+    def short_title(self) -> str:
+        """The title before its subtitle ("Foundations: Principles and ..." -> "Foundations"),
+        for pickers and narrow columns."""
+        return self.title.split(": ", 1)[0]
+
 
 class Lesson(db.Model):
     __tablename__ = "lessons"

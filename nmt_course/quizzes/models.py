@@ -89,6 +89,22 @@ class AttemptGrant(db.Model):
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class AttemptRequest(db.Model):
+    """A learner out of attempts at a quiz asks for more: open until someone grants them."""
+
+    __tablename__ = "attempt_requests"
+    # One open request per learner and quiz: asking again changes nothing.
+    __table_args__ = (Index("uq_attempt_requests_open", "user_id", "quiz_id", unique=True,
+                            sqlite_where=text("granted_at IS NULL"),
+                            postgresql_where=text("granted_at IS NULL")),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    granted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class QuestionAnswer(db.Model):
     """One answered question of one attempt: what item analysis aggregates, in one query."""
 

@@ -14,12 +14,13 @@ from ..accounts.models import User
 from ..content import QuizSource, ReviewMode
 from ..database import db, transaction
 from ..grading import grade
-from ..runtime import Runtime
+from ..mailing import outbox
+from ..runtime import Email, Runtime
 from ..text import one_line
 from . import policy, queries
 from .item_analysis import answer_rows, key_hash
-from .models import (AttemptGrant, Choice, Question, QuestionAnswer, QuestionFlag, Quiz,
-                     QuizAttempt, QuizStanding, QuizVersion)
+from .models import (AttemptGrant, AttemptRequest, Choice, Question, QuestionAnswer,
+                     QuestionFlag, Quiz, QuizAttempt, QuizStanding, QuizVersion)
 from .presentation import Presentation
 
 
@@ -115,9 +116,42 @@ def grant_attempts(runtime: Runtime, *, learner_id: int, quiz_id: int, attempts:
     grant = AttemptGrant(user_id=learner_id, quiz_id=quiz_id, attempts=attempts,
                          reason=reason[:500], granted_by_id=granted_by_id, granted_at=now)
     db.session.add(grant)
+    # A grant answers any request for more attempts at this quiz.
+    db.session.execute(update(AttemptRequest).where(
+        AttemptRequest.user_id == learner_id, AttemptRequest.quiz_id == quiz_id,
+        AttemptRequest.granted_at.is_(None)).values(granted_at=now))
     audit.record("quiz.attempts_granted", at=now, actor_id=granted_by_id,
                  subject=f"user:{learner_id}", quiz=quiz_id, attempts=attempts, reason=reason)
     return grant
+
+
+class NotOutOfAttempts(ValueError):
+    """Only a learner who has used every attempt a quiz allows may ask for more."""
+
+
+def request_attempts(runtime: Runtime, learner: User, quiz_id: int,
+                     mails: list[Email]) -> bool:
+    """The learner, out of attempts at the quiz, asks for more: the request waits for an
+    admin (People) and shows on their clinic's report. `mails` (to the admins, rendered
+    before) go only with a new request; asking again changes nothing. True if new."""
+    return _request_attempts(runtime, learner, quiz_id, mails)
+
+
+@transaction
+def _request_attempts(runtime: Runtime, learner: User, quiz_id: int,
+                      mails: list[Email]) -> bool:
+    found = queries.standing(learner.id, quiz_id)
+    if found is None or not policy.out_of_attempts(found[0]):
+        raise NotOutOfAttempts("You can still take this quiz, or have passed it.")
+    if queries.open_attempt_request(learner.id, quiz_id) is not None:
+        return False
+    now = runtime.clock()
+    db.session.add(AttemptRequest(user_id=learner.id, quiz_id=quiz_id, requested_at=now))
+    audit.record("quiz.attempts_requested", at=now, actor_id=learner.id,
+                 subject=f"user:{learner.id}", quiz=quiz_id)
+    for mail in mails:
+        outbox.queue(mail, at=now)
+    return True
 
 
 FLAG_LENGTH = (3, 500)  # characters of a learner's note on a question

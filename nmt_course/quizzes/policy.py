@@ -78,6 +78,14 @@ def out_of_attempts(standing: Standing) -> bool:
     return closed(standing) is Refusal.OUT_OF_ATTEMPTS
 
 
+STRUGGLING_FAILS = 2  # failed attempts on one quiz
+
+
+def struggling(*, failures: int, passed: bool) -> bool:
+    """Failed the quiz twice or more and not passed it yet: a pass clears it."""
+    return not passed and failures >= STRUGGLING_FAILS
+
+
 def answers_revealed(standing: Standing) -> bool:
     """Right answers and explanations show after a pass or once no attempt is left."""
     return closed(standing) is not None

@@ -9,8 +9,8 @@ from sqlalchemy.orm import defer, joinedload
 
 from ..database import db
 from ..grading import GradableChoice, GradableQuestion, GradableQuiz
-from .models import (AttemptGrant, Question, QuestionAnswer, Quiz, QuizAttempt, QuizStanding,
-                     QuizVersion)
+from .models import (AttemptGrant, AttemptRequest, Question, QuestionAnswer, Quiz, QuizAttempt,
+                     QuizStanding, QuizVersion)
 from . import policy
 from .item_analysis import BAND_PERCENT, FEW_IN_A_BAND, AnswerCount
 from .presentation import BankQuestion, Presentation, present
@@ -179,3 +179,10 @@ def item_counts(quiz_id: int) -> tuple[QuizSummary, list[AnswerCount]]:
     summary = rows[0][7:] if rows else db.session.execute(select(*totals)).one()
     average = float(summary[3]) if summary[3] is not None else None
     return (QuizSummary(*summary[:3], average), [AnswerCount(*row[:7]) for row in rows])
+
+
+def open_attempt_request(learner_id: int, quiz_id: int) -> AttemptRequest | None:
+    """The learner's request for more attempts at the quiz, while no grant answered it."""
+    return db.session.scalar(select(AttemptRequest).where(
+        AttemptRequest.user_id == learner_id, AttemptRequest.quiz_id == quiz_id,
+        AttemptRequest.granted_at.is_(None)))

@@ -7,13 +7,16 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
+from ..accounts.queries import admin_addresses
 from ..certificates.queries import certificate_for
+from ..clinics.notice_queries import clinic_contacts
 from ..grading import grade
 from ..extensions import limiter
 from ..learning import operations as learning, queries as learning_queries
+from ..mailing.messages import render_email
 from ..quiz_form import build_quiz_form, presented
-from ..web import (EXPIRED_FORM_MESSAGE, db_int, error_page, learner, per_person, runtime,
-                   same_origin)
+from ..web import (EXPIRED_FORM_MESSAGE, ActionForm, db_int, error_page, learner, per_person,
+                   runtime, same_origin)
 from . import operations, policy, queries
 from .forms import FlagForm
 from .presentation import Presentation
@@ -43,9 +46,15 @@ def _show_quiz(context, *, formdata=None, form=None, notice: str | None = None,
     (fresh, refilled from `formdata`, or an already validated `form`)."""
     standing, version = _standing_or_404(context)
     if policy.closed(standing) is not None:
-        return render_template("quizzes/closed.html", course=context.course,
-                               lesson=context.lesson, passed=standing.passed,
-                               attempts=queries.attempts_for(current_user.id, context.quiz.id))
+        out = policy.out_of_attempts(standing)
+        return render_template(
+            "quizzes/closed.html", course=context.course, lesson=context.lesson,
+            passed=standing.passed, attempts=queries.attempts_for(current_user.id,
+                                                                  context.quiz.id),
+            contacts=clinic_contacts(current_user.id, context.course.id) if out else [],
+            support_email=runtime().settings.support_email,
+            asked=queries.open_attempt_request(current_user.id, context.quiz.id)
+            if out else None)
     if form is None:
         questions = queries.questions_of(version.id)
         shown = _presentation(version, questions, standing.next_number)
@@ -55,6 +64,30 @@ def _show_quiz(context, *, formdata=None, form=None, notice: str | None = None,
                            version=version, number=standing.next_number, form=form,
                            notice=notice, attempts_left=policy.attempts_left(standing),
                            attempt_limit=standing.max_attempts), status
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/quiz/more-attempts")
+@login_required
+@limiter.limit("10 per minute", key_func=per_person)
+def more_attempts(slug: str, lesson_slug: str):
+    """The learner out of attempts asks for more, in one click; the admins are told."""
+    context = _context_or_404(slug, lesson_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    settings, me = runtime().settings, learner()
+    mails = [render_email("attempts_requested", to=email, settings=settings, name=name,
+                          learner_name=me.legal_name, learner_email=me.email,
+                          lesson_title=context.lesson.title, course_title=context.course.title,
+                          link=settings.url(url_for("admin.people")))
+             for email, name in admin_addresses()]
+    try:
+        operations.request_attempts(runtime(), me, context.quiz.id, mails)
+    except operations.NotOutOfAttempts as error:
+        flash(str(error), "warning")
+    else:
+        flash("Your request for more attempts is sent. You will be able to take the quiz again "
+              "as soon as they are granted.", "success")
+    return redirect(url_for("quizzes.take", slug=slug, lesson_slug=lesson_slug))
 
 
 def _presentation(version, questions, number: int) -> Presentation:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from nmt_course.accounts.queries import user_by_email
 from nmt_course.certificates.models import Certificate
 from nmt_course.clinics.models import Assignment, Invitation
+from nmt_course.quizzes.models import AttemptRequest
 from nmt_course.extensions import db
 from nmt_course.learning.models import CourseImage
 from nmt_course.quizzes.models import QuestionFlag
@@ -61,6 +62,7 @@ ROUTES = {
     ("/account", "GET"): ("/account", LOGGED_IN), ("/account", "POST"): ("/account", LOGGED_IN),
     ("/account/password", "POST"): ("/account/password", LOGGED_IN),
     ("/account/email", "POST"): ("/account/email", LOGGED_IN),
+    ("/account/clinic-digest", "POST"): ("/account/clinic-digest", LOGGED_IN),
     ("/account/email/<token>", "GET"): ("/account/email/{email_change}", LEARNERS_LINK),
     ("/account/email/<token>", "POST"): ("/account/email/{email_change}", LEARNERS_LINK),
     ("/dashboard", "GET"): ("/dashboard", LOGGED_IN),
@@ -75,6 +77,8 @@ ROUTES = {
         "/courses/demo/lessons/first-lesson/quiz", LOGGED_IN),
     ("/courses/<slug>/lessons/<lesson_slug>/quiz", "POST"): (
         "/courses/demo/lessons/first-lesson/quiz", LOGGED_IN),
+    ("/courses/<slug>/lessons/<lesson_slug>/quiz/more-attempts", "POST"): (
+        "/courses/demo/lessons/second-lesson/quiz/more-attempts", LOGGED_IN),
     ("/courses/<slug>/lessons/<lesson_slug>/quiz/attempts/<int:number>", "GET"): (
         "/courses/demo/lessons/first-lesson/quiz/attempts/1", LEARNERS_ATTEMPT),
     ("/courses/<slug>/lessons/<lesson_slug>/quiz/questions/<key>/flag", "GET"): (
@@ -163,6 +167,12 @@ ROUTES = {
     ("/admin/clinics/<int:clinic_id>/managers/<int:user_id>/remove", "POST"): (
         "/admin/clinics/{clinic_a}/managers/{manager_a_id}/remove", ADMIN),
     ("/admin/clinics/<int:clinic_id>/name", "POST"): ("/admin/clinics/{clinic_a}/name", ADMIN),
+    # A failed form's address, reopened: the page it belongs to.
+    ("/admin/clinics/<int:clinic_id>/managers", "GET"): ("/admin/clinics/{clinic_a}/managers",
+                                                         ADMIN),
+    ("/admin/clinics/<int:clinic_id>/name", "GET"): ("/admin/clinics/{clinic_a}/name", ADMIN),
+    ("/admin/attempt-requests/<int:request_id>/grant", "POST"): (
+        "/admin/attempt-requests/{attempt_request}/grant", ADMIN),
     # Clinics
     ("/clinics", "GET"): ("/clinics", LOGGED_IN),
     ("/clinics/<int:clinic_id>", "GET"): (C, CLINIC_A),
@@ -183,9 +193,16 @@ ROUTES = {
         C + "/invitations/{invitation}/revoke", CLINIC_A),
     ("/clinics/<int:clinic_id>/staff/<int:user_id>/remove", "POST"): (
         C + "/staff/{learner_id}/remove", CLINIC_A),
+    ("/clinics/<int:clinic_id>/invitations", "GET"): (C + "/invitations", CLINIC_A),
+    ("/clinics/<int:clinic_id>/invitations/upload", "GET"): (C + "/invitations/upload",
+                                                             CLINIC_A),
+    # A manager's own place on the staff: an admin who does not manage it has none.
+    ("/clinics/<int:clinic_id>/staff/me", "POST"): (
+        C + "/staff/me", spec("missing", anonymous="login", manager_a="ok")),
     ("/invitations/<token>", "GET"): ("/invitations/{invite_token}", INVITEES_LINK),
     ("/invitations/<token>", "POST"): ("/invitations/{invite_token}", INVITEES_LINK),
     ("/invitations/<token>/join", "POST"): ("/invitations/{invite_token}/join", INVITEES_LINK),
+    ("/invitations/<token>/join", "GET"): ("/invitations/{invite_token}/join", PUBLIC),
 }
 # What changes a lot runs last (deeper addresses before the ones they live under), logging
 # out at the very end; the invitation link runs before anything can resend it.
@@ -244,6 +261,11 @@ def build_world(app) -> dict:
     clinic_a = make_clinic(app, "Clinic A", "manager.a@example.com")
     make_clinic(app, "Clinic B", "manager.b@example.com")
     join_staff(app, clinic_a, "learner@example.com")
+    other = app.test_client()  # out of attempts at the second quiz, asking for more
+    login(other, "other@example.com")
+    for _ in range(2):
+        submit_quiz(other, "demo", "second-lesson", {"only": "false", "other": "b"})
+    post(other, "/courses/demo/lessons/second-lesson/quiz/more-attempts")
     assign(app, clinic_a, today(app) + dt.timedelta(days=7))
     manager = app.test_client()
     login(manager, "manager.a@example.com")
@@ -265,6 +287,7 @@ def build_world(app) -> dict:
             "manager_a_id": user_by_email("manager.a@example.com").id,
             "helper_id": user_by_email("helper@example.com").id,
             "assignment": db.session.scalar(select(Assignment.id)),
+            "attempt_request": db.session.scalar(select(AttemptRequest.id)),
             "invitation": db.session.scalar(select(Invitation.id).where(
                 Invitation.email == "invitee@example.com")),
             "invite_token": outbox.link("invitee@example.com").rsplit("/", 1)[1],

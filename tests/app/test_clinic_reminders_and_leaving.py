@@ -11,7 +11,6 @@ from sqlalchemy import select
 from nmt_course.certificates.models import Certificate, CertificateStatus
 from nmt_course.clinics.models import Membership
 from nmt_course.extensions import db
-from nmt_course.runtime import utcnow
 from tests.app.authoring_helpers import post, upload_file
 from tests.app.clinic_helpers import (assign, complete_demo, join_staff, make_clinic,
                                       manager_client, today, use_outbox)
@@ -24,9 +23,13 @@ def remind(runner) -> str:
     return result.output.strip()
 
 
+TUESDAY = dt.datetime(2026, 11, 3, 15, 0, tzinfo=dt.timezone.utc)  # no weekly digest
+
+
 def test_reminders_go_to_staff_due_within_a_week_once_a_day(app, runner):
     import_content(app)
     outbox = use_outbox(app)
+    set_clock(app, lambda: TUESDAY)
     soon = make_clinic(app, "Soon Clinic", "m1@example.com")
     later = make_clinic(app, "Later Clinic", "m2@example.com")
     join_staff(app, soon, "due@example.com", "Dee Due")
@@ -37,18 +40,20 @@ def test_reminders_go_to_staff_due_within_a_week_once_a_day(app, runner):
     complete_demo(app, "done@example.com")
     outbox.messages.clear()
 
-    assert remind(runner) == "1 reminder sent."
+    assert remind(runner) == "1 reminder and 0 weekly digests queued for sending."
     (message,) = outbox.messages
-    assert message.to == "due@example.com" and message.subject == "Courses due soon"
+    assert message.to == "due@example.com" and message.subject == "Soon Clinic: courses due soon"
+    assert "Soon Clinic asked you to complete these courses" in message.body
     assert "Demo Course for Tests: due" in message.body
     assert "http://nmt.test/courses/demo" in message.body
-    assert remind(runner) == "0 reminders sent."  # the same day: nothing more
+    assert remind(runner) == "0 reminders and 0 weekly digests queued for sending."
     # Four days on, the later clinic's course is due within a week too; the next day's
     # reminder says the first one is overdue.
-    set_clock(app, lambda: utcnow() + dt.timedelta(days=8))
-    assert remind(runner) == "2 reminders sent."
-    overdue = outbox.to("due@example.com")[-1].body
-    assert "Demo Course for Tests: overdue since" in overdue
+    set_clock(app, lambda: TUESDAY + dt.timedelta(days=8))
+    assert remind(runner) == "2 reminders and 0 weekly digests queued for sending."
+    overdue = outbox.to("due@example.com")[-1]
+    assert "Demo Course for Tests: overdue since November 10, 2026" in overdue.body
+    assert overdue.subject == "Soon Clinic: courses overdue since November 10, 2026"
     assert len(outbox.to("relaxed@example.com")) == 1
     assert outbox.to("done@example.com") == []
 

@@ -10,6 +10,7 @@ import io
 import re
 import uuid
 
+from nmt_course.formatting import long_date
 from tests.app.clinic_helpers import use_outbox
 from tests.helpers import make_user, runtime
 
@@ -38,6 +39,33 @@ def complete_course(app, email: str) -> None:
                 number=standing.next_number,
                 answers={q.key: [c.key for c in q.choices if c.correct] for q in questions})
             assert outcome.attempt.passed
+
+
+def use_every_attempt(app, email: str) -> str:
+    """Fail the first quiz of the shipped course until no attempt is left: its address."""
+    from nmt_course.accounts.queries import user_by_email
+    from nmt_course.learning import operations as learning
+    from nmt_course.learning.queries import course_by_slug, quiz_context
+    from nmt_course.quizzes import policy, queries as quiz_queries
+
+    run = runtime(app)
+    with app.app_context():
+        user = user_by_email(email)
+        course = course_by_slug("nmt-foundations")
+        lesson = course.lessons[0]
+        context = quiz_context(course.slug, lesson.slug, user)
+        while True:
+            standing, version = quiz_queries.standing(user.id, context.quiz.id)
+            if policy.closed(standing) is not None:
+                return f"/courses/{course.slug}/lessons/{lesson.slug}/quiz"
+            questions = quiz_queries.questions_of(version.id)
+            shown = quiz_queries.presentation_for(run.settings.order_key, user.id, version,
+                                                  questions, standing.next_number)
+            learning.submit_quiz(
+                run, user, course=course, version=version, questions=questions, shown=shown,
+                number=standing.next_number,
+                answers={q.key: [c.key for c in q.choices if not c.correct][:1]
+                         for q in questions})
 
 
 def test_manager_journey(journey, browser, live_server, tmp_path):
@@ -81,8 +109,10 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
         page.get_by_role("button", name="Send the invitation").click()
         assert f"Invitation sent to {email}." in page.inner_text(".flashes")
     roster = tmp_path / "staff.csv"
-    roster.write_text(f"name,email\nCy Cole,{staff[2]}\nNobody,not-an-address\n")
-    page.get_by_label("CSV file of names and e-mail addresses").set_input_files(str(roster))
+    # As Excel saves CSV in much of Europe: semicolons, first and last names apart.
+    roster.write_text(f"First name;Last name;E-mail\nCy;Cole;{staff[2]}\n"
+                      "No;Body;not-an-address\n")
+    page.get_by_label("file of names and e-mail addresses").set_input_files(str(roster))
     page.get_by_role("button", name="Invite everyone in the file").click()
     journey.check("invited-from-csv")
     assert "line 3" in page.inner_text("main")
@@ -93,7 +123,8 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
     page.get_by_role("link", name="Assigned courses").click()
     with server.app.app_context():
         from nmt_course.learning.queries import course_by_slug
-        course_title = course_by_slug("nmt-foundations").title
+        course_title = course_by_slug("nmt-foundations").short_title
+        full_title = course_by_slug("nmt-foundations").title
     page.get_by_label("Course", exact=True).select_option(label=course_title)
     page.get_by_label("Due date").fill(due.isoformat())
     page.get_by_role("button", name="Assign").click()
@@ -118,15 +149,24 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
         if email == staff[0]:
             journey.check("staff-dashboard")
             assert "Assigned by" in tab.inner_text("main")
+        if email == staff[1]:  # Bob runs out of attempts and asks for more, in one click
+            tab.goto(use_every_attempt(server.app, email))
+            journey.check("out-of-attempts")
+            assert "Mo Manager" in tab.inner_text("main")
+            tab.get_by_role("button", name="Ask for more attempts").click()
+            tab.get_by_text("Your request for more attempts is sent.").wait_for()
         other.close()
     journey.use(page)
+    assert [m.subject for m in outbox.to(staff[2]) if "assigned you" in m.subject] == [
+        f"{clinic} assigned you “{full_title}”, due {long_date(due)}"]
     complete_course(server.app, staff[0])
 
     page.goto(clinic_url)
     journey.check("report")
     text = page.inner_text("main")
-    assert "1 completed, 0 in progress, 2 not started, 0 overdue" in page.content()
+    assert "1 completed, 1 in progress, 1 not started, 0 overdue" in page.content()
     assert "Ann Able" in text and "Bob Busy" in text and "Cy Cole" in text
+    assert "They asked for more attempts." in text
     page.get_by_label("Status").select_option("completed")
     page.get_by_role("button", name="Show").click()
     journey.check("report-filtered")
@@ -134,7 +174,12 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
     download = page.request.get(f"{clinic_url}/report.csv?sort=name")
     rows = list(csv.DictReader(io.StringIO(download.text().lstrip("\ufeff"))))
     assert [(r["name"], r["status"]) for r in rows] == [
-        ("Ann Able", "completed"), ("Bob Busy", "not started"), ("Cy Cole", "not started")]
+        ("Ann Able", "completed"), ("Bob Busy", "in progress"), ("Cy Cole", "not started")]
+
+    # The manager may turn off the weekly digest on the account page.
+    page.get_by_role("link", name="Account").click()
+    journey.check("account-digest")
+    assert page.get_by_label("E-mail me a digest of the clinics I manage every Monday").is_checked()
 
     # Another clinic's manager sees none of it.
     log_out(page)

@@ -3,6 +3,8 @@ reading a roster CSV."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from nmt_course.clinics.compliance import (AssignmentFacts, QuizResult, ReportRow, Status,
                                            course_bars, due_on, effective_due_dates,
                                            needs_reminder, select_rows, status)
-from nmt_course.clinics.roster import read_roster, roster_text
+from nmt_course.clinics.roster import read_roster, read_upload, read_xlsx, roster_text
 
 UTC = dt.timezone.utc
 MADE = dt.datetime(2026, 11, 2, 15, 0, tzinfo=UTC)  # a Monday afternoon
@@ -107,3 +109,61 @@ def test_roster_files_are_text():
         roster_text(b"\x89PNG\x00\x00")
     with pytest.raises(ValueError, match="larger than 256 KB"):
         roster_text(b"x" * (256 * 1024 + 1))
+
+
+@pytest.mark.parametrize("mark", [",", ";", "\t"])
+def test_a_roster_separated_by_commas_semicolons_or_tabs(mark):
+    text = mark.join(["Last name", "E-mail", "First name"]) + "\r\n" + mark.join(
+        ["Able", "ann@x.org", "Ann"]) + "\r\n" + mark.join(["Bay", "bo@x.org", "Bo"]) + "\r\n"
+    roster = read_upload("staff.csv", ("\ufeff" + text).encode())
+    assert [(i.line, i.name, i.email) for i in roster.invitees] == [
+        (2, "Ann Able", "ann@x.org"), (3, "Bo Bay", "bo@x.org")]
+    assert roster.problems == []
+
+
+def test_a_semicolon_roster_from_european_excel_with_a_comma_in_a_name():
+    roster = read_roster("Name;E-mail\n\"Able, Ann\";ann@x.org\nBo Bay;bo@x.org\n")
+    assert [(i.name, i.email) for i in roster.invitees] == [("Able, Ann", "ann@x.org"),
+                                                           ("Bo Bay", "bo@x.org")]
+
+
+def _workbook(rows) -> bytes:
+    from openpyxl import Workbook
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_xlsx_roster_is_read_directly():
+    data = _workbook([["First name", "Last name", "Email"], ["Ann", "Able", "ANN@x.org"],
+                      [None, None, None], ["Cy", "Coe", "not-an-address"]])
+    roster = read_upload("Staff list.xlsx", data)
+    assert [(i.line, i.name, i.email) for i in roster.invitees] == [(2, "Ann Able", "ann@x.org")]
+    assert [p.split(":")[0] for p in roster.problems] == ["line 4"]
+
+
+def test_a_roster_over_the_row_limit_is_refused_whole_with_the_limit_named():
+    people = "".join(f"p{n}@x.org\n" for n in range(501))
+    with pytest.raises(ValueError, match="more than 500 people"):
+        read_roster("email\n" + people)
+    assert len(read_roster("email\n" + people[people.index("\n") + 1:]).invitees) == 500
+    with pytest.raises(ValueError, match="more than 500 people"):
+        read_xlsx(_workbook([["Email"]] + [[f"p{n}@x.org"] for n in range(501)]))
+
+
+def test_an_xlsx_that_unpacks_too_far_or_is_damaged_is_refused():
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" * 9_000_000)
+    assert len(bomb.getvalue()) < 256 * 1024
+    with pytest.raises(ValueError, match="unpacks to more than 8 MB"):
+        read_upload("staff.xlsx", bomb.getvalue())
+    with pytest.raises(ValueError, match="could not be opened"):
+        read_upload("staff.xlsx", b"PK\x03\x04 not really a zip")
+    with pytest.raises(ValueError, match="larger than 256 KB"):
+        read_upload("staff.xlsx", b"PK\x03\x04" + b"x" * 256 * 1024)
+    with pytest.raises(ValueError, match="older Excel file"):
+        read_upload("staff.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100)

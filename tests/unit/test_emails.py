@@ -89,9 +89,13 @@ def test_the_clinic_invitation(manager, what):
 def test_the_course_reminder():
     today = dt.date(2026, 3, 10)
     mail = render("course_reminder", name=NAME, today=today, courses=[
-        DueCourse("Neck & Shoulders", "neck", dt.date(2026, 3, 1)),
-        DueCourse("Low Back", "low-back", dt.date(2026, 3, 15))])
-    assert mail.subject == "Courses due soon"
+        DueCourse("Neck & Shoulders", "neck", dt.date(2026, 3, 1), "Bay & Co"),
+        DueCourse("Low Back", "low-back", dt.date(2026, 3, 15), "Bay & Co")],
+        clinic_name="Bay & Co", overdue_since=dt.date(2026, 3, 1))
+    assert mail.subject == "Bay & Co: courses overdue since March 1, 2026"
+    soon = render_email("course_reminder", to="j@example.com", settings=SETTINGS, name=NAME,
+                        today=today, courses=[], clinic_name="Bay & Co", overdue_since=None)
+    assert soon.subject == "Bay & Co: courses due soon"
     check_both_parts(mail, links=["https://ce.example.org/courses/neck",
                                   "https://ce.example.org/courses/low-back",
                                   "https://ce.example.org/dashboard"],
@@ -109,6 +113,42 @@ def test_the_new_certificate_link():
                                   "https://ce.example.org/verify/7K3M-Q9TD"],
                      says=["Neck & Shoulders", "earned 3 CEs"])
     assert "%PDF" not in mail.body and "<img" not in mail.html  # a link, not an attachment
+
+
+def test_the_course_assigned_notice():
+    link = "https://ce.example.org/courses/neck"
+    mail = render("course_assigned", name=NAME, clinic_name="Bay & Co",
+                  course_title="Neck & Shoulders", due=dt.date(2026, 3, 15), link=link)
+    assert mail.subject == "Bay & Co assigned you “Neck & Shoulders”, due March 15, 2026"
+    check_both_parts(mail, links=[link, "https://ce.example.org/dashboard"],
+                     says=["Bay & Co asks you to complete", "March 15, 2026"])
+
+
+def test_the_clinic_digest():
+    from nmt_course.clinics.notice_queries import Digest, DigestLine
+    digest = Digest(overdue=[DigestLine("Bo <i>", "Neck & Shoulders", dt.date(2026, 3, 5))],
+                    out_of_attempts=[DigestLine("Cy", "Low Back", dt.date(2026, 3, 20),
+                                                asked=True)],
+                    completed=[])
+    mail = render("clinic_digest", name=NAME, clinic_name="Bay & Co", clinic_id=7,
+                  digest=digest, today=dt.date(2026, 3, 9))
+    assert mail.subject == "Bay & Co: the week in training"
+    check_both_parts(mail, links=["https://ce.example.org/clinics/7",
+                                  "https://ce.example.org/account"],
+                     says=["Newly overdue (1)", "Neck & Shoulders, due March 5, 2026",
+                           "Low Back (asked for more attempts)", "Completed this week (0)",
+                           "nobody"])
+    assert "Bo <i>" in mail.body and "Bo &lt;i&gt;" in mail.html
+
+
+def test_the_request_for_more_attempts():
+    link = "https://ce.example.org/admin/people"
+    mail = render("attempts_requested", name=NAME, learner_name="Cy Cole",
+                  learner_email="cy@example.com", lesson_title="Trigger Points",
+                  course_title="Neck & Shoulders", link=link)
+    assert mail.subject == "Cy Cole asks for more attempts at a quiz"
+    check_both_parts(mail, links=[link], says=["“Trigger Points” in “Neck & Shoulders”",
+                                               "cy@example.com"])
 
 
 def test_a_fact_an_email_needs_and_does_not_get_is_an_error():

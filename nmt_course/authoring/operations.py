@@ -204,7 +204,7 @@ def publish(runtime: Runtime, actor: User, course: Course, *,
     row = db.session.get(CourseDraft, course.id)
     if row is None:
         raise AuthoringError("There is no draft to publish: edit the course first.")
-    problems, source = check_draft(course, row.files)
+    problems, source = check_draft(course, _as_published(course.slug, row.files))
     errors = [p for p in problems if p.severity.value == "error"]
     if errors or source is None:
         raise PublishRefused("The draft has errors; fix them before publishing.", errors)
@@ -213,6 +213,19 @@ def publish(runtime: Runtime, actor: User, course: Course, *,
         raise PublishRefused("The draft has warnings: confirm that you publish it anyway.",
                              warnings)
     return _publish(runtime, actor, course.id, source, row.updated_at)
+
+
+def _as_published(slug: str, files: Mapping[str, str]) -> dict[str, str]:
+    """The draft's files saying `status: published`: publishing in the browser publishes,
+    whatever status the files were imported with (a course imported as a draft kept its
+    `status: draft`, and answered 404 after "Learners see it now")."""
+    draft = Draft(slug, files)
+    try:
+        meta, description = draft.course_settings()
+    except DraftError:
+        return draft.files  # the check reports the broken course file
+    draft.set_course_settings({**meta, "status": CourseStatus.PUBLISHED.value}, description)
+    return draft.files
 
 
 @transaction

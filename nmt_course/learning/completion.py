@@ -39,8 +39,10 @@ def completion_of(learner: User, course: Course, at: dt.datetime) -> Completion:
 
 
 def completed(learner: User, courses: Iterable[Course], at: dt.datetime) -> list[Completion]:
-    """Completions for each of `courses` in which nothing is unmet now (one statement)."""
-    courses = list(courses)
+    """Completions for each of `courses` in which nothing is unmet now (two statements).
+    An unpublished course is never completed, whoever asks: it issues no certificate."""
+    published = queries.published_ids(course.id for course in courses)
+    courses = [course for course in courses if course.id in published]
     progress = queries.progress_by_course(learner, courses)
     return [completion_of(learner, course, at) for course in courses
             if progress[course.id].complete]

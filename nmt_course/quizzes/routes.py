@@ -24,7 +24,7 @@ DRAFT_KEY = "keep:quiz_draft"
 
 
 def _context_or_404(slug: str, lesson_slug: str) -> learning_queries.QuizContext:
-    context = learning_queries.quiz_context(slug, lesson_slug, current_user)
+    context = learning_queries.quiz_context(slug, lesson_slug)
     if context is None:
         abort(404)
     return context
@@ -114,6 +114,8 @@ def _submit(context):
         submitted = learning.submit_quiz(
             runtime(), learner(), course=context.course, version=version, questions=questions,
             shown=shown, number=number, answers=form.answers())
+    except learning.CourseNotPublished:  # unpublished since the page was read
+        abort(404)
     except operations.QuizRefused as refused:  # the record changed since the page looked
         if refused.refusal is policy.Refusal.STALE_VERSION:
             return _show_quiz(context, formdata=request.form, notice=str(refused), status=409)

@@ -151,7 +151,9 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         # With Redis, live sessions are looked up there too (user_sessions keeps the record).
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": environ.get("REDIS_KEY_PREFIX", "nmt:"),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Retry-After comes from the 429 page (site/errors.py): the time until the limit that
+        # was reached lets the next try through, which Flask-Limiter's headers round up.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "PROXY_FIX_X_FOR": int(environ.get("PROXY_FIX_X_FOR", "0")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,

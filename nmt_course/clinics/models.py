@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import EnumValue, UTCDateTime, db, utcnow
@@ -66,6 +66,7 @@ class Invitation(db.Model):
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     clinic: Mapped[Clinic] = relationship()
 

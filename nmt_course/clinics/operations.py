@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from .. import audit
 from ..accounts.models import User
@@ -18,12 +18,17 @@ from ..database import db, transaction
 from ..mailing import outbox
 from ..mailing.messages import render_email
 from ..runtime import Email, Runtime
-from ..text import email_address, one_line
+from ..text import email_address, name_problem, one_line
 from . import queries
 from .models import Assignment, Clinic, ClinicRole, Invitation, Membership
 
-MANAGER = ClinicRole.MANAGER
 from .roster import Invitee
+
+MANAGER = ClinicRole.MANAGER
+# Invitation mail is mail from this site with text a manager chose (the invitee's name in
+# the greeting): bounded per clinic and per invitation.
+INVITATIONS_PER_DAY = 500  # invitations sent or resent in any 24 hours, per clinic
+RESENDS_PER_INVITATION = 3
 
 
 class ClinicError(Exception):
@@ -32,6 +37,10 @@ class ClinicError(Exception):
 
 class ClinicNameError(ClinicError):
     """The name is missing, too long, or another clinic's."""
+
+
+class InviteeNameError(ClinicError):
+    """The name given for an invitee is not a name (or is too long)."""
 
 
 def _subject(clinic: Clinic) -> str:
@@ -114,6 +123,8 @@ def _add_manager(runtime: Runtime, actor: User | None, clinic: Clinic,
     email = invitation.email
     user = user_by_email(email)
     if user is None:
+        if _daily_room(runtime, clinic) <= 0:
+            raise _daily_limit_reached(clinic)
         return ManagerResult(invited=_invite(runtime, actor, clinic, invitation).email)
     member = queries.membership(clinic.id, user.id)
     if member is not None and member.role is ClinicRole.MANAGER:
@@ -142,6 +153,29 @@ def _rename_clinic(runtime: Runtime, actor: User, clinic: Clinic, name: str) -> 
 
 # --- invitations ----------------------------------------------------------------------------
 
+def _invitee_name(name: str) -> str:
+    name = one_line(name)
+    if len(name) > 200:
+        raise InviteeNameError("Use at most 200 characters for the name.")
+    problem = name_problem(name)
+    if problem:
+        raise InviteeNameError(problem)
+    return name
+
+
+def _daily_room(runtime: Runtime, clinic: Clinic) -> int:
+    """How many more invitations the clinic may send now. The clinic's row is locked until
+    the transaction ends, so two uploads at once cannot both take the last places."""
+    db.session.scalar(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
+    since = runtime.clock() - dt.timedelta(days=1)
+    return INVITATIONS_PER_DAY - queries.invitations_sent_since(clinic.id, since)
+
+
+def _daily_limit_reached(clinic: Clinic) -> ClinicError:
+    return ClinicError(f"{clinic.name} has sent {INVITATIONS_PER_DAY} invitations in the "
+                       "last 24 hours, the most allowed in a day: send the rest tomorrow.")
+
+
 def _valid_email(address: str) -> str:
     try:
         return email_address(address)
@@ -153,8 +187,6 @@ def _valid_email(address: str) -> str:
 def _invite(runtime: Runtime, actor: User | None, clinic: Clinic,
             invitation: _Invitation) -> Invitation:
     email, now = invitation.email, runtime.clock()
-    if len(invitation.name) > 200:
-        raise ClinicError("Use at most 200 characters for the name.")
     user = user_by_email(email)
     if user is not None and queries.membership(clinic.id, user.id) is not None:
         raise ClinicError(f"{email} is already a member of {clinic.name}.")
@@ -176,8 +208,16 @@ def _invite(runtime: Runtime, actor: User | None, clinic: Clinic,
 def invite(runtime: Runtime, actor: User, clinic: Clinic, email: str,
            name: str = "") -> Invitation:
     """Invite one person by e-mail to join the clinic's staff."""
-    invitation = _prepare(runtime, clinic.name, _valid_email(email), one_line(name))
-    return transaction(_invite)(runtime, actor, clinic, invitation)
+    invitation = _prepare(runtime, clinic.name, _valid_email(email), _invitee_name(name))
+    return _invite_one(runtime, actor, clinic, invitation)
+
+
+@transaction
+def _invite_one(runtime: Runtime, actor: User, clinic: Clinic,
+                invitation: _Invitation) -> Invitation:
+    if _daily_room(runtime, clinic) <= 0:
+        raise _daily_limit_reached(clinic)
+    return _invite(runtime, actor, clinic, invitation)
 
 
 @dataclass
@@ -190,18 +230,31 @@ def invite_many(runtime: Runtime, actor: User, clinic: Clinic,
                 invitees: Iterable[Invitee]) -> BulkResult:
     """Invite every good row of a roster (addresses normalised by the roster's reader) in one
     transaction; a row the rules refuse (already a member, already invited) is reported by
-    its line, and the others go."""
-    prepared = [(invitee.line, _prepare(runtime, clinic.name, invitee.email,
-                                        one_line(invitee.name)))
-                for invitee in invitees]
-    return _invite_many(runtime, actor, clinic, prepared)
+    its line, and the others go (up to the clinic's daily limit)."""
+    prepared, refused = [], []
+    for invitee in invitees:
+        try:
+            name = _invitee_name(invitee.name)
+        except InviteeNameError as error:
+            refused.append(f"line {invitee.line}: {error}")
+            continue
+        prepared.append((invitee.line, _prepare(runtime, clinic.name, invitee.email, name)))
+    result = _invite_many(runtime, actor, clinic, prepared)
+    result.problems = refused + result.problems
+    return result
 
 
 @transaction
 def _invite_many(runtime: Runtime, actor: User, clinic: Clinic,
                  prepared: list[tuple[int, _Invitation]]) -> BulkResult:
     result = BulkResult()
-    for line, invitation in prepared:
+    room = _daily_room(runtime, clinic)
+    for index, (line, invitation) in enumerate(prepared):
+        if len(result.invited) >= room:
+            rest = len(prepared) - index - 1
+            result.problems.append(f"line {line}" + (f" and the {rest} after it" if rest else "")
+                                   + f": not invited. {_daily_limit_reached(clinic)}")
+            break
         try:
             row = _invite(runtime, actor, clinic, invitation)
         except ClinicError as error:
@@ -222,7 +275,14 @@ def resend(runtime: Runtime, actor: User, invitation: Invitation) -> None:
 def _resend(runtime: Runtime, actor: User, invitation: Invitation, fresh: _Invitation) -> None:
     if not invitation.is_open:
         raise ClinicError("This invitation was already accepted or revoked.")
+    if invitation.resends >= RESENDS_PER_INVITATION:
+        raise ClinicError(f"This invitation was resent {RESENDS_PER_INVITATION} times, the "
+                          "most allowed: check the address with the person, then revoke it "
+                          "and invite them again.")
+    if _daily_room(runtime, invitation.clinic) <= 0:
+        raise _daily_limit_reached(invitation.clinic)
     now = runtime.clock()
+    invitation.resends += 1
     invitation.token_hash = token_hash(fresh.token)
     invitation.sent_at = now
     invitation.expires_at = now + dt.timedelta(days=runtime.settings.invitation_days)

@@ -133,7 +133,8 @@ def invite(clinic_id: int):
         invitation = operations.invite(runtime(), learner(), clinic, form.email.data,
                                        form.name.data or "")
     except operations.ClinicError as error:
-        form.email.errors.append(str(error))
+        field = form.name if isinstance(error, operations.InviteeNameError) else form.email
+        field.errors.append(str(error))
         return _staff_page(clinic, invite_form=form, status=422)
     flash(f"Invitation sent to {invitation.email}.", "success")
     return redirect(url_for("clinics.staff", clinic_id=clinic.id))

@@ -133,14 +133,13 @@ def _to_attempt(context, number: int):
 @bp.errorhandler(CSRFError)
 def expired_form(error):
     """A quiz posted with an expired or missing CSRF token keeps the learner's answers."""
-    if request.endpoint != "quizzes.take" or request.method != "POST":
+    # Another site must not plant answers in a visitor's new session, nor in the form a
+    # logged-in learner sees.
+    if request.endpoint != "quizzes.take" or request.method != "POST" or not same_origin():
         return error_page(400, EXPIRED_FORM_MESSAGE)
     answers = {key: request.form.getlist(key)[:50] for key in list(request.form)[:200]
                if key.startswith("q-") and len(key) <= 120}
     if not current_user.is_authenticated:
-        if not same_origin():
-            # Another site must not plant answers in a visitor's new session.
-            return error_page(400, EXPIRED_FORM_MESSAGE)
         session[DRAFT_KEY] = {"path": request.path, "answers": answers}
         flash("Your session had expired. Log in again: your quiz answers are kept.", "warning")
         return redirect(url_for("accounts.login", next=request.path))

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from sqlalchemy import select
 
 from nmt_course.audit import AuditEvent
@@ -34,7 +36,9 @@ def test_admins_read_the_log_with_filters(app):
     assert "Kim Learner" in kims and "Sam Staff" not in kims
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     assert "No event matches." in admin.get(f"/admin/audit?since={tomorrow}").text
-    assert admin.get("/admin/audit?since=yesterday").status_code == 400
+    not_a_date = admin.get("/admin/audit?since=yesterday")
+    assert not_a_date.status_code == 400
+    assert "From: “yesterday” is not a date; use the form 2026-03-31." in not_a_date.text
     assert admin.get("/admin/audit?kind=secrets").status_code == 400
 
 
@@ -70,3 +74,18 @@ def test_every_kind_of_event_has_a_filter():
     prefixes = [prefix for _, chosen in KINDS.values() for prefix in chosen]
     assert len(actions) > 30
     assert sorted(a for a in actions if not a.startswith(tuple(prefixes))) == []
+
+
+@pytest.mark.parametrize("query, says", [
+    ("until=9999-12-31", "To: give a date from 2000-01-01 to 2999-12-31."),
+    ("since=0001-01-01", "From: give a date from 2000-01-01 to 2999-12-31."),
+    ("since=1999-12-31&until=3000-01-01", "To: give a date from 2000-01-01 to 2999-12-31."),
+    ("until=99999-01-01", "To: “99999-01-01” is not a date"),
+])
+def test_a_date_out_of_range_is_explained_not_a_500(app, query, says):
+    """Issue 15, finding 12: /admin/audit?until=9999-12-31 overflowed into a 500."""
+    admin = author(app, "admin@example.com", is_admin=True)
+    page = admin.get(f"/admin/audit?{query}")
+    assert page.status_code == 400 and says in page.text
+    assert "No event matches." not in page.text
+    assert admin.get("/admin/audit?until=2999-12-31").status_code == 200

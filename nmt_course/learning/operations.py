@@ -95,7 +95,7 @@ def _submit_quiz(runtime: Runtime, learner: User, course: Course, version: QuizV
                                      shown=shown, number=number, answers=answers, at=now)
     if not (attempt.created and attempt.passed):
         return attempt, None
-    done = completion.completed(learner, [course], now)
+    done = completion.completed(learner, [course], now, published={course.id})
     return attempt, done[0] if done else None
 
 

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 ENVIRONMENTS = ("development", "production", "testing")
 
@@ -67,6 +70,33 @@ WELL_KNOWN_KEYS = {"dev", "development", "secret", "secret-key", "secret_key", "
                    "your-secret-key", "your_secret_key", "supersecret", "super-secret",
                    "please-change-me", "replace-me", "default", "flask", "password"}
 MIN_SECRET_BYTES = 32
+# A random key of 32 bytes or more, hex or base64, holds far more; "aaaa…", "abab…" or a
+# word repeated hold fewer.
+MIN_SECRET_CHARACTERS = 10
+
+
+def site_url(value: str) -> str:
+    """SITE_URL as links are built from it: its scheme and host in lower case (browsers
+    read `HTTPS://` as https, and cookies must be Secure then too)."""
+    parts = urlsplit(value.strip())
+    return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+
+
+def is_https(url: str) -> bool:
+    return urlsplit(url).scheme == "https"
+
+
+def site_url_problem(url: str, allow_http: bool) -> str | None:
+    """Why SITE_URL cannot be a production site's address, or None."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.username \
+            or parts.password or parts.query or parts.fragment:
+        return (f"SITE_URL must be the site's public address, https:// and a host name "
+                f"(such as https://ce.example.com), not {url[:80]!r}.")
+    if parts.scheme == "http" and not allow_http:
+        return ("SITE_URL starts with http://: serve the site over https and set an "
+                "https:// SITE_URL (or ALLOW_HTTP=1 behind a proxy you trust).")
+    return None
 
 
 def production_problems(config: Mapping[str, object], environ: Mapping[str, str], *,
@@ -83,16 +113,19 @@ def production_problems(config: Mapping[str, object], environ: Mapping[str, str]
     elif len(secret.encode()) < MIN_SECRET_BYTES:
         problems.append(f"SECRET_KEY is shorter than {MIN_SECRET_BYTES} bytes: set a long "
                         "random value.")
+    elif len(set(secret)) < MIN_SECRET_CHARACTERS:
+        problems.append(f"SECRET_KEY repeats too few characters ({len(set(secret))} "
+                        f"different; a random key has far more than {MIN_SECRET_CHARACTERS}): "
+                        "set a long random value.")
     if _flag(environ.get("FLASK_DEBUG")) or config.get("DEBUG"):
         problems.append("Debug mode is on (FLASK_DEBUG or --debug): its console runs code for "
                         "anyone who reaches it. Start without it.")
-    site_url = str(config.get("SITE_URL") or "")
     if not site_url_given:
         problems.append("SITE_URL must be set to the site's public address (https://...): "
                         "certificates and e-mails link to it.")
-    elif site_url.startswith("http://") and not _flag(environ.get("ALLOW_HTTP")):
-        problems.append("SITE_URL starts with http://: serve the site over https and set an "
-                        "https:// SITE_URL (or ALLOW_HTTP=1 behind a proxy you trust).")
+    elif problem := site_url_problem(str(config.get("SITE_URL") or ""),
+                                     _flag(environ.get("ALLOW_HTTP"))):
+        problems.append(problem)
     if not config.get("MAIL_SERVER"):
         problems.append("MAIL_SERVER must be set: password resets, invitations and reminders "
                         "are sent by e-mail.")
@@ -101,6 +134,20 @@ def production_problems(config: Mapping[str, object], environ: Mapping[str, str]
         problems.append(f"No issuer key at {key_file}: run `flask --app app keys generate` "
                         "(SIGNING_KEY_FILE names the file). Certificates are signed with it.")
     return problems
+
+
+def production_warnings(config: Mapping[str, object], environ: Mapping[str, str]) -> list[str]:
+    """What works in production but not as people expect: said at start-up."""
+    warnings = []
+    try:
+        workers = int(environ.get("WEB_CONCURRENCY") or "1")
+    except ValueError:
+        workers = 1
+    if workers > 1 and not config.get("REDIS_URL"):
+        warnings.append(f"WEB_CONCURRENCY is {workers} but REDIS_URL is not set: each process "
+                        "counts rate limits (login guesses among them) alone, so each limit is "
+                        f"{workers} times looser. Set REDIS_URL.")
+    return warnings
 
 
 def build_config(instance_path: Path, environ: Mapping[str, str],
@@ -113,8 +160,9 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
     if env not in ENVIRONMENTS:
         raise RuntimeError(f"NMT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
 
-    site_url = str(overrides.get("SITE_URL") or environ.get("SITE_URL")
-                   or served_site_url(instance_path, environ) or default_site_url(environ))
+    url = site_url(str(overrides.get("SITE_URL") or environ.get("SITE_URL")
+                       or served_site_url(instance_path, environ)
+                       or default_site_url(environ)))
     mail_server = environ.get("MAIL_SERVER") or None
     redis_url = environ.get("REDIS_URL") or None
     config: dict[str, object] = {
@@ -122,7 +170,7 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "SECRET_KEY": environ.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url(
             environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'nmt.sqlite3'}"),
-        "SITE_URL": site_url.rstrip("/"),
+        "SITE_URL": url.rstrip("/"),
         "PROVIDER_NAME": environ.get("PROVIDER_NAME", "NMT Continuing Education"),
         # The first values of the provider settings an admin edits (/admin/provider); once
         # saved there, the saved ones are printed on certificates.
@@ -156,12 +204,14 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         # With Redis, live sessions are looked up there too (user_sessions keeps the record).
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": environ.get("REDIS_KEY_PREFIX", "nmt:"),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Retry-After comes from the 429 page (site/errors.py): the time until the limit that
+        # was reached lets the next try through, which Flask-Limiter's headers round up.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "PROXY_FIX_X_FOR": int(environ.get("PROXY_FIX_X_FOR", "0")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": site_url.startswith("https://"),
+        "SESSION_COOKIE_SECURE": is_https(url),
         # A session ends after this long without a request (remember-me: days); the time
         # lives in the signed cookie, so no page writes to the database to keep it.
         "SESSION_IDLE_MINUTES": int(environ.get("SESSION_IDLE_MINUTES", "120")),
@@ -170,7 +220,7 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "REMEMBER_COOKIE_DURATION": dt.timedelta(days=30),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": site_url.startswith("https://"),
+        "REMEMBER_COOKIE_SECURE": is_https(url),
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
         # The largest upload is an image (2 MB); nothing else comes near 3 MB. A form field
         # (a lesson's text) stays under 512 KB; a form has at most 500 parts. Beyond: 413.
@@ -195,6 +245,8 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         if problems:
             raise RuntimeError("Refusing to start with NMT_ENV=production:\n- "
                                + "\n- ".join(problems))
+        for warning in production_warnings(config, environ):
+            log.warning(warning)
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _dev_secret_key(instance_path)
     return config

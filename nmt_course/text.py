@@ -1,6 +1,6 @@
 """Text as people type it, the way it is stored: one-line text (names, licence numbers, titles,
 reasons) and e-mail addresses, each through its one normaliser, applied once, by the operation
-that stores it. Pure.
+that stores it; and the check of a name that someone else's e-mail greets. Pure.
 
 NFC composes accents the one way; control characters (Unicode Cc) and the bidirectional
 controls that reorder what follows them are removed, so a name cannot carry a line break onto
@@ -44,3 +44,19 @@ def email_address(value: str) -> str:
         return validate_email(value.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise ValueError(str(error)) from None
+
+
+# What a person's name holds besides letters and their marks (any script): spaces, the
+# joiners, and the punctuation of names such as O'Brien, Jean-Luc, Sr., (Maggie).
+NAME_PUNCTUATION = frozenset(" .,'\u2019\u2018-\u2010\u2011()\u200c\u200d")
+
+
+def name_problem(value: str) -> str | None:
+    """Why `value` (one_line'd) cannot be a name an e-mail greets, or None. An invitation
+    greets the name a manager typed, so it must not carry a message: no digits, web address,
+    "@" or other symbols ("Hello URGENT: your licence is suspended... https://...")."""
+    if all(unicodedata.category(char)[0] in "LM" or char in NAME_PUNCTUATION
+           for char in value):
+        return None
+    return ("A name may hold only letters, spaces and the marks names use (. , ' - and "
+            "brackets): no digits, web address, “@” or other symbols.")

@@ -47,10 +47,6 @@ class User(UserMixin, db.Model):
     def has_licence(self) -> bool:
         return bool(self.licence_number and self.licence_number.strip())
 
-    @property
-    def can_preview_drafts(self) -> bool:
-        return self.is_admin or self.is_instructor
-
 
 class UserSession(db.Model):
     """A login the server can end: the cookie carries its random token, the table its hash.

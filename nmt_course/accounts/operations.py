@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from .. import audit
 from ..database import db, transaction
@@ -200,12 +200,27 @@ def _reset_password(runtime: Runtime, token: str, new_password: str, notice: Ema
     return user
 
 
+def _as_active_admin(actor: User, user: User) -> User:
+    """Inside an admin's change of `user`: the active admins' rows are locked (in id order)
+    and read as stored now, so two admins changing each other at once go one after the
+    other. The actor must still be an active admin; as nobody removes their own admin role
+    or account, the actor is one after the change too, so no change leaves the site without
+    an active admin. Returns `user` as stored now."""
+    admins = set(db.session.scalars(
+        select(User.id).where(User.is_admin, User.active).order_by(User.id).with_for_update()))
+    if actor.id not in admins:
+        raise AccountError("You are no longer an active admin, so nothing was changed.")
+    return db.session.scalar(select(User).where(User.id == user.id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
 @transaction
 def set_roles(runtime: Runtime, actor: User, user: User, *, instructor: bool,
               admin: bool) -> None:
     """Grant or remove the instructor and admin flags (an admin keeps their own)."""
     if user.id == actor.id and not admin:
         raise AccountError("You cannot remove your own admin role; ask another admin.")
+    user = _as_active_admin(actor, user)
     before = {"instructor": user.is_instructor, "admin": user.is_admin}
     user.is_instructor, user.is_admin = instructor, admin
     audit.record("user.roles_changed", at=runtime.clock(), actor_id=actor.id,
@@ -218,6 +233,7 @@ def set_active(runtime: Runtime, actor: User, user: User, active: bool) -> None:
     """Deactivate an account (it cannot log in, and its sessions end) or reactivate it."""
     if user.id == actor.id and not active:
         raise AccountError("You cannot deactivate your own account.")
+    user = _as_active_admin(actor, user)
     if user.active == active:
         return
     user.active = active

@@ -4,7 +4,9 @@ replaced at the next login (needs_rehash)."""
 from __future__ import annotations
 
 import functools
+import re
 import secrets
+import unicodedata
 from collections.abc import Iterable
 
 from argon2 import PasswordHasher
@@ -21,6 +23,30 @@ _argon2 = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # most common and breached passwords, names and words, and it sees through patterns
 # ("password12", "1234567890", keyboard rows, dates).
 MIN_STRENGTH = 3
+# zxcvbn counts a name given as user input as one cheap guess, yet scores "MaryAlpha1234"
+# for Mary Alpha 3: a password half made of the person's own name or address is refused.
+MIN_PART = 3  # shorter pieces of a name or address (Jo, Li) are left out of the count
+
+
+def _folded(text: str) -> str:
+    """Without case or accents: Núñez and NUNEZ are the same guess."""
+    return "".join(char for char in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(char)).casefold()
+
+
+def _own_share(password: str, about_user: Iterable[str]) -> float:
+    """The share of `password`'s characters that spell pieces (3 letters or more) of the
+    person's name or e-mail address, ignoring case and accents."""
+    folded = _folded(password)
+    pieces = {piece for value in about_user if value
+              for piece in re.split(r"[\W_]+", _folded(value)) if len(piece) >= MIN_PART}
+    covered = set()
+    for piece in pieces:
+        start = folded.find(piece)
+        while start != -1:
+            covered.update(range(start, start + len(piece)))
+            start = folded.find(piece, start + 1)
+    return len(covered) / len(folded)
 
 
 def password_problem(password: str, about_user: Iterable[str] = ()) -> str | None:
@@ -30,6 +56,10 @@ def password_problem(password: str, about_user: Iterable[str] = ()) -> str | Non
         return f"Use at least {MIN_PASSWORD_LENGTH} characters."
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+    about_user = list(about_user)
+    if _own_share(password, about_user) >= 0.5:
+        return ("Half or more of this password is your name or e-mail address, which a "
+                "guesser tries first: choose one that is mostly something else.")
     hints = [word for value in about_user if value
              for word in [value, *value.replace("@", " ").replace(".", " ").split()]]
     verdict = zxcvbn(password[:100], user_inputs=hints)

@@ -12,7 +12,7 @@ from ..learning.operations import complete_waiting_courses
 from ..security import safe_next
 from ..text import email_address
 from ..web import ActionForm, learner, log_in, log_out, per_person, runtime
-from . import operations, queries
+from . import device_cookie, operations, queries
 from .session_operations import record_failed_login
 from .forms import (AccountForm, ChangeEmailForm, ChangePasswordForm, LoginForm, RegisterForm,
                     ResetPasswordForm, ResetRequestForm)
@@ -20,13 +20,22 @@ from .forms import (AccountForm, ChangeEmailForm, ChangePasswordForm, LoginForm,
 bp = Blueprint("accounts", __name__)
 
 
-def _account_key() -> str:
-    """Rate-limit key of the account a form names, whatever address the guesses come from."""
+def _typed_account() -> str:
+    """The account a form names, normalised as stored (or as typed, if it is no address)."""
     typed = request.form.get("email", "")
     try:
-        return "account:" + email_address(typed)
+        return email_address(typed)
     except ValueError:
-        return "account:" + typed[:254]
+        return typed[:254]
+
+
+def _account_key() -> str:
+    """Rate-limit key of the account a form names, whatever address the guesses come from."""
+    return "account:" + _typed_account()
+
+
+def _trusted_device() -> bool:
+    return device_cookie.trusted_for(_typed_account())
 
 
 def _failed(response) -> bool:
@@ -67,8 +76,13 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 100 per day", methods=["POST"], deduct_when=_failed)
-@limiter.limit("5 per minute; 30 per day", methods=["POST"], key_func=_account_key,
-               deduct_when=_failed)
+# Guesses at one account from anywhere: a minute's wait at most, so that strangers cannot
+# keep its owner out for long; a browser that logged in to it before (device_cookie.py) is
+# not held back by them, and has a limit of its own.
+@limiter.limit("5 per minute", methods=["POST"], key_func=_account_key, deduct_when=_failed,
+               exempt_when=_trusted_device)
+@limiter.limit("5 per minute; 30 per day", methods=["POST"], key_func=device_cookie.device_key,
+               deduct_when=_failed, exempt_when=lambda: not _trusted_device())
 def login():
     """Log in with e-mail and password."""
     if current_user.is_authenticated:
@@ -78,7 +92,7 @@ def login():
         user = queries.authenticate(runtime(), form.email.data, form.password.data)
         if user is not None:
             log_in(user, remember=form.remember.data, password=form.password.data)
-            return _after_login()
+            return device_cookie.remember(_after_login(), user.email)
         record_failed_login(runtime(), form.email.data, request.remote_addr or "")
         form.password.errors.append("The e-mail address or password is not correct.")
     return render_template("accounts/login.html", form=form)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
 from ..audit import AuditEvent
@@ -62,7 +63,7 @@ KINDS = {
     "certificates": ("Certificates and provider settings", ("certificate.", "provider.")),
     "content": ("Courses and their content", ("course.", "content.", "draft.")),
     "clinics": ("Clinics and their members", ("clinic.",)),
-    "quizzes": ("Quiz attempts granted", ("quiz.",)),
+    "quizzes": ("Quiz attempts granted and question flags resolved", ("quiz.",)),
 }
 
 
@@ -71,14 +72,18 @@ class LogLine:
     event: AuditEvent
     actor_name: str | None
     actor_email: str | None
+    affected_name: str | None = None  # whom it was about, when not the actor
 
 
 def audit_events(*, kind: str | None = None, person: str = "", since: dt.date | None = None,
                  until: dt.date | None = None, before_id: int | None = None) -> list[LogLine]:
-    """At most PAGE events, newest first, with the names of who did them (users are named by
-    id in the log, so a deleted account's history stays)."""
-    query = (select(AuditEvent, User.legal_name, User.email)
+    """At most PAGE events, newest first, with the names of who did them and whom they were
+    about (users are named by id in the log, so a deleted account's history stays). The
+    person filter finds the events a person did and those about them."""
+    affected = aliased(User)
+    query = (select(AuditEvent, User.legal_name, User.email, affected.legal_name)
              .outerjoin(User, User.id == AuditEvent.actor_id)
+             .outerjoin(affected, affected.id == AuditEvent.affected_id)
              .order_by(AuditEvent.id.desc()).limit(PAGE))
     if kind in KINDS:
         query = query.where(or_(*(AuditEvent.action.startswith(prefix, autoescape=True)
@@ -87,8 +92,11 @@ def audit_events(*, kind: str | None = None, person: str = "", since: dt.date | 
     if person:
         pattern = "%" + person.replace("\\", "\\\\").replace("%", "\\%").replace(
             "_", "\\_") + "%"
-        query = query.where(or_(func.lower(User.legal_name).like(pattern, escape="\\"),
-                                User.email.like(pattern, escape="\\")))
+        people = select(User.id).where(or_(
+            func.lower(User.legal_name).like(pattern, escape="\\"),
+            User.email.like(pattern, escape="\\")))
+        query = query.where(or_(AuditEvent.actor_id.in_(people),
+                                AuditEvent.affected_id.in_(people)))
     if since is not None:
         query = query.where(AuditEvent.at >= dt.datetime.combine(since, dt.time(),
                                                                  tzinfo=dt.timezone.utc))
@@ -97,4 +105,6 @@ def audit_events(*, kind: str | None = None, person: str = "", since: dt.date | 
             until + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc))
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
-    return [LogLine(event, name, email) for event, name, email in db.session.execute(query)]
+    return [LogLine(event, name, email,
+                    about if event.affected_id not in (None, event.actor_id) else None)
+            for event, name, email, about in db.session.execute(query)]

@@ -174,29 +174,44 @@ def revoke(user_id: int, certificate_id: int):
     return redirect(url_for("admin.person", user_id=user.id))
 
 
-def _date_arg(name: str):
-    text = request.args.get(name, "")
+# The dates the log can be read between (a date beyond them once overflowed into a 500).
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+
+
+def _date_arg(name: str, label: str, problems: list[str]) -> dt.date | None:
+    text = request.args.get(name, "")[:40]
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        date = dt.date.fromisoformat(text)
     except ValueError:
-        abort(400)
+        problems.append(f"{label}: “{text}” is not a date; use the form 2026-03-31.")
+        return None
+    if not EARLIEST <= date <= LATEST:
+        problems.append(f"{label}: give a date from {EARLIEST.isoformat()} to "
+                        f"{LATEST.isoformat()}.")
+        return None
+    return date
 
 
 @bp.get("/audit")
 def audit_log():
     """Who did what, when and from where: logins, roles, certificates, publications, clinic
-    membership. Newest first, a hundred at a time, narrowed by kind, person and dates."""
+    membership. Newest first, a hundred at a time, narrowed by kind, person (who acted or
+    whom it was about) and dates."""
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
         abort(400)
     before = request.args.get("before", type=db_int)
+    problems: list[str] = []
     filters = {"kind": kind, "person": request.args.get("person", "")[:200],
-               "since": _date_arg("since"), "until": _date_arg("until")}
-    lines = audit_events(**filters, before_id=before)
+               "since": _date_arg("since", "From", problems),
+               "until": _date_arg("until", "To", problems)}
+    lines = [] if problems else audit_events(**filters, before_id=before)
     return render_template("admin/audit.html", lines=lines, kinds=KINDS, filters=filters,
-                           older=lines[-1].event.id if len(lines) == PAGE else None)
+                           problems=problems,
+                           older=lines[-1].event.id if len(lines) == PAGE else None), \
+        400 if problems else 200
 
 
 def _provider_page(form: ProviderForm | None = None, status: int = 200):

@@ -58,10 +58,12 @@ def _label(name: str) -> str:
 def keep_unsaved_edits(error):
     """An editor form sent with an expired token or session: its text must not be lost.
     Logged in, the page comes back filled in, with a fresh token; logged out, a page holds
-    the text and a Save button to press once logged in again (in another tab)."""
+    the text and a Save button to press once logged in again (in another tab). A button
+    (a route without a page to show again) and anything sent from another site get the
+    page that says to reload: another site must not put its text in an editor."""
+    if not same_origin() or "GET" not in request.url_rule.methods:
+        return error_page(400, EXPIRED_FORM_MESSAGE)
     if not current_user.is_authenticated:
-        if not same_origin():
-            return error_page(400, EXPIRED_FORM_MESSAGE)
         fields = [(name, _label(name), value)
                   for name, value in request.form.items(multi=True) if name != "csrf_token"]
         return render_template("authoring/unsaved.html", fields=fields[:400]), 401

@@ -77,11 +77,14 @@ def create_course(runtime: Runtime, actor: User, *, slug: str, title: str, summa
 
 @transaction
 def edit_draft(runtime: Runtime, actor: User | None, course: Course,
-               change: Callable[[Draft], T]) -> T:
-    """Apply `change` (an edit of the draft's files, from drafts.py) and keep the result.
-    A DraftError from the change leaves the draft as it was."""
+               change: Callable[[Draft], T], *, action: str = "draft.edited",
+               details: Callable[[T], dict] = lambda result: {}) -> T:
+    """Apply `change` (an edit of the draft's files, from drafts.py) and keep the result,
+    recording `action` with the files it changed. A DraftError from the change leaves the
+    draft as it was."""
     row = _locked_draft(course.id)
-    draft = Draft(course.slug, row.files if row else initial_files(course))
+    before = row.files if row else initial_files(course)
+    draft = Draft(course.slug, before)
     try:
         result = change(draft)
     except DraftError as error:
@@ -91,6 +94,10 @@ def edit_draft(runtime: Runtime, actor: User | None, course: Course,
         db.session.add(row)
     row.files = draft.files  # a new dict, so the JSON column is written
     row.updated_by_id, row.updated_at = actor.id if actor else None, runtime.clock()
+    changed = sorted(path for path in before.keys() | draft.files.keys()
+                     if before.get(path) != draft.files.get(path))
+    audit.record(action, at=row.updated_at, actor_id=row.updated_by_id,
+                 subject=f"course:{course.id}", files=changed, **details(result))
     return result
 
 
@@ -133,7 +140,10 @@ def import_gift(runtime: Runtime, actor: User | None, course: Course, lesson_slu
             draft.write_quiz(lesson_slug, quiz)
         return result
 
-    return edit_draft(runtime, actor, course, change)
+    return edit_draft(runtime, actor, course, change, action="draft.gift_imported",
+                      details=lambda result: {"lesson": lesson_slug,
+                                              "questions": len(result.questions),
+                                              "skipped": len(result.skipped)})
 
 
 def _locked_draft(course_id: int) -> CourseDraft | None:
@@ -204,7 +214,7 @@ def publish(runtime: Runtime, actor: User, course: Course, *,
     row = db.session.get(CourseDraft, course.id)
     if row is None:
         raise AuthoringError("There is no draft to publish: edit the course first.")
-    problems, source = check_draft(course, row.files)
+    problems, source = check_draft(course, _as_published(course.slug, row.files))
     errors = [p for p in problems if p.severity.value == "error"]
     if errors or source is None:
         raise PublishRefused("The draft has errors; fix them before publishing.", errors)
@@ -213,6 +223,19 @@ def publish(runtime: Runtime, actor: User, course: Course, *,
         raise PublishRefused("The draft has warnings: confirm that you publish it anyway.",
                              warnings)
     return _publish(runtime, actor, course.id, source, row.updated_at)
+
+
+def _as_published(slug: str, files: Mapping[str, str]) -> dict[str, str]:
+    """The draft's files saying `status: published`: publishing in the browser publishes,
+    whatever status the files were imported with (a course imported as a draft kept its
+    `status: draft`, and answered 404 after "Learners see it now")."""
+    draft = Draft(slug, files)
+    try:
+        meta, description = draft.course_settings()
+    except DraftError:
+        return draft.files  # the check reports the broken course file
+    draft.set_course_settings({**meta, "status": CourseStatus.PUBLISHED.value}, description)
+    return draft.files
 
 
 @transaction
@@ -251,6 +274,8 @@ def add_image(runtime: Runtime, actor: User, course: Course, image: CheckedImage
                                    content_type=image.content_type, size=len(image.data),
                                    data=image.data, uploaded_by_id=actor.id,
                                    uploaded_at=runtime.clock()))
+        audit.record("course.image_added", at=runtime.clock(), actor_id=actor.id,
+                     subject=f"course:{course.id}", name=image.name, size=len(image.data))
     return image.name
 
 

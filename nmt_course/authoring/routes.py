@@ -155,7 +155,12 @@ def export(slug: str):
     row = queries.draft_of(course.id) if request.args.get("draft") else None
     files = course_files(course, row.files if row is not None else None)
     name = f"{slug}{'-draft' if row is not None else ''}.zip"
-    return zip_of(files), 200, {"Content-Type": "application/zip",
+    try:
+        archive = zip_of(files)
+    except ValueError as error:  # a path stored by an import before paths were checked
+        flash(f"The course could not be exported: {error}.", "warning")
+        return redirect(url_for("authoring.course", slug=slug))
+    return archive, 200, {"Content-Type": "application/zip",
                                 "Content-Disposition": f'attachment; filename="{name}"',
                                 "Cache-Control": "no-store"}
 

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..web import ActionForm, admins_only, learner, runtime
-from . import operations, queries
+from . import membership_operations, operations, queries
 from .forms import ClinicForm, ManagerForm, RenameForm
 from .models import ClinicRole
 
@@ -95,7 +95,7 @@ def remove_manager(clinic_id: int, user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        operations.remove_member(runtime(), learner(), clinic, member)
+        membership_operations.remove_member(runtime(), learner(), clinic, member)
     except operations.ClinicError as error:
         flash(str(error), "warning")
     else:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, String, UniqueConstraint, exists, or_,
-                        text)
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint,
+                        exists, or_, text)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..accounts.models import User
@@ -82,6 +82,7 @@ class Invitation(db.Model):
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     clinic: Mapped[Clinic] = relationship()
 

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from .. import audit
 from ..accounts.models import User
@@ -18,13 +18,18 @@ from ..database import db, transaction
 from ..mailing import outbox
 from ..mailing.messages import render_email
 from ..runtime import Email, Runtime
-from ..text import email_address, one_line
+from ..text import email_address, name_problem, one_line
 from . import notice_operations as notices, queries
 from .compliance import AssignmentFacts, due_on
-from .models import Assignment, AssignmentNotice, Clinic, ClinicRole, Invitation, Membership
+from .models import Assignment, Clinic, ClinicRole, Invitation, Membership
+
+from .roster import Invitee
 
 MANAGER = ClinicRole.MANAGER
-from .roster import Invitee
+# Invitation mail is mail from this site with text a manager chose (the invitee's name in
+# the greeting): bounded per clinic and per invitation.
+INVITATIONS_PER_DAY = 500  # invitations sent or resent in any 24 hours, per clinic
+RESENDS_PER_INVITATION = 3
 
 
 class ClinicError(Exception):
@@ -35,7 +40,11 @@ class ClinicNameError(ClinicError):
     """The name is missing, too long, or another clinic's."""
 
 
-def _subject(clinic: Clinic) -> str:
+class InviteeNameError(ClinicError):
+    """The name given for an invitee is not a name (or is too long)."""
+
+
+def subject_of(clinic: Clinic) -> str:
     return f"clinic:{clinic.id}"
 
 
@@ -98,7 +107,7 @@ def _create_clinic(runtime: Runtime, actor: User | None, name: str,
     db.session.add(clinic)
     db.session.flush()
     audit.record("clinic.created", at=runtime.clock(), actor_id=actor.id if actor else None,
-                 subject=_subject(clinic), name=clinic.name)
+                 subject=subject_of(clinic), name=clinic.name)
     return clinic, _add_manager(runtime, actor, clinic, invitation)
 
 
@@ -115,6 +124,8 @@ def _add_manager(runtime: Runtime, actor: User | None, clinic: Clinic,
     email = invitation.email
     user = user_by_email(email)
     if user is None:
+        if _daily_room(runtime, clinic) <= 0:
+            raise _daily_limit_reached(clinic)
         return ManagerResult(invited=_invite(runtime, actor, clinic, invitation).email)
     member = queries.membership(clinic.id, user.id)
     if member is not None and member.role is ClinicRole.MANAGER:
@@ -125,7 +136,7 @@ def _add_manager(runtime: Runtime, actor: User | None, clinic: Clinic,
     else:
         member.role = ClinicRole.MANAGER
     audit.record("clinic.manager_added", at=runtime.clock(),
-                 actor_id=actor.id if actor else None, subject=_subject(clinic),
+                 actor_id=actor.id if actor else None, subject=subject_of(clinic),
                  user_id=user.id)
     return ManagerResult(user=user)
 
@@ -138,10 +149,33 @@ def rename_clinic(runtime: Runtime, actor: User, clinic: Clinic, name: str) -> N
 def _rename_clinic(runtime: Runtime, actor: User, clinic: Clinic, name: str) -> None:
     before, clinic.name = clinic.name, _checked_name(name, clinic.id)
     audit.record("clinic.renamed", at=runtime.clock(), actor_id=actor.id,
-                 subject=_subject(clinic), before=before, after=clinic.name)
+                 subject=subject_of(clinic), before=before, after=clinic.name)
 
 
 # --- invitations ----------------------------------------------------------------------------
+
+def _invitee_name(name: str) -> str:
+    name = one_line(name)
+    if len(name) > 200:
+        raise InviteeNameError("Use at most 200 characters for the name.")
+    problem = name_problem(name)
+    if problem:
+        raise InviteeNameError(problem)
+    return name
+
+
+def _daily_room(runtime: Runtime, clinic: Clinic) -> int:
+    """How many more invitations the clinic may send now. The clinic's row is locked until
+    the transaction ends, so two uploads at once cannot both take the last places."""
+    db.session.scalar(select(Clinic.id).where(Clinic.id == clinic.id).with_for_update())
+    since = runtime.clock() - dt.timedelta(days=1)
+    return INVITATIONS_PER_DAY - queries.invitations_sent_since(clinic.id, since)
+
+
+def _daily_limit_reached(clinic: Clinic) -> ClinicError:
+    return ClinicError(f"{clinic.name} has sent {INVITATIONS_PER_DAY} invitations in the "
+                       "last 24 hours, the most allowed in a day: send the rest tomorrow.")
+
 
 def _valid_email(address: str) -> str:
     try:
@@ -154,8 +188,6 @@ def _valid_email(address: str) -> str:
 def _invite(runtime: Runtime, actor: User | None, clinic: Clinic,
             invitation: _Invitation) -> Invitation:
     email, now = invitation.email, runtime.clock()
-    if len(invitation.name) > 200:
-        raise ClinicError("Use at most 200 characters for the name.")
     user = user_by_email(email)
     if user is not None and queries.membership(clinic.id, user.id) is not None:
         raise ClinicError(f"{email} is already a member of {clinic.name}.")
@@ -169,7 +201,7 @@ def _invite(runtime: Runtime, actor: User | None, clinic: Clinic,
     db.session.add(row)
     db.session.flush()
     audit.record("clinic.invited", at=now, actor_id=actor.id if actor else None,
-                 subject=_subject(clinic), invitation_id=row.id, role=invitation.role.value)
+                 subject=subject_of(clinic), invitation_id=row.id, role=invitation.role.value)
     outbox.queue(invitation.mail, at=now)
     return row
 
@@ -177,8 +209,16 @@ def _invite(runtime: Runtime, actor: User | None, clinic: Clinic,
 def invite(runtime: Runtime, actor: User, clinic: Clinic, email: str,
            name: str = "") -> Invitation:
     """Invite one person by e-mail to join the clinic's staff."""
-    invitation = _prepare(runtime, clinic.name, _valid_email(email), one_line(name))
-    return transaction(_invite)(runtime, actor, clinic, invitation)
+    invitation = _prepare(runtime, clinic.name, _valid_email(email), _invitee_name(name))
+    return _invite_one(runtime, actor, clinic, invitation)
+
+
+@transaction
+def _invite_one(runtime: Runtime, actor: User, clinic: Clinic,
+                invitation: _Invitation) -> Invitation:
+    if _daily_room(runtime, clinic) <= 0:
+        raise _daily_limit_reached(clinic)
+    return _invite(runtime, actor, clinic, invitation)
 
 
 @dataclass
@@ -191,18 +231,31 @@ def invite_many(runtime: Runtime, actor: User, clinic: Clinic,
                 invitees: Iterable[Invitee]) -> BulkResult:
     """Invite every good row of a roster (addresses normalised by the roster's reader) in one
     transaction; a row the rules refuse (already a member, already invited) is reported by
-    its line, and the others go."""
-    prepared = [(invitee.line, _prepare(runtime, clinic.name, invitee.email,
-                                        one_line(invitee.name)))
-                for invitee in invitees]
-    return _invite_many(runtime, actor, clinic, prepared)
+    its line, and the others go (up to the clinic's daily limit)."""
+    prepared, refused = [], []
+    for invitee in invitees:
+        try:
+            name = _invitee_name(invitee.name)
+        except InviteeNameError as error:
+            refused.append(f"line {invitee.line}: {error}")
+            continue
+        prepared.append((invitee.line, _prepare(runtime, clinic.name, invitee.email, name)))
+    result = _invite_many(runtime, actor, clinic, prepared)
+    result.problems = refused + result.problems
+    return result
 
 
 @transaction
 def _invite_many(runtime: Runtime, actor: User, clinic: Clinic,
                  prepared: list[tuple[int, _Invitation]]) -> BulkResult:
     result = BulkResult()
-    for line, invitation in prepared:
+    room = _daily_room(runtime, clinic)
+    for index, (line, invitation) in enumerate(prepared):
+        if len(result.invited) >= room:
+            rest = len(prepared) - index - 1
+            result.problems.append(f"line {line}" + (f" and the {rest} after it" if rest else "")
+                                   + f": not invited. {_daily_limit_reached(clinic)}")
+            break
         try:
             row = _invite(runtime, actor, clinic, invitation)
         except ClinicError as error:
@@ -223,12 +276,19 @@ def resend(runtime: Runtime, actor: User, invitation: Invitation) -> None:
 def _resend(runtime: Runtime, actor: User, invitation: Invitation, fresh: _Invitation) -> None:
     if not invitation.is_open:
         raise ClinicError("This invitation was already accepted or revoked.")
+    if invitation.resends >= RESENDS_PER_INVITATION:
+        raise ClinicError(f"This invitation was resent {RESENDS_PER_INVITATION} times, the "
+                          "most allowed: check the address with the person, then revoke it "
+                          "and invite them again.")
+    if _daily_room(runtime, invitation.clinic) <= 0:
+        raise _daily_limit_reached(invitation.clinic)
     now = runtime.clock()
+    invitation.resends += 1
     invitation.token_hash = token_hash(fresh.token)
     invitation.sent_at = now
     invitation.expires_at = now + dt.timedelta(days=runtime.settings.invitation_days)
     audit.record("clinic.invitation_resent", at=now, actor_id=actor.id,
-                 subject=_subject(invitation.clinic), invitation_id=invitation.id)
+                 subject=subject_of(invitation.clinic), invitation_id=invitation.id)
     outbox.queue(fresh.mail, at=now)
 
 
@@ -237,7 +297,7 @@ def revoke(runtime: Runtime, actor: User, invitation: Invitation) -> None:
     if invitation.is_open:
         invitation.revoked_at = runtime.clock()
         audit.record("clinic.invitation_revoked", at=invitation.revoked_at, actor_id=actor.id,
-                     subject=_subject(invitation.clinic), invitation_id=invitation.id)
+                     subject=subject_of(invitation.clinic), invitation_id=invitation.id)
 
 
 class EmailTakenMeanwhile(AccountError):
@@ -287,7 +347,7 @@ def _join(runtime: Runtime, invitation: Invitation, user: User,
     elif invitation.role is ClinicRole.MANAGER:
         member.role = ClinicRole.MANAGER
     audit.record("clinic.joined", at=now, actor_id=user.id,
-                 subject=_subject(invitation.clinic), invitation_id=invitation.id,
+                 subject=subject_of(invitation.clinic), invitation_id=invitation.id,
                  role=member.role.value)
     if member.role is ClinicRole.STAFF:
         notices.queue_assignment_notices(runtime, {(assignment_id, user.id): mail for
@@ -330,52 +390,3 @@ def _accept_with_new_account(runtime: Runtime, token: str, mails: dict[int, Emai
                     licence_number=licence_number, licence_state=licence_state)
     _join(runtime, invitation, user, mails)
     return user
-
-
-# --- members --------------------------------------------------------------------------------
-
-def take_courses(runtime: Runtime, manager: Membership, wanted: bool) -> None:
-    """A manager adds themselves to the clinic's staff (assigned courses, told of each, in
-    the report and reminders), or takes themselves off it."""
-    mails = {}
-    if wanted:
-        user, clinic = manager.user, db.session.get(Clinic, manager.clinic_id)
-        mails = {(assignment.id, user.id): notices.assignment_mail(
-            runtime, to=user.email, name=user.legal_name, clinic_name=clinic.name,
-            course=assignment.course,
-            due=due_on(AssignmentFacts(assignment.course_id, assignment.due_on, False,
-                                       assignment.assigned_at, manager.joined_at,
-                                       runtime.settings.timezone)))
-            for assignment in queries.assignments_of(manager.clinic_id)
-            if assignment.user_id is None}
-    _take_courses(runtime, manager, wanted, mails)
-
-
-@transaction
-def _take_courses(runtime: Runtime, manager: Membership, wanted: bool,
-                  mails: dict[tuple[int, int], Email]) -> None:
-    if not manager.manages:
-        raise ClinicError("Only a manager can add themselves to the staff.")
-    if manager.takes_courses == wanted:
-        return
-    manager.takes_courses = wanted
-    audit.record("clinic.manager_takes_courses" if wanted else "clinic.manager_left_staff",
-                 at=runtime.clock(), actor_id=manager.user_id,
-                 subject=f"clinic:{manager.clinic_id}", user_id=manager.user_id)
-    notices.queue_assignment_notices(runtime, mails)
-
-
-@transaction
-def remove_member(runtime: Runtime, actor: User, clinic: Clinic, member: Membership) -> None:
-    """The person leaves the clinic: their account, progress and certificates stay theirs;
-    the clinic sees none of it from now on. Their personal assignments go with them."""
-    if member.manages and len(queries.members(clinic.id, MANAGER)) == 1:
-        raise ClinicError("A clinic needs a manager: add another one before removing the last.")
-    personal = select(Assignment.id).where(Assignment.clinic_id == clinic.id,
-                                           Assignment.user_id == member.user_id)
-    db.session.execute(delete(AssignmentNotice).where(
-        AssignmentNotice.assignment_id.in_(personal)))
-    db.session.execute(delete(Assignment).where(Assignment.id.in_(personal)))
-    db.session.delete(member)
-    audit.record("clinic.member_removed", at=runtime.clock(), actor_id=actor.id,
-                 subject=_subject(clinic), user_id=member.user_id, role=member.role.value)

@@ -116,6 +116,12 @@ def open_invitation_for(clinic_id: int, email: str) -> Invitation | None:
         Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
 
 
+def invitations_sent_since(clinic_id: int, since: dt.datetime) -> int:
+    """How many of the clinic's invitations were sent or resent since `since`."""
+    return db.session.scalar(select(func.count(Invitation.id)).where(
+        Invitation.clinic_id == clinic_id, Invitation.sent_at >= since)) or 0
+
+
 def assignments_of(clinic_id: int) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).join(Course, Course.id == Assignment.course_id)

@@ -13,7 +13,8 @@ from ..csv_safe import to_csv
 from ..extensions import login_manager
 from ..formatting import long_date
 from ..web import ActionForm, db_int, learner, runtime
-from . import assignment_operations, notice_queries, operations, queries, report_queries
+from . import (assignment_operations, membership_operations, notice_queries, operations, queries,
+               report_queries)
 from .compliance import STRUGGLING_FAILS, Status, course_bars, select_rows
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
 from .lookups import clinic_or_404
@@ -143,7 +144,8 @@ def invite(clinic_id: int):
         invitation = operations.invite(runtime(), learner(), clinic, form.email.data,
                                        form.name.data or "")
     except operations.ClinicError as error:
-        form.email.errors.append(str(error))
+        field = form.name if isinstance(error, operations.InviteeNameError) else form.email
+        field.errors.append(str(error))
         return _staff_page(clinic, invite_form=form, status=422)
     flash(f"Invitation sent to {invitation.email}.", "success")
     return redirect(url_for("clinics.staff", clinic_id=clinic.id))
@@ -209,7 +211,7 @@ def take_courses(clinic_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     wanted = request.form.get("take") == "1"
-    operations.take_courses(runtime(), member, wanted)
+    membership_operations.take_courses(runtime(), member, wanted)
     flash("You are on the staff too: the courses assigned to the staff are on your "
           "dashboard." if wanted else "You are no longer on the staff: the clinic's "
           "courses are no longer assigned to you.", "success")
@@ -225,7 +227,7 @@ def remove(clinic_id: int, user_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    operations.remove_member(runtime(), learner(), clinic, member)
+    membership_operations.remove_member(runtime(), learner(), clinic, member)
     flash(f"{member.user.legal_name} is no longer on the staff of {clinic.name}. Their "
           "account, progress and certificates stay theirs.", "info")
     return redirect(url_for("clinics.staff", clinic_id=clinic.id))

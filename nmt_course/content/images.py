@@ -4,15 +4,20 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 2 * 1024 * 1024
 FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"),
            "WEBP": ("image/webp", "webp")}
-# Pillow refuses images past this many pixels (a "decompression bomb" in a small file).
-Image.MAX_IMAGE_PIXELS = 40_000_000
+# Every browser that shows an image decodes all its pixels: a 7000x7000 PNG of 6 KB is 196 MB
+# in each. 16 megapixels is more than a lesson's figure or a phone's photo needs.
+MAX_PIXELS = 16_000_000
+# Pillow warns past this many pixels and refuses past twice as many: refuse at once.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.simplefilter("error", Image.DecompressionBombWarning)
 
 
 class ImageRefused(ValueError):
@@ -39,14 +44,40 @@ def image_type(data: bytes) -> tuple[str, str]:
         raise ImageRefused("Images may be at most 2 MB.")
     try:
         with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError):
+            kind, (width, height) = image.format, image.size
+            if width * height <= MAX_PIXELS:  # read no further into one that is too large
+                image.verify()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ImageRefused(_TOO_LARGE.format(size="more than 16 megapixels")) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageRefused("That file is not a PNG, JPEG or WebP image.") from None
+    if width * height > MAX_PIXELS:
+        raise ImageRefused(_TOO_LARGE.format(
+            size=f"{width}×{height} pixels ({width * height / 1e6:.1f} megapixels)"))
     if kind not in FORMATS:
         raise ImageRefused(f"{kind} images are not accepted: use PNG, JPEG or WebP.")
     return FORMATS[kind]
+
+
+_TOO_LARGE = ("The image is {size}; images may be at most 16 megapixels (4000×4000 pixels, "
+              "say): make it smaller and upload it again.")
+
+
+def reencoded(data: bytes, kind: str) -> bytes:
+    """The image decoded and encoded again, as it shows (turned as its camera said): what
+    else the file carried (camera make, GPS position, comments, anything hidden after the
+    image) stays behind. Only its colour profile is kept, so its colours stay true."""
+    with Image.open(io.BytesIO(data)) as opened:
+        image = ImageOps.exif_transpose(opened)
+        profile = opened.info.get("icc_profile")
+    # Pillow writes only what it is given (EXIF, text chunks) besides what the pixels need
+    # (a palette's transparency).
+    options = {"icc_profile": profile} if profile else {}
+    if kind in ("JPEG", "WEBP"):
+        options.update(quality=90)
+    buffer = io.BytesIO()
+    image.save(buffer, format=kind, **options)
+    return buffer.getvalue()
 
 
 def digest_of(data: bytes) -> str:
@@ -54,8 +85,17 @@ def digest_of(data: bytes) -> str:
 
 
 def check_image(filename: str, data: bytes) -> CheckedImage:
-    """An uploaded image, named after its file and its content."""
+    """An image uploaded in the browser, encoded again without its metadata, and named after
+    its file and its new content."""
     content_type, extension = image_type(data)
+    kind = next(kind for kind, (_, ext) in FORMATS.items() if ext == extension)
+    try:
+        data = reencoded(data, kind)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning):
+        raise ImageRefused("That file is not a PNG, JPEG or WebP image.") from None
+    if len(data) > MAX_BYTES:
+        raise ImageRefused("Images may be at most 2 MB (this one is larger once its pixels "
+                           "are stored plainly): make it smaller.")
     stem = re.sub(r"[^a-z0-9]+", "-", filename.rsplit(".", 1)[0].lower()).strip("-")[:60]
     return CheckedImage(f"{stem or 'image'}.{digest_of(data)}.{extension}", content_type, data)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import tempfile
 import threading
@@ -24,6 +25,16 @@ from .source import ContentError, LineMap, decode_utf8
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(\d{2,3})-(.+)\.md$")
+# Where a course's file may be written or read back: under lessons/<course>/ (Markdown, and
+# images/), or quizzes/<course>/ (YAML); never absolute, never "..".
+_NAME = r"[^/\\\x00-\x1f]+"
+FILE_KEY = re.compile(rf"^(?:lessons/[a-z0-9]+(?:-[a-z0-9]+)*/(?:{_NAME}\.md|images/{_NAME})"
+                      rf"|quizzes/[a-z0-9]+(?:-[a-z0-9]+)*/{_NAME}\.yaml)$")
+
+
+def is_file_key(name: str) -> bool:
+    """Whether `name` is a path a course's file may have (relative, inside its folders)."""
+    return bool(FILE_KEY.match(name)) and not {".", ".."} & set(name.split("/"))
 
 COURSE_KEYS = ("title", "summary", "ce_hours", "course_type", "status", "approval_number",
                "requires_licence")
@@ -47,6 +58,12 @@ def load_content(lessons_dir: Path, quizzes_dir: Path,
     if not lessons_dir.is_dir():
         problems.append(Problem(shown(lessons_dir), 1, "the lessons folder does not exist"))
         return ContentSet((), tuple(problems))
+    links = _links_within(lessons_dir, quizzes_dir)
+    if links:  # a link could bring in any file the importing user can read
+        return ContentSet((), tuple(Problem(
+            str(link.relative_to(lessons_dir.parent)), 1,
+            "a symbolic link: content is read only from files inside its folders, so copy "
+            "the file or folder in instead") for link in links))
 
     course_dirs = sorted(p for p in lessons_dir.iterdir()
                          if p.is_dir() and not p.name.startswith("."))
@@ -64,6 +81,16 @@ def load_content(lessons_dir: Path, quizzes_dir: Path,
         if course is not None:
             courses.append(course)
     return ContentSet(tuple(courses), tuple(problems))
+
+
+def _links_within(*folders: Path) -> list[Path]:
+    """Every symbolic link inside `folders` (none is followed)."""
+    found = []
+    for folder in folders:
+        for parent, folder_names, file_names in os.walk(folder):
+            found += [Path(parent) / name for name in sorted(folder_names + file_names)
+                      if (Path(parent) / name).is_symlink()]
+    return found
 
 
 def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem],
@@ -108,7 +135,7 @@ def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem
     problems.extend(check_quality(course))
     course = dataclasses.replace(course, images=_load_images(course_dir / "images", problems,
                                                              shown))
-    files = _course_files(course_dir, quiz_dir, shown)
+    files = _course_files(course_dir, quiz_dir)
     problems.extend(check_images(course, {i.name for i in course.images} | set(known_images),
                                  files))
     return dataclasses.replace(course, content_hash=content_hash(_course_fingerprint(course)),
@@ -128,16 +155,21 @@ def _load_images(folder: Path, problems: list[Problem], shown) -> tuple[CheckedI
     return tuple(images)
 
 
-def _course_files(course_dir: Path, quiz_dir: Path | None, shown) -> dict[str, str]:
-    """The text of every file of a course, by its path as problems name it (a file that is not
-    UTF-8 has been reported already and is left out)."""
-    paths = sorted(course_dir.glob("*.md"))
+def _course_files(course_dir: Path, quiz_dir: Path | None) -> dict[str, str]:
+    """The text of every file of a course, by its path inside the content folders
+    (lessons/<course>/..., quizzes/<course>/...; a file that is not UTF-8 has been reported
+    already and is left out)."""
+    paths = [("lessons", path) for path in sorted(course_dir.glob("*.md"))]
     if quiz_dir is not None:
-        paths += sorted(quiz_dir.glob("*.yaml"))
+        paths += [("quizzes", path) for path in sorted(quiz_dir.glob("*.yaml"))]
     files = {}
-    for path in paths:
+    for folder, path in paths:
+        key = f"{folder}/{course_dir.name}/{path.name}"
+        if not is_file_key(key) or not path.resolve().is_relative_to(
+                path.parent.parent.resolve()):
+            continue  # a course folder misnamed is reported already
         try:
-            files[shown(path)] = decode_utf8(path.read_bytes())
+            files[key] = decode_utf8(path.read_bytes())
         except ContentError:
             continue
     return files
@@ -151,7 +183,9 @@ def load_files(files: Mapping[str, str], known_images: Collection[str] = ()) -> 
         for name, text in files.items():
             path = (root / name).resolve()
             if not path.is_relative_to(root.resolve()) or len(Path(name).parts) != 3:
-                raise ValueError(f"not a content file path: {name!r}")
+                return ContentSet((), (Problem(
+                    name[:200], 1, "not a path a course's file can have (lessons/<course>/"
+                                   "NN-slug.md or quizzes/<course>/slug.yaml)"),))
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         (root / "lessons").mkdir(exist_ok=True)

@@ -111,7 +111,10 @@ def export_command(folder: Path, draft: bool, replace: bool) -> None:
             click.echo(f"{course.slug}: skipped, no files are kept for it yet (import it from "
                        "files, or publish it from the browser, once)", err=True)
             continue
-        written = write_files(folder, course_files(course, texts))
+        try:
+            written = write_files(folder, course_files(course, texts))
+        except ValueError as error:
+            raise click.ClickException(f"{course.slug}: nothing written: {error}") from None
         click.echo(f"{course.slug}: {len(written)} files" + (" (draft)" if row else ""))
         exported += 1
     click.echo(f"Exported {exported} of {len(courses)} courses to {folder}.", err=True)

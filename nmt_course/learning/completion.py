@@ -38,9 +38,15 @@ def completion_of(learner: User, course: Course, at: dt.datetime) -> Completion:
         licence_in_credential=learner.licence_in_credentials, learner_email=learner.email)
 
 
-def completed(learner: User, courses: Iterable[Course], at: dt.datetime) -> list[Completion]:
-    """Completions for each of `courses` in which nothing is unmet now (one statement)."""
+def completed(learner: User, courses: Iterable[Course], at: dt.datetime, *,
+              published: set[int] | None = None) -> list[Completion]:
+    """Completions for each of `courses` in which nothing is unmet now (two statements; one
+    when the caller read which are `published` in its transaction). An unpublished course
+    is never completed, whoever asks: it issues no certificate."""
     courses = list(courses)
+    if published is None:
+        published = queries.published_ids(course.id for course in courses)
+    courses = [course for course in courses if course.id in published]
     progress = queries.progress_by_course(learner, courses)
     return [completion_of(learner, course, at) for course in courses
             if progress[course.id].complete]

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
+from ..content import is_file_key
 from ..database import db
 from .models import Course, CourseImage
 
@@ -25,7 +26,22 @@ def course_files(course: Course, texts: Mapping[str, str] | None = None) -> dict
     return files
 
 
+def _checked(names) -> None:
+    """ValueError for a name that is no course file's path (absolute, with "..", anywhere
+    else): nothing of a course is ever written outside the folder or zip it goes to."""
+    for name in names:
+        if not is_file_key(name):
+            raise ValueError(f"not a course file's path: {name[:200]!r}")
+
+
 def write_files(root: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write the files under `root` (ValueError, before writing any, if a name or a link
+    inside `root` would take one elsewhere)."""
+    _checked(files)
+    inside = root.resolve()
+    for name in files:
+        if not (root / name).resolve().is_relative_to(inside):
+            raise ValueError(f"{root / name} leads outside {root} (a symbolic link?)")
     written = []
     for name, data in sorted(files.items()):
         path = root / name
@@ -36,6 +52,7 @@ def write_files(root: Path, files: Mapping[str, bytes]) -> list[Path]:
 
 
 def zip_of(files: Mapping[str, bytes]) -> bytes:
+    _checked(files)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in sorted(files.items()):

@@ -6,14 +6,19 @@ from dataclasses import dataclass
 from flask import abort
 from flask_login import current_user
 
+from ..authoring.permissions import may_edit
+from ..authoring.queries import maintainer_ids
 from . import queries
 from .models import Course, Lesson
 from .queries import LessonRow
 
 
 def course_or_404(slug: str) -> Course:
-    course = queries.visible_course(slug, current_user)
-    if course is None:
+    """The course at `slug`. A draft shows only to those who may edit it (its owner, its
+    maintainers, admins); to everyone else it does not exist."""
+    course = queries.course_by_slug(slug)
+    if course is None or not (course.is_published or may_edit(
+            current_user, course.owner_id, maintainer_ids(course.id))):
         abort(404)
     return course
 

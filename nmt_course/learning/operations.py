@@ -27,19 +27,35 @@ class ContentConflict(Exception):
     """Importing would overwrite edits made in the browser."""
 
 
+class CourseNotPublished(Exception):
+    """Nothing (read mark, attempt, completion) is recorded for an unpublished course."""
+
+    def __init__(self):
+        super().__init__("This course is not published, so nothing is recorded in it: "
+                         "try its lessons and quizzes in the Author area's preview.")
+
+
+def _require_published(course: Course) -> None:
+    """Checked inside the write transaction, on the course as stored now."""
+    if course.id not in queries.published_ids([course.id]):
+        raise CourseNotPublished()
+
+
 def _concluded(runtime: Runtime, done: Completion | None) -> CourseCompleted | None:
     return completion.conclude(runtime, done) if done is not None else None
 
 
 def mark_lesson_read(runtime: Runtime, learner: User, lesson: Lesson,
                      course: Course) -> CourseCompleted | None:
-    """Record that the learner read the lesson (once); the course, if that completed it."""
+    """Record that the learner read the lesson (once); the course, if that completed it.
+    CourseNotPublished for a course that is not published."""
     return _concluded(runtime, _mark_read(runtime, learner, lesson, course))
 
 
 @transaction
 def _mark_read(runtime: Runtime, learner: User, lesson: Lesson,
                course: Course) -> Completion | None:
+    _require_published(course)
     if queries.is_read(learner.id, lesson.id):
         return None
     now = runtime.clock()
@@ -62,7 +78,8 @@ def submit_quiz(runtime: Runtime, learner: User, *, course: Course, version: Qui
                 questions: Sequence[Question], shown: Presentation, number: int,
                 answers: Mapping[str, Sequence[str]]) -> QuizSubmitted:
     """Grade and store attempt `number` (quizzes.operations.record_attempt: the quiz rules,
-    QuizRefused) and, in the same transaction, see whether its pass completed the course."""
+    QuizRefused) and, in the same transaction, see whether its pass completed the course.
+    CourseNotPublished for a course that is not published."""
     attempt, done = _submit_quiz(runtime, learner, course, version, questions, shown, number,
                                  answers)
     return QuizSubmitted(attempt, _concluded(runtime, done))
@@ -72,12 +89,13 @@ def submit_quiz(runtime: Runtime, learner: User, *, course: Course, version: Qui
 def _submit_quiz(runtime: Runtime, learner: User, course: Course, version: QuizVersion,
                  questions: Sequence[Question], shown: Presentation, number: int,
                  answers: Mapping[str, Sequence[str]]):
+    _require_published(course)
     now = runtime.clock()
     attempt = quizzes.record_attempt(learner, version=version, questions=questions,
                                      shown=shown, number=number, answers=answers, at=now)
     if not (attempt.created and attempt.passed):
         return attempt, None
-    done = completion.completed(learner, [course], now)
+    done = completion.completed(learner, [course], now, published={course.id})
     return attempt, done[0] if done else None
 
 

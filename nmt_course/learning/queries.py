@@ -48,13 +48,13 @@ def published_courses() -> list[Course]:
         select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.title)))
 
 
-def visible_course(slug: str, user) -> Course | None:
-    """The course at `slug`, unless it is a draft and `user` may not preview drafts."""
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None or (not course.is_published
-                          and not getattr(user, "can_preview_drafts", False)):
-        return None
-    return course
+def published_ids(course_ids: Iterable[int]) -> set[int]:
+    """Which of these courses are published, as stored now (one statement)."""
+    course_ids = list(course_ids)
+    if not course_ids:
+        return set()
+    return set(db.session.scalars(select(Course.id).where(
+        Course.id.in_(course_ids), Course.status == CourseStatus.PUBLISHED)))
 
 
 def active_lesson(course_id: int, slug: str) -> Lesson | None:
@@ -149,8 +149,10 @@ class QuizContext:
     quiz: Quiz
 
 
-def quiz_context(course_slug: str, lesson_slug: str, user) -> QuizContext | None:
-    """The active quiz of an active lesson of a course `user` may see, with both."""
+def quiz_context(course_slug: str, lesson_slug: str) -> QuizContext | None:
+    """The active quiz of an active lesson of a published course, with both. A draft's
+    quizzes have no page for anyone: nothing is recorded for an unpublished course (its
+    authors try them in the Author area's preview)."""
     row = db.session.execute(
         select(Course, Lesson, Quiz)
         .join(Lesson, Lesson.course_id == Course.id)
@@ -163,7 +165,7 @@ def quiz_context(course_slug: str, lesson_slug: str, user) -> QuizContext | None
     if row is None:
         return None
     course, lesson, quiz = row
-    if not course.is_published and not getattr(user, "can_preview_drafts", False):
+    if not course.is_published:
         return None
     return QuizContext(course, lesson, quiz)
 

@@ -81,7 +81,12 @@ def mark_read(slug: str, lesson_slug: str):
     place = lesson_or_404(slug, lesson_slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    completed = operations.mark_lesson_read(runtime(), learner(), place.lesson, place.course)
+    try:
+        completed = operations.mark_lesson_read(runtime(), learner(), place.lesson,
+                                                place.course)
+    except operations.CourseNotPublished as refused:
+        flash(str(refused), "warning")
+        return redirect(url_for("learning.course", slug=slug))
     if completed is not None and completed.certificate is not None:
         flash("Course complete: your certificate is ready.", "success")
         return redirect(url_for("certificates.show", code=completed.certificate.display_code))

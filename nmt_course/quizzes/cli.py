@@ -25,7 +25,7 @@ def grant_attempts_command(email: str, course: str, lesson: str, attempts: int,
     learner = user_by_typed_email(email)
     if learner is None:
         raise click.ClickException(f"no account uses {email}")
-    context = quiz_context(course, lesson, learner)
+    context = quiz_context(course, lesson)
     if context is None:
         raise click.ClickException(f"course '{course}' has no quiz for a lesson '{lesson}'")
     try:

@@ -191,6 +191,9 @@ def resolve_flag(runtime: Runtime, actor: User, *, flag_id: int, quiz_ids: set[i
     if flag is None or flag.quiz_id not in quiz_ids or flag.resolved_at is not None:
         raise FlagRefused("That flag is not open on this course.")
     flag.resolved_at, flag.resolved_by_id = runtime.clock(), actor.id
+    audit.record("quiz.flag_resolved", at=flag.resolved_at, actor_id=actor.id,
+                 subject=f"quiz:{flag.quiz_id}", flag_id=flag.id, question=flag.question_key,
+                 user_id=flag.user_id)
 
 
 def import_quiz(lesson_id: int, source: QuizSource | None, now: dt.datetime) -> int:

@@ -27,7 +27,7 @@ DRAFT_KEY = "keep:quiz_draft"
 
 
 def _context_or_404(slug: str, lesson_slug: str) -> learning_queries.QuizContext:
-    context = learning_queries.quiz_context(slug, lesson_slug, current_user)
+    context = learning_queries.quiz_context(slug, lesson_slug)
     if context is None:
         abort(404)
     return context
@@ -147,6 +147,8 @@ def _submit(context):
         submitted = learning.submit_quiz(
             runtime(), learner(), course=context.course, version=version, questions=questions,
             shown=shown, number=number, answers=form.answers())
+    except learning.CourseNotPublished:  # unpublished since the page was read
+        abort(404)
     except operations.QuizRefused as refused:  # the record changed since the page looked
         if refused.refusal is policy.Refusal.STALE_VERSION:
             return _show_quiz(context, formdata=request.form, notice=str(refused), status=409)
@@ -164,14 +166,13 @@ def _to_attempt(context, number: int):
 @bp.errorhandler(CSRFError)
 def expired_form(error):
     """A quiz posted with an expired or missing CSRF token keeps the learner's answers."""
-    if request.endpoint != "quizzes.take" or request.method != "POST":
+    # Another site must not plant answers in a visitor's new session, nor in the form a
+    # logged-in learner sees.
+    if request.endpoint != "quizzes.take" or request.method != "POST" or not same_origin():
         return error_page(400, EXPIRED_FORM_MESSAGE)
     answers = {key: request.form.getlist(key)[:50] for key in list(request.form)[:200]
                if key.startswith("q-") and len(key) <= 120}
     if not current_user.is_authenticated:
-        if not same_origin():
-            # Another site must not plant answers in a visitor's new session.
-            return error_page(400, EXPIRED_FORM_MESSAGE)
         session[DRAFT_KEY] = {"path": request.path, "answers": answers}
         flash("Your session had expired. Log in again: your quiz answers are kept.", "warning")
         return redirect(url_for("accounts.login", next=request.path))

@@ -27,9 +27,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def too_many_tries(error):
-        current = limiter.current_limit
-        seconds = current.reset_at - time.time() if current else 60
-        return error_page(429, f"Wait {_wait(seconds)}, then try again.")
+        current = limiter.current_limit  # the limit that was reached
+        seconds = max(1, math.ceil(current.window[0] - time.time())) if current else 60
+        page, status = error_page(429, f"Wait {_wait(seconds)}, then try again.")
+        return page, status, {"Retry-After": str(seconds)}
 
     # Unhandled exceptions arrive here as InternalServerError (500), already logged by Flask.
     @app.errorhandler(HTTPException)

@@ -3,13 +3,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from sqlalchemy import select
 
+from nmt_course.accounts.models import User
 from nmt_course.audit import AuditEvent
 from nmt_course.extensions import db
-from tests.app.authoring_helpers import author, post
+from nmt_course.learning.models import Course
+from nmt_course.quizzes.models import QuestionFlag
+from tests.app.authoring_helpers import author, post, upload_file, write_course
+from tests.app.test_authoring import png
 from tests.app.clinic_helpers import join_staff, make_clinic
 from tests.helpers import PASSWORD, import_content, login, make_user, post_form
+
+BASE = "/author/courses/neck-care"
 
 
 def test_admins_read_the_log_with_filters(app):
@@ -34,7 +42,9 @@ def test_admins_read_the_log_with_filters(app):
     assert "Kim Learner" in kims and "Sam Staff" not in kims
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     assert "No event matches." in admin.get(f"/admin/audit?since={tomorrow}").text
-    assert admin.get("/admin/audit?since=yesterday").status_code == 400
+    not_a_date = admin.get("/admin/audit?since=yesterday")
+    assert not_a_date.status_code == 400
+    assert "From: “yesterday” is not a date; use the form 2026-03-31." in not_a_date.text
     assert admin.get("/admin/audit?kind=secrets").status_code == 400
 
 
@@ -70,3 +80,70 @@ def test_every_kind_of_event_has_a_filter():
     prefixes = [prefix for _, chosen in KINDS.values() for prefix in chosen]
     assert len(actions) > 30
     assert sorted(a for a in actions if not a.startswith(tuple(prefixes))) == []
+
+
+@pytest.mark.parametrize("query, says", [
+    ("until=9999-12-31", "To: give a date from 2000-01-01 to 2999-12-31."),
+    ("since=0001-01-01", "From: give a date from 2000-01-01 to 2999-12-31."),
+    ("since=1999-12-31&until=3000-01-01", "To: give a date from 2000-01-01 to 2999-12-31."),
+    ("until=99999-01-01", "To: “99999-01-01” is not a date"),
+])
+def test_a_date_out_of_range_is_explained_not_a_500(app, query, says):
+    """Issue 15, finding 12: /admin/audit?until=9999-12-31 overflowed into a 500."""
+    admin = author(app, "admin@example.com", is_admin=True)
+    page = admin.get(f"/admin/audit?{query}")
+    assert page.status_code == 400 and says in page.text
+    assert "No event matches." not in page.text
+    assert admin.get("/admin/audit?until=2999-12-31").status_code == 200
+
+
+def _events(app, action: str) -> list[tuple]:
+    with app.app_context():
+        return [(e.actor_id, e.subject, e.details, e.affected_id) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id))]
+
+
+def test_image_uploads_gift_imports_draft_edits_and_flag_resolutions_are_recorded(app):
+    """Issue 15, "Also": none of these was in the log."""
+    teacher = author(app, "teach@example.com")
+    write_course(teacher)
+    with app.app_context():
+        teach = db.session.scalar(select(User.id).where(User.email == "teach@example.com"))
+        course = f"course:{db.session.scalar(select(Course.id))}"
+    edits = _events(app, "draft.edited")
+    assert (teach, course, {"files": ["lessons/neck-care/01-neck-basics.md"]}, None) in edits
+    assert upload_file(teacher, f"{BASE}/images", "image", "neck.png", png(),
+                       alt="A neck").status_code == 302
+    ((actor, subject, details, _),) = _events(app, "course.image_added")
+    assert (actor, subject) == (teach, course) and details["name"].startswith("neck.")
+    upload_file(teacher, f"{BASE}/lessons/neck-basics/quiz/gift", "gift", "bank.gift",
+                b"::q1:: The trapezius elevates the scapula. {T}\n")
+    assert _events(app, "draft.gift_imported") == [(teach, course, {
+        "files": ["quizzes/neck-care/neck-basics.yaml"], "lesson": "neck-basics",
+        "questions": 1, "skipped": 0}, None)]
+    make_user(app, "kim@example.com", name="Kim Learner")
+    kim = app.test_client()
+    login(kim, "kim@example.com")
+    post(kim, "/courses/neck-care/lessons/neck-basics/quiz/questions/scm-action/flag",
+         {"comment": "Two choices could be right."})
+    with app.app_context():
+        flag_id = db.session.scalar(select(QuestionFlag.id))
+        kim_id = db.session.scalar(select(User.id).where(User.email == "kim@example.com"))
+    assert post(teacher, f"{BASE}/lessons/neck-basics/quiz/flags/{flag_id}/resolve"
+                ).status_code == 302
+    ((actor, subject, details, affected),) = _events(app, "quiz.flag_resolved")
+    assert (actor, details["flag_id"], details["question"], affected) == (
+        teach, flag_id, "scm-action", kim_id)
+
+
+def test_the_person_filter_finds_who_acted_and_whom_it_was_about(app):
+    make_user(app, "kim@example.com", name="Kim Learner")
+    admin = author(app, "admin@example.com", is_admin=True)
+    with app.app_context():
+        kim = db.session.scalar(select(User.id).where(User.email == "kim@example.com"))
+    post(admin, f"/admin/people/{kim}/roles", {"is_instructor": "y"})
+    about_kim = admin.get("/admin/audit?person=kim").text
+    assert "user.roles_changed" in about_kim  # done by the admin, about Kim
+    assert f'about <a href="/admin/people/{kim}">Kim Learner</a>' in about_kim
+    assert "user.roles_changed" in admin.get("/admin/audit?person=admin@").text
+    assert "user.roles_changed" not in admin.get("/admin/audit?person=nobody").text

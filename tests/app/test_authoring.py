@@ -311,7 +311,8 @@ def test_an_expired_form_token_never_loses_the_lesson_text(app):
     write_course(teacher, publish=False)
     text = "## Care\n\nA long paragraph the author wrote for an hour."
     response = teacher.post(f"{BASE}/lessons/neck-basics/edit",
-                            data={**LESSON, "body": text, "csrf_token": "expired"})
+                            data={**LESSON, "body": text, "csrf_token": "expired"},
+                            headers={"Sec-Fetch-Site": "same-origin"})
     assert response.status_code == 400
     assert "nothing was saved. Your text is still here" in response.text
     assert "A long paragraph the author wrote for an hour." in response.text

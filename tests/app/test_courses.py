@@ -27,15 +27,20 @@ def test_catalogue_lists_published_courses_only(app, client):
     assert client.get("/courses/hidden").status_code == 404
 
 
-def test_drafts_are_visible_to_instructors_for_preview(app, client):
+def test_a_draft_is_not_shown_to_instructors_who_do_not_author_it(app, client):
+    """Drafts show only to their owner, maintainers and admins (tests/app/test_draft_courses.py)."""
     with app.app_context():
         db.session.add(Course(slug="hidden", title="A Draft Course", ce_hours=1,
                               course_type="Live", status=CourseStatus.DRAFT))
         db.session.commit()
     make_user(app, "teacher@example.com", is_instructor=True)
+    make_user(app, "admin@example.com", is_admin=True)
     login(client, "teacher@example.com")
-    page = client.get("/courses/hidden")
-    assert page.status_code == 200 and "Draft: only staff can see this course" in page.text
+    assert client.get("/courses/hidden").status_code == 404
+    admin = app.test_client()
+    login(admin, "admin@example.com")
+    page = admin.get("/courses/hidden")
+    assert page.status_code == 200 and "Draft: only its authors and admins" in page.text
 
 
 def test_course_page_for_a_visitor(app, client):

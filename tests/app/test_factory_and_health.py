@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from pathlib import Path
 from unittest import mock
@@ -103,10 +104,42 @@ def test_production_refuses_to_serve_without_an_issuer_key_but_commands_run(tmp_
     ({"SITE_URL": ""}, "SITE_URL must be set"),
     ({"SITE_URL": "http://ce.example.com"}, "SITE_URL starts with http://"),
     ({"MAIL_SERVER": ""}, "MAIL_SERVER must be set"),
+    # Issue 15, finding 9: each of these started, with Secure cookies off.
+    ({"SITE_URL": "HTTP://ce.example.com"}, "SITE_URL starts with http://"),
+    ({"SITE_URL": "javascript:alert(1)"}, "SITE_URL must be the site's public address, "
+                                          "https:// and a host name"),
+    ({"SITE_URL": "https://"}, "SITE_URL must be the site's public address"),
+    ({"SITE_URL": "https://admin:pw@ce.example.com"}, "SITE_URL must be the site's public"),
+    ({"SITE_URL": "ce.example.com"}, "SITE_URL must be the site's public address"),
+    ({"SITE_URL": "https://:pw@ce.example.com"}, "SITE_URL must be the site's public"),
+    ({"SITE_URL": "ftp://ce.example.com"}, "SITE_URL must be the site's public address"),
+    ({"SITE_URL": "https://ce.example.com/?next=x"}, "SITE_URL must be the site's public"),
+    ({"SITE_URL": "https://ce.example.com/#x"}, "SITE_URL must be the site's public"),
+    ({"SECRET_KEY": "a" * 32}, r"SECRET_KEY repeats too few characters \(1 different"),
+    ({"SECRET_KEY": "changeme" * 4}, r"SECRET_KEY repeats too few characters \(7 different"),
 ])
 def test_production_refuses_an_unsafe_setup_and_says_what_to_set(tmp_path, change, says):
     with pytest.raises(RuntimeError, match=says):
         build_config(tmp_path, {**SAFE_PRODUCTION, **change})
+
+
+def test_an_https_address_in_capitals_makes_cookies_secure(tmp_path):
+    with_issuer_key(tmp_path)
+    config = build_config(tmp_path, {**SAFE_PRODUCTION, "SITE_URL": "HTTPS://CE.Example.com/"})
+    assert config["SITE_URL"] == "https://ce.example.com"
+    assert config["SESSION_COOKIE_SECURE"] is config["REMEMBER_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("environment, warned", [
+    ({"WEB_CONCURRENCY": "4"}, True), ({"WEB_CONCURRENCY": "1"}, False),
+    ({"WEB_CONCURRENCY": "4", "REDIS_URL": "redis://cache:6379/0"}, False)])
+def test_several_processes_without_redis_are_warned_about(tmp_path, caplog, environment,
+                                                          warned):
+    with_issuer_key(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="nmt_course.config"):
+        build_config(tmp_path, {**SAFE_PRODUCTION, **environment})
+    said = "WEB_CONCURRENCY is 4 but REDIS_URL is not set: each process counts rate limits"
+    assert (said in caplog.text) is warned
 
 
 def test_plain_http_is_allowed_only_when_asked_for(tmp_path):

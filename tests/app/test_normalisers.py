@@ -33,7 +33,7 @@ def test_one_line_text_is_cleaned_by_the_operation_that_stores_it(app):
     with app.app_context():
         learner, admin = user_by_email("learner@example.com"), user_by_email("admin@example.com")
         assert learner.legal_name == "Jane Learner"
-        quiz = quiz_context("demo", "first-lesson", learner).quiz
+        quiz = quiz_context("demo", "first-lesson").quiz
         quizzes.grant_attempts(run, learner_id=learner.id, quiz_id=quiz.id, attempts=1,
                                reason=MESSY, granted_by_id=admin_id)
         revoke_certificate(run, admin, db.session.scalar(select(Certificate)), MESSY)

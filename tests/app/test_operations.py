@@ -64,7 +64,7 @@ def store_run(request, ctx):
 def submit(run, lesson: str, answers: dict, *, number: int | None = None,
            version_id: int | None = None) -> learning.QuizSubmitted:
     learner = user_by_email("learner@example.com")
-    context = quiz_context("demo", lesson, learner)
+    context = quiz_context("demo", lesson)
     standing, version = quiz_queries.standing(learner.id, context.quiz.id)
     if version_id is not None:  # a form kept from an older version
         version = db.session.get(QuizVersion, version_id)
@@ -127,7 +127,7 @@ def test_only_the_current_version_is_graded(app, ctx, tmp_path):
     run, _ = ctx
     old_version = quiz_queries.standing(
         user_by_email("learner@example.com").id,
-        quiz_context("demo", "first-lesson", None).quiz.id)[1].id
+        quiz_context("demo", "first-lesson").quiz.id)[1].id
     content = tmp_path / "content"
     shutil.copytree(app.config["LESSONS_DIR"].rsplit("/", 1)[0], content)
     quiz = content / "quizzes" / "demo" / "first-lesson.yaml"
@@ -307,7 +307,7 @@ def test_granted_attempts_reopen_a_quiz_whose_attempts_are_used_up(ctx):
     submit(run, "second-lesson", wrong)
     submit(run, "second-lesson", wrong)
     learner = user_by_email("learner@example.com")
-    quiz_id = quiz_context("demo", "second-lesson", learner).quiz.id
+    quiz_id = quiz_context("demo", "second-lesson").quiz.id
     for bad in ({"attempts": 0, "reason": "x"}, {"attempts": 11, "reason": "x"},
                 {"attempts": 1, "reason": "  "}):
         with pytest.raises(ValueError):

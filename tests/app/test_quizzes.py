@@ -288,7 +288,11 @@ def test_max_attempts_count_across_versions(app, learner, tmp_path):
 def test_missing_csrf_token_keeps_the_answers(app, learner):
     form = quiz_form(learner, "demo", "first-lesson")
     form["fields"]["csrf_token"] = "expired-or-forged"
-    response = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form)
+    cross_site = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form,
+                             headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross_site.status_code == 400 and 'name="attempt"' not in cross_site.text
+    response = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form,
+                           headers={"Sec-Fetch-Site": "same-origin"})
     assert response.status_code == 400
     assert "This form had expired, so nothing was submitted." in response.text
     refilled = form_with(response.text, "attempt")["fields"]

@@ -427,5 +427,7 @@ def test_a_course_keeps_its_files_and_loads_the_same_from_memory(tree):
     broken = {**course.files, "quizzes/course-a/a-lesson.yaml": "questions: []\n"}
     assert [str(p) for p in load_files(broken).errors] == [
         "quizzes/course-a/a-lesson.yaml:1: the quiz has no questions"]
-    with pytest.raises(ValueError):
-        load_files({"../escape.md": "x"})
+    for name in ("../escape.md", "/tmp/escape.md", "lessons/course-a/images/x.md"):
+        assert [str(p) for p in load_files({name: "x"}).errors] == [
+            f"{name}:1: not a path a course's file can have (lessons/<course>/NN-slug.md or "
+            "quizzes/<course>/slug.yaml)"]

@@ -3,7 +3,7 @@ course-wide question, and an optional comment."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from ..evaluation import MAX_COMMENT, QUESTIONS, RATINGS
@@ -11,7 +11,7 @@ from ..evaluation import MAX_COMMENT, QUESTIONS, RATINGS
 
 def _rating(label: str) -> RadioField:
     low, high = RATINGS
-    return RadioField(label, choices=[(value, str(value)) for value in range(low, high + 1)],
+    return RadioField(label, choices=[SelectChoice(value, str(value)) for value in range(low, high + 1)],
                       coerce=int, validators=[InputRequired(f"Choose from {low} to {high}.")])
 
 

@@ -188,7 +188,7 @@ def test_reimport_keeps_progress_attempts_and_certificates(app, client, content)
     assert (report.lessons_updated, report.lessons_archived, report.quiz_versions) == (1, 1, 1)
 
     with app.app_context():
-        assert db.session.scalar(select(func.count(LessonProgress.id))) == 1
+        assert db.session.scalar(select(func.count(LessonProgress.id))) == 2
         assert db.session.scalar(select(func.count(QuizAttempt.id))) == 2
         assert db.session.execute(select(Certificate.code, Certificate.course_title,
                                          Certificate.pdf)).one() == certificate_before

@@ -125,3 +125,44 @@ def test_measured_hours_warn_once_twenty_completed_below_the_declared_hours(app)
     page = teacher.get("/author/courses/demo/evidence").text
     assert "Warning: 20 learners completed the course" in page
     assert "median time (42.0 min) is below the declared 1 CE" in page
+
+
+def test_the_operation_itself_refuses_a_bad_early_or_second_evaluation(app, learner):
+    import pytest
+
+    from nmt_course.evaluation import QUESTIONS
+    from nmt_course.learning import operations as learning
+
+    def send(**changes):
+        return evaluate_directly_with(app, **changes)
+
+    with pytest.raises(learning.EvaluationRefused, match="once every lesson is complete"):
+        send()
+    finish_lessons(learner)
+    for changes, message in (({"rating": 6}, "from 1 to 5"), ({"rating": 0}, "from 1 to 5"),
+                             ({"comment": "z" * 2001}, "keep it to 2,000"),
+                             ({"lessons": 1}, "each lesson")):
+        with pytest.raises(learning.EvaluationRefused, match=message):
+            send(**changes)
+    assert count(app, CourseEvaluation) == 0
+    assert send() is not None
+    with pytest.raises(learning.EvaluationRefused, match="already sent"):
+        send()
+    assert count(app, CourseEvaluation) == 1 and count(app, Certificate) == 1
+    assert set(QUESTIONS) == {"content_quality", "relevance", "hours_matched"}
+
+
+def evaluate_directly_with(app, *, rating: int = 4, comment: str = "", lessons: int | None = None):
+    from nmt_course.accounts.queries import user_by_email
+    from nmt_course.evaluation import QUESTIONS
+    from nmt_course.learning import operations as learning
+    from nmt_course.learning.queries import course_by_slug
+    from tests.helpers import runtime
+
+    with app.app_context():
+        course = course_by_slug("demo")
+        rated = course.lessons[:lessons] if lessons is not None else course.lessons
+        return learning.send_evaluation(
+            runtime(app), user_by_email("learner@example.com"), course,
+            objectives_met={lesson.id: rating for lesson in rated},
+            ratings=dict.fromkeys(QUESTIONS, rating), comment=comment)

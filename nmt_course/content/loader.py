@@ -16,8 +16,8 @@ from .images import CheckedImage, ImageRefused, check_kept_image
 from .figures import check_images
 from .lesson_checks import body_problems
 from .markdown import count_words, prose_words, render_block, render_document
-from .model import (COURSE_STATUSES, COURSE_TYPES, MIN_MINUTES, WORDS_PER_MINUTE, ContentSet, CourseSource,
-                    LessonSource, Problem, ce_hours_problem)
+from .model import (COURSE_STATUSES, COURSE_TYPES, MIN_MINUTES, WORDS_PER_MINUTE, ContentSet,
+                    CourseSource, LessonSource, Problem, ce_hours_problem)
 from .quality import check_quality
 from .quiz_file import load_quiz
 from .source import ContentError, LineMap, decode_utf8

@@ -11,8 +11,9 @@ from ..evaluation import MAX_COMMENT, QUESTIONS, RATINGS
 
 def _rating(label: str) -> RadioField:
     low, high = RATINGS
-    return RadioField(label, choices=[SelectChoice(value, str(value)) for value in range(low, high + 1)],
-                      coerce=int, validators=[InputRequired(f"Choose from {low} to {high}.")])
+    return RadioField(label, coerce=int,
+                      choices=[SelectChoice(value, str(value)) for value in range(low, high + 1)],
+                      validators=[InputRequired(f"Choose from {low} to {high}.")])
 
 
 class EvaluationForm(FlaskForm):

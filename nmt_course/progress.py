@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 class LessonState(enum.Enum):
     NOT_STARTED = "not started"
-    READ = "read"
-    QUIZ_PASSED = "quiz passed"
+    READ = "read"  # marked read; its quiz, if it has one, not passed yet
+    QUIZ_PASSED = "quiz passed"  # its quiz passed, the lesson not marked read yet
+    COMPLETE = "complete"
 
 
 @dataclass(frozen=True)
@@ -23,19 +24,22 @@ class LessonFacts:
 
     @property
     def state(self) -> LessonState:
+        if self.complete:
+            return LessonState.COMPLETE
         if self.quiz_passed:
             return LessonState.QUIZ_PASSED
         return LessonState.READ if self.read else LessonState.NOT_STARTED
 
     @property
     def complete(self) -> bool:
-        """A lesson with a quiz is complete when the quiz is passed; otherwise when read."""
-        return self.quiz_passed if self.has_quiz else self.read
+        """A lesson is complete when it is marked read and, where it has a quiz, the quiz is
+        passed: passing a quiz alone does not complete a lesson nobody read."""
+        return self.read and (self.quiz_passed or not self.has_quiz)
 
 
 @dataclass(frozen=True)
 class Requirement:
-    kind: str  # read_lesson | pass_quiz | licence_number | no_lessons
+    kind: str  # read_lesson | pass_quiz | licence_number | evaluation | no_lessons
     message: str
     lesson_slug: str | None = None
 
@@ -64,19 +68,32 @@ class CourseProgress:
     def next_lesson(self) -> LessonFacts | None:
         return next((lesson for lesson in self.lessons if not lesson.complete), None)
 
+    @property
+    def lessons_complete(self) -> bool:
+        """Every lesson is complete (what the course evaluation waits for)."""
+        return bool(self.lessons) and self.next_lesson is None
+
+    @property
+    def evaluation_due(self) -> bool:
+        """The course evaluation is the next step: the lessons are done, it is not sent."""
+        return self.lessons_complete and any(r.kind == "evaluation" for r in self.unmet)
+
 
 def course_progress(lessons: Sequence[LessonFacts], *, requires_licence: bool = False,
-                    has_licence: bool = False) -> CourseProgress:
-    """Derive progress from facts; a lesson read but whose quiz is not passed counts half."""
+                    has_licence: bool = False, evaluated: bool = True) -> CourseProgress:
+    """Derive progress from facts; a lesson read whose quiz is not passed, or whose quiz is
+    passed but which is not marked read, counts half. `evaluated`: the learner has sent the
+    course evaluation (or holds the certificate, earned before evaluations existed)."""
     unmet: list[Requirement] = []
     for lesson in lessons:
-        if lesson.complete:
-            continue
-        if lesson.has_quiz:
+        if not lesson.read:
+            unmet.append(Requirement("read_lesson", f"Read “{lesson.title}” and mark it read",
+                                     lesson.slug))
+        if lesson.has_quiz and not lesson.quiz_passed:
             unmet.append(Requirement("pass_quiz", f"Pass the quiz for “{lesson.title}”",
                                      lesson.slug))
-        else:
-            unmet.append(Requirement("read_lesson", f"Read “{lesson.title}”", lesson.slug))
+    if lessons and not evaluated:
+        unmet.append(Requirement("evaluation", "Answer the course evaluation"))
     if not lessons:
         unmet.append(Requirement("no_lessons", "This course has no lessons yet"))
     if requires_licence and not has_licence:
@@ -84,13 +101,15 @@ def course_progress(lessons: Sequence[LessonFacts], *, requires_licence: bool = 
                                  "Add your licence number to your account; this course's "
                                  "certificate must show it"))
     complete = sum(lesson.complete for lesson in lessons)
-    half = sum(lesson.read and not lesson.complete for lesson in lessons)
+    half = sum((lesson.read or lesson.quiz_passed) and not lesson.complete
+               for lesson in lessons)
     return CourseProgress(tuple(lessons), percent(len(lessons), complete, half), tuple(unmet))
 
 
 def percent(lessons: int, complete: int, read_only: int) -> int:
-    """The course percentage: a complete lesson counts whole, one read whose quiz is not
-    passed yet counts half (rounded down, so 100 means every lesson is complete)."""
+    """The course percentage: a complete lesson counts whole, one half done (read with its
+    quiz not passed, or its quiz passed without a read mark) counts half (rounded down, so
+    100 means every lesson is complete)."""
     if not lessons:
         return 0
     return (2 * complete + read_only) * 100 // (2 * lessons)

@@ -40,6 +40,7 @@ def presented(questions: list[Question], shown: Presentation) -> list[PresentedQ
 class QuizForm(FlaskForm):
     version = HiddenField()
     attempt = HiddenField()
+    opened = HiddenField()  # the signed time the quiz was opened (web.open_token)
 
     presented: list[PresentedQuestion]
 

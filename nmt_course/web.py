@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from .accounts.session_operations import end_session, start_session
 from .runtime import Runtime
+from .time_on_task import opened_at, sign_open_time
 
 ERROR_MESSAGES = {
     400: ("Something in that request was not right",
@@ -114,3 +115,18 @@ def error_page(code: int, message: str | None = None):
     title, hint = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title,
                            hint=message or hint), code
+
+
+OPENED_FIELD = "opened"  # the signed open time in a lesson's or quiz's form
+
+
+def open_token(subject: str) -> str:
+    """The signed open time for the current user's form of `subject` ("lesson:3")."""
+    return sign_open_time(current_app.secret_key, user_id=current_user.id, subject=subject,
+                          at=runtime().clock())
+
+
+def posted_open_time(subject: str):
+    """When the current user opened the form of `subject` just posted, or None."""
+    return opened_at(current_app.secret_key, request.form.get(OPENED_FIELD),
+                     user_id=current_user.id, subject=subject)

@@ -131,7 +131,7 @@ def import_content(app, lessons: Path | None = None, quizzes: Path | None = None
 
 
 def pass_quiz_directly(app, email: str, course: str, lesson: str,
-                       answers: dict[str, list[str]]) -> learning.QuizSubmitted:
+                       answers: dict[str, list[str]], opened_at=None) -> learning.QuizSubmitted:
     """Submit the learner's next attempt through the operations, as the quiz page would."""
     with app.app_context():
         user = user_by_email(email)
@@ -143,7 +143,8 @@ def pass_quiz_directly(app, email: str, course: str, lesson: str,
         return learning.submit_quiz(
             runtime(app), user, course=context.course, version=version, questions=questions,
             shown=shown, number=standing.next_number,
-            answers={key: answers[key] for key in shown.questions if key in answers})
+            answers={key: answers[key] for key in shown.questions if key in answers},
+            opened_at=opened_at)
 
 
 def quiz_form(client, course: str, lesson: str) -> dict:
@@ -182,3 +183,52 @@ def count_statements(engine):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def read_lesson(client, course: str, lesson: str, **extra):
+    """Open the lesson and press its read button (the form carries the signed open time)."""
+    page = client.get(f"/courses/{course}/lessons/{lesson}")
+    assert page.status_code == 200, page.status_code
+    form = form_with(page.get_data(as_text=True), "opened")
+    return client.post(form["action"], data={**form["fields"], **extra})
+
+
+def evaluation_answers(html: str, rating: int = 4, comment: str = "") -> dict:
+    """The evaluation form on `html`, every rating set to `rating`."""
+    form = form_with(html, "hours_matched")
+    data = {name: str(rating) for name in form["names"]
+            if name.startswith("lesson-") or name in ("content_quality", "relevance",
+                                                      "hours_matched")}
+    return {**form["fields"], **data, "comment": comment}
+
+
+def send_evaluation(client, course: str, rating: int = 4, comment: str = ""):
+    """Answer the course's evaluation through its page."""
+    url = f"/courses/{course}/evaluation"
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    return client.post(url, data=evaluation_answers(page.get_data(as_text=True), rating,
+                                                    comment))
+
+
+def read_directly(app, email: str, course: str, lesson: str, opened_at=None):
+    """Mark a lesson read through the operations, as the lesson page would."""
+    with app.app_context():
+        user = user_by_email(email)
+        found = learning_queries.course_by_slug(course)
+        return learning.mark_lesson_read(runtime(app), user,
+                                         learning_queries.active_lesson(found.id, lesson),
+                                         found, opened_at=opened_at)
+
+
+def evaluate_directly(app, email: str, course: str, rating: int = 4, comment: str = ""):
+    """Send the course evaluation through the operations, as its page would."""
+    from nmt_course.evaluation import QUESTIONS
+
+    with app.app_context():
+        user = user_by_email(email)
+        found = learning_queries.course_by_slug(course)
+        rows = learning_queries.lesson_rows([found.id], user.id)[found.id]
+        return learning.send_evaluation(
+            runtime(app), user, found, objectives_met={row.id: rating for row in rows},
+            ratings={key: rating for key in QUESTIONS}, comment=comment)

@@ -8,7 +8,8 @@ from wtforms import (BooleanField, DecimalField, EmailField, FieldList, Form, Fo
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 Regexp, ValidationError)
 
-from ..content.model import COURSE_TYPES, QUESTION_TYPES, REVIEW_AFTER_FAIL, ce_hours_problem
+from ..content.model import (COURSE_TYPES, MIN_MINUTES, QUESTION_TYPES, REVIEW_AFTER_FAIL,
+                             ce_hours_problem)
 from ..form_fields import EMAIL
 from .questions import CHOICE_ROWS
 
@@ -68,6 +69,12 @@ class LessonForm(FlaskForm):
                                    "follow it: change it only before the lesson is published.")
     objectives = TextAreaField("Objectives, one a line", validators=[Length(max=3000)],
                                description="Quiz questions name these by number.")
+    min_minutes = IntegerField(
+        "Least reading time in minutes (optional)",
+        validators=[Optional(), NumberRange(*MIN_MINUTES, message="Use %(min)s to %(max)s "
+                                                                  "minutes, or leave it empty.")],
+        description="Marking the lesson read earlier than this after opening it is refused, "
+                    "with the time left.")
     body = TextAreaField("Lesson (Markdown)", validators=[DataRequired("Write the lesson."),
                                                           Length(max=200_000)],
                          description="Start headings at ##. Admonitions: !!! warning \"Title\" "

@@ -46,7 +46,7 @@ def edit(slug: str, lesson: str | None = None):
     meta, body = _lesson_or_404(draft, lesson) if lesson else ({}, "")
     form = LessonForm(data={"title": meta.get("title", ""), "slug": lesson or "",
                             "objectives": "\n".join(meta.get("objectives") or []),
-                            "body": body})
+                            "min_minutes": meta.get("min_minutes"), "body": body})
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
@@ -54,7 +54,10 @@ def edit(slug: str, lesson: str | None = None):
         else:
             objectives = [line.strip() for line in form.objectives.data.splitlines()
                           if line.strip()]
-            new_meta = {**meta, "title": form.title.data, "objectives": objectives}
+            new_meta = {**meta, "title": form.title.data, "objectives": objectives,
+                        "min_minutes": form.min_minutes.data}
+            if new_meta["min_minutes"] is None:
+                del new_meta["min_minutes"]
             try:
                 saved = operations.save_lesson(runtime(), learner(), course, lesson,
                                                form.slug.data, new_meta, form.body.data)

@@ -81,7 +81,9 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
                 user_id, name, email, course_id, titles[course_id], due_date,
                 status(completed=certificate is not None, started=started, due=due_date,
                        today=today),
-                percent(lesson_count[course_id], plain_read + passed, unpassed_read),
+                # A lesson with a quiz is complete when read and passed; either alone is half.
+                percent(lesson_count[course_id], plain_read + tried.passed_and_read,
+                        unpassed_read + passed - tried.passed_and_read),
                 quiz_count[course_id], passed, tried.results,
                 certificate[0] if certificate else None,
                 certificate[1] if certificate else None))

@@ -16,9 +16,9 @@ from .fields import FieldChecker, content_hash, read_front_matter
 from .images import CheckedImage, ImageRefused, check_kept_image
 from .figures import check_images
 from .lesson_checks import body_problems
-from .markdown import count_words, render_block, render_document
-from .model import (COURSE_STATUSES, COURSE_TYPES, WORDS_PER_MINUTE, ContentSet, CourseSource,
-                    LessonSource, Problem, ce_hours_problem, estimate_ce_hours)
+from .markdown import count_words, prose_words, render_block, render_document
+from .model import (COURSE_STATUSES, COURSE_TYPES, MIN_MINUTES, WORDS_PER_MINUTE, ContentSet,
+                    CourseSource, LessonSource, Problem, ce_hours_problem)
 from .quality import check_quality
 from .quiz_file import load_quiz
 from .source import ContentError, LineMap, decode_utf8
@@ -38,7 +38,7 @@ def is_file_key(name: str) -> bool:
 
 COURSE_KEYS = ("title", "summary", "ce_hours", "course_type", "status", "approval_number",
                "requires_licence")
-LESSON_KEYS = ("title", "slug", "minutes", "objectives")
+LESSON_KEYS = ("title", "slug", "minutes", "min_minutes", "objectives")
 MAX_TITLE = 200
 
 
@@ -126,12 +126,17 @@ def _load_course(course_dir: Path, quiz_dir: Path | None, problems: list[Problem
         course_type=course_type, status=status, approval_number=approval_number,
         requires_licence=requires_licence, description_markdown=document.body.strip(),
         description_html=render_block(document.body), lessons=tuple(lessons))
-    estimate = estimate_ce_hours(course.word_count, course.question_count)
+    estimate = course.estimated_hours
     if ce_hours > estimate:
-        check.warn(meta.line_of("ce_hours"),
-                   f"ce_hours {ce_hours:f} is more than the {estimate.normalize():f} hours "
-                   f"estimated from {course.word_count} words and {course.question_count} quiz "
-                   "questions shown: lower ce_hours, or add reading or questions")
+        # A course a board approved must not claim more than it takes (docs/content.md).
+        report = check.error if approval_number else check.warn
+        report(meta.line_of("ce_hours"),
+               f"ce_hours {ce_hours:f} is more than the {estimate.normalize():f} hours "
+               f"estimated from {course.word_count} words of prose and "
+               f"{course.question_count} quiz questions shown: lower ce_hours, or add "
+               "reading or questions"
+               + ("; a course with an approval number cannot be published while it does"
+                  if approval_number else ""))
     problems.extend(check_quality(course))
     course = dataclasses.replace(course, images=_load_images(course_dir / "images", problems,
                                                              shown))
@@ -221,7 +226,8 @@ def _course_fingerprint(course: CourseSource) -> dict:
     fields["images"] = [image.name for image in course.images]  # names carry their hash
     fields["lessons"] = [
         {"slug": lesson.slug, "position": lesson.position, "title": lesson.title,
-         "minutes": lesson.minutes, "objectives": lesson.objectives,
+         "minutes": lesson.minutes, "min_minutes": lesson.min_minutes,
+         "objectives": lesson.objectives,
          "body": lesson.body_markdown,
          "quiz": lesson.quiz.content_hash if lesson.quiz else None}
         for lesson in course.lessons
@@ -304,17 +310,21 @@ def _load_lesson(path: Path, position: int, file_slug: str,
                                        "title is the page's heading, so start at '##'")
     for offset, message in body_problems(document.body):
         check.error(document.body_line + offset, message)
-    words = count_words(body_html)
-    if not words:
+    if not count_words(body_html):
         check.error(document.body_line, "the lesson has no text below its front matter")
+    words = prose_words(body_html)
     minutes = check.whole_number(meta, "minutes", max(1, math.ceil(words / WORDS_PER_MINUTE)),
                                  low=1, high=600)
+    min_minutes = (check.whole_number(meta, "min_minutes", 0, low=MIN_MINUTES[0],
+                                      high=MIN_MINUTES[1]) or None
+                   if meta.get("min_minutes") is not None else None)
     if check.failed:
         return None
     return LessonSource(path=check.path, slug=slug, position=position, title=title,
                         minutes=minutes, objectives=tuple(o.strip() for o in objectives),
                         body_markdown=document.body.strip(), body_html=body_html,
-                        word_count=words, objectives_line=meta.line_of("objectives"))
+                        word_count=words, min_minutes=min_minutes,
+                        objectives_line=meta.line_of("objectives"))
 
 
 def _attach_quizzes(lessons: list[LessonSource], lesson_files: set[str], quiz_dir: Path | None,

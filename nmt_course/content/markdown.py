@@ -152,3 +152,33 @@ def plain_text(fragment: str) -> str:
 def count_words(fragment: str) -> int:
     """Words a reader reads in rendered HTML."""
     return len(plain_text(fragment).split())
+
+
+# What the CE-hours rule leaves out of a lesson's prose (docs/content.md): sections headed
+# like these, down to the next heading of the same or a higher level; code; and image text
+# (alt text is an attribute, so plain_text never counts it).
+UNCOUNTED_SECTIONS = ("References", "Sources", "Further reading")
+_CODE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>", re.S)
+_HEADING = re.compile(r"<h([2-6])\b[^>]*>(.*?)</h\1>", re.S)
+
+
+def prose_words(fragment: str) -> int:
+    """Words of a rendered lesson a reader reads as prose: count_words without code and
+    without the sections the CE-hours rule leaves out."""
+    text = _CODE.sub(" ", fragment)
+    uncounted = {title.casefold() for title in UNCOUNTED_SECTIONS}
+    words, start, skipping = 0, 0, None  # skipping: the level of the section left out
+    for heading in _HEADING.finditer(text):
+        if skipping is None:
+            words += count_words(text[start:heading.start()])
+        level = int(heading.group(1))
+        if skipping is not None and level > skipping:
+            continue
+        title = " ".join(plain_text(heading.group(2)).split()).rstrip(":").casefold()
+        skipping = level if title in uncounted else None
+        if skipping is None:
+            words += count_words(heading.group(0))
+        start = heading.end()
+    if skipping is None:
+        words += count_words(text[start:])
+    return words

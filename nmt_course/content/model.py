@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
-from ..formatting import ce_hours as hours_text, ce_label, count_of
+from ..formatting import ce_hours as hours_text, ce_label
 from .images import CheckedImage
+from .markdown import UNCOUNTED_SECTIONS, count_words
 
 COURSE_TYPES = ("Home Study", "Live", "Webinar")
 QUESTION_TYPES = ("single", "multiple", "true_false")
@@ -35,8 +36,10 @@ REVIEW_AFTER_FAIL = tuple(mode.value for mode in (ReviewMode.SCORE, ReviewMode.O
                                                    ReviewMode.QUESTIONS))
 # The CE-hours rule (docs/content.md): its rates, and the bounds of a course's hours.
 WORDS_PER_MINUTE = 200
-MINUTES_PER_QUESTION = 1
+MINUTES_PER_QUESTION = Decimal("0.25")  # to answer an item, besides reading it
 MIN_CE_HOURS, MAX_CE_HOURS = Decimal("0.25"), Decimal("100")
+# A lesson's `min_minutes`: the least time between opening it and marking it read.
+MIN_MINUTES = (1, 240)
 
 
 class Severity(enum.Enum):
@@ -81,6 +84,12 @@ class QuestionSource:
     objective: int | None = None  # 1-based number of the lesson objective it tests
     line: int = field(default=0, compare=False)
 
+    @property
+    def words(self) -> int:
+        """Words a learner reads in it: its stem and its choices."""
+        return count_words(self.prompt_html) + sum(count_words(c.text_html)
+                                                   for c in self.choices)
+
 
 @dataclass(frozen=True)
 class QuizSource:
@@ -98,6 +107,14 @@ class QuizSource:
     def shown_count(self) -> int:
         """How many questions each attempt shows."""
         return self.draw or len(self.questions)
+
+    @property
+    def words_read(self) -> Decimal:
+        """Words of stems and choices an attempt shows: the draw times the bank's mean."""
+        if not self.questions:
+            return Decimal(0)
+        return (Decimal(sum(q.words for q in self.questions)) * self.shown_count
+                / len(self.questions))
 
     def canonical(self) -> dict:
         """The quiz as plain data, in its authored form (stored with each version)."""
@@ -131,8 +148,9 @@ class LessonSource:
     objectives: tuple[str, ...]
     body_markdown: str
     body_html: str
-    word_count: int
+    word_count: int  # prose words, as the CE-hours rule counts them
     quiz: QuizSource | None = None
+    min_minutes: int | None = None
     objectives_line: int = field(default=1, compare=False)
 
 
@@ -164,22 +182,46 @@ class CourseSource:
     def word_count(self) -> int:
         return sum(lesson.word_count for lesson in self.lessons)
 
+    @property
+    def quiz_words(self) -> Decimal:
+        """Words of stems and choices a learner reads in all the quizzes (hundredths)."""
+        return quiz_words(sum((lesson.quiz.words_read for lesson in self.lessons
+                               if lesson.quiz), Decimal(0)))
 
-def estimate_ce_hours(word_count: int, question_count: int) -> Decimal:
-    """The CE-hours rule (docs/content.md): words / 200 + 1 minute per question shown, in
-    hours, rounded down to the half hour."""
-    minutes = (Decimal(word_count) / WORDS_PER_MINUTE
-               + question_count * MINUTES_PER_QUESTION)
+    @property
+    def estimated_hours(self) -> Decimal:
+        return estimate_ce_hours(self.word_count, self.question_count, self.quiz_words)
+
+
+def quiz_words(words: Decimal) -> Decimal:
+    """Kept in hundredths (so the stored course gives the estimate its files gave)."""
+    return Decimal(words).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+
+
+def estimate_minutes(prose_words: int, questions: int, quiz_words: Decimal) -> Decimal:
+    """The CE-hours rule (docs/content.md), in minutes: prose words / 200, plus for every
+    question a learner answers its words / 200 and a quarter of a minute."""
+    return ((Decimal(prose_words) + Decimal(quiz_words)) / WORDS_PER_MINUTE
+            + questions * MINUTES_PER_QUESTION)
+
+
+def estimate_ce_hours(prose_words: int, questions: int, quiz_words: Decimal) -> Decimal:
+    """The estimated minutes in hours, rounded down to the half hour."""
+    minutes = estimate_minutes(prose_words, questions, quiz_words)
     halves = (minutes / 60 * 2).to_integral_value(rounding=ROUND_FLOOR)
     return halves / 2
 
 
-def ce_hours_basis(word_count: int, question_count: int) -> str:
-    """How a course's CE hours were estimated, in a sentence for its page."""
-    return (f"{word_count:,} words of lessons at {WORDS_PER_MINUTE} words a minute, plus "
-            f"{count_of(MINUTES_PER_QUESTION, 'minute')} for each of the {question_count} "
-            "quiz questions a learner answers, rounded down to the half hour: "
-            f"{ce_label(estimate_ce_hours(word_count, question_count))}")
+def ce_hours_basis(prose_words: int, questions: int, quiz_words: Decimal) -> str:
+    """How a course's CE hours were estimated, in a sentence (with its numbers) for its page."""
+    minutes = estimate_minutes(prose_words, questions, quiz_words)
+    left_out = ", ".join(title.lower() for title in UNCOUNTED_SECTIONS)
+    return (f"{prose_words:,} words of lesson prose (leaving out {left_out}, code and image "
+            f"text) and {round(quiz_words):,} words of the {questions} quiz questions a learner "
+            f"answers, read at {WORDS_PER_MINUTE} words a minute, plus "
+            f"{hours_text(MINUTES_PER_QUESTION)} minutes to answer each question, make "
+            f"{minutes.quantize(Decimal('1'), rounding=ROUND_FLOOR)} minutes, rounded down to "
+            f"the half hour: {ce_label(estimate_ce_hours(prose_words, questions, quiz_words))}")
 
 
 def ce_hours_problem(hours: Decimal) -> str | None:

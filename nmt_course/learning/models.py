@@ -31,8 +31,9 @@ class Course(db.Model):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     imported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # What the CE-hours estimate was made from (docs/content.md), shown on the course page.
-    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    word_count: Mapped[int] = mapped_column(Integer, default=0)  # prose words
     questions_shown: Mapped[int] = mapped_column(Integer, default=0)
+    quiz_words: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=0)
     edited_in_browser_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The published course as files ({"lessons/<course>/course.md": text, ...}), for export
     # and as the starting point of a draft.
@@ -66,6 +67,8 @@ class Lesson(db.Model):
     body_markdown: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer)
+    # The least time between opening the lesson and marking it read (None: no minimum).
+    min_minutes: Mapped[int | None] = mapped_column(Integer)
     # A lesson removed from the files is archived, so read marks and attempts stay readable.
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # When a lesson joined a course that had already been published (None: from the start),
@@ -98,3 +101,24 @@ class LessonProgress(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"))
     read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # From opening the lesson to marking it read, measured on the server (None: unknown).
+    seconds: Mapped[int | None] = mapped_column(Integer)
+
+
+class CourseEvaluation(db.Model):
+    """A learner's evaluation of a course, answered once before the certificate. Results are
+    shown to authors without names; the learner is kept only so that each answers once."""
+
+    __tablename__ = "course_evaluations"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # {lesson id: 1-5, how well its objectives were met}, for the lessons of the course then.
+    objectives_met: Mapped[dict[str, int]] = mapped_column(JSON)
+    content_quality: Mapped[int] = mapped_column(Integer)
+    relevance: Mapped[int] = mapped_column(Integer)
+    hours_matched: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

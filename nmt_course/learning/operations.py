@@ -4,6 +4,8 @@ transaction; a course it completes is concluded (certificate, subscribers) after
 and comes back to the page as a CourseCompleted."""
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,10 +19,13 @@ from ..events import Completion
 from ..quizzes import operations as quizzes
 from ..quizzes.models import Question, QuizVersion
 from ..quizzes.presentation import Presentation
+from ..evaluation import MAX_COMMENT, QUESTIONS, RATINGS
+from ..formatting import count_of
 from ..runtime import Runtime
+from ..time_on_task import task_seconds
 from . import completion, queries
 from .completion import CourseCompleted
-from .models import Course, CourseImage, Lesson, LessonProgress
+from .models import Course, CourseEvaluation, CourseImage, Lesson, LessonProgress
 
 
 class ContentConflict(Exception):
@@ -41,31 +46,62 @@ def _require_published(course: Course) -> None:
         raise CourseNotPublished()
 
 
+class ReadRefused(Exception):
+    """Marking a lesson read before its min_minutes have passed; the message says how long
+    is left."""
+
+
+class EvaluationRefused(Exception):
+    """A course evaluation that cannot be taken: the message says why."""
+
+
 def _concluded(runtime: Runtime, done: Completion | None) -> CourseCompleted | None:
     return completion.conclude(runtime, done) if done is not None else None
 
 
-def mark_lesson_read(runtime: Runtime, learner: User, lesson: Lesson,
-                     course: Course) -> CourseCompleted | None:
-    """Record that the learner read the lesson (once); the course, if that completed it.
+def mark_lesson_read(runtime: Runtime, learner: User, lesson: Lesson, course: Course, *,
+                     opened_at: dt.datetime | None = None) -> CourseCompleted | None:
+    """Record that the learner read the lesson (once), with the time from `opened_at` (the
+    signed open time of the form, None when unknown); the course, if that completed it.
+    ReadRefused before the lesson's min_minutes have passed since it was opened;
     CourseNotPublished for a course that is not published."""
-    return _concluded(runtime, _mark_read(runtime, learner, lesson, course))
+    return _concluded(runtime, _mark_read(runtime, learner, lesson, course, opened_at))
+
+
+def _too_soon(lesson: Lesson, opened_at: dt.datetime | None, now: dt.datetime) -> str | None:
+    if not lesson.min_minutes:
+        return None
+    needed = dt.timedelta(minutes=lesson.min_minutes)
+    if opened_at is None or opened_at > now:
+        return (f"This lesson asks for at least {count_of(lesson.min_minutes, 'minute')} of "
+                "reading from when you open it. Read it, then mark it read.")
+    left = needed - (now - opened_at)
+    if left <= dt.timedelta(0):
+        return None
+    return (f"This lesson asks for at least {count_of(lesson.min_minutes, 'minute')} of "
+            f"reading: {count_of(math.ceil(left.total_seconds() / 60), 'minute')} left.")
 
 
 @transaction
-def _mark_read(runtime: Runtime, learner: User, lesson: Lesson,
-               course: Course) -> Completion | None:
+def _mark_read(runtime: Runtime, learner: User, lesson: Lesson, course: Course,
+               opened_at: dt.datetime | None) -> Completion | None:
     _require_published(course)
     if queries.is_read(learner.id, lesson.id):
         return None
     now = runtime.clock()
-    db.session.add(LessonProgress(user_id=learner.id, lesson_id=lesson.id, read_at=now))
+    refusal = _too_soon(lesson, opened_at, now)
+    if refusal:
+        raise ReadRefused(refusal)
+    db.session.add(LessonProgress(user_id=learner.id, lesson_id=lesson.id, read_at=now,
+                                  seconds=task_seconds(opened_at, now)))
     db.session.flush()
-    rows = queries.lesson_rows([course.id], learner.id)[course.id]
-    if any(row.id == lesson.id and row.quiz_id is not None for row in rows):
-        return None  # a lesson with a quiz is complete when its quiz is passed, not read
-    progress = queries.progress_of(rows, course, learner)
-    return completion.completion_of(learner, course, now) if progress.complete else None
+    return _completion(learner, course, now)
+
+
+def _completion(learner: User, course: Course, now: dt.datetime) -> Completion | None:
+    """Inside a transaction that has checked the course is published (_require_published)."""
+    done = completion.completed(learner, [course], now, published={course.id})
+    return done[0] if done else None
 
 
 @dataclass(frozen=True)
@@ -76,27 +112,69 @@ class QuizSubmitted:
 
 def submit_quiz(runtime: Runtime, learner: User, *, course: Course, version: QuizVersion,
                 questions: Sequence[Question], shown: Presentation, number: int,
-                answers: Mapping[str, Sequence[str]]) -> QuizSubmitted:
+                answers: Mapping[str, Sequence[str]],
+                opened_at: dt.datetime | None = None) -> QuizSubmitted:
     """Grade and store attempt `number` (quizzes.operations.record_attempt: the quiz rules,
-    QuizRefused) and, in the same transaction, see whether its pass completed the course.
+    QuizRefused) with the time from `opened_at` (the signed open time of the form) and, in
+    the same transaction, see whether its pass completed the course.
     CourseNotPublished for a course that is not published."""
     attempt, done = _submit_quiz(runtime, learner, course, version, questions, shown, number,
-                                 answers)
+                                 answers, opened_at)
     return QuizSubmitted(attempt, _concluded(runtime, done))
 
 
 @transaction
 def _submit_quiz(runtime: Runtime, learner: User, course: Course, version: QuizVersion,
                  questions: Sequence[Question], shown: Presentation, number: int,
-                 answers: Mapping[str, Sequence[str]]):
+                 answers: Mapping[str, Sequence[str]], opened_at: dt.datetime | None):
     _require_published(course)
     now = runtime.clock()
     attempt = quizzes.record_attempt(learner, version=version, questions=questions,
-                                     shown=shown, number=number, answers=answers, at=now)
+                                     shown=shown, number=number, answers=answers, at=now,
+                                     seconds=task_seconds(opened_at, now))
     if not (attempt.created and attempt.passed):
         return attempt, None
-    done = completion.completed(learner, [course], now, published={course.id})
-    return attempt, done[0] if done else None
+    return attempt, _completion(learner, course, now)
+
+
+def send_evaluation(runtime: Runtime, learner: User, course: Course, *,
+                    objectives_met: Mapping[int, int], ratings: Mapping[str, int],
+                    comment: str) -> CourseCompleted | None:
+    """Keep the learner's evaluation of the course (once, after every lesson is complete);
+    the course, if that completed it. EvaluationRefused says why not."""
+    low, high = RATINGS
+    values = [*objectives_met.values(), *(ratings.get(key) for key in QUESTIONS)]
+    if not all(isinstance(v, int) and low <= v <= high for v in values):
+        raise EvaluationRefused(f"Rate each question from {low} to {high}.")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise EvaluationRefused(f"The comment is {len(comment):,} characters long; keep it "
+                                f"to {MAX_COMMENT:,}.")
+    return _concluded(runtime, _send_evaluation(runtime, learner, course, dict(objectives_met),
+                                                dict(ratings), comment))
+
+
+@transaction
+def _send_evaluation(runtime: Runtime, learner: User, course: Course,
+                     objectives_met: dict[int, int], ratings: dict[str, int],
+                     comment: str) -> Completion | None:
+    _require_published(course)
+    rows = queries.lesson_rows([course.id], learner.id).get(course.id, [])
+    progress = queries.progress_of(rows, course, learner)
+    if queries.evaluation_sent(learner.id, course.id):
+        raise EvaluationRefused("You have already sent your evaluation of this course.")
+    if not progress.lessons_complete:
+        raise EvaluationRefused("The evaluation opens once every lesson is complete.")
+    if set(objectives_met) != {row.id for row in rows}:
+        raise EvaluationRefused("Rate how well each lesson's objectives were met.")
+    now = runtime.clock()
+    db.session.add(CourseEvaluation(
+        course_id=course.id, user_id=learner.id, submitted_at=now, comment=comment,
+        objectives_met={str(key): value for key, value in objectives_met.items()},
+        **{key: ratings[key] for key in QUESTIONS}))
+    db.session.flush()
+    audit.record("course.evaluated", at=now, actor_id=learner.id, subject=f"course:{course.id}")
+    return _completion(learner, course, now)
 
 
 def finish_course(runtime: Runtime, learner: User, course: Course) -> CourseCompleted | None:
@@ -182,6 +260,7 @@ def apply_course_source(course: Course, source: CourseSource, now,
         setattr(course, field, getattr(source, field))
     course.status = CourseStatus(source.status)
     course.questions_shown = source.question_count
+    course.quiz_words = source.quiz_words
     course.source_files = dict(source.files)
     db.session.flush()
     kept = set(db.session.scalars(select(CourseImage.name).where(
@@ -211,6 +290,7 @@ def apply_course_source(course: Course, source: CourseSource, now,
         lesson.body_markdown = lesson_source.body_markdown
         lesson.body_html = lesson_source.body_html
         lesson.word_count = lesson_source.word_count
+        lesson.min_minutes = lesson_source.min_minutes
         lesson.archived_at = None
         db.session.flush()
         report.quiz_versions += quizzes.import_quiz(lesson.id, lesson_source.quiz, now)
@@ -224,5 +304,6 @@ def apply_course_source(course: Course, source: CourseSource, now,
 def _lesson_changed(lesson: Lesson, source: LessonSource) -> bool:
     return (lesson.archived_at is not None or lesson.position != source.position
             or lesson.title != source.title or lesson.minutes != source.minutes
+            or lesson.min_minutes != source.min_minutes
             or lesson.objectives != list(source.objectives)
             or lesson.body_markdown != source.body_markdown)

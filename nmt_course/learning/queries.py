@@ -12,11 +12,12 @@ from sqlalchemy import exists, false, func, null, or_, select
 from sqlalchemy.orm import aliased, defer, load_only, undefer
 
 from ..accounts.models import User
+from ..certificates.models import Certificate
 from ..content import CourseStatus
 from ..database import db
 from ..progress import CourseProgress, LessonFacts, course_progress
 from ..quizzes.models import Quiz, QuizAttempt, QuizStanding, QuizVersion
-from .models import Course, CourseImage, Lesson, LessonProgress
+from .models import Course, CourseEvaluation, CourseImage, Lesson, LessonProgress
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class LessonRow:
     quiz_passed: bool
     added_at: dt.datetime | None = None
     started_at: dt.datetime | None = None  # the learner's first read or attempt in the course
+    # The learner sent the course's evaluation, or holds its certificate (from before).
+    evaluated: bool = False
 
     @property
     def facts(self) -> LessonFacts:
@@ -68,9 +71,14 @@ def lesson_rows(course_ids: Iterable[int], learner_id: int | None) -> dict[int, 
     if not course_ids:
         return {}
     if learner_id is None:
-        read = attempted = passed = false()
+        read = attempted = passed = evaluated = false()
         first_read = first_attempt = null()
     else:
+        evaluated = or_(
+            exists().where(CourseEvaluation.user_id == learner_id,
+                           CourseEvaluation.course_id == Lesson.course_id),
+            exists().where(Certificate.user_id == learner_id,
+                           Certificate.course_id == Lesson.course_id))
         read = exists().where(LessonProgress.user_id == learner_id,
                               LessonProgress.lesson_id == Lesson.id)
         attempted = exists().where(QuizStanding.user_id == learner_id,
@@ -91,21 +99,22 @@ def lesson_rows(course_ids: Iterable[int], learner_id: int | None) -> dict[int, 
     rows = db.session.execute(
         select(Lesson.id, Lesson.course_id, Lesson.slug, Lesson.title, Lesson.minutes, Quiz.id,
                read.label("read"), attempted.label("attempted"), passed.label("passed"),
-               Lesson.added_at, first_read, first_attempt)
+               Lesson.added_at, first_read, first_attempt, evaluated.label("evaluated"))
         .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
         .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))
         .order_by(Lesson.course_id, Lesson.position))
     outline: dict[int, list[LessonRow]] = defaultdict(list)
     for row in rows:
-        started = min((moment for moment in row[10:] if moment is not None), default=None)
+        started = min((moment for moment in row[10:12] if moment is not None), default=None)
         outline[row[1]].append(LessonRow(*row[:6], bool(row[6]), bool(row[7]), bool(row[8]),
-                                         row[9], started))
+                                         row[9], started, bool(row[12])))
     return outline
 
 
 def progress_of(rows: list[LessonRow], course: Course, learner: User) -> CourseProgress:
     return course_progress([row.facts for row in rows], requires_licence=course.requires_licence,
-                           has_licence=learner.has_licence)
+                           has_licence=learner.has_licence,
+                           evaluated=bool(rows) and rows[0].evaluated)
 
 
 def progress_by_course(learner: User, courses: Iterable[Course]) -> dict[int, CourseProgress]:
@@ -181,6 +190,11 @@ def following_lesson(lesson: Lesson) -> Lesson | None:
 def is_read(learner_id: int, lesson_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(
         LessonProgress.user_id == learner_id, LessonProgress.lesson_id == lesson_id))))
+
+
+def evaluation_sent(learner_id: int, course_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        CourseEvaluation.user_id == learner_id, CourseEvaluation.course_id == course_id))))
 
 
 def course_image(course_id: int, name: str) -> CourseImage | None:

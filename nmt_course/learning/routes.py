@@ -6,8 +6,10 @@ from flask_login import current_user, login_required
 
 from ..certificates.queries import certificate_for, certificates_for
 from ..clinics.queries import my_clinics
-from ..web import ActionForm, learner, runtime
+from ..evaluation import RATINGS
+from ..web import OPENED_FIELD, ActionForm, learner, open_token, posted_open_time, runtime
 from . import operations, queries
+from .forms import build_evaluation_form
 from .lookups import course_or_404, lesson_or_404
 
 bp = Blueprint("learning", __name__)
@@ -71,7 +73,9 @@ def image(slug: str, name: str):
 def lesson(slug: str, lesson_slug: str):
     """A lesson: its objectives and body, a read mark and the way to its quiz."""
     place = lesson_or_404(slug, lesson_slug)
-    return render_template("learning/lesson.html", **vars(place), form=ActionForm())
+    # The time it was opened travels signed in the form: showing the page writes nothing.
+    return render_template("learning/lesson.html", **vars(place), form=ActionForm(),
+                           opened=open_token(f"lesson:{place.lesson.id}"))
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/read")
@@ -81,12 +85,20 @@ def mark_read(slug: str, lesson_slug: str):
     place = lesson_or_404(slug, lesson_slug)
     if not ActionForm().validate_on_submit():
         abort(400)
+    subject = f"lesson:{place.lesson.id}"
+    opened = posted_open_time(subject)
     try:
         completed = operations.mark_lesson_read(runtime(), learner(), place.lesson,
-                                                place.course)
+                                                place.course, opened_at=opened)
     except operations.CourseNotPublished as refused:
         flash(str(refused), "warning")
         return redirect(url_for("learning.course", slug=slug))
+    except operations.ReadRefused as refused:
+        flash(str(refused), "warning")
+        # The same open time again (its clock runs on), or a fresh one for a bad token.
+        return render_template("learning/lesson.html", **vars(place), form=ActionForm(),
+                               opened=request.form[OPENED_FIELD] if opened else
+                               open_token(subject)), 409
     if completed is not None and completed.certificate is not None:
         flash("Course complete: your certificate is ready.", "success")
         return redirect(url_for("certificates.show", code=completed.certificate.display_code))
@@ -97,6 +109,39 @@ def mark_read(slug: str, lesson_slug: str):
         return redirect(url_for("learning.lesson", slug=slug,
                                 lesson_slug=place.following.slug))
     return redirect(url_for("learning.course", slug=slug))
+
+
+@bp.route("/courses/<slug>/evaluation", methods=["GET", "POST"])
+@login_required
+def evaluation(slug: str):
+    """The course evaluation, answered once every lesson is complete, before the certificate."""
+    course = course_or_404(slug)
+    lessons = queries.lesson_rows([course.id], current_user.id).get(course.id, [])
+    progress = queries.progress_of(lessons, course, current_user)
+    if queries.evaluation_sent(current_user.id, course.id):
+        flash("You have already sent your evaluation of this course. Thank you.", "info")
+        return redirect(url_for("learning.course", slug=slug))
+    if not progress.lessons_complete:
+        flash("The evaluation opens once every lesson is complete.", "warning")
+        return redirect(url_for("learning.course", slug=slug))
+    form = build_evaluation_form(lessons)
+    if form.validate_on_submit():
+        try:
+            completed = operations.send_evaluation(
+                runtime(), learner(), course, objectives_met=form.objectives_met(),
+                ratings=form.ratings(), comment=form.comment.data or "")
+        except operations.EvaluationRefused as refused:
+            flash(str(refused), "warning")
+            return redirect(url_for("learning.course", slug=slug))
+        if completed is not None and completed.certificate is not None:
+            flash("Thank you for your evaluation. Course complete: your certificate is ready.",
+                  "success")
+            return redirect(url_for("certificates.show",
+                                    code=completed.certificate.display_code))
+        flash("Thank you for your evaluation.", "success")
+        return redirect(url_for("learning.course", slug=slug))
+    return render_template("learning/evaluation.html", course=course, form=form,
+                           ratings=RATINGS), 422 if form.errors else 200
 
 
 @bp.get("/dashboard")

@@ -183,5 +183,7 @@ class QuizAttempt(db.Model):
     score: Mapped[int] = mapped_column(Integer)
     passed: Mapped[bool] = mapped_column(Boolean)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # From opening the quiz to submitting it, measured on the server (None: unknown).
+    seconds: Mapped[int | None] = mapped_column(Integer)
 
     version: Mapped[QuizVersion] = relationship()

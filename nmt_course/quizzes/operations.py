@@ -41,7 +41,7 @@ class AttemptOutcome:
 
 def record_attempt(learner: User, *, version: QuizVersion, questions: Sequence[Question],
                    shown: Presentation, number: int, answers: Mapping[str, Sequence[str]],
-                   at: dt.datetime) -> AttemptOutcome:
+                   at: dt.datetime, seconds: int | None = None) -> AttemptOutcome:
     """Inside the caller's write transaction (learning.operations.submit_quiz, which also
     sees whether the pass completed a course): grade attempt `number` on the questions it
     showed (`shown`, recomputed by the server) of `version`, which must still be the quiz's
@@ -63,7 +63,7 @@ def record_attempt(learner: User, *, version: QuizVersion, questions: Sequence[Q
         answers={key: sorted(answers.get(key, ())) for key in shown.questions},
         shown=shown.as_json(),
         correct_count=result.correct_count, question_count=result.question_count,
-        score=result.score, passed=result.passed, submitted_at=at)
+        score=result.score, passed=result.passed, submitted_at=at, seconds=seconds)
     db.session.add(attempt)
     # The same form sent twice at once: the unique (user, quiz, number) index admits one; the
     # other fails here and, run again by @transaction, is answered as a replay above.

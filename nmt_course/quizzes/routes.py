@@ -15,8 +15,8 @@ from ..extensions import limiter
 from ..learning import operations as learning, queries as learning_queries
 from ..mailing.messages import render_email
 from ..quiz_form import build_quiz_form, presented
-from ..web import (EXPIRED_FORM_MESSAGE, ActionForm, db_int, error_page, learner, per_person,
-                   runtime, same_origin)
+from ..web import (EXPIRED_FORM_MESSAGE, ActionForm, db_int, error_page, learner, open_token,
+                   per_person, posted_open_time, runtime, same_origin)
 from . import operations, policy, queries
 from .forms import FlagForm
 from .presentation import Presentation
@@ -60,6 +60,10 @@ def _show_quiz(context, *, formdata=None, form=None, notice: str | None = None,
         shown = _presentation(version, questions, standing.next_number)
         form = build_quiz_form(presented(questions, shown), formdata=formdata)
     form.version.data, form.attempt.data = str(version.id), str(standing.next_number)
+    # Shown again after a refusal, the quiz keeps the time it was first opened.
+    subject = f"quiz:{context.quiz.id}"
+    form.opened.data = (request.form.get("opened") if posted_open_time(subject) is not None
+                        else open_token(subject))
     return render_template("quizzes/take.html", course=context.course, lesson=context.lesson,
                            version=version, number=standing.next_number, form=form,
                            notice=notice, attempts_left=policy.attempts_left(standing),
@@ -146,7 +150,8 @@ def _submit(context):
     try:
         submitted = learning.submit_quiz(
             runtime(), learner(), course=context.course, version=version, questions=questions,
-            shown=shown, number=number, answers=form.answers())
+            shown=shown, number=number, answers=form.answers(),
+            opened_at=posted_open_time(f"quiz:{context.quiz.id}"))
     except learning.CourseNotPublished:  # unpublished since the page was read
         abort(404)
     except operations.QuizRefused as refused:  # the record changed since the page looked

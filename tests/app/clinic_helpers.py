@@ -12,8 +12,9 @@ from nmt_course.clinics.models import Clinic, ClinicRole
 from nmt_course.extensions import db
 from nmt_course.learning.queries import course_by_slug
 from nmt_course.runtime import Email
-from tests.helpers import (DEMO_PASS, PASSWORD, SECOND_PASS, login, make_user,
-                           pass_quiz_directly, runtime)
+from tests.helpers import (DEMO_PASS, PASSWORD, SECOND_PASS, evaluate_directly, login,
+                           make_user, pass_quiz_directly, read_directly, runtime)
+
 
 LINK = re.compile(r"http://nmt\.test(/invitations/[A-Za-z0-9_\-]+)")
 
@@ -90,8 +91,16 @@ def assign(app, clinic_id: int, due_on: dt.date, *, staff_ids=None,
 
 
 def complete_demo(app, email: str) -> None:
-    """Pass both quizzes of the fixture course through the operations: a certificate."""
+    """Read both lessons of the fixture course, pass both quizzes and answer the evaluation
+    through the operations: a certificate."""
+    finish_demo_lessons(app, email)
+    evaluate_directly(app, email, "demo")
+
+
+def finish_demo_lessons(app, email: str) -> None:
+    """Read both lessons of the fixture course and pass both quizzes (no evaluation yet)."""
     for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        read_directly(app, email, "demo", lesson)
         pass_quiz_directly(app, email, "demo", lesson,
                            {k: [v] if isinstance(v, str) else v for k, v in answers.items()})
 

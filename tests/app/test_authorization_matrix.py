@@ -20,7 +20,7 @@ from nmt_course.quizzes.models import QuestionFlag
 from tests.app.authoring_helpers import author, post, token, upload_file, write_course
 from tests.app.clinic_helpers import assign, join_staff, make_clinic, today, use_outbox
 from tests.helpers import (DEMO_PASS, SECOND_PASS, PASSWORD, csrf_from, import_content, login,
-                           make_user, submit_quiz)
+                           make_user, read_lesson, send_evaluation, submit_quiz)
 
 ROLES = ("anonymous", "learner", "other_learner", "owner", "other_instructor", "manager_a",
          "manager_b", "admin")
@@ -68,6 +68,8 @@ ROUTES = {
     ("/dashboard", "GET"): ("/dashboard", LOGGED_IN),
     ("/courses/<slug>", "GET"): ("/courses/demo", PUBLIC),
     ("/courses/<slug>/certificate", "POST"): ("/courses/demo/certificate", LOGGED_IN),
+    ("/courses/<slug>/evaluation", "GET"): ("/courses/demo/evaluation", LOGGED_IN),
+    ("/courses/<slug>/evaluation", "POST"): ("/courses/demo/evaluation", LOGGED_IN),
     ("/courses/<slug>/images/<name>", "GET"): ("/courses/{course}/images/{image}", PUBLIC),
     ("/courses/<slug>/lessons/<lesson_slug>", "GET"): (
         "/courses/demo/lessons/first-lesson", LOGGED_IN),
@@ -143,6 +145,12 @@ ROUTES = {
                                                                   OWNERS_COURSE),
     ("/author/courses/<slug>/lessons/<lesson>/analysis.csv", "GET"): (L + "/analysis.csv",
                                                                       OWNERS_COURSE),
+    ("/author/courses/<slug>/evidence", "GET"): (A + "/evidence", OWNERS_COURSE),
+    # Nobody answered the evaluation of this course: 404 even for its owner
+    # (tests/app/test_evaluation.py shows it to them from 5 answers on).
+    ("/author/courses/<slug>/evaluations.csv", "GET"): (
+        A + "/evaluations.csv", spec("forbidden", anonymous="login", owner="missing",
+                                     other_instructor="missing", admin="missing")),
     # Admins
     ("/admin/people", "GET"): ("/admin/people", ADMIN),
     ("/admin/people/<int:user_id>", "GET"): ("/admin/people/{learner_id}", ADMIN),
@@ -237,8 +245,10 @@ def build_world(app) -> dict:
     make_user(app, "other@example.com", name="Olly Other")
     learner = app.test_client()
     login(learner)
-    submit_quiz(learner, "demo", "first-lesson", DEMO_PASS)
-    submit_quiz(learner, "demo", "second-lesson", SECOND_PASS)
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        read_lesson(learner, "demo", lesson)
+        submit_quiz(learner, "demo", lesson, answers)
+    send_evaluation(learner, "demo")
     owner = author(app, "owner@example.com")
     write_course(owner)
     image = io.BytesIO()

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from nmt_course.certificates.models import Certificate
 from nmt_course.extensions import db
 
-from tests.helpers import DEMO_PASS, SECOND_PASS, import_content, login, make_user, submit_quiz
+from tests.helpers import (DEMO_PASS, SECOND_PASS, import_content, login, make_user,
+                           read_lesson, send_evaluation, submit_quiz)
 
 
 def test_logged_in_pages_and_the_certificate_pdf_are_not_stored(app, client):
@@ -18,8 +19,10 @@ def test_logged_in_pages_and_the_certificate_pdf_are_not_stored(app, client):
     login(client)
     for path in ("/", "/dashboard", "/account", "/courses/demo"):
         assert client.get(path).headers["Cache-Control"] == "no-store", path
-    submit_quiz(client, "demo", "first-lesson", DEMO_PASS)
-    submit_quiz(client, "demo", "second-lesson", SECOND_PASS)
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        read_lesson(client, "demo", lesson)
+        submit_quiz(client, "demo", lesson, answers)
+    send_evaluation(client, "demo")
     with app.app_context():
         path = f"/certificates/{db.session.scalar(select(Certificate)).display_code}"
     assert client.get(path + ".pdf").headers["Cache-Control"] == "no-store"

@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from nmt_course.certificates import operations as certificate_operations
 from nmt_course.certificates.models import Certificate
 from nmt_course.extensions import db
-from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, import_content, login, make_user,
-                           pass_quiz_directly, quiz_form, submit_quiz)
+from tests.app.clinic_helpers import finish_demo_lessons
+from tests.helpers import csrf_from, evaluation_answers, import_content, login, make_user
 
 pytestmark = pytest.mark.slow
 LEARNERS = 32
+EVALUATION = "/courses/demo/evaluation"
 
 
 def test_a_burst_of_completions_all_get_their_certificate(app):
@@ -23,19 +24,17 @@ def test_a_burst_of_completions_all_get_their_certificate(app):
     for n in range(LEARNERS):
         email = f"burst{n}@example.com"
         make_user(app, email)
-        pass_quiz_directly(app, email, "demo", "first-lesson",
-                           {k: [v] if isinstance(v, str) else v for k, v in DEMO_PASS.items()})
+        finish_demo_lessons(app, email)  # the evaluation is the last step
         client = app.test_client()
         login(client, email)
         clients.append(client)
-        forms.append(quiz_form(client, "demo", "second-lesson"))
+        forms.append(evaluation_answers(client.get(EVALUATION).text))
     barrier = threading.Barrier(LEARNERS)
     statuses: list[int] = []
 
     def finish(client, form):
         barrier.wait(timeout=30)
-        statuses.append(submit_quiz(client, "demo", "second-lesson", SECOND_PASS,
-                                    form=form).status_code)
+        statuses.append(client.post(EVALUATION, data=form).status_code)
 
     threads = [threading.Thread(target=finish, args=pair) for pair in zip(clients, forms)]
     for thread in threads:
@@ -54,14 +53,13 @@ def test_a_bystanders_write_does_not_wait_for_a_certificate_being_rendered(app, 
     import_content(app)
     make_user(app, "finisher@example.com")
     make_user(app, "bystander@example.com")
-    pass_quiz_directly(app, "finisher@example.com", "demo", "first-lesson",
-                       {k: [v] if isinstance(v, str) else v for k, v in DEMO_PASS.items()})
+    finish_demo_lessons(app, "finisher@example.com")
     finisher, bystander = app.test_client(), app.test_client()
     login(finisher, "finisher@example.com")
     login(bystander, "bystander@example.com")
     lesson = "/courses/demo/lessons/first-lesson"
     token = csrf_from(bystander.get(lesson).text)
-    form = quiz_form(finisher, "demo", "second-lesson")
+    form = evaluation_answers(finisher.get(EVALUATION).text)
 
     rendering, bystander_done = threading.Event(), threading.Event()
     real_render = certificate_operations.render_certificate_pdf
@@ -76,8 +74,7 @@ def test_a_bystanders_write_does_not_wait_for_a_certificate_being_rendered(app, 
     results: dict[str, int] = {}
 
     def finish():
-        results["finisher"] = submit_quiz(finisher, "demo", "second-lesson", SECOND_PASS,
-                                          form=form).status_code
+        results["finisher"] = finisher.post(EVALUATION, data=form).status_code
 
     def read():
         assert rendering.wait(timeout=20)

@@ -15,17 +15,19 @@ from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import Certificate, CertificateStatus
 from nmt_course.learning.models import Course
 from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, import_content, login, make_user,
-                           post_form, submit_quiz)
+                           post_form, read_lesson, send_evaluation, submit_quiz)
 
 
 def complete_course(client) -> str:
-    """Pass both quizzes; return the certificate page's path."""
-    submit_quiz(client, "demo", "first-lesson", DEMO_PASS)
-    response = submit_quiz(client, "demo", "second-lesson", SECOND_PASS)
-    result = client.get(response.location).text
-    match = re.search(r'href="(/certificates/[0-9A-Z-]+)"', result)
-    assert match, "the last result page links to the certificate"
-    return match.group(1)
+    """Read both lessons, pass both quizzes, answer the evaluation; return the certificate
+    page's path."""
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        read_lesson(client, "demo", lesson)
+        submit_quiz(client, "demo", lesson, answers)
+    response = send_evaluation(client, "demo")
+    assert response.status_code == 302 and response.location.startswith("/certificates/"), \
+        "the evaluation leads to the certificate"
+    return response.location
 
 
 def certificate_count(app) -> int:
@@ -156,8 +158,10 @@ def test_a_course_requiring_a_licence_waits_for_it(app, learner):
     with app.app_context():
         db.session.execute(update(Course).values(requires_licence=True))
         db.session.commit()
-    submit_quiz(learner, "demo", "first-lesson", DEMO_PASS)
-    submit_quiz(learner, "demo", "second-lesson", SECOND_PASS)
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        read_lesson(learner, "demo", lesson)
+        submit_quiz(learner, "demo", lesson, answers)
+    assert send_evaluation(learner, "demo").location == "/courses/demo"
     assert certificate_count(app) == 0
     assert "Add your licence number" in learner.get("/courses/demo").text
     response = post_form(learner, "/account", {"legal_name": "Jane Q. Learner",
@@ -169,16 +173,18 @@ def test_a_course_requiring_a_licence_waits_for_it(app, learner):
         assert (certificate.licence_number, certificate.licence_state) == ("LMT-1", "CA")
 
 
-def test_mark_read_completing_a_quizless_course_issues_the_certificate(app, learner):
+def test_reading_a_quizless_course_then_the_evaluation_issues_the_certificate(app, learner):
     from nmt_course.quizzes.models import Quiz
     with app.app_context():
         db.session.execute(update(Quiz).values(archived_at=func.now()))
         db.session.commit()
     for lesson in ("first-lesson", "second-lesson"):
-        page = learner.get(f"/courses/demo/lessons/{lesson}")
-        response = learner.post(f"/courses/demo/lessons/{lesson}/read",
-                                data={"csrf_token": csrf_from(page.text)})
-    assert response.location.startswith("/certificates/")
+        response = read_lesson(learner, "demo", lesson)
+    assert response.location == "/courses/demo" and certificate_count(app) == 0
+    course = learner.get("/courses/demo").text
+    assert "Answer the course evaluation" in course
+    assert "answer the course evaluation" in learner.get("/dashboard").text
+    assert send_evaluation(learner, "demo").location.startswith("/certificates/")
     assert certificate_count(app) == 1
 
 
@@ -211,8 +217,7 @@ def test_an_admin_revokes_a_certificate_with_a_reason(app):
     make_user(app)
     learner_client = app.test_client()
     login(learner_client)
-    submit_quiz(learner_client, "demo", "first-lesson", DEMO_PASS)
-    submit_quiz(learner_client, "demo", "second-lesson", SECOND_PASS)
+    complete_course(learner_client)
     make_user(app, "admin@example.com", is_admin=True)
     admin = app.test_client()
     login(admin, "admin@example.com")

@@ -16,8 +16,8 @@ from nmt_course.certificates.models import Certificate
 from nmt_course.learning.models import Course, Lesson, LessonProgress
 from nmt_course.quizzes.models import Question, Quiz, QuizAttempt, QuizVersion
 from nmt_course.runtime import utcnow
-from tests.helpers import (DEMO_PASS, FIXTURE_CONTENT, SECOND_PASS, csrf_from, import_content,
-                           login, make_user, submit_quiz)
+from tests.helpers import (DEMO_PASS, FIXTURE_CONTENT, SECOND_PASS, import_content, login,
+                           make_user, read_lesson, send_evaluation, submit_quiz)
 
 
 @pytest.fixture
@@ -47,11 +47,25 @@ def snapshot(app) -> dict:
 
 
 def test_check_reports_warnings_and_exits_zero(runner, content):
+    course = content / "lessons" / "demo" / "course.md"
+    course.write_text(course.read_text().replace('approval_number: "TEST-001"\n', "")
+                      .replace("ce_hours: 0.5", "ce_hours: 1"))
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0
-    assert "lessons/demo/course.md:4: warning: ce_hours 0.5 is more than" in result.output
-    assert "1 courses, 2 lessons, 31 words, 7 quiz questions shown: 0 errors, 1 warnings" in (
+    assert "lessons/demo/course.md:4: warning: ce_hours 1 is more than" in result.output
+    assert "1 courses, 2 lessons, 6130 words, 7 quiz questions shown: 0 errors, 1 warnings" in (
         result.output)
+
+
+def test_check_refuses_an_approved_course_claiming_more_than_the_estimate(runner, content):
+    course = content / "lessons" / "demo" / "course.md"
+    course.write_text(course.read_text().replace("ce_hours: 0.5", "ce_hours: 1"))
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert ("lessons/demo/course.md:4: ce_hours 1 is more than the 0.5 hours estimated"
+            in result.output)
+    assert "cannot be published while it does" in result.output
+    assert runner.invoke(args=["content", "import"]).exit_code == 1
 
 
 def test_strict_check_turns_warnings_into_a_failure(runner, content):
@@ -152,11 +166,10 @@ def test_reimport_keeps_progress_attempts_and_certificates(app, client, content)
     import_content(app)
     make_user(app)
     login(client)
-    page = client.get("/courses/demo/lessons/first-lesson")
-    client.post("/courses/demo/lessons/first-lesson/read",
-                data={"csrf_token": csrf_from(page.text)})
-    submit_quiz(client, "demo", "first-lesson", DEMO_PASS)
-    submit_quiz(client, "demo", "second-lesson", SECOND_PASS)
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        read_lesson(client, "demo", lesson)
+        submit_quiz(client, "demo", lesson, answers)
+    send_evaluation(client, "demo")
     with app.app_context():
         certificate_before = db.session.execute(select(
             Certificate.code, Certificate.course_title, Certificate.pdf)).one()
@@ -169,11 +182,13 @@ def test_reimport_keeps_progress_attempts_and_certificates(app, client, content)
                                              "How many legs does a cat have?"))
     (content / "lessons" / "demo" / "02-second-lesson.md").unlink()
     (content / "quizzes" / "demo" / "second-lesson.yaml").unlink()
+    course = content / "lessons" / "demo" / "course.md"  # too short now for its approval
+    course.write_text(course.read_text().replace('approval_number: "TEST-001"\n', ""))
     (report,) = import_content(app)
     assert (report.lessons_updated, report.lessons_archived, report.quiz_versions) == (1, 1, 1)
 
     with app.app_context():
-        assert db.session.scalar(select(func.count(LessonProgress.id))) == 1
+        assert db.session.scalar(select(func.count(LessonProgress.id))) == 2
         assert db.session.scalar(select(func.count(QuizAttempt.id))) == 2
         assert db.session.execute(select(Certificate.code, Certificate.course_title,
                                          Certificate.pdf)).one() == certificate_before

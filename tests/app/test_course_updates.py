@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from nmt_course.certificates.models import Certificate
 from nmt_course.extensions import db
 from nmt_course.runtime import utcnow
-from tests.helpers import (DEMO_PASS, SECOND_PASS, import_content, login, make_user, set_clock,
-                           submit_quiz)
+from tests.helpers import (DEMO_PASS, SECOND_PASS, import_content, login, make_user,
+                           read_lesson, send_evaluation, set_clock, submit_quiz)
 
 THIRD = """---
 title: The Third Lesson
@@ -48,8 +48,11 @@ def test_an_updated_course_keeps_certificates_and_asks_for_the_new_lessons(app, 
     done, midway = app.test_client(), app.test_client()
     login(done, "done@example.com")
     login(midway, "midway@example.com")
-    submit_quiz(done, "demo", "first-lesson", DEMO_PASS)
-    submit_quiz(done, "demo", "second-lesson", SECOND_PASS)
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        read_lesson(done, "demo", lesson)
+        submit_quiz(done, "demo", lesson, answers)
+    send_evaluation(done, "demo")
+    read_lesson(midway, "demo", "first-lesson")
     submit_quiz(midway, "demo", "first-lesson", DEMO_PASS)
     with app.app_context():
         code = db.session.scalar(select(Certificate.code))
@@ -82,6 +85,8 @@ def test_an_updated_course_keeps_certificates_and_asks_for_the_new_lessons(app, 
 def test_the_course_page_says_how_its_hours_were_estimated(app, client):
     import_content(app)
     page = client.get("/courses/demo").text
-    assert ("How the CE hours were estimated: 31 words of lessons at 200 words a minute, plus "
-            "1 minute for each of the 7 quiz questions a learner answers, rounded down to the "
-            "half hour: 0 CEs.") in page
+    assert ("How the CE hours were estimated: 6,130 words of lesson prose (leaving out "
+            "references, sources, further reading, code and image text) and 46 words of the 7 "
+            "quiz questions a learner answers, read at 200 words a minute, plus 0.25 minutes to "
+            "answer each question, make 32 minutes, rounded down to the half hour: 0.5 CEs."
+            ) in page

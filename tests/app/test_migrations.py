@@ -32,7 +32,57 @@ def test_the_quiz_bank_migration_fills_the_ce_estimate_of_courses_imported_befor
         counts = db.session.execute(text(
             "SELECT word_count, questions_shown FROM courses")).one()
         db.engine.dispose()
-    assert tuple(counts) == (31, 7)
+    assert tuple(counts) == (6130, 7)
+
+
+def test_reading_counts_migration_marks_read_every_lesson_whose_quiz_was_passed(tmp_path):
+    """Passing a quiz used to complete its lesson: after the migration, a learner who had
+    passed every quiz without pressing a read button keeps their progress and certificate."""
+    import datetime as dt
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from nmt_course import create_app
+    from nmt_course.accounts.queries import user_by_email
+    from nmt_course.certificates.operations import issue_certificate
+    from nmt_course.learning import completion
+    from nmt_course.learning.queries import course_by_slug, progress_by_course
+    from tests.conftest import app_config
+    from tests.helpers import (DEMO_FAIL, DEMO_PASS, SECOND_PASS, import_content, make_user,
+                               pass_quiz_directly, runtime)
+
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'old.sqlite3'}"))
+    with app.app_context():
+        upgrade()
+    import_content(app)
+    for email in ("passed@example.com", "failed@example.com"):
+        make_user(app, email)
+    as_lists = lambda answers: {k: [v] if isinstance(v, str) else v  # noqa: E731
+                                for k, v in answers.items()}
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        pass_quiz_directly(app, "passed@example.com", "demo", lesson, as_lists(answers))
+    pass_quiz_directly(app, "failed@example.com", "demo", "first-lesson", as_lists(DEMO_FAIL))
+    with app.app_context():
+        learner, course = user_by_email("passed@example.com"), course_by_slug("demo")
+        issue_certificate(runtime(app), completion.completion_of(
+            learner, course, dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)))
+        downgrade(revision="128bcd34848e")
+        upgrade()
+        marks = db.session.execute(text(
+            "SELECT u.email, l.slug, p.read_at = a.submitted_at FROM lesson_progress p "
+            "JOIN users u ON u.id = p.user_id JOIN lessons l ON l.id = p.lesson_id "
+            "JOIN quizzes q ON q.lesson_id = l.id "
+            "JOIN quiz_attempts a ON a.quiz_id = q.id AND a.user_id = u.id AND a.passed "
+            "ORDER BY l.slug")).all()
+        progress = progress_by_course(user_by_email("passed@example.com"),
+                                      [course_by_slug("demo")])
+        db.session.remove()
+        db.engine.dispose()
+    assert [tuple(row) for row in marks] == [("passed@example.com", "first-lesson", 1),
+                                             ("passed@example.com", "second-lesson", 1)]
+    (own,) = progress.values()
+    assert own.complete and own.percent == 100
 
 
 def test_the_item_analysis_migration_fills_rows_for_earlier_attempts(tmp_path):

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from nmt_course.evaluation import QUESTIONS
 from nmt_course.accounts import operations as accounts, session_operations as sessions
 from nmt_course.accounts.live_sessions import RedisSessions
 from nmt_course.accounts.queries import authenticate, user_by_email, user_for_session
@@ -236,11 +237,31 @@ def heard():
     course_completed.disconnect(listen)
 
 
+def read(run, lesson: str):
+    course = course_by_slug("demo")
+    return learning.mark_lesson_read(run, user_by_email("learner@example.com"),
+                                     next(item for item in course.lessons
+                                          if item.slug == lesson), course)
+
+
+def evaluate(run):
+    learner, course = user_by_email("learner@example.com"), course_by_slug("demo")
+    return learning.send_evaluation(run, learner, course,
+                                    objectives_met={lesson.id: 4 for lesson in course.lessons},
+                                    ratings=dict.fromkeys(QUESTIONS, 4), comment="")
+
+
+def finish_lessons(run):
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        read(run, lesson)
+        assert submit(run, lesson, answers).completed is None
+
+
 def test_completing_a_course_is_announced_once_and_issues_one_certificate(ctx, heard):
     run, _ = ctx
-    submit(run, "first-lesson", DEMO_PASS)
-    assert heard == []
-    completed = submit(run, "second-lesson", SECOND_PASS).completed
+    finish_lessons(run)
+    assert heard == []  # the evaluation comes before the certificate
+    completed = evaluate(run)
     (done,) = heard
     assert (done.legal_name, done.course_slug, done.completed_at) == (
         "Jane Learner", "demo", NOON)
@@ -259,8 +280,9 @@ def test_finish_course_reissues_nothing_and_announces_only_a_complete_course(ctx
     learner = user_by_email("learner@example.com")
     assert learning.finish_course(run, learner, course_by_slug("demo")) is None
     assert heard == []
-    submit(run, "first-lesson", DEMO_PASS)
-    submit(run, "second-lesson", SECOND_PASS)
+    finish_lessons(run)
+    assert learning.finish_course(run, learner, course_by_slug("demo")) is None
+    evaluate(run)
     first = db.session.scalar(select(Certificate.code))
     again = learning.finish_course(run, learner, course_by_slug("demo"))
     assert again.certificate.code == first and len(heard) == 2
@@ -287,8 +309,8 @@ def test_account_details_saved_with_a_licence_complete_a_course_that_waited_for_
     course = course_by_slug("demo")
     course.requires_licence = True
     db.session.commit()
-    submit(run, "first-lesson", DEMO_PASS)
-    assert submit(run, "second-lesson", SECOND_PASS).completed is None
+    finish_lessons(run)
+    assert evaluate(run) is None
     learner = user_by_email("learner@example.com")
     assert learning.complete_waiting_courses(run, learner) == []  # still no licence
     assert accounts.update_account(run, learner, legal_name="Jane Learner",

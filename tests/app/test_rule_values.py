@@ -3,6 +3,7 @@ form and the file loader share one CE-hours bound."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -50,11 +51,13 @@ def test_one_ce_hours_bound_for_the_form_and_the_files(app, hours, accepted):
 def test_the_course_page_states_the_rule_the_estimate_uses(app, client, monkeypatch):
     import_content(app)
     monkeypatch.setattr(model, "WORDS_PER_MINUTE", 250)
-    monkeypatch.setattr(model, "MINUTES_PER_QUESTION", 2)
+    monkeypatch.setattr(model, "MINUTES_PER_QUESTION", Decimal("0.5"))
     page = client.get("/courses/demo").text
-    assert ("31 words of lessons at 250 words a minute, plus 2 minutes for each of the 7 quiz "
-            "questions") in page
-    assert model.ce_hours_basis(600, 60).endswith("rounded down to the half hour: 2 CEs")
+    # (6,130 + 46) / 250 + 7 x 0.5 = 28.2 minutes
+    assert ("read at 250 words a minute, plus 0.5 minutes to answer each question, make 28 "
+            "minutes") in page
+    assert model.ce_hours_basis(15000, 0, Decimal(0)).endswith(
+        "make 60 minutes, rounded down to the half hour: 1 CE")
 
 
 # Numbers a page says are the rule's own, passed in; a few are what they say, not a rule.

@@ -6,15 +6,18 @@ import re
 from pathlib import Path
 
 from nmt_course.extensions import db
-from tests.helpers import (count_statements, csrf_from, import_content, login, make_user,
-                           pass_quiz_directly, quiz_form, submit_quiz)
+from tests.helpers import (count_statements, csrf_from, evaluate_directly, evaluation_answers,
+                           form_with, import_content, login, make_user, pass_quiz_directly,
+                           quiz_form, read_directly, submit_quiz)
 
-# The completing submission stores the certificate's signed credential too (issue 18): 15 → 16;
-# it reads the provider settings and the quizzes' pass marks (in one read transaction after
-# the pass commits) and queues the certificate's e-mail (issue 16): 16 → 20. A submission
-# reads, in its transaction, that the course is published (issue 15): +1.
+# The completing step stores the certificate's signed credential too (issue 18). Since issue
+# 16 it is the course evaluation, sent once every lesson is read and its quiz passed; it
+# reads the provider settings and the quizzes' pass marks (in one read transaction after the
+# commit) and queues the certificate's e-mail. Read marks, submissions and the evaluation
+# read, in their transaction, that the course is published (issue 15).
 BUDGETS = {"lesson page": 5, "course page": 5, "dashboard": 6, "quiz page": 5,
-           "failed submission": 12, "passed submission": 12, "completing submission": 21,
+           "read mark": 10, "failed submission": 12, "passed submission": 12,
+           "evaluation page": 5, "completing evaluation": 21,
            "certificate page": 3, "verification page": 2, "certificate PDF": 4,
            "provider settings page": 3, "provider settings save": 7}
 
@@ -44,8 +47,9 @@ def answers(questions: int, choice) -> dict[str, object]:
 
 
 def measure(app, client, course: str, lessons: int, questions: int) -> dict[str, int]:
-    """Count each page's statements for a learner with every quiz but the first and last
-    passed, who fails the first quiz, passes it, then completes the course."""
+    """Count each page's statements for a learner with every lesson but the first and last
+    read and passed, who reads the first, fails its quiz, passes it, reads and passes the
+    last, then completes the course with the evaluation."""
     with app.app_context():
         engine = db.engine
     counts = {}
@@ -62,14 +66,21 @@ def measure(app, client, course: str, lessons: int, questions: int) -> dict[str,
     count("course page", lambda: client.get(f"/courses/{course}"))
     count("dashboard", lambda: client.get("/dashboard"))
     count("quiz page", lambda: client.get(f"/courses/{course}/lessons/{first}/quiz"))
+    read = form_with(client.get(f"/courses/{course}/lessons/{first}").text, "opened")
+    count("read mark", lambda: client.post(read["action"], data=read["fields"]))
     for name, lesson, choice in (("failed submission", first, "wrong"),
-                                 ("passed submission", first, "right"),
-                                 ("completing submission", last, "right")):
+                                 ("passed submission", first, "right")):
         form = quiz_form(client, course, lesson)
-        response = count(name, lambda: submit_quiz(client, course, lesson,
-                                                   answers(questions, choice), form=form))
-    page = client.get(response.location).text
-    code = re.search(r'href="/certificates/([0-9A-Z-]+)"', page).group(1)
+        count(name, lambda: submit_quiz(client, course, lesson, answers(questions, choice),
+                                        form=form))
+    read = form_with(client.get(f"/courses/{course}/lessons/{last}").text, "opened")
+    client.post(read["action"], data=read["fields"])
+    submit_quiz(client, course, last, answers(questions, "right"))
+    url = f"/courses/{course}/evaluation"
+    page = count("evaluation page", lambda: client.get(url)).text
+    response = count("completing evaluation",
+                     lambda: client.post(url, data=evaluation_answers(page)))
+    code = re.search(r"/certificates/([0-9A-Z-]+)", response.location).group(1)
     count("certificate page", lambda: client.get(f"/certificates/{code}"))
     count("certificate PDF", lambda: client.get(f"/certificates/{code}.pdf"))
     count("verification page", lambda: app.test_client().get(f"/verify/{code}"))
@@ -78,13 +89,15 @@ def measure(app, client, course: str, lessons: int, questions: int) -> dict[str,
 
 def learner_on(app, email: str, course: str, lessons: int, questions: int, *,
                earlier_failures: int = 0):
-    """A logged-in learner who passed every quiz of `course` but the first and the last."""
+    """A logged-in learner who read every lesson of `course` and passed its quiz but the
+    first and the last."""
     make_user(app, email)
     client = app.test_client()
     login(client, email)
     for _ in range(earlier_failures):
         pass_quiz_directly(app, email, course, "lesson-1", answers(questions, ["wrong"]))
     for n in range(2, lessons):
+        read_directly(app, email, course, f"lesson-{n}")
         pass_quiz_directly(app, email, course, f"lesson-{n}", answers(questions, ["right"]))
     return client
 
@@ -106,8 +119,10 @@ def test_statement_budgets_hold_and_do_not_grow_with_data(app, tmp_path, monkeyp
         peer = f"peer{n}@example.com"
         learner_on(app, peer, "large", 12, 9, earlier_failures=2)
         for lesson in (1, 12):
+            read_directly(app, peer, "large", f"lesson-{lesson}")
             pass_quiz_directly(app, peer, "large", f"lesson-{lesson}",
                                answers(9, ["right"]))
+        evaluate_directly(app, peer, "large")
     client = learner_on(app, "b@example.com", "large", 12, 9, earlier_failures=5)
     large = measure(app, client, "large", 12, 9)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from nmt_course.certificates.models import Certificate
 from nmt_course.extensions import db
 from nmt_course.quizzes.models import QuizAttempt
-from tests.helpers import make_user, pass_quiz_directly
+from tests.helpers import evaluate_directly, make_user, pass_quiz_directly, read_directly
 
 PASSWORD = "a long enough password"
 
@@ -129,9 +129,11 @@ def test_instructor_journey(journey, browser, live_server):
     learner = f"learner-{slug}@example.com"
     make_user(server.app, learner, password=PASSWORD, name="Lee Learner")
     for lesson in ("scm", "scalenes"):
+        read_directly(server.app, learner, slug, lesson)
         answers = {f"{lesson}-q{n}": ["c1"] for n in (1, 2)}
         submitted = pass_quiz_directly(server.app, learner, slug, lesson, answers)
         assert submitted.attempt.passed
+    assert evaluate_directly(server.app, learner, slug).certificate is not None
     with server.app.app_context():
         before = db.session.scalar(select(Certificate).where(
             Certificate.course_title == title))

@@ -5,7 +5,7 @@ import re
 
 from nmt_course.config import PROJECT_ROOT
 from nmt_course.content import load_content
-from tests.helpers import make_user, pass_quiz_directly
+from tests.helpers import make_user, pass_quiz_directly, read_directly
 
 COURSE = "nmt-foundations"
 CONTENT = {c.slug: c for c in load_content(PROJECT_ROOT / "lessons",
@@ -44,8 +44,10 @@ def shown_questions(page) -> list[str]:
             for fieldset in page.locator("fieldset.question").all()]
 
 
-def pass_quiz_on_the_server(server, email: str, lesson_slug: str) -> None:
-    """Fast-forward: pass a quiz through the operations (the browser already showed how)."""
+def read_and_pass_on_the_server(server, email: str, lesson_slug: str) -> None:
+    """Fast-forward: read a lesson and pass its quiz through the operations (the browser
+    already showed how)."""
+    read_directly(server.app, email, COURSE, lesson_slug)
     assert pass_quiz_directly(server.app, email, COURSE, lesson_slug,
                               answer_key(lesson_slug)).attempt.passed
 
@@ -144,7 +146,7 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     assert page.locator(".explanation").count() == len(shown)
 
     for lesson in LESSONS[1:-1]:
-        pass_quiz_on_the_server(server, learner_email, lesson)
+        read_and_pass_on_the_server(server, learner_email, lesson)
     journey.goto("/dashboard", "dashboard")
     bar = page.get_by_role("progressbar", name="Progress")
     assert int(bar.get_attribute("value")) == 100 * (len(LESSONS) - 1) // len(LESSONS)
@@ -153,8 +155,20 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     page.get_by_role("button", name="Mark as read and take the quiz").click()
     answer_quiz(page, answer_key(LESSONS[-1]))
     page.get_by_role("button", name="Submit answers").click()
-    journey.check("result-complete")
-    page.get_by_role("link", name="View your certificate").click()
+    journey.check("result-last")
+    assert "Passed" in page.inner_text(".result-banner")
+
+    # Every lesson read and passed: the evaluation is the one step left.
+    journey.goto(f"/courses/{COURSE}", "course-evaluation-due")
+    page.get_by_role("link", name="Answer the course evaluation").click()
+    journey.check("evaluation")
+    ratings = page.locator("fieldset.question").all()
+    assert len(ratings) == len(LESSONS) + 3
+    for rating in ratings:
+        rating.get_by_label("4", exact=True).check()
+    page.get_by_label("Anything else").fill("Clear, practical and well paced.")
+    page.get_by_role("button", name="Send the evaluation").click()
+    page.wait_for_url(re.compile(r"/certificates/"))
     journey.check("certificate")
     assert "Amara Okafor-Lindqvist" in page.inner_text(".certificate")
     page.emulate_media(media="print")  # printed, only the certificate shows

@@ -71,8 +71,8 @@ def test_valid_tree_parses_with_no_problem(tree):
     result = load_content(*tree)
     assert result.errors == ()
     assert [p.message for p in result.warnings] == [
-        "ce_hours 0.5 is more than the 0 hours estimated from 4 words and 1 quiz questions "
-        "shown: lower ce_hours, or add reading or questions"]
+        "ce_hours 0.5 is more than the 0 hours estimated from 4 words of prose and 1 quiz "
+        "questions shown: lower ce_hours, or add reading or questions"]
     (course,) = result.courses
     assert (course.slug, course.title, course.ce_hours) == ("course-a", "Test Course",
                                                             Decimal("0.5"))
@@ -315,12 +315,79 @@ def test_ce_hours_above_the_estimate_is_a_warning_not_an_error(tree):
                               "the 0 hours estimated")
 
 
-@pytest.mark.parametrize("words, questions, hours", [
-    (0, 0, "0"), (5400, 3, "0.5"), (5400, 0, "0"), (6000, 0, "0.5"), (12000, 30, "1.5"),
-    (11999, 29, "1"),
+def test_ce_hours_above_the_estimate_is_an_error_for_an_approved_course(tree):
+    write(tree[0] / "course-a" / "course.md",
+          COURSE.replace("status: published", "status: published\napproval_number: NB-1"))
+    (error,) = problems(tree)
+    assert error.endswith("a course with an approval number cannot be published while it does")
+    assert problems(tree, Severity.WARNING) == []
+
+
+# minutes = (prose words + quiz words) / 200 + questions / 4; hours rounded down to the half.
+@pytest.mark.parametrize("words, questions, quiz_words, hours", [
+    (0, 0, "0", "0"), (6000, 0, "0", "0.5"), (5999, 0, "0", "0"), (5800, 0, "200", "0.5"),
+    (5800, 0, "199.99", "0"), (5600, 4, "200", "0.5"), (5600, 3, "200", "0"),
+    (14000, 40, "2000", "1.5"), (13999, 40, "2000", "1"),
 ])
-def test_ce_estimate_rule(words, questions, hours):
-    assert estimate_ce_hours(words, questions) == Decimal(hours)
+def test_ce_estimate_rule(words, questions, quiz_words, hours):
+    assert estimate_ce_hours(words, questions, Decimal(quiz_words)) == Decimal(hours)
+
+
+def test_prose_leaves_out_reference_sections_code_and_image_text(tree):
+    write(tree[0] / "course-a" / "01-a-lesson.md", LESSON.replace("Some words here.", """\
+Some words here.
+
+![A long alt text of seven words](/static/x.png)
+
+    an indented code block of eight words here
+
+Inline `code words` do not count.
+
+### A subsection
+
+Three more words.
+
+## References
+
+1. Author A. A title of a paper. 2020.
+
+### Still references
+
+Not counted either.
+
+## Further reading:
+
+Nor this.
+
+## Sources
+
+Nor these.
+
+## After
+
+Two words."""))
+    (lesson,) = load_content(*tree).courses[0].lessons
+    # "Body" 1 + "Some words here" 3 + "Inline do not count" 4 + "A subsection" 2
+    # + "Three more words" 3 + "After" 1 + "Two words" 2.
+    assert lesson.word_count == 16
+
+
+def test_quiz_words_are_the_draw_times_the_bank_mean(tree):
+    quiz = QUIZ + """\
+  - id: q2
+    type: single
+    prompt: Pick one of these three words.
+    choices:
+      - text: Right answer here
+        correct: true
+      - text: Wrong
+    explanation: Because.
+    objective: 1
+"""
+    write(tree[1] / "course-a" / "a-lesson.yaml", quiz + "draw: 1\n")
+    course = load_content(*tree).courses[0]
+    # q1: 2 + 1 + 1 = 4 words; q2: 6 + 3 + 1 = 10 words; mean 7, drawn once.
+    assert (course.question_count, course.quiz_words) == (1, Decimal("7.00"))
 
 
 def test_slug_from_front_matter_overrides_the_file_name(tree):

@@ -14,12 +14,12 @@ def test_every_shipped_lesson_and_quiz_passes_content_check_without_warnings():
     assert [str(p) for p in CONTENT.problems] == []
 
 
-def test_course_is_published_with_hours_never_above_the_rule():
-    # Issue 16 replaces the rule with honest hours (prose words without references, code and
-    # image text, plus the time to answer each bank's items): 3 h for this course, declared
-    # in course.md. Once that estimator is in estimate_ce_hours, this can assert equality.
+def test_course_is_published_declaring_the_hours_the_rule_gives():
+    # Honest hours (docs/content.md): prose without references, code and image text, plus
+    # each quiz's draw x (its bank's mean words / 200 + 0.25 minutes).
     assert COURSE.status == CourseStatus.PUBLISHED.value
-    assert COURSE.ce_hours <= estimate_ce_hours(COURSE.word_count, COURSE.question_count)
+    assert COURSE.ce_hours == estimate_ce_hours(COURSE.word_count, COURSE.question_count,
+                                                COURSE.quiz_words)
 
 
 def test_ten_to_fourteen_lessons_and_at_least_12000_words():

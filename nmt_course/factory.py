@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts
     from .admin.routes import bp as admin
     from .authoring.analysis_routes import bp as analysis
+    from .authoring.history_routes import bp as history
     from .authoring.lesson_routes import bp as lesson_editor
     from .authoring.preview_routes import bp as preview
     from .authoring.routes import bp as authoring
@@ -126,7 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from .site.routes import bp as site
 
     for blueprint in (site, accounts, learning, quizzes, certificates, credentials, authoring,
-                      lesson_editor, preview, analysis, admin, clinics, invitations,
+                      lesson_editor, preview, analysis, history, admin, clinics, invitations,
                       clinic_admin):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")

@@ -79,6 +79,9 @@ def test_the_editor_keeps_ids_when_objectives_are_reordered_or_deleted():
     assert draft.objectives("a") == [("o3", "Refer."), ("o2", "Name the muscles."),
                                      ("o4", "A new objective.")]  # o1 is never reused
     assert [q["objective"] for q in draft.questions("a")] == ["o1", "o2", "o3"]
+    # Later, with o1 gone from the lesson, a new objective still does not take its id: the
+    # question that names o1 stays flagged instead of testing the newcomer.
+    assert draft.objectives_from_lines("a", "First.") == [{"id": "o5", "text": "First."}]
     result, errors = parsed(draft.files)
     assert errors == ["question 'q1' tests objective 'o1', which the lesson does not state "
                       "(was it deleted?): choose one of the lesson's objectives"]

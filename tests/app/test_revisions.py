@@ -47,7 +47,8 @@ def test_two_authors_editing_one_question_cannot_lose_either_text(app):
     assert "Not saved: Teach saved this after you opened it" in refused.text
     assert "Owner&#39;s version: which muscle turns the head left?" in refused.text  # theirs
     assert refused.text.count("Helper&#39;s version: which muscle rotates the head?") == 2
-    assert "which muscle turns the head left?" in draft_files(app)["quizzes/neck-care/neck-basics.yaml"]
+    quiz = draft_files(app)["quizzes/neck-care/neck-basics.yaml"]
+    assert "which muscle turns the head left?" in quiz
     # Saving again from the conflict page (after merging by hand) replaces it knowingly.
     merged = {**SINGLE, "prompt": "Merged: which muscle turns the head to the left?"}
     assert post(other, QUESTION, {**merged, "revision": revision_on(refused.text)}

@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin
     from .authoring.analysis_routes import bp as analysis
     from .authoring.evidence_routes import bp as evidence
+    from .authoring.history_routes import bp as history
     from .authoring.lesson_routes import bp as lesson_editor
     from .authoring.preview_routes import bp as preview
     from .authoring.routes import bp as authoring
@@ -128,8 +129,8 @@ def register_blueprints(app: Flask) -> None:
     from .site.routes import bp as site
 
     for blueprint in (site, accounts, learning, quizzes, certificates, credentials, authoring,
-                      lesson_editor, preview, analysis, evidence, admin, clinics, invitations,
-                      clinic_admin):
+                      lesson_editor, preview, analysis, evidence, history, admin, clinics,
+                      invitations, clinic_admin):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")
 

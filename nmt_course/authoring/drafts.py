@@ -20,8 +20,19 @@ LESSON_FILE = re.compile(r"^(\d{2,3})-(.+)\.md$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+# What a quiz written in the browser starts with; its settings form offers the same.
+NEW_QUIZ = {"pass_mark": 80, "max_attempts": 3, "review_after_fail": "objectives"}
+QUIZ_SETTINGS = ("pass_mark", "max_attempts", "draw", "review_after_fail")
+OBJECTIVE_LINE = re.compile(r"^\[([A-Za-z0-9][A-Za-z0-9_-]{0,99})\]\s*(.*)$")
+
+
 class DraftError(ValueError):
-    """An edit the draft cannot take; the message says why."""
+    """An edit the draft cannot take; the message says why (and `field` names the form field
+    it is about, when there is one)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def plain(data: Any) -> Any:
@@ -126,6 +137,97 @@ class Draft:
     def read_lesson(self, slug: str) -> tuple[dict, str]:
         return read_front_matter(self.files[self.lesson(slug).path])
 
+    # --- objectives, known by id --------------------------------------------------------------
+
+    def objectives(self, slug: str) -> list[tuple[str, str]]:
+        """(id, sentence) of the lesson's objectives. One written without an id gets the id
+        it will be given when the lesson is next saved (o1, o2, ... by position, skipping
+        ids in use), so the editor can show it now."""
+        meta, _ = self.read_lesson(slug)
+        written = []
+        for item in meta.get("objectives") or []:
+            if isinstance(item, dict):
+                written.append((None if item.get("id") is None else str(item["id"]),
+                                str(item.get("text") or "")))
+            else:
+                written.append((None, str(item)))
+        taken = {key for key, _ in written if key} | self._named_objectives(slug)
+        found = []
+        for number, (key, text) in enumerate(written, start=1):
+            if key is None:
+                key = _free_id(f"o{number}", taken)
+                taken.add(key)
+            found.append((key, text))
+        return found
+
+    def _named_objectives(self, slug: str) -> set[str]:
+        """Objective ids the questions of the lesson's quiz name (deleted ones too)."""
+        try:
+            quiz = self.read_quiz(slug) or {}
+        except DraftError:
+            return set()
+        return {str(q["objective"]) for q in quiz.get("questions") or []
+                if isinstance(q, dict) and isinstance(q.get("objective"), str)}
+
+    def objective_of(self, slug: str, value) -> str | None:
+        """The id a question's `objective:` names (a number is read by position)."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            ids = [key for key, _ in self.objectives(slug)]
+            return ids[value - 1] if 0 < value <= len(ids) else str(value)
+        return str(value)
+
+    def stabilise_objectives(self, slug: str) -> None:
+        """Write every objective of the lesson with its id, and every question of its quiz
+        naming its objective by id, so that reordering or deleting objectives re-points no
+        question."""
+        meta, body = self.read_lesson(slug)
+        objectives = self.objectives(slug)
+        if meta.get("objectives"):
+            meta["objectives"] = [{"id": key, "text": text} for key, text in objectives]
+            self.files[self.lesson(slug).path] = front_matter_file(meta, body)
+        try:
+            quiz = self.read_quiz(slug)
+        except DraftError:
+            return  # a quiz file YAML cannot read is left for its author to fix
+        if quiz and any(isinstance(q, dict) and isinstance(q.get("objective"), int)
+                        for q in quiz.get("questions") or []):
+            for question in quiz["questions"]:
+                if isinstance(question, dict) and question.get("objective") is not None:
+                    question["objective"] = self.objective_of(slug, question["objective"])
+            self.write_quiz(slug, quiz)
+
+    def objectives_from_lines(self, slug: str | None, text: str) -> list[dict]:
+        """The editor's objectives, one a line, each kept with the [id] it is shown with; a
+        line without one is a new objective and gets an id never used in this lesson."""
+        taken = set()
+        if slug is not None:
+            taken = {key for key, _ in self.objectives(slug)} | self._named_objectives(slug)
+        found: list[dict] = []
+        for line in (line.strip() for line in text.splitlines()):
+            match = OBJECTIVE_LINE.match(line)
+            key, sentence = (match[1], match[2].strip()) if match else (None, line)
+            if not sentence:
+                continue
+            if key is not None and key in {item["id"] for item in found}:
+                raise DraftError(f"Two objectives are labelled [{key}]: keep the label on "
+                                 "one of them only (a line without a label is a new "
+                                 "objective).", "objectives")
+            found.append({"id": key, "text": sentence})
+        taken |= {item["id"] for item in found if item["id"]}
+        if slug is not None:  # a line typed without its label, word for word, keeps its id
+            free = {text: key for key, text in reversed(self.objectives(slug))
+                    if key not in {item["id"] for item in found}}
+            for item in found:
+                if item["id"] is None and item["text"] in free:
+                    item["id"] = free.pop(item["text"])
+        for number, item in enumerate(found, start=1):
+            if item["id"] is None:
+                item["id"] = _free_id(f"o{number}", taken)
+                taken.add(item["id"])
+        return found
+
     def save_lesson(self, slug: str | None, new_slug: str, meta: Mapping, body: str) -> str:
         """Write a lesson (a new one when `slug` is None) and return its slug. Changing a
         lesson's slug renames its quiz with it."""
@@ -152,16 +254,16 @@ class Draft:
     def remove_lesson(self, slug: str) -> None:
         del self.files[self.lesson(slug).path]
         self.files.pop(self.quiz_path(slug), None)
-        self._renumber([entry.slug for entry in self.lessons()])
+        self.reorder([entry.slug for entry in self.lessons()])
 
     def move_lesson(self, slug: str, offset: int) -> None:
         order = [entry.slug for entry in self.lessons()]
         index = order.index(self.lesson(slug).slug)
         target = min(max(index + offset, 0), len(order) - 1)
         order.insert(target, order.pop(index))
-        self._renumber(order)
+        self.reorder(order)
 
-    def _renumber(self, order: list[str]) -> None:
+    def reorder(self, order: list[str]) -> None:
         """Name the lesson files 01-..., 02-... in `order` (slugs, hence records, stay)."""
         entries = {entry.slug: entry for entry in self.lessons()}
         texts = {slug: self.files.pop(entries[slug].path) for slug in order}
@@ -188,6 +290,73 @@ class Draft:
         else:
             self.files[self.quiz_path(lesson_slug)] = dump_yaml(quiz)
 
+    def quiz_or_new(self, lesson_slug: str) -> dict:
+        """The lesson's quiz, or a new one with the editor's defaults."""
+        return self.read_quiz(lesson_slug) or {**NEW_QUIZ, "questions": []}
+
+    def quiz_settings(self, lesson_slug: str) -> dict:
+        """The quiz's settings with the defaults filled in, as its settings form shows them."""
+        try:
+            quiz = self.read_quiz(lesson_slug) or {}
+        except DraftError:
+            quiz = {}
+        return {**NEW_QUIZ, "draw": None,
+                **{key: quiz[key] for key in QUIZ_SETTINGS if key in quiz}}
+
+    def set_quiz_settings(self, lesson_slug: str, settings: Mapping) -> None:
+        quiz = self.quiz_or_new(lesson_slug)
+        bank = len(quiz.get("questions") or [])
+        if settings.get("draw") and settings["draw"] > bank:
+            raise DraftError(f"The bank holds {bank} question{'' if bank == 1 else 's'}: show "
+                             "at most that many per attempt, or add questions first.", "draw")
+        quiz.update({key: settings.get(key) for key in QUIZ_SETTINGS})
+        self.write_quiz(lesson_slug, {key: quiz[key] for key in (*QUIZ_SETTINGS, "questions")
+                                      if quiz.get(key) is not None})
+
+    def questions(self, lesson_slug: str) -> list[dict]:
+        try:
+            return list((self.read_quiz(lesson_slug) or {}).get("questions") or [])
+        except DraftError:
+            return []
+
+    def question(self, lesson_slug: str, key: str) -> dict | None:
+        return next((q for q in self.questions(lesson_slug) if str(q.get("id")) == key), None)
+
+    def save_question(self, lesson_slug: str, key: str | None, item: dict) -> None:
+        """Write a question (a new one when `key` is None, or when it was removed meanwhile)
+        at its place in the quiz."""
+        self.lesson(lesson_slug)
+        quiz = self.quiz_or_new(lesson_slug)
+        items = list(quiz.get("questions") or [])
+        keys = [str(q.get("id")) for q in items]
+        if str(item["id"]) in set(keys) - {key}:
+            raise DraftError("Another question of this quiz uses that id.", "key")
+        if key in keys:
+            items[keys.index(key)] = item
+        else:
+            items.append(item)
+        quiz["questions"] = items
+        self.write_quiz(lesson_slug, quiz)
+
+    def move_question(self, lesson_slug: str, key: str, offset: int) -> None:
+        quiz = self.read_quiz(lesson_slug) or {}
+        items = list(quiz.get("questions") or [])
+        keys = [str(q.get("id")) for q in items]
+        if key not in keys:
+            raise DraftError("no such question")
+        index = keys.index(key)
+        items.insert(min(max(index + offset, 0), len(items) - 1), items.pop(index))
+        quiz["questions"] = items
+        self.write_quiz(lesson_slug, quiz)
+
+    def remove_question(self, lesson_slug: str, key: str) -> None:
+        quiz = self.read_quiz(lesson_slug) or {}
+        items = [q for q in quiz.get("questions") or [] if str(q.get("id")) != key]
+        if len(items) == len(quiz.get("questions") or []):
+            raise DraftError("no such question")
+        quiz["questions"] = items
+        self.write_quiz(lesson_slug, quiz)
+
     def question_lines(self, lesson_slug: str) -> list[tuple[int, str]]:
         """(first line, id) of each question in the quiz file, to tie a problem to one."""
         text = self.files.get(self.quiz_path(lesson_slug))
@@ -198,3 +367,13 @@ class Draft:
         items = data.get("questions") if isinstance(data, LineMap) else None
         return [(item.line, str(item.get("id"))) for item in items or []
                 if isinstance(item, LineMap)]
+
+
+def _free_id(wanted: str, taken: set[str]) -> str:
+    """`wanted` (o<n>) if free, else the next o<n> that is."""
+    if wanted not in taken:
+        return wanted
+    number = int(wanted[1:])
+    while f"o{number}" in taken:
+        number += 1
+    return f"o{number}"

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DecimalField, EmailField, FieldList, Form, FormField,
                      IntegerField, SelectChoice, SelectField, StringField, TextAreaField)
+from wtforms.widgets import HiddenInput
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 Regexp, ValidationError)
 
@@ -30,6 +31,27 @@ CE_HOURS = [InputRequired("Enter the CE hours."), _ce_hours]
 REVIEW_LABELS = {"objectives": "The score and the objectives to review",
                  "score": "The score only",
                  "questions": "The score and which questions were right"}
+class RevisionField(IntegerField):
+    """The revision of the draft an editor was loaded at: a save against a newer one of the
+    same part is refused as a conflict. A form sent without it counts as loaded at the
+    first revision, never at the newest (which would overwrite unseen edits)."""
+
+    widget = HiddenInput()
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            self.data = 0
+            return
+        try:
+            self.data = max(0, int(valuelist[0]))
+        except ValueError:
+            self.data = 0
+
+
+def revision_field() -> RevisionField:
+    return RevisionField(default=0)
+
+
 TYPE_LABELS = {"single": "One right answer", "multiple": "Several right answers",
                "true_false": "True or false"}
 
@@ -49,6 +71,7 @@ class NewCourseForm(FlaskForm):
 
 
 class CourseSettingsForm(FlaskForm):
+    revision = revision_field()
     title = StringField("Title", validators=[DataRequired("Enter the course title."),
                                             Length(max=200)])
     summary = StringField("Summary", validators=[Length(max=500)])
@@ -62,13 +85,17 @@ class CourseSettingsForm(FlaskForm):
 
 
 class LessonForm(FlaskForm):
+    revision = revision_field()
     title = StringField("Title", validators=[DataRequired("Enter the lesson title."),
                                             Length(max=200)])
     slug = StringField("Address", validators=ADDRESS,
                        description="Part of the lesson's web address. Learners' records "
                                    "follow it: change it only before the lesson is published.")
     objectives = TextAreaField("Objectives, one a line", validators=[Length(max=3000)],
-                               description="Quiz questions name these by number.")
+                               description="Each keeps the [label] it is shown with: quiz "
+                                           "questions follow it when lines are moved or "
+                                           "removed. Write a new objective on a line of "
+                                           "its own, without a label.")
     min_minutes = IntegerField(
         "Least reading time in minutes (optional)",
         validators=[Optional(), NumberRange(*MIN_MINUTES, message="Use %(min)s to %(max)s "
@@ -82,6 +109,7 @@ class LessonForm(FlaskForm):
 
 
 class QuizSettingsForm(FlaskForm):
+    revision = revision_field()
     pass_mark = IntegerField("Pass mark (%)", default=80,
                              validators=[InputRequired(), NumberRange(1, 100)])
     max_attempts = IntegerField("Attempts allowed (0 for no limit)", default=3,
@@ -100,6 +128,7 @@ class ChoiceForm(Form):
 
 
 class QuestionForm(FlaskForm):
+    revision = revision_field()
     key = StringField("Question id", validators=[
         DataRequired("Give the question an id."), Length(max=100),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message="Use letters, digits, - and _.")],
@@ -141,4 +170,5 @@ class MaintainerForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
+    revision = revision_field()  # the revision whose changes the author reviewed
     confirm_warnings = BooleanField("I have read the warnings and publish anyway")

@@ -2,21 +2,23 @@
 the learners' own renderer, quiz settings, and the question editor."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from wtforms import SelectChoice
 
 from ..content import Severity
 from ..content.markdown import render_document, shown_text
 from ..learning.queries import active_lesson
 from ..quizzes import operations as quiz_operations
 from ..web import ActionForm, learner, runtime
-from . import operations, queries
+from . import draft_operations, operations, queries
+from .conflicts import conflict_of, lesson_rows, question_rows, settings_rows
 from .drafts import Draft, DraftError
 from .forms import GiftForm, LessonForm, QuestionForm, QuizSettingsForm
 from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
-from .questions import (CHOICE_ROWS, PROMPT_RULES, question_from_form, question_problems,
-                        question_to_form_data)
+from .questions import (CHOICE_ROWS, PROMPT_RULES, objective_choices, question_from_form,
+                        question_problems, question_to_form_data)
 
 bp = Blueprint("lesson_editor", __name__, url_prefix="/author/courses/<slug>/lessons")
 bp.before_request(author_gate)
@@ -43,35 +45,35 @@ def edit(slug: str, lesson: str | None = None):
     """Write a lesson; Preview shows it as learners will see it, without saving."""
     course = editable_course_or_404(slug)
     draft = current_draft(course)
-    meta, body = _lesson_or_404(draft, lesson) if lesson else ({}, "")
-    form = LessonForm(data={"title": meta.get("title", ""), "slug": lesson or "",
-                            "objectives": "\n".join(meta.get("objectives") or []),
-                            "min_minutes": meta.get("min_minutes"), "body": body})
-    preview = None
+    shown = draft_operations.lesson_text(draft, lesson) if lesson else None
+    if lesson and shown is None:
+        abort(404)
+    form = LessonForm(data={**asdict(shown), "revision": queries.latest_revision(course.id)}
+                      if shown else None)
+    preview = conflict = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
             preview = render_document(form.body.data)[0]
         else:
-            objectives = [line.strip() for line in form.objectives.data.splitlines()
-                          if line.strip()]
-            new_meta = {**meta, "title": form.title.data, "objectives": objectives,
-                        "min_minutes": form.min_minutes.data}
-            if new_meta["min_minutes"] is None:
-                del new_meta["min_minutes"]
             try:
-                saved = operations.save_lesson(runtime(), learner(), course, lesson,
-                                               form.slug.data, new_meta, form.body.data)
-            except operations.AuthoringError as error:
-                form.slug.errors.append(str(error))
+                saved = draft_operations.save_lesson(
+                    runtime(), learner(), course, lesson, slug=form.slug.data,
+                    title=form.title.data, objectives=form.objectives.data,
+                    body=form.body.data, min_minutes=form.min_minutes.data,
+                    loaded=form.revision.data or 0)
+            except draft_operations.EditConflict as clash:
+                conflict = conflict_of(clash, form, lesson_rows(clash.theirs, form))
+            except draft_operations.AuthoringError as error:
+                form[error.field or "slug"].errors.append(str(error))
             else:
                 flash(f"“{form.title.data}” is saved in the draft.", "success")
                 return redirect(url_for("lesson_editor.edit", slug=slug, lesson=saved))
     path = draft.lesson(lesson).path if lesson else None
     return render_template(
         "authoring/lesson.html", course=course, lesson=lesson, form=form, preview=preview,
-        published=bool(lesson and active_lesson(course.id, lesson)),
+        conflict=conflict, published=bool(lesson and active_lesson(course.id, lesson)),
         problems=_file_problems(course, draft, path) if path and request.method == "GET"
-        else []), 422 if form.errors else 200
+        else []), 409 if conflict else 422 if form.errors else 200
 
 
 @bp.post("/<lesson>/move")
@@ -81,9 +83,8 @@ def move(slug: str, lesson: str):
         abort(400)
     offset = -1 if request.form.get("direction") == "up" else 1
     try:
-        operations.edit_draft(runtime(), learner(), course,
-                              lambda d: d.move_lesson(lesson, offset))
-    except operations.AuthoringError:
+        draft_operations.move_lesson(runtime(), learner(), course, lesson, offset)
+    except draft_operations.AuthoringError:
         abort(404)  # no such lesson in the draft (removed meanwhile, say)
     return redirect(url_for("authoring.course", slug=slug) + "#lessons-heading")
 
@@ -96,18 +97,16 @@ def remove(slug: str, lesson: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        operations.edit_draft(runtime(), learner(), course, lambda d: d.remove_lesson(lesson))
-    except operations.AuthoringError:
+        draft_operations.remove_lesson(runtime(), learner(), course, lesson)
+    except draft_operations.AuthoringError:
         abort(404)
     flash("The lesson is removed from the draft.", "info")
     return redirect(url_for("authoring.course", slug=slug) + "#lessons-heading")
 
 
-def _quiz_or_empty(draft: Draft, lesson: str) -> dict:
-    try:
-        return draft.read_quiz(lesson) or {}
-    except DraftError:
-        return {}
+def _settings_form(draft: Draft, lesson: str, course_id: int) -> QuizSettingsForm:
+    return QuizSettingsForm(data={**draft.quiz_settings(lesson),
+                                  "revision": queries.latest_revision(course_id)})
 
 
 @bp.route("/<lesson>/quiz", methods=["GET", "POST"])
@@ -116,47 +115,38 @@ def quiz(slug: str, lesson: str):
     course = editable_course_or_404(slug)
     draft = current_draft(course)
     _lesson_or_404(draft, lesson)
-    data = _quiz_or_empty(draft, lesson)
-    form = QuizSettingsForm(data={
-        "pass_mark": data.get("pass_mark", 80), "max_attempts": data.get("max_attempts", 3),
-        "draw": data.get("draw"), "review_after_fail": data.get("review_after_fail",
-                                                                "objectives")})
-    bank = len(data.get("questions") or [])
-    if form.validate_on_submit() and form.draw.data and form.draw.data > bank:
-        form.draw.errors.append(f"The bank holds {bank} question{'' if bank == 1 else 's'}: "
-                                "show at most that many per attempt, or add questions first.")
-    elif form.validate_on_submit():
-        def change(d: Draft) -> None:
-            quiz = d.read_quiz(lesson) or {"questions": []}
-            quiz.update(pass_mark=form.pass_mark.data, max_attempts=form.max_attempts.data,
-                        review_after_fail=form.review_after_fail.data)
-            quiz.pop("draw", None)
-            if form.draw.data:
-                quiz["draw"] = form.draw.data
-            d.write_quiz(lesson, {key: quiz.get(key) for key in (
-                "pass_mark", "max_attempts", "draw", "review_after_fail", "questions")
-                if key in quiz})
-
-        operations.edit_draft(runtime(), learner(), course, change)
-        flash("The quiz settings are saved in the draft.", "success")
-        return redirect(url_for("lesson_editor.quiz", slug=slug, lesson=lesson))
-    return _quiz_page(course, draft, lesson, form=form, status=422 if form.errors else 200)
+    form = _settings_form(draft, lesson, course.id)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            draft_operations.save_quiz_settings(
+                runtime(), learner(), course, lesson, pass_mark=form.pass_mark.data,
+                max_attempts=form.max_attempts.data, draw=form.draw.data,
+                review_after_fail=form.review_after_fail.data, loaded=form.revision.data or 0)
+        except draft_operations.EditConflict as clash:
+            conflict = conflict_of(clash, form, settings_rows(clash.theirs, form))
+        except draft_operations.AuthoringError as error:
+            form[error.field or "draw"].errors.append(str(error))
+        else:
+            flash("The quiz settings are saved in the draft.", "success")
+            return redirect(url_for("lesson_editor.quiz", slug=slug, lesson=lesson))
+    return _quiz_page(course, draft, lesson, form=form, conflict=conflict,
+                      status=409 if conflict else 422 if form.errors else 200)
 
 
 def _quiz_page(course, draft: Draft, lesson: str, *, form=None, gift_form=None,
-               status: int = 200):
+               conflict=None, status: int = 200):
     meta, _ = _lesson_or_404(draft, lesson)
-    data = _quiz_or_empty(draft, lesson)
     path = draft.quiz_path(lesson)
     problems = _file_problems(course, draft, path) if path in draft.files else []
     lines = draft.question_lines(lesson)
+    objectives = draft.objectives(lesson)
     return render_template(
         "authoring/quiz.html", course=course, lesson=lesson, lesson_title=meta.get("title"),
-        objectives=meta.get("objectives") or [], form=form or QuizSettingsForm(data={
-            "pass_mark": data.get("pass_mark", 80),
-            "max_attempts": data.get("max_attempts", 3), "draw": data.get("draw"),
-            "review_after_fail": data.get("review_after_fail", "objectives")}),
-        questions=data.get("questions") or [],
+        form=form or _settings_form(draft, lesson, course.id), conflict=conflict,
+        questions=draft.questions(lesson),
+        objective_numbers={key: number for number, (key, _) in enumerate(objectives, 1)},
+        objective_of=lambda value: draft.objective_of(lesson, value),
         by_question=question_problems(problems, lines),
         quiz_problems=[p for p in problems
                        if not p.question and p not in _tied(problems, lines)],
@@ -175,36 +165,33 @@ def question(slug: str, lesson: str, key: str | None = None):
     course = editable_course_or_404(slug)
     draft = current_draft(course)
     meta, _ = _lesson_or_404(draft, lesson)
-    questions = _quiz_or_empty(draft, lesson).get("questions") or []
-    existing = next((q for q in questions if str(q.get("id")) == key), None)
+    existing = draft.question(lesson, key) if key is not None else None
     if key is not None and existing is None:
         abort(404)
-    form = QuestionForm(data=question_to_form_data(existing, request.args.get("type")))
-    objectives = meta.get("objectives") or []
-    form.objective.choices = [SelectChoice("", "None")] + [
-        SelectChoice(str(n), f"{n}. {text}") for n, text in enumerate(objectives, 1)]
+    objective = draft.objective_of(lesson, (existing or {}).get("objective"))
+    form = QuestionForm(data={**question_to_form_data(existing, request.args.get("type")),
+                              "objective": objective or "",
+                              "revision": queries.latest_revision(course.id)})
+    form.objective.choices = objective_choices(draft.objectives(lesson), objective)
+    conflict = None
     if form.validate_on_submit():
-        other_keys = {str(q.get("id")) for q in questions} - {key}
-        item, errors = question_from_form(form, existing, other_keys)
+        item, errors = question_from_form(form, existing)
         for field, message in errors:
             form[field].errors.append(message)
         if not errors:
-            def change(d: Draft) -> None:
-                quiz = d.read_quiz(lesson) or {"pass_mark": 80, "max_attempts": 3,
-                                               "review_after_fail": "objectives"}
-                items = list(quiz.get("questions") or [])
-                keys = [str(q.get("id")) for q in items]
-                if key in keys:
-                    items[keys.index(key)] = item
-                else:
-                    items.append(item)
-                quiz["questions"] = items
-                d.write_quiz(lesson, quiz)
-
-            operations.edit_draft(runtime(), learner(), course, change)
-            flash("The question is saved in the draft.", "success")
-            return redirect(url_for("lesson_editor.question", slug=slug, lesson=lesson,
-                                    key=item["id"]))
+            try:
+                draft_operations.save_question(runtime(), learner(), course, lesson, key,
+                                               item, loaded=form.revision.data or 0)
+            except draft_operations.EditConflict as clash:
+                conflict = conflict_of(clash, form, question_rows(clash.theirs, item))
+            except draft_operations.AuthoringError as error:
+                if error.field is None:
+                    abort(404)  # the lesson left the draft meanwhile
+                form[error.field].errors.append(str(error))
+            else:
+                flash("The question is saved in the draft.", "success")
+                return redirect(url_for("lesson_editor.question", slug=slug, lesson=lesson,
+                                        key=item["id"]))
     found = []
     if key is not None and request.method == "GET":
         path = draft.quiz_path(lesson)
@@ -212,12 +199,13 @@ def question(slug: str, lesson: str, key: str | None = None):
                                   draft.question_lines(lesson)).get(key, [])
     return render_template(
         "authoring/question.html", course=course, lesson=lesson, key=key, form=form,
-        lesson_title=meta.get("title") or lesson,
+        lesson_title=meta.get("title") or lesson, conflict=conflict,
+        objective_gone=bool(objective and objective not in dict(draft.objectives(lesson))),
         choice_rows=CHOICE_ROWS, prompt_problems=[p for p in found if p.rule in PROMPT_RULES],
         other_problems=[p for p in found if p.rule not in PROMPT_RULES],
         errors_first=Severity.ERROR,
         flags=[f for f in queries.open_flags(course.id, lesson) if f.question_key == key]
-        if key else []), 422 if form.errors else 200
+        if key else []), 409 if conflict else 422 if form.errors else 200
 
 
 @bp.post("/<lesson>/quiz/questions/<key>/move")
@@ -226,21 +214,9 @@ def move_question(slug: str, lesson: str, key: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     offset = -1 if request.form.get("direction") == "up" else 1
-
-    def change(d: Draft) -> None:
-        quiz = d.read_quiz(lesson) or {}
-        items = list(quiz.get("questions") or [])
-        keys = [str(q.get("id")) for q in items]
-        if key not in keys:
-            raise DraftError("no such question")
-        index = keys.index(key)
-        items.insert(min(max(index + offset, 0), len(items) - 1), items.pop(index))
-        quiz["questions"] = items
-        d.write_quiz(lesson, quiz)
-
     try:
-        operations.edit_draft(runtime(), learner(), course, change)
-    except operations.AuthoringError:
+        draft_operations.move_question(runtime(), learner(), course, lesson, key, offset)
+    except draft_operations.AuthoringError:
         abort(404)
     return redirect(url_for("lesson_editor.quiz", slug=slug, lesson=lesson) + f"#q-{key}")
 
@@ -250,18 +226,9 @@ def remove_question(slug: str, lesson: str, key: str):
     course = editable_course_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-
-    def change(d: Draft) -> None:
-        quiz = d.read_quiz(lesson) or {}
-        items = [q for q in quiz.get("questions") or [] if str(q.get("id")) != key]
-        if len(items) == len(quiz.get("questions") or []):
-            raise DraftError("no such question")
-        quiz["questions"] = items
-        d.write_quiz(lesson, quiz)
-
     try:
-        operations.edit_draft(runtime(), learner(), course, change)
-    except operations.AuthoringError:
+        draft_operations.remove_question(runtime(), learner(), course, lesson, key)
+    except draft_operations.AuthoringError:
         abort(404)
     flash("The question is removed from the draft.", "info")
     return redirect(url_for("lesson_editor.quiz", slug=slug, lesson=lesson))

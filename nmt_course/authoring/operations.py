@@ -3,11 +3,10 @@ public function is one transaction, except publish, which checks the draft first
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import audit
 from ..accounts.models import User
@@ -15,21 +14,18 @@ from ..accounts.queries import user_by_typed_email
 from ..content import CourseSource, CourseStatus, Problem, check_files
 from ..content.gift import GiftRefused, GiftResult, merge_gift, read_gift, same_prompt
 from ..database import db, transaction
+from ..formatting import count_of
 from ..learning.models import Course, CourseImage
 from ..learning.operations import ImportReport, apply_course_source
-from ..learning.queries import active_lesson, course_by_slug
+from ..learning.queries import course_by_slug
 from ..runtime import Runtime
 from ..text import one_line
-from .drafts import SLUG, Draft, DraftError, front_matter_file
+from .draft_operations import (AuthoringError, locked_draft, edit_draft, initial_files,
+                               record_revision)
+from .drafts import SLUG, Draft
 from ..content.images import CheckedImage
-from .models import CourseDraft, CourseMaintainer
-from .queries import image_names
-
-T = TypeVar("T")
-
-
-class AuthoringError(Exception):
-    """An edit the rules do not allow; the message says why."""
+from .models import CourseDraft, CourseMaintainer, DraftRevision, RevisionKind
+from .queries import image_names, latest_revision
 
 
 class PublishRefused(AuthoringError):
@@ -38,18 +34,6 @@ class PublishRefused(AuthoringError):
     def __init__(self, message: str, problems: list[Problem]):
         super().__init__(message)
         self.problems = problems
-
-
-def initial_files(course: Course) -> dict[str, str]:
-    """Where a draft starts: the published files, or for a new course its settings alone."""
-    if course.source_files:
-        return dict(course.source_files)
-    meta = {"title": course.title, "summary": course.summary,
-            "ce_hours": float(course.ce_hours), "course_type": course.course_type,
-            "status": CourseStatus.PUBLISHED.value, "approval_number": course.approval_number,
-            "requires_licence": course.requires_licence}
-    return {f"lessons/{course.slug}/course.md":
-            front_matter_file(meta, course.description_markdown or "")}
 
 
 @transaction
@@ -68,37 +52,13 @@ def create_course(runtime: Runtime, actor: User, *, slug: str, title: str, summa
                     owner_id=actor.id, created_at=now, source_files={})
     db.session.add(course)
     db.session.flush()
-    db.session.add(CourseDraft(course_id=course.id, files=initial_files(course),
-                               updated_by_id=actor.id, updated_at=now))
+    files = initial_files(course)
+    db.session.add(CourseDraft(course_id=course.id, files=files, updated_by_id=actor.id,
+                               updated_at=now))
+    record_revision(course, actor, RevisionKind.CREATED, "Created the course", files, now)
     audit.record("course.created", at=now, actor_id=actor.id, subject=f"course:{course.id}",
                  slug=slug)
     return course
-
-
-@transaction
-def edit_draft(runtime: Runtime, actor: User | None, course: Course,
-               change: Callable[[Draft], T], *, action: str = "draft.edited",
-               details: Callable[[T], dict] = lambda result: {}) -> T:
-    """Apply `change` (an edit of the draft's files, from drafts.py) and keep the result,
-    recording `action` with the files it changed. A DraftError from the change leaves the
-    draft as it was."""
-    row = _locked_draft(course.id)
-    before = row.files if row else initial_files(course)
-    draft = Draft(course.slug, before)
-    try:
-        result = change(draft)
-    except DraftError as error:
-        raise AuthoringError(str(error)) from None
-    if row is None:
-        row = CourseDraft(course_id=course.id, files={})
-        db.session.add(row)
-    row.files = draft.files  # a new dict, so the JSON column is written
-    row.updated_by_id, row.updated_at = actor.id if actor else None, runtime.clock()
-    changed = sorted(path for path in before.keys() | draft.files.keys()
-                     if before.get(path) != draft.files.get(path))
-    audit.record(action, at=row.updated_at, actor_id=row.updated_by_id,
-                 subject=f"course:{course.id}", files=changed, **details(result))
-    return result
 
 
 MAX_GIFT_BYTES = 1024 * 1024
@@ -129,8 +89,7 @@ def import_gift(runtime: Runtime, actor: User | None, course: Course, lesson_slu
 
     def change(draft: Draft) -> GiftResult:
         draft.lesson(lesson_slug)  # a DraftError if there is no such lesson
-        quiz = draft.read_quiz(lesson_slug) or {"pass_mark": 80, "max_attempts": 3,
-                                                "review_after_fail": "objectives"}
+        quiz = draft.quiz_or_new(lesson_slug)
         items = list(quiz.get("questions") or [])
         result = merge_gift(parsed, {str(item.get("id")) for item in items},
                             {same_prompt(str(item.get("prompt", ""))): str(item.get("id"))
@@ -140,46 +99,9 @@ def import_gift(runtime: Runtime, actor: User | None, course: Course, lesson_slu
             draft.write_quiz(lesson_slug, quiz)
         return result
 
-    return edit_draft(runtime, actor, course, change, action="draft.gift_imported",
-                      details=lambda result: {"lesson": lesson_slug,
-                                              "questions": len(result.questions),
-                                              "skipped": len(result.skipped)})
-
-
-def _locked_draft(course_id: int) -> CourseDraft | None:
-    """The draft as stored now, locked until the transaction ends, so that two authors
-    saving different lessons at once both keep their edit."""
-    return db.session.scalar(select(CourseDraft).where(CourseDraft.course_id == course_id)
-                             .with_for_update().execution_options(populate_existing=True))
-
-
-def save_lesson(runtime: Runtime, actor: User, course: Course, lesson: str | None,
-                new_slug: str, meta: Mapping, body: str) -> str:
-    """Write a lesson into the draft; return its slug. A published lesson keeps its address:
-    learners' read marks and attempts follow it, so renaming would start them again."""
-    new_slug = one_line(new_slug)
-    if lesson is not None and new_slug != lesson and active_lesson(course.id, lesson):
-        raise AuthoringError("This lesson is published, so its address cannot change: "
-                             "learners' progress follows it.")
-    meta = {**meta, "title": one_line(meta.get("title"))}
-    return edit_draft(runtime, actor, course,
-                      lambda draft: draft.save_lesson(lesson, new_slug, meta, body))
-
-
-def save_course_settings(runtime: Runtime, actor: User, course: Course, *, title: str,
-                         summary: str, ce_hours: Decimal, course_type: str,
-                         approval_number: str, requires_licence: bool,
-                         description: str) -> None:
-    """Write the course's settings and description into the draft."""
-    def change(draft: Draft) -> None:
-        meta, _ = draft.course_settings()
-        meta.update(title=one_line(title), summary=one_line(summary),
-                    ce_hours=float(ce_hours), course_type=course_type,
-                    approval_number=one_line(approval_number),
-                    requires_licence=requires_licence)
-        draft.set_course_settings(meta, description)
-
-    edit_draft(runtime, actor, course, change)
+    return edit_draft(runtime, actor, course, change,
+                      summary=f"Imported {count_of(len(parsed.questions), 'GIFT question')} into "
+                              f"{lesson_slug}")
 
 
 @transaction
@@ -188,6 +110,9 @@ def delete_unpublished_course(runtime: Runtime, actor: User, course: Course) -> 
     if course.source_files or course.is_published:
         raise AuthoringError("Only a course that was never published can be deleted.")
     course = db.session.get(Course, course.id)
+    # Its revisions are kept, detached from the course (they hold its address).
+    db.session.execute(update(DraftRevision).where(DraftRevision.course_id == course.id)
+                       .values(course_id=None))
     for model in (CourseDraft, CourseMaintainer, CourseImage):
         for row in db.session.scalars(select(model).where(model.course_id == course.id)):
             db.session.delete(row)
@@ -207,13 +132,17 @@ def check_draft(course: Course,
     return list(result.problems), parsed
 
 
-def publish(runtime: Runtime, actor: User, course: Course, *,
+def publish(runtime: Runtime, actor: User, course: Course, *, reviewed: int,
             warnings_confirmed: bool) -> ImportReport:
-    """Publish the whole draft at once. Errors block it; quality warnings need the author's
-    confirmation. Quizzes that changed get new versions; learners' records stay."""
+    """Publish the whole draft at once, as the author reviewed it (revision `reviewed`).
+    Errors block it; quality warnings need the author's confirmation. Quizzes that changed
+    get new versions; learners' records stay."""
     row = db.session.get(CourseDraft, course.id)
     if row is None:
         raise AuthoringError("There is no draft to publish: edit the course first.")
+    if reviewed != latest_revision(course.id):
+        raise AuthoringError("The draft changed since you reviewed it: review the changes "
+                             "again before publishing.")
     problems, source = check_draft(course, _as_published(course.slug, row.files))
     errors = [p for p in problems if p.severity.value == "error"]
     if errors or source is None:
@@ -222,7 +151,7 @@ def publish(runtime: Runtime, actor: User, course: Course, *,
     if warnings and not warnings_confirmed:
         raise PublishRefused("The draft has warnings: confirm that you publish it anyway.",
                              warnings)
-    return _publish(runtime, actor, course.id, source, row.updated_at)
+    return _publish(runtime, actor, course.id, source, reviewed)
 
 
 def _as_published(slug: str, files: Mapping[str, str]) -> dict[str, str]:
@@ -240,27 +169,34 @@ def _as_published(slug: str, files: Mapping[str, str]) -> dict[str, str]:
 
 @transaction
 def _publish(runtime: Runtime, actor: User, course_id: int, source: CourseSource,
-             draft_saved_at) -> ImportReport:
+             reviewed: int) -> ImportReport:
     course = db.session.get(Course, course_id)
-    row = _locked_draft(course_id)
-    if row is None or row.updated_at != draft_saved_at:
+    row = locked_draft(course_id)
+    if row is None or latest_revision(course_id) != reviewed:
         raise AuthoringError("The draft changed while it was being checked; publish again.")
     now = runtime.clock()
     report = apply_course_source(course, source, now, ImportReport(course.slug, "published"))
     course.edited_in_browser_at = now  # `content import` will not overwrite it unasked
+    kept = record_revision(course, actor, RevisionKind.PUBLISHED, "Published the draft",
+                           row.files, now)
     db.session.delete(row)
     audit.record("content.published", at=now, actor_id=actor.id, subject=f"course:{course_id}",
-                 report=str(report))
+                 report=str(report), revision=kept.number)
     return report
 
 
 @transaction
 def discard_draft(runtime: Runtime, actor: User, course: Course) -> None:
-    row = _locked_draft(course.id)
+    """Set the whole draft back to the published course; the discarded edits stay in the
+    history (a revision holds them), so the discard itself can be undone by a restore."""
+    row = locked_draft(course.id)
     if row is not None:
+        now = runtime.clock()
+        kept = record_revision(course, actor, RevisionKind.DISCARDED, "Discarded the draft",
+                               initial_files(course), now)
         db.session.delete(row)
-        audit.record("draft.discarded", at=runtime.clock(), actor_id=actor.id,
-                     subject=f"course:{course.id}")
+        audit.record("draft.discarded", at=now, actor_id=actor.id,
+                     subject=f"course:{course.id}", revision=kept.number)
 
 
 @transaction

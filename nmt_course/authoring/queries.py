@@ -10,7 +10,7 @@ from ..accounts.models import User
 from ..database import db
 from ..learning.models import Course, CourseImage, Lesson
 from ..quizzes.models import QuestionFlag, Quiz
-from .models import CourseDraft, CourseMaintainer
+from .models import CourseDraft, CourseMaintainer, DraftRevision, DraftText
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,28 @@ def flag_counts(course_id: int) -> Counter:
         .join(Quiz, Quiz.lesson_id == Lesson.id).join(QuestionFlag, QuestionFlag.quiz_id == Quiz.id)
         .where(Lesson.course_id == course_id, QuestionFlag.resolved_at.is_(None))
         .group_by(Lesson.slug)).all()))
+
+
+def latest_revision(course_id: int) -> int:
+    """The number of the course's newest revision (0 before its first)."""
+    return db.session.scalar(select(func.coalesce(func.max(DraftRevision.number), 0)).where(
+        DraftRevision.course_id == course_id))
+
+
+def revisions(course_id: int) -> list[DraftRevision]:
+    """The course's revisions, newest first (with their authors)."""
+    return list(db.session.scalars(select(DraftRevision).where(
+        DraftRevision.course_id == course_id).order_by(DraftRevision.number.desc())))
+
+
+def revision(course_id: int, number: int) -> DraftRevision | None:
+    return db.session.scalar(select(DraftRevision).where(
+        DraftRevision.course_id == course_id, DraftRevision.number == number))
+
+
+def revision_files(revision: DraftRevision) -> dict[str, str]:
+    """The files a revision holds, as text."""
+    hashes = set(revision.manifest.values())
+    texts = dict(db.session.execute(select(DraftText.sha256, DraftText.text).where(
+        DraftText.sha256.in_(hashes))).all()) if hashes else {}
+    return {path: texts[digest] for path, digest in revision.manifest.items()}

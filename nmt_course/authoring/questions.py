@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from wtforms import SelectChoice
+
 from ..content import Problem
 from ..text import one_line
 
@@ -26,16 +28,24 @@ def question_to_form_data(item: dict | None, type_hint: str | None) -> dict:
             "choices": choices[:CHOICE_ROWS], "explanation": str(item.get("explanation") or "")}
 
 
-def question_from_form(form, existing: dict | None,
-                       other_keys: set[str]) -> tuple[dict, list[tuple[str, str]]]:
+def objective_choices(objectives: list[tuple[str, str]], current: str | None) -> list:
+    """The objective menu: the lesson's objectives by id, and the one the question names if
+    it was deleted from the lesson (kept, and flagged, until the author chooses)."""
+    choices = [SelectChoice("", "None")] + [
+        SelectChoice(key, f"{number}. {text}") for number, (key, text) in
+        enumerate(objectives, start=1)]
+    if current and current not in dict(objectives):
+        choices.append(SelectChoice(current, f"[{current}] deleted from the lesson: choose "
+                                             "another"))
+    return choices
+
+
+def question_from_form(form, existing: dict | None) -> tuple[dict, list[tuple[str, str]]]:
     """The question as the quiz file holds it, and the editor's errors ([(field, message)])."""
     errors: list[tuple[str, str]] = []
-    key = one_line(form.key.data)
-    if key in other_keys:
-        errors.append(("key", "Another question of this quiz uses that id."))
-    item: dict = {"id": key, "type": form.type.data}
+    item: dict = {"id": one_line(form.key.data), "type": form.type.data}
     if form.objective.data:
-        item["objective"] = int(form.objective.data)
+        item["objective"] = form.objective.data  # the objective's id
     item["prompt"] = " ".join(form.prompt.data.split())  # one paragraph, as files need
     if form.type.data == "true_false":
         item["answer"] = form.answer.data == "true"

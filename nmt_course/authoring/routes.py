@@ -10,8 +10,10 @@ from ..content import Severity
 from ..formatting import count_of
 from ..learning.export import course_files, zip_of
 from ..web import ActionForm, learner, runtime
-from . import operations, queries
+from . import draft_operations, operations, queries
+from .conflicts import conflict_of, course_rows
 from .drafts import Draft
+from .revisions import changes, parts
 from .forms import CourseSettingsForm, ImageForm, MaintainerForm, NewCourseForm, PublishForm
 from ..content.images import MAX_BYTES, ImageRefused, check_image
 from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
@@ -48,15 +50,14 @@ def new_course():
     return render_template("authoring/new_course.html", form=form)
 
 
-def _settings_form(draft: Draft) -> CourseSettingsForm:
+def _settings_form(draft: Draft, revision: int) -> CourseSettingsForm:
     meta, description = draft.course_settings()
-    form = CourseSettingsForm(data={
+    return CourseSettingsForm(data={
         "title": meta.get("title", ""), "summary": meta.get("summary", ""),
         "ce_hours": meta.get("ce_hours"), "course_type": meta.get("course_type"),
         "approval_number": meta.get("approval_number", ""),
         "requires_licence": bool(meta.get("requires_licence")),
-        "description": description})
-    return form
+        "description": description, "revision": revision})
 
 
 def _located(problems, draft: Draft, titles: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -80,9 +81,12 @@ def _located(problems, draft: Draft, titles: dict[str, str]) -> list[tuple[str, 
 
 
 def _workspace(course, *, settings=None, image_form=None, maintainer_form=None,
-               publish_form=None, status: int = 200):
+               conflict=None, status: int = 200):
     draft_row = queries.draft_of(course.id)
+    revision = queries.latest_revision(course.id)
     draft = current_draft(course)
+    published = parts(course.slug, course.source_files or {})
+    drafted = parts(course.slug, draft.files)
     problems, _ = operations.check_draft(course, draft.files)
     titles = {entry.slug: draft.lesson_title(entry) for entry in draft.lessons()}
     errors = _located([p for p in problems if p.severity is Severity.ERROR], draft, titles)
@@ -93,13 +97,15 @@ def _workspace(course, *, settings=None, image_form=None, maintainer_form=None,
         lessons=[(entry, titles[entry.slug]) for entry in draft.lessons()],
         quizzes={e.slug for e in draft.lessons() if draft.quiz_path(e.slug) in draft.files},
         errors=errors, warnings=warnings, flags=queries.flag_counts(course.id),
-        settings=settings or _settings_form(draft),
+        settings=settings or _settings_form(draft, revision), conflict=conflict,
+        changed_parts={k for k in set(published) | set(drafted)
+                       if published.get(k) != drafted.get(k)},
+        published_parts=set(published),
         image_form=image_form or ImageForm(), images=queries.images_of(course.id),
         image_markdown=lambda name: operations.image_markdown(course, name),
         maintainers=queries.maintainers(course.id),
         maintainer_form=maintainer_form or MaintainerForm(),
         may_manage=may_manage_maintainers(current_user, course.owner_id),
-        publish_form=publish_form or PublishForm(),
         action_form=ActionForm()), status
 
 
@@ -115,32 +121,56 @@ def settings(slug: str):
     form = CourseSettingsForm()
     if not form.validate_on_submit():
         return _workspace(course, settings=form, status=422)
-
-    operations.save_course_settings(
-        runtime(), learner(), course, title=form.title.data, summary=form.summary.data or "",
-        ce_hours=form.ce_hours.data, course_type=form.course_type.data,
-        approval_number=form.approval_number.data or "",
-        requires_licence=form.requires_licence.data, description=form.description.data or "")
+    try:
+        draft_operations.save_course_settings(
+            runtime(), learner(), course, title=form.title.data,
+            summary=form.summary.data or "", ce_hours=form.ce_hours.data,
+            course_type=form.course_type.data, approval_number=form.approval_number.data or "",
+            requires_licence=form.requires_licence.data,
+            description=form.description.data or "", loaded=form.revision.data or 0)
+    except draft_operations.EditConflict as clash:
+        return _workspace(course, settings=form, status=409,
+                          conflict=conflict_of(clash, form, course_rows(clash.theirs, form)))
     flash("The course settings are saved in the draft.", "success")
     return redirect(url_for("authoring.course", slug=slug))
 
 
-@bp.post("/courses/<slug>/publish")
+def _review(course, form: PublishForm, status: int = 200):
+    """The changes since the last publication, the check's problems, and the button."""
+    row = queries.draft_of(course.id)
+    files = row.files if row is not None else current_draft(course).files
+    problems, _ = operations.check_draft(course, files)
+    draft = current_draft(course)
+    titles = {entry.slug: draft.lesson_title(entry) for entry in draft.lessons()}
+    if not form.is_submitted():
+        form.revision.data = queries.latest_revision(course.id)
+    return render_template(
+        "authoring/publish.html", course=course, form=form, has_draft=row is not None,
+        changes=changes(course.slug, course.source_files or {}, files),
+        errors=_located([p for p in problems if p.severity is Severity.ERROR], draft, titles),
+        warnings=_located([p for p in problems if p.severity is Severity.WARNING], draft,
+                          titles)), status
+
+
+@bp.route("/courses/<slug>/publish", methods=["GET", "POST"])
 def publish(slug: str):
-    """Check the whole draft and publish it at once."""
+    """What publishing would change; publish it, once the author confirms."""
     course = editable_course_or_404(slug)
     form = PublishForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _review(course, form, 400 if form.is_submitted() else 200)
     try:
         report = operations.publish(runtime(), learner(), course,
+                                    reviewed=form.revision.data or 0,
                                     warnings_confirmed=form.confirm_warnings.data)
     except operations.PublishRefused as refused:
         flash(str(refused), "warning")
-        return _workspace(course, publish_form=form, status=409)
+        return _review(course, form, 409)
     except operations.AuthoringError as error:
         flash(str(error), "warning")
-        return redirect(url_for("authoring.course", slug=slug))
+        form.revision.raw_data = None
+        form.revision.data = queries.latest_revision(course.id)
+        return _review(course, form, 409)
     flash(f"Published: {count_of(report.lessons_added, 'lesson')} added, "
           f"{report.lessons_updated} updated, {report.lessons_archived} archived; "
           f"{count_of(report.quiz_versions, 'new quiz version')}. Learners see it now.",

@@ -20,7 +20,7 @@ from .markdown import count_words, prose_words, render_block, render_document
 from .model import (COURSE_STATUSES, COURSE_TYPES, MIN_MINUTES, WORDS_PER_MINUTE, ContentSet,
                     CourseSource, LessonSource, Problem, ce_hours_problem)
 from .quality import check_quality
-from .quiz_file import load_quiz
+from .quiz_file import ITEM_ID as OBJECTIVE_ID, load_quiz
 from .source import ContentError, LineMap, decode_utf8
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -227,7 +227,7 @@ def _course_fingerprint(course: CourseSource) -> dict:
     fields["lessons"] = [
         {"slug": lesson.slug, "position": lesson.position, "title": lesson.title,
          "minutes": lesson.minutes, "min_minutes": lesson.min_minutes,
-         "objectives": lesson.objectives,
+         "objectives": lesson.objectives, "objective_ids": lesson.objective_ids,
          "body": lesson.body_markdown,
          "quiz": lesson.quiz.content_hash if lesson.quiz else None}
         for lesson in course.lessons
@@ -296,12 +296,8 @@ def _load_lesson(path: Path, position: int, file_slug: str,
     if not SLUG.match(slug) or len(slug) > 100:
         check.error(meta.line_of("slug"), f"the lesson slug '{slug}' must be lower-case words "
                                           "joined by hyphens; it becomes the lesson's address")
-    objectives = meta.get("objectives", [])
-    if not isinstance(objectives, list) or not all(
-            isinstance(item, str) and item.strip() for item in objectives):
-        check.error(meta.line_of("objectives"), "objectives must be a list of sentences")
-        objectives = []
-    elif not objectives:
+    objectives = _objectives(meta, check)
+    if not objectives and not check.failed:
         check.warn(meta.line, "no objectives: learners and boards expect a lesson to state them")
 
     body_html, used_h1 = render_document(document.body)
@@ -321,10 +317,41 @@ def _load_lesson(path: Path, position: int, file_slug: str,
     if check.failed:
         return None
     return LessonSource(path=check.path, slug=slug, position=position, title=title,
-                        minutes=minutes, objectives=tuple(o.strip() for o in objectives),
+                        minutes=minutes, objectives=tuple(text for _, text in objectives),
+                        objective_ids=tuple(key for key, _ in objectives),
                         body_markdown=document.body.strip(), body_html=body_html,
                         word_count=words, min_minutes=min_minutes,
                         objectives_line=meta.line_of("objectives"))
+
+
+def _objectives(meta: LineMap, check: FieldChecker) -> list[tuple[str | None, str]]:
+    """(id or None, sentence) of each objective: a sentence, or `{id, text}` whose id quiz
+    questions may name instead of its number (so reordering the list re-points nothing)."""
+    items = meta.get("objectives", [])
+    if not isinstance(items, list):
+        check.error(meta.line_of("objectives"), "objectives must be a list of sentences")
+        return []
+    found: list[tuple[str | None, str]] = []
+    for item in items:
+        key = None
+        if isinstance(item, LineMap):
+            key, item = item.get("id"), item.get("text")
+            if (isinstance(key, bool) or not OBJECTIVE_ID.match(str(key))
+                    or str(key).isdigit()):
+                check.error(meta.line_of("objectives"), f"objective id {key!r} must be a name of "
+                            "letters, digits, '-' and '_', not a number (quote ids YAML reads "
+                            "as true or false)")
+                return []
+            key = str(key)
+            if key in {known for known, _ in found}:
+                check.error(meta.line_of("objectives"), f"two objectives have the id '{key}'")
+                return []
+        if not isinstance(item, str) or not item.strip():
+            check.error(meta.line_of("objectives"), "objectives must be a list of sentences "
+                        "(or of 'id' and 'text')")
+            return []
+        found.append((key, item.strip()))
+    return found
 
 
 def _attach_quizzes(lessons: list[LessonSource], lesson_files: set[str], quiz_dir: Path | None,
@@ -345,7 +372,7 @@ def _attach_quizzes(lessons: list[LessonSource], lesson_files: set[str], quiz_di
             continue
         lesson = by_slug.get(path.stem)  # the quiz is checked even when its lesson has errors
         quiz = load_quiz(path, path.stem, check,
-                         len(lesson.objectives) if lesson is not None else None)
+                         lesson.objective_ids if lesson is not None else None)
         if quiz is not None and lesson is not None:
             by_slug[path.stem] = dataclasses.replace(lesson, quiz=quiz)
     return [by_slug[lesson.slug] for lesson in lessons]

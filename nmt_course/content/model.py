@@ -81,7 +81,8 @@ class QuestionSource:
     explanation_markdown: str
     explanation_html: str
     choices: tuple[ChoiceSource, ...]
-    objective: int | None = None  # 1-based number of the lesson objective it tests
+    objective: int | None = None  # 1-based number of the lesson objective it tests (a
+    # question naming the objective's id is resolved to its number when the file is read)
     line: int = field(default=0, compare=False)
 
     @property
@@ -152,6 +153,7 @@ class LessonSource:
     quiz: QuizSource | None = None
     min_minutes: int | None = None
     objectives_line: int = field(default=1, compare=False)
+    objective_ids: tuple[str | None, ...] = ()  # each objective's id, None where it has none
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from .fields import FieldChecker, content_hash, read_text
@@ -18,9 +19,10 @@ CHOICE_KEYS = ("id", "text", "correct", "feedback")
 
 
 def load_quiz(path: Path, lesson_slug: str, check: FieldChecker,
-              objective_count: int | None) -> QuizSource | None:
-    """The quiz in `path`, or None after recording its problems. `objective_count` is the
-    number of objectives its lesson states (None when the lesson itself failed to parse)."""
+              objective_ids: Sequence[str | None] | None) -> QuizSource | None:
+    """The quiz in `path`, or None after recording its problems. `objective_ids` are the ids
+    of its lesson's objectives in order, None for one without (None when the lesson itself
+    failed to parse)."""
     text = read_text(path, check)
     if text is None:
         return None
@@ -56,7 +58,7 @@ def load_quiz(path: Path, lesson_slug: str, check: FieldChecker,
                                             f"(also on line {seen[key]})")
             continue
         seen[key] = item.line_of("id")
-        question = _load_question(item, index, check, objective_count)
+        question = _load_question(item, index, check, objective_ids)
         if question is not None:
             questions.append(question)
     if check.failed:
@@ -86,17 +88,28 @@ def _item_id(mapping: LineMap, default: str | None, what: str,
 
 
 def _objective(item: LineMap, key: str | None, check: FieldChecker,
-               objective_count: int | None) -> int | None:
+               objective_ids: Sequence[str | None] | None) -> int | None:
+    """The number of the lesson objective the question tests: `objective:` is that number
+    (1, 2, ...) or the objective's id."""
     if "objective" not in item:
         return None
     value = item["objective"]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        check.error(item.line_of("objective"), f"objective must be the number of one of the "
-                                               f"lesson's objectives (1, 2, ...), not {value!r}")
+    if isinstance(value, str) and ITEM_ID.match(value):
+        if objective_ids is None:
+            return None  # the lesson failed to parse: its problems are reported
+        if value in objective_ids:
+            return objective_ids.index(value) + 1
+        check.error(item.line_of("objective"), f"question '{key}' tests objective "
+                    f"'{value}', which the lesson does not state (was it deleted?): choose "
+                    "one of the lesson's objectives")
         return None
-    if objective_count is not None and value > objective_count:
-        stated = (f"states only {objective_count}" if objective_count
-                  else "states no objectives")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        check.error(item.line_of("objective"), f"objective must be the id or the number of "
+                    f"one of the lesson's objectives (1, 2, ...), not {value!r}")
+        return None
+    count = len(objective_ids) if objective_ids is not None else None
+    if count is not None and value > count:
+        stated = f"states only {count}" if count else "states no objectives"
         check.error(item.line_of("objective"), f"question '{key}' tests objective {value}, but "
                                                f"the lesson {stated}")
         return None
@@ -104,7 +117,7 @@ def _objective(item: LineMap, key: str | None, check: FieldChecker,
 
 
 def _load_question(item: LineMap, index: int, check: FieldChecker,
-                   objective_count: int | None) -> QuestionSource | None:
+                   objective_ids: Sequence[str | None] | None) -> QuestionSource | None:
     check.keys(item, QUESTION_KEYS, "a question")
     key = _item_id(item, None, f"question {index}", check)
     kind = item.get("type")
@@ -112,7 +125,7 @@ def _load_question(item: LineMap, index: int, check: FieldChecker,
         check.error(item.line_of("type"),
                     f"question type must be one of: {', '.join(QUESTION_TYPES)} (not {kind!r})")
         return None
-    objective = _objective(item, key, check, objective_count)
+    objective = _objective(item, key, check, objective_ids)
     prompt = check.text(item, "prompt", required=True)
     prompt_html = check.inline(prompt, item.line_of("prompt"), "prompt") if prompt else ""
     explanation = item.get("explanation") or ""

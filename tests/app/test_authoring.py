@@ -13,7 +13,7 @@ from nmt_course.content import CourseStatus
 from nmt_course.extensions import db
 from nmt_course.learning.models import Course, CourseImage
 from nmt_course.quizzes.models import QuizVersion
-from tests.app.authoring_helpers import (LESSON, SINGLE, TRUE_FALSE, author, post,
+from tests.app.authoring_helpers import (LESSON, SINGLE, TRUE_FALSE, author, post, publish,
                                          upload_file, write_course)
 from tests.helpers import login, make_user
 
@@ -48,7 +48,7 @@ def test_a_new_course_stays_invisible_to_learners_until_published(app):
     preview = teacher.get(f"{BASE}/preview/lessons/neck-basics").text
     assert "The sternocleidomastoid turns the head." in preview
     assert "Preview of the draft" in preview
-    assert post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
+    assert publish(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
     assert "Neck Care" in learner.get("/").text
     assert "The sternocleidomastoid turns the head." in learner.get(
         "/courses/neck-care/lessons/neck-basics").text
@@ -70,7 +70,7 @@ def test_edits_wait_in_the_draft_until_published_or_discarded(app):
     assert "rewritten lesson" not in teacher.get(f"{BASE}/preview/lessons/neck-basics").text
     post(teacher, f"{BASE}/lessons/neck-basics/edit",
          {**LESSON, "body": "## The neck\n\nA rewritten lesson about the scalenes."})
-    post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
+    publish(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
     assert "rewritten lesson" in learner.get(lesson).text
 
 
@@ -80,19 +80,21 @@ def test_publishing_is_blocked_by_errors_and_asks_to_confirm_warnings(app):
     # A question about an objective the lesson no longer states: nothing is published.
     post(teacher, f"{BASE}/lessons/neck-basics/edit",
          {**LESSON, "objectives": "Name the neck muscles."})
-    refused = post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
+    refused = publish(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
     assert refused.status_code == 409
-    assert "question &#39;palpate-tf&#39; tests objective 2, but the lesson states only 1" in (
-        refused.text)
+    assert ("question &#39;palpate-tf&#39; tests objective &#39;o2&#39;, which the lesson does "
+            "not state (was it deleted?)") in refused.text
     assert 'Quiz of “Neck Basics”' in refused.text  # named for the author, linked to fix it
     with app.app_context():
         assert db.session.scalar(select(Course.status)) is CourseStatus.DRAFT
-    post(teacher, f"{BASE}/lessons/neck-basics/edit", LESSON)
-    unconfirmed = post(teacher, f"{BASE}/publish")
+    # Typing the deleted objective's label again brings it back for its question.
+    post(teacher, f"{BASE}/lessons/neck-basics/edit",
+         {**LESSON, "objectives": "Name the neck muscles.\n[o2] Palpate them safely."})
+    unconfirmed = publish(teacher, f"{BASE}/publish")
     assert unconfirmed.status_code == 409
     assert "confirm that you publish it anyway" in unconfirmed.text
     assert "ce_hours 0.5 is more than the 0 hours estimated" in unconfirmed.text
-    assert post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
+    assert publish(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Course.status)) is CourseStatus.PUBLISHED
 
@@ -135,11 +137,11 @@ def test_a_changed_quiz_gets_a_new_version_and_an_unchanged_one_does_not(app):
     post(teacher, f"{BASE}/settings", {"title": "Neck Care", "summary": "Better summary.",
                                       "ce_hours": "0.5", "course_type": "Home Study",
                                       "approval_number": "", "description": ""})
-    post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
+    publish(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
     assert versions(app) == 1
     post(teacher, f"{BASE}/lessons/neck-basics/quiz/questions/scm-action/edit",
          {**SINGLE, "explanation": "Clearer: it turns the face to the opposite side."})
-    post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
+    publish(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
     assert versions(app) == 2
 
 
@@ -299,11 +301,11 @@ def test_a_draft_shows_only_the_images_uploaded_for_its_course(app):
     missing = "neck.0123456789.png"
     post(teacher, f"{BASE}/lessons/neck-basics/edit", {
         **LESSON, "body": f"## Pictures\n\n![The neck](/courses/neck-care/images/{missing})"})
-    refused = post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
+    refused = publish(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
     assert f"the image &#39;{missing}&#39; is not among the course&#39;s images" in refused.text
     post(teacher, f"{BASE}/lessons/neck-basics/edit", {
         **LESSON, "body": f"## Pictures\n\n![The neck](/courses/neck-care/images/{name})"})
-    assert post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
+    assert publish(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
 
 
 def test_an_expired_form_token_never_loses_the_lesson_text(app):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from nmt_course.certificates.models import Certificate, CertificateStatus
 from nmt_course.extensions import db
 from nmt_course.quizzes.models import QuestionFlag, QuizAttempt
-from tests.app.authoring_helpers import SINGLE, author, post, write_course
+from tests.app.authoring_helpers import SINGLE, author, post, publish, write_course
 from tests.helpers import form_with, login, make_user, read_lesson, send_evaluation
 
 BASE = "/author/courses/neck-care"
@@ -51,7 +51,7 @@ def test_republishing_keeps_attempts_passes_and_certificates_as_they_were(app):
     post(teacher, f"{BASE}/lessons/neck-basics/quiz/questions/scm-action/edit",
          {**SINGLE, "choices-0-correct": "", "choices-1-correct": "y",
           "explanation": "Changed key."})
-    assert post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
+    assert publish(teacher, f"{BASE}/publish", {"confirm_warnings": "y"}).status_code == 302
 
     assert attempt_versions(app) == [1, 1]
     assert done.get(finished.location).text.count("Right answer") == result.count(

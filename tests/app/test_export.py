@@ -12,7 +12,7 @@ from nmt_course.config import PROJECT_ROOT
 from nmt_course.extensions import db
 from nmt_course.learning.models import Course, CourseImage, Lesson
 from nmt_course.quizzes.models import QuizVersion
-from tests.app.authoring_helpers import LESSON, author, post, write_course
+from tests.app.authoring_helpers import LESSON, author, post, publish, write_course
 from tests.app.test_authoring import png, upload
 
 
@@ -79,7 +79,7 @@ def test_a_course_written_in_the_browser_survives_a_round_trip_with_its_images(
         name = db.session.scalar(select(CourseImage.name))
     post(teacher, "/author/courses/neck-care/lessons/neck-basics/edit", {
         **LESSON, "body": f"## With a picture\n\n![neck](/courses/neck-care/images/{name})"})
-    post(teacher, "/author/courses/neck-care/publish", {"confirm_warnings": "y"})
+    publish(teacher, "/author/courses/neck-care/publish", {"confirm_warnings": "y"})
     post(teacher, "/author/courses/neck-care/lessons/neck-basics/edit", {
         **LESSON, "body": "## Draft only\n\nNot published yet."})
 

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 from pypdf import PdfReader
 
-from tests.app.authoring_helpers import LESSON, SINGLE, TRUE_FALSE, author, post
+from tests.app.authoring_helpers import LESSON, SINGLE, TRUE_FALSE, author, post, publish
 from tests.helpers import login, make_user, read_lesson, send_evaluation
 
 PAYLOADS = [
@@ -112,7 +112,7 @@ def hostile_course(app):
         f"{BASE}/lessons/neck-basics/quiz", BASE)]
     preview = post(teacher, f"{BASE}/lessons/neck-basics/edit",
                    {**LESSON, "action": "preview", "body": HOSTILE}).text
-    response = post(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
+    response = publish(teacher, f"{BASE}/publish", {"confirm_warnings": "y"})
     assert response.status_code == 302, response.text
     return previews + [preview]
 

@@ -16,7 +16,8 @@ EDITOR_PAGES = [BASE, f"{BASE}/lessons/neck-basics/edit", f"{BASE}/lessons/neck-
                 f"{BASE}/preview/", f"{BASE}/preview/lessons/neck-basics",
                 f"{BASE}/preview/lessons/neck-basics/quiz"]
 EDITOR_POSTS = [f"{BASE}/settings", f"{BASE}/publish", f"{BASE}/discard", f"{BASE}/images",
-                f"{BASE}/maintainers", f"{BASE}/lessons/new",
+                f"{BASE}/maintainers", f"{BASE}/lessons/new", f"{BASE}/history/1/restore",
+                f"{BASE}/history/discard",
                 f"{BASE}/lessons/neck-basics/move", f"{BASE}/lessons/neck-basics/remove",
                 f"{BASE}/lessons/neck-basics/quiz/questions/scm-action/remove"]
 

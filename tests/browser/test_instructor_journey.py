@@ -1,5 +1,7 @@
 """An instructor writes a course in Chromium, previews and publishes it; a learner completes
-it; the instructor changes a quiz and publishes again; an admin adds a maintainer."""
+it; the instructor changes a quiz and publishes again; an admin adds a maintainer; the
+maintainer's save of a question the instructor changed meanwhile is refused as a conflict
+and merged; the instructor reads the history and a diff, and restores a version."""
 from __future__ import annotations
 
 import re
@@ -70,7 +72,7 @@ def write_lesson(journey, page, *, title: str, slug: str, body: str, name: str) 
                      choices=[("The right sternocleidomastoid", True),
                               ("The left sternocleidomastoid", False),
                               ("The right upper trapezius", False)],
-                     objective="1", explanation="It turns the face to the opposite side.")
+                     objective="o1", explanation="It turns the face to the opposite side.")
         if n == 1:
             journey.check(f"{name}-question")
         page.locator(".breadcrumbs").get_by_role("link", name="Quiz", exact=True).click()
@@ -118,10 +120,12 @@ def test_instructor_journey(journey, browser, live_server):
     journey.check("preview-quiz")
     page.get_by_role("link", name="Back to editing").click()
 
-    page.get_by_role("button", name="Publish the draft").click()
+    page.get_by_role("link", name="Review the changes and publish").click()
+    journey.check("publish-review")
+    page.get_by_role("button", name="Publish these changes").click()
     journey.check("publish-needs-confirmation")
     page.get_by_label("I have read the warnings and publish anyway").check()
-    page.get_by_role("button", name="Publish the draft").click()
+    page.get_by_role("button", name="Publish these changes").click()
     journey.check("published")
     assert "Learners see it now." in page.inner_text(".flashes")
 
@@ -147,8 +151,9 @@ def test_instructor_journey(journey, browser, live_server):
                                                      "to the left.")
     page.get_by_role("button", name="Save the question").click()
     page.get_by_role("link", name=re.compile(title)).first.click()
+    page.get_by_role("link", name="Review the changes and publish").click()
     page.get_by_label("I have read the warnings and publish anyway").check()
-    page.get_by_role("button", name="Publish the draft").click()
+    page.get_by_role("button", name="Publish these changes").click()
     assert "1 new quiz version." in page.inner_text(".flashes")
     with server.app.app_context():
         after = db.session.scalar(select(Certificate).where(Certificate.code == code))
@@ -173,4 +178,47 @@ def test_instructor_journey(journey, browser, live_server):
     admin_page.goto("/admin/people")
     journey.check("people")
     other.close()
+
+    # The teacher and the new maintainer open one question; the teacher saves first.
+    question = f"/author/courses/{slug}/lessons/scm/quiz/questions/scm-q2/edit"
+    helpers = browser.new_context(viewport=page.viewport_size, base_url=server.url)
+    helper_page = helpers.new_page()
+    log_in(helper_page, helper)
+    helper_page.goto(question)
+    journey.use(page)
+    page.goto(question)
+    page.get_by_label("Question", exact=True).fill(
+        "Teacher's text: a client turns the head left against your hand. Which muscle works?")
+    page.get_by_role("button", name="Save the question").click()
+    assert "The question is saved in the draft." in page.inner_text(".flashes")
+    journey.use(helper_page)
+    helper_page.get_by_label("Question", exact=True).fill(
+        "Helper's text: the head turns left against resistance. Which muscle contracts?")
+    helper_page.get_by_role("button", name="Save the question").click()
+    journey.check("edit-conflict")
+    conflict = helper_page.inner_text(".conflict")
+    assert "Tess Teacher saved this after you opened it" in conflict
+    assert "Teacher's text" in conflict and "Helper's text" in conflict
+    kept = helper_page.get_by_label("Question", exact=True)
+    assert kept.input_value().startswith("Helper's text")  # the helper's text is not lost
+    kept.fill("Merged: a client turns the head left against your hand. Which muscle works?")
+    helper_page.get_by_role("button", name="Save the question").click()
+    assert "The question is saved in the draft." in helper_page.inner_text(".flashes")
+    helpers.close()
+
+    # The teacher reads the history and the diff, and restores the teacher's version.
+    journey.use(page)
+    page.goto(f"/author/courses/{slug}")
+    page.get_by_role("link", name="History").click()
+    journey.check("history")
+    assert "Saved by Hal Helper" in page.inner_text("main")
+    page.get_by_role("link", name=re.compile("Saved the question scm-q2")).first.click()
+    journey.check("diff")
+    assert "Merged:" in page.inner_text(".diff-added")
+    assert "Teacher's text" in page.inner_text(".diff-removed")
+    page.get_by_role("button", name=re.compile("^Restore the version before")).click()
+    journey.check("restored")
+    assert "Restored into the draft" in page.inner_text(".flashes")
+    page.goto(question)
+    assert page.get_by_label("Question", exact=True).input_value().startswith("Teacher's text")
     journey.finish()

@@ -467,7 +467,10 @@ def test_objective_numbers_must_name_a_stated_objective(tree):
         "quizzes/course-a/a-lesson.yaml:16: question 'q2' tests objective 2, but the lesson "
         "states only 1"]
     write(tree[1] / "course-a" / "a-lesson.yaml", BANK.replace("objective: 1", "objective: x"))
-    assert any("objective must be the number of one of the lesson's objectives" in p
+    assert any("tests objective 'x', which the lesson does not state" in p
+               for p in problems(tree))  # a word is read as an objective's id
+    write(tree[1] / "course-a" / "a-lesson.yaml", BANK.replace("objective: 1", "objective: 0"))
+    assert any("objective must be the id or the number of one of the lesson's objectives" in p
                for p in problems(tree))
 
 

@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from ..web import runtime
-from . import assignment_operations, operations
+from . import assignment_operations, evidence_operations, operations
 from .compliance import REMINDER_WINDOW_DAYS
 
 clinics = AppGroup("clinics", help="Manage clinics and remind their staff.")
@@ -33,3 +33,12 @@ def create_command(name: str, manager_email: str) -> None:
 def remind_command() -> None:
     sent = assignment_operations.send_reminders(runtime())
     click.echo(f"{sent} reminder{'' if sent == 1 else 's'} sent.")
+
+
+@clinics.command("tell-staff", help=(
+    "E-mail the staff who joined a clinic before its managers could see their certificates "
+    "that they now can (once each; run it after upgrading, or daily from cron). Until then "
+    "the managers see their completion dates only."))
+def tell_staff_command() -> None:
+    told = evidence_operations.tell_staff(runtime())
+    click.echo(f"{told} notice{'' if told == 1 else 's'} queued.")

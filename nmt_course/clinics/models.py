@@ -36,12 +36,33 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     role: Mapped[ClinicRole] = mapped_column(EnumValue(ClinicRole))
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the person was told that the clinic's managers see their certificates, licence
+    # and CE hours (on joining, or by the notice sent to staff who joined before): until
+    # then the managers see completion dates only.
+    evidence_notice_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
 
     @property
     def manages(self) -> bool:
         return self.role is ClinicRole.MANAGER
+
+
+class Leaver(db.Model):
+    """A staff member who left the clinic: their membership ended, their records did not.
+    The report keeps what they completed while on the staff; re-inviting them restores the
+    membership as it was (the day they joined, so the same due dates)."""
+
+    __tablename__ = "clinic_leavers"
+    __table_args__ = (UniqueConstraint("clinic_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    left_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Set when they join again (the row stays, as history); NULL while they are away.
+    returned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Invitation(db.Model):

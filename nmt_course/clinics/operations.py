@@ -8,8 +8,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete
-
 from .. import audit
 from ..accounts.models import User
 from ..accounts.operations import AccountError, add_user
@@ -20,7 +18,7 @@ from ..mailing.messages import render_email
 from ..runtime import Email, Runtime
 from ..text import email_address, one_line
 from . import queries
-from .models import Assignment, Clinic, ClinicRole, Invitation, Membership
+from .models import Clinic, ClinicRole, Invitation, Leaver, Membership
 
 MANAGER = ClinicRole.MANAGER
 from .roster import Invitee
@@ -260,8 +258,14 @@ def _join(runtime: Runtime, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at, invitation.accepted_by_id = now, user.id
     member = queries.membership(invitation.clinic_id, user.id)
     if member is None:
+        # Staff join knowing what the managers will see (the invitation page says so).
         member = Membership(clinic_id=invitation.clinic_id, user_id=user.id,
-                            role=invitation.role, joined_at=now)
+                            role=invitation.role, joined_at=now, evidence_notice_at=now)
+        leaver = queries.leaver(invitation.clinic_id, user.id)
+        if leaver is not None and invitation.role is ClinicRole.STAFF:
+            # Back on the staff as they were: the same day joined, so the same due dates,
+            # and their own assignments, kept while they were away.
+            member.joined_at, leaver.returned_at = leaver.joined_at, now
         db.session.add(member)
     elif invitation.role is ClinicRole.MANAGER:
         member.role = ClinicRole.MANAGER
@@ -299,12 +303,18 @@ def accept_with_new_account(runtime: Runtime, token: str, *, password: str, lega
 
 @transaction
 def remove_member(runtime: Runtime, actor: User, clinic: Clinic, member: Membership) -> None:
-    """The person leaves the clinic: their account, progress and certificates stay theirs;
-    the clinic sees none of it from now on. Their personal assignments go with them."""
+    """The person leaves the clinic: the membership ends, the records do not. A staff
+    member's training stays in the report under Former staff (what they completed while on
+    the staff, and when they left), and their own assignments are kept for a return."""
     if member.manages and len(queries.members(clinic.id, MANAGER)) == 1:
         raise ClinicError("A clinic needs a manager: add another one before removing the last.")
-    db.session.execute(delete(Assignment).where(Assignment.clinic_id == clinic.id,
-                                                Assignment.user_id == member.user_id))
+    if not member.manages:
+        leaver = queries.leaver(clinic.id, member.user_id)
+        if leaver is None:
+            leaver = Leaver(clinic_id=clinic.id, user_id=member.user_id)
+            db.session.add(leaver)
+        leaver.joined_at, leaver.left_at = member.joined_at, runtime.clock()
+        leaver.returned_at = None
     db.session.delete(member)
     audit.record("clinic.member_removed", at=runtime.clock(), actor_id=actor.id,
                  subject=_subject(clinic), user_id=member.user_id, role=member.role.value)

@@ -88,7 +88,8 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
     # Revoked certificates too: the row says "certificate revoked", and is not completed.
     certificates = {(row.user_id, row.course_id): row for row in db.session.execute(
         select(Certificate.user_id, Certificate.course_id, Certificate.completed_on,
-               Certificate.code, Certificate.ce_hours, Certificate.status)
+               Certificate.code, Certificate.ce_hours, Certificate.status,
+               Certificate.issued_at)
         .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
                Certificate.course_id.in_(course_ids)))}
     titles = {row.course_id: row.title for row in assignments}
@@ -108,8 +109,8 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
             plain_read, quiz_read = reads.get((user_id, course_id), (0, 0))
             unpassed_read = quiz_read - tried.passed_and_read
             certificate = certificates.get((user_id, course_id))
-            if certificate is not None and left_on is not None \
-                    and certificate.completed_on > left_on:
+            if certificate is not None and person.left_at is not None \
+                    and certificate.issued_at > person.left_at:
                 certificate = None  # completed after leaving: not the clinic's record
             revoked = certificate is not None \
                 and certificate.status is not CertificateStatus.VALID

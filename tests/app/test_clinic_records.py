@@ -235,3 +235,33 @@ def test_completion_is_told_against_the_due_date(app):
     assert "completed 4 days late" in manager.get(f"/clinics/{clinic}").text
     (line,) = csv_rows(manager.get(f"/clinics/{clinic}/report.csv"))
     assert line["completed vs due"] == "completed 4 days late"
+
+
+def test_the_migration_fills_family_names_and_leaves_earlier_staff_untold(tmp_path):
+    """Accounts made before family names get the last word of their legal name; staff who
+    joined before managers could see certificates are not told yet."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from nmt_course import create_app
+    from tests.conftest import app_config
+    from tests.helpers import make_user
+
+    old = create_app(app_config(f"sqlite:///{tmp_path / 'old.sqlite3'}"))
+    with old.app_context():
+        upgrade()
+    make_user(old, "ann@example.com", name="Ann  Marie van Able")
+    make_user(old, "bo@example.com", name="Bo")
+    clinic = make_clinic(old)
+    join_staff(old, clinic, "cy@example.com", "Cy Cole")
+    with old.app_context():
+        db.session.execute(text("UPDATE users SET family_name = 'changed'"))
+        db.session.commit()
+        downgrade(revision="128bcd34848e")
+        upgrade()
+        names = dict(db.session.execute(text("SELECT email, family_name FROM users")).all())
+        told = db.session.execute(text(
+            "SELECT evidence_notice_at FROM clinic_memberships WHERE role = 'staff'")).all()
+        db.engine.dispose()
+    assert names["ann@example.com"] == "Able" and names["bo@example.com"] == "Bo"
+    assert told == [(None,)]

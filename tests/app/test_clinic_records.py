@@ -265,3 +265,17 @@ def test_the_migration_fills_family_names_and_leaves_earlier_staff_untold(tmp_pa
         db.engine.dispose()
     assert names["ann@example.com"] == "Able" and names["bo@example.com"] == "Bo"
     assert told == [(None,)]
+
+
+def test_a_family_name_over_the_limit_is_refused_and_changes_nothing(app):
+    from nmt_course.accounts.operations import AccountError, update_account
+    from tests.helpers import make_user
+
+    make_user(app, "al@example.com", name="Al Zimmer")
+    with app.app_context():
+        al = user_by_email("al@example.com")
+        with pytest.raises(AccountError, match="at most 200 characters"):
+            update_account(runtime(app), al, legal_name="Al Zimmer", licence_number=None,
+                           licence_state=None, family_name="x" * 201)
+        db.session.rollback()
+        assert user_by_email("al@example.com").family_name == "Zimmer"

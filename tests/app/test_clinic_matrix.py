@@ -146,3 +146,32 @@ def test_statements_per_page_do_not_grow_with_staff_or_courses(app, tmp_path):
     post(manager, f"/clinics/{clinic}/invitations", {"invite-email": "new@example.com"})
     many = [_statements(app, manager, url) for url in pages]
     assert many == few
+
+
+def test_a_certificate_of_a_course_the_clinic_did_not_assign_stays_private(app, tmp_path):
+    from tests.app.test_clinic_records import _code
+
+    import_courses(app, tmp_path, 1)
+    clinic_id = make_clinic(app)
+    join_staff(app, clinic_id, "zoe@example.com", "Zoe Adams")
+    assign(app, clinic_id, today(app) + dt.timedelta(days=7), course="extra0")
+    complete_demo(app, "zoe@example.com")
+    assert manager_client(app).get(
+        f"/clinics/{clinic_id}/certificates/{_code(app, 'zoe@example.com')}").status_code == 404
+
+
+def test_a_managers_own_certificate_is_not_the_clinics_evidence(app, clinic):
+    """Zoe was on the staff (and told), then became a manager: her certificate of the
+    assigned course is hers, not evidence the other managers see."""
+    from nmt_course.clinics import operations
+    from nmt_course.clinics.models import Clinic
+    from tests.app.test_clinic_records import _code
+    from tests.helpers import runtime
+
+    code = _code(app, "zoe@example.com")
+    manager = manager_client(app)
+    assert manager.get(f"/clinics/{clinic}/certificates/{code}").status_code == 200
+    with app.app_context():
+        operations.add_manager(runtime(app), None, db.session.get(Clinic, clinic),
+                               "zoe@example.com")
+    assert manager.get(f"/clinics/{clinic}/certificates/{code}").status_code == 404

@@ -58,11 +58,17 @@ def _people(clinic_id: int):
     return db.session.execute(union_all(staff, former, invited)).all()
 
 
+def course_count(clinic_id: int) -> int:
+    """How many courses the clinic assigned (the report's view depends on it)."""
+    return db.session.scalar(select(func.count(func.distinct(Assignment.course_id)))
+                             .where(Assignment.clinic_id == clinic_id)) or 0
+
+
 def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
-           detail: bool = False) -> list[ReportRow]:
+           detail: bool = False, quizzes: bool = True) -> list[ReportRow]:
     """Every person x every course assigned to them (staff, former staff and those invited),
     in six statements; with `detail`, each row holds every quiz tried (for the CSV), not
-    only those the page shows."""
+    only those the page shows; without `quizzes`, none (the matrix shows states only)."""
     today = settings.local_date(now)
     people = _people(clinic_id)
     assignments = db.session.execute(
@@ -84,7 +90,7 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
         quiz_count[course_id] += quiz_id is not None
     lesson_count = Counter(lesson.course_id for lesson in lessons.values())
     reads = _read_counts(clinic_id, course_ids)
-    quizzes = _quiz_results(clinic_id, lessons, detail=detail)
+    tried_by = _quiz_results(clinic_id, lessons, detail=detail, packed=quizzes)
     # Revoked certificates too: the row says "certificate revoked", and is not completed.
     certificates = {(row.user_id, row.course_id): row for row in db.session.execute(
         select(Certificate.user_id, Certificate.course_id, Certificate.completed_on,
@@ -105,7 +111,7 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
                             person.joined_at, settings.timezone)
             for a in assignments if a.user_id is None or (user_id and a.user_id == user_id))
         for course_id, due_date in due.items():
-            tried = quizzes.get((user_id, course_id), _NONE_TRIED)
+            tried = tried_by.get((user_id, course_id), _NONE_TRIED)
             plain_read, quiz_read = reads.get((user_id, course_id), (0, 0))
             unpassed_read = quiz_read - tried.passed_and_read
             certificate = certificates.get((user_id, course_id))
@@ -178,13 +184,14 @@ class _QuizzesOf:
 _NONE_TRIED = _QuizzesOf(0, 0, 0, ())
 
 
-def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *,
-                  detail: bool) -> dict[tuple[int, int], _QuizzesOf]:
+def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *, detail: bool,
+                  packed: bool = True) -> dict[tuple[int, int], _QuizzesOf]:
     """(user, course) -> how many quizzes they passed and tried, with each quiz's best score,
     pass, failures and whether its attempts are used up: every quiz with `detail`, else only
     those the page shows (not passed yet, or failed twice). From the standings the attempts
     keep, grouped by course in SQL, so that one short row per person and course crosses
-    over, its quizzes packed as "lesson:best:passed:fails:tries:granted"."""
+    over, its quizzes packed as "lesson:best:passed:fails:tries:granted" (without `packed`,
+    the counts alone)."""
     quizzes = select(Quiz.id).where(Quiz.lesson_id.in_(list(lessons)),
                                     Quiz.archived_at.is_(None))
     per_quiz = (
@@ -204,30 +211,31 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *,
     fields = [cast(column, String) for column in (Lesson.id, per_quiz.c.best,
                                                   per_quiz.c.passes, per_quiz.c.fails,
                                                   per_quiz.c.tries, granted)]
-    packed = fields[0]
+    text = fields[0]
     for field in fields[1:]:
-        packed = packed + ":" + field
+        text = text + ":" + field
     if not detail:
-        packed = case((or_(per_quiz.c.passes == 0, per_quiz.c.fails >= STRUGGLING_FAILS),
-                       packed))
+        text = case((or_(per_quiz.c.passes == 0, per_quiz.c.fails >= STRUGGLING_FAILS), text))
     rows = db.session.execute(
         select(per_quiz.c.user_id, Lesson.course_id,
                func.count(case((per_quiz.c.passes > 0, 1))),
                func.count(case((and_(per_quiz.c.passes > 0, read), 1))), func.count(),
-               func.aggregate_strings(packed, " "))
+               func.aggregate_strings(text, " ") if packed else null())
         .join(Quiz, Quiz.id == per_quiz.c.quiz_id).join(Lesson, Lesson.id == Quiz.lesson_id)
         .group_by(per_quiz.c.user_id, Lesson.course_id))
-    results = {}
-    for user_id, course_id, passed, passed_and_read, tried, text in rows:
+    results, locked = {}, {}
+    for user_id, course_id, passed, passed_and_read, tried, quizzes_text in rows:
         unpacked = []
-        for part in (text or "").split():
+        for part in (quizzes_text or "").split():
             lesson_id, best, passes, fails, tries, granted = map(int, part.split(":"))
             _, position, title, max_attempts = lessons[lesson_id]
-            standing = policy.Standing(attempts_used=tries, passed=passes > 0,
-                                       current_version_id=None,
-                                       max_attempts=policy.attempt_limit(max_attempts, granted))
-            unpacked.append(QuizResult(title, position, best, passes > 0, fails,
-                                       policy.out_of_attempts(standing)))
+            # The policy's answer depends on these four numbers only: asked once each.
+            key = (tries, passes, max_attempts, granted)
+            if key not in locked:
+                locked[key] = policy.out_of_attempts(policy.Standing(
+                    attempts_used=tries, passed=passes > 0, current_version_id=None,
+                    max_attempts=policy.attempt_limit(max_attempts, granted)))
+            unpacked.append(QuizResult(title, position, best, passes > 0, fails, locked[key]))
         unpacked.sort(key=lambda result: result.position)
         results[(user_id, course_id)] = _QuizzesOf(passed, passed_and_read, tried,
                                                    tuple(unpacked))

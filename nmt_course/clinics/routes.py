@@ -50,11 +50,11 @@ ICONS = {"COMPLETED": "✓", "OVERDUE": "!", "IN_PROGRESS": "◐", "NOT_STARTED"
 VIEWS = {"matrix": "Staff by course", "list": "By person, course by course"}
 
 
-def _report_rows(clinic: Clinic, *, detail: bool = False):
+def _report_rows(clinic: Clinic, *, detail: bool = False, quizzes: bool = True):
     """The report's rows, with the filters and sort of the query string; a course that is
     not this clinic's answers 404, like any other clinic's record."""
     rows = report_queries.report(clinic.id, runtime().settings, runtime().clock(),
-                                 detail=detail)
+                                 detail=detail, quizzes=quizzes)
     courses = {row.course_id: row.course_title for row in rows}
     course_id = request.args.get("course", type=db_int)
     if "course" in request.args and request.args["course"] and course_id not in courses:
@@ -79,11 +79,14 @@ def report(clinic_id: int):
     """Who has completed which assigned course, who is late and who is struggling: a
     matrix of staff by course when several are assigned, else a list by person."""
     clinic = clinic_or_404(clinic_id)
-    rows, chosen, courses, filters = _report_rows(clinic)
     view = request.args.get("view") or (
-        "matrix" if len(courses) > 1 and not filters["course"] else "list")
+        "matrix" if not request.args.get("course")
+        and report_queries.course_count(clinic.id) > 1 else "list")
     if view not in VIEWS:
         abort(400)
+    # The matrix shows each pair's state, not its quizzes (unless asked who needs help).
+    rows, chosen, courses, filters = _report_rows(
+        clinic, quizzes=view == "list" or request.args.get("help") == "1")
     shown = PEOPLE[filters["people"] or "current"]
     by_course: dict[int, list] = {}
     for row in chosen:

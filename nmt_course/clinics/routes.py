@@ -12,7 +12,7 @@ from ..csv_safe import to_csv
 from ..extensions import login_manager
 from ..formatting import long_date
 from ..web import ActionForm, db_int, learner, runtime
-from . import assignment_operations, operations, queries, report_queries
+from . import assignment_operations, matrix_html, operations, queries, report_queries
 from .compliance import (PEOPLE, STRUGGLING_FAILS, Standing, Status, course_bars, matrix,
                          select_rows, timeliness)
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
@@ -46,7 +46,6 @@ SORT_LABELS = {"status": "Status", "name": "Family name", "course": "Course",
                "progress": "Progress", "due": "Due date"}
 PEOPLE_LABELS = {"current": "Staff and those invited", "former": "Former staff",
                  "all": "Everyone, former staff too"}
-ICONS = {"COMPLETED": "✓", "OVERDUE": "!", "IN_PROGRESS": "◐", "NOT_STARTED": "○"}
 VIEWS = {"matrix": "Staff by course", "list": "By person, course by course"}
 
 
@@ -100,7 +99,7 @@ def report(clinic_id: int):
         views=VIEWS, view=view, columns=columns, by_course=by_course,
         lines=matrix(chosen, filters["sort"]) if view == "matrix" else [],
         struggling_fails=STRUGGLING_FAILS, Standing=Standing, timeliness=timeliness,
-        icons=ICONS, verify=url_for("certificates.verify_form"),
+        matrix_cells=matrix_html.cells, verify=url_for("certificates.verify_form"),
         # Addresses built once: url_for per row costs more than the row.
         evidence=url_for("clinic_evidence.certificate", clinic_id=clinic.id, code="-")[:-1],
         today=runtime().settings.local_date(runtime().clock()))
@@ -219,7 +218,8 @@ def remove(clinic_id: int, user_id: int):
         abort(400)
     operations.remove_member(runtime(), learner(), clinic, member)
     flash(f"{member.user.legal_name} is no longer on the staff of {clinic.name}. Their "
-          "account, progress and certificates stay theirs.", "info")
+          "account, progress and certificates stay theirs; what they completed here stays in "
+          "the report, under Former staff.", "info")
     return redirect(url_for("clinics.staff", clinic_id=clinic.id))
 
 

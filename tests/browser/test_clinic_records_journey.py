@@ -3,13 +3,30 @@ and opens a staff member's certificate (read only), on a phone and on a desktop.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
-from tests.app.clinic_helpers import assign, join_staff, make_clinic, use_outbox
+from tests.app.clinic_helpers import assign, make_clinic, use_outbox
 from tests.helpers import make_user, runtime
 
 from .test_instructor_journey import PASSWORD, log_in
 from .test_manager_journey import complete_course
+
+
+def join_staff(app, clinic_id: int, email: str, name: str) -> None:
+    """Invite `email` and accept with a new account (the live server's links)."""
+    from nmt_course.clinics import operations, queries
+    from nmt_course.clinics.models import Clinic, ClinicRole
+    from nmt_course.extensions import db
+
+    with app.app_context():
+        clinic = db.session.get(Clinic, clinic_id)
+        manager = queries.members(clinic_id, ClinicRole.MANAGER)[0].user
+        operations.invite(runtime(app), manager, clinic, email, name)
+        body = app.extensions["nmt_runtime"].mailer.to(email)[-1].body
+        token = re.search(r"/invitations/([\w-]+)", body).group(1)
+        operations.accept_with_new_account(runtime(app), token, password=PASSWORD,
+                                           legal_name=name)
 
 
 def test_the_report_keeps_every_record(journey, live_server):

@@ -175,3 +175,10 @@ def test_a_managers_own_certificate_is_not_the_clinics_evidence(app, clinic):
         operations.add_manager(runtime(app), None, db.session.get(Clinic, clinic),
                                "zoe@example.com")
     assert manager.get(f"/clinics/{clinic}/certificates/{code}").status_code == 404
+
+
+def test_the_matrix_escapes_what_people_typed(app, clinic):
+    join_staff(app, clinic, "eve@example.com", '<img src=x onerror="alert(1)"> Eve')
+    complete_demo(app, "eve@example.com")
+    page = manager_client(app).get(f"/clinics/{clinic}").text
+    assert "<img src=x" not in page and "&lt;img src=x onerror=" in page

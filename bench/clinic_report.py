@@ -1,14 +1,17 @@
-"""Benchmark: a clinic's compliance report with 500 staff and a 30-lesson course.
+"""Benchmark: a clinic's compliance report with 500 staff and a 30-lesson course, and the
+matrix of 500 staff by 10 courses with its CSV (issue 23: within 2x the first).
 
 Run:  .venv/bin/python -m bench.clinic_report [--rounds 7] [--requests 10] [--staff 500]
+                                              [--courses 10] [--lessons 30]
                                               [--database-url URL]
 
-A course of 30 lessons, each with a quiz, is written as files and imported; the staff are
-generated straight into the tables with varied progress (read marks, one to three attempts
-per quiz tried and the standings they keep, certificates for those who finished). Each
-round times, in-process through Flask's test client and at one connection: /healthz (the
-baseline), the report page, its CSV, and the report's reads alone; then the report's SQL
-statements are counted.
+Courses of `--lessons` lessons, each with a quiz, are written as files and imported; the
+staff are generated straight into the tables with varied progress (read marks, one to three
+attempts per quiz tried and the standings they keep, certificates for those who finished).
+Two clinics: one assigned a single course (the report as it was), one assigned `--courses`
+courses (the matrix). Each round times, in-process through Flask's test client and at one
+connection: /healthz (the baseline), the single course's report page, its CSV, the report's
+reads alone, then the matrix page and its CSV; then the SQL statements are counted.
 """
 from __future__ import annotations
 
@@ -43,14 +46,14 @@ LESSONS = 30
 PASSWORD_HASH = "pbkdf2:sha256:1000$x$" + "0" * 64
 
 
-def write_course(root: Path) -> None:
-    lessons, quizzes = root / "lessons" / "bench", root / "quizzes" / "bench"
+def write_course(root: Path, slug: str = "bench", lessons_count: int = LESSONS) -> None:
+    lessons, quizzes = root / "lessons" / slug, root / "quizzes" / slug
     lessons.mkdir(parents=True)
     quizzes.mkdir(parents=True)
     (lessons / "course.md").write_text(
-        "---\ntitle: Benchmark Course\nsummary: Thirty lessons.\nce_hours: 1\n"
+        f"---\ntitle: Benchmark Course {slug}\nsummary: Lessons.\nce_hours: 1\n"
         "course_type: Home Study\nstatus: published\n---\nA course for the benchmark.\n")
-    for n in range(1, LESSONS + 1):
+    for n in range(1, lessons_count + 1):
         (lessons / f"{n:02d}-lesson-{n}.md").write_text(
             f"---\ntitle: Lesson {n}\nminutes: 10\nobjectives:\n  - Know fact {n}.\n---\n"
             f"## Fact {n}\n\nFact {n} is worth knowing.\n")
@@ -61,64 +64,82 @@ def write_course(root: Path) -> None:
             "    explanation: It is.\n")
 
 
-def build(app, folder: Path, staff: int, seed: int = 7) -> int:
-    """The course, a clinic with `staff` members assigned it, and their progress."""
+def _progress(rng, staff_ids, course_id, quizzes, lessons_count, now):
+    """Varied progress in one course: read marks, attempts, certificates for those done."""
+    reads, attempts, certificates = [], [], []
+    for user_id in staff_ids:
+        done = rng.choice([0, rng.randrange(lessons_count), lessons_count])
+        for position, (quiz_id, version_id, lesson_id) in enumerate(quizzes):
+            if position > done:
+                break
+            reads.append({"user_id": user_id, "lesson_id": lesson_id, "read_at": now})
+            tries = rng.randint(1, 3) if position < done else rng.randint(0, 2)
+            for number in range(1, tries + 1):
+                passed = position < done and number == tries
+                attempts.append({
+                    "user_id": user_id, "quiz_id": quiz_id, "quiz_version_id": version_id,
+                    "number": number, "answers": {}, "correct_count": int(passed),
+                    "question_count": 1, "score": 100 if passed else 0, "passed": passed,
+                    "submitted_at": now})
+        if done == lessons_count:
+            certificates.append({
+                "code": f"BENCH{course_id:04d}{user_id:08d}", "user_id": user_id,
+                "course_id": course_id, "status": CertificateStatus.VALID,
+                "legal_name": f"Staff {user_id}", "course_title": "B", "ce_hours": 1,
+                "course_type": "Home Study", "approval_number": "", "provider_name": "Bench",
+                "completed_on": now.date(), "issued_at": now, "pdf": b""})
+    for table, rows in ((LessonProgress, reads), (QuizAttempt, attempts),
+                        (Certificate, certificates)):
+        if rows:
+            db.session.execute(insert(table), rows)
+
+
+def build(app, folder: Path, staff: int, courses: int = 10, lessons: int = LESSONS,
+          seed: int = 7) -> tuple[int, int]:
+    """Two clinics with the same `staff` members (told that managers see their evidence):
+    one assigned the 30-lesson course, the other `courses` courses of `lessons` lessons;
+    everyone's progress in each. Their ids."""
     rng = random.Random(seed)
     write_course(folder)
+    slugs = [f"m{n}" for n in range(courses)]
+    for slug in slugs:
+        write_course(folder, slug, lessons)
     run = app.extensions["nmt_runtime"]
     with app.app_context():
         upgrade()
         import_content(run, load_content(folder / "lessons", folder / "quizzes").courses)
-        course = course_by_slug("bench")
-        quizzes = list(db.session.execute(
-            select(Quiz.id, QuizVersion.id, Quiz.lesson_id)
-            .join(QuizVersion, QuizVersion.quiz_id == Quiz.id)
-            .join(Lesson, Quiz.lesson_id == Lesson.id).where(Lesson.course_id == course.id)
-            .order_by(Lesson.position)))
         now = utcnow()
         db.session.execute(insert(User), [
             {"email": "manager@example.com", "password_hash": PASSWORD_HASH,
              "legal_name": "Mo Manager", "is_admin": False, "is_instructor": False,
              "active": True, "created_at": now}] + [
             {"email": f"staff{n}@example.com", "password_hash": PASSWORD_HASH,
-             "legal_name": f"Staff Member {n}", "is_admin": False, "is_instructor": False,
-             "active": True, "created_at": now} for n in range(staff)])
+             "legal_name": f"Staff Member {n}", "family_name": f"Member {n}",
+             "licence_number": f"MT{n:05d}", "licence_state": "FL", "is_admin": False,
+             "is_instructor": False, "active": True, "created_at": now}
+            for n in range(staff)])
         db.session.commit()
         manager = db.session.scalar(select(User).where(User.email == "manager@example.com"))
-        clinic, _ = clinics.create_clinic(run, None, "Bench Clinic", manager.email)
         staff_ids = list(db.session.scalars(
             select(User.id).where(User.email.like("staff%")).order_by(User.id)))
-        db.session.execute(insert(Membership), [
-            {"clinic_id": clinic.id, "user_id": user_id, "role": ClinicRole.STAFF, "joined_at": now}
-            for user_id in staff_ids])
-        db.session.commit()
-        assign(run, manager, clinic, course, run.settings.local_date(now))
-        reads, attempts, certificates = [], [], []
-        for user_id in staff_ids:
-            done = rng.choice([0, rng.randrange(LESSONS), LESSONS])
-            for position, (quiz_id, version_id, lesson_id) in enumerate(quizzes):
-                if position > done:
-                    break
-                reads.append({"user_id": user_id, "lesson_id": lesson_id, "read_at": now})
-                tries = rng.randint(1, 3) if position < done else rng.randint(0, 2)
-                for number in range(1, tries + 1):
-                    passed = position < done and number == tries
-                    attempts.append({
-                        "user_id": user_id, "quiz_id": quiz_id, "quiz_version_id": version_id,
-                        "number": number, "answers": {}, "correct_count": int(passed),
-                        "question_count": 1, "score": 100 if passed else 0, "passed": passed,
-                        "submitted_at": now})
-            if done == LESSONS:
-                certificates.append({
-                    "code": f"BENCH{user_id:012d}", "user_id": user_id, "course_id": course.id,
-                    "status": CertificateStatus.VALID, "legal_name": f"Staff {user_id}",
-                    "course_title": "B", "ce_hours": 1, "course_type": "Home Study",
-                    "approval_number": "", "provider_name": "Bench",
-                    "completed_on": now.date(), "issued_at": now, "pdf": b""})
-        for table, rows in ((LessonProgress, reads), (QuizAttempt, attempts),
-                            (Certificate, certificates)):
-            if rows:
-                db.session.execute(insert(table), rows)
+        ids = []
+        for name, assigned in (("Bench Clinic", ["bench"]), ("Matrix Clinic", slugs)):
+            clinic, _ = clinics.create_clinic(run, None, name, manager.email)
+            db.session.execute(insert(Membership), [
+                {"clinic_id": clinic.id, "user_id": user_id, "role": ClinicRole.STAFF,
+                 "joined_at": now, "evidence_notice_at": now} for user_id in staff_ids])
+            db.session.commit()
+            for slug in assigned:
+                assign(run, manager, clinic, course_by_slug(slug), run.settings.local_date(now))
+            ids.append(clinic.id)
+        for slug in ["bench"] + slugs:
+            course = course_by_slug(slug)
+            quizzes = list(db.session.execute(
+                select(Quiz.id, QuizVersion.id, Quiz.lesson_id)
+                .join(QuizVersion, QuizVersion.quiz_id == Quiz.id)
+                .join(Lesson, Quiz.lesson_id == Lesson.id).where(Lesson.course_id == course.id)
+                .order_by(Lesson.position)))
+            _progress(rng, staff_ids, course.id, quizzes, len(quizzes), now)
         # What each attempt keeps as it is submitted (see quizzes.operations).
         db.session.execute(insert(QuizStanding).from_select(
             ["user_id", "quiz_id", "attempts", "best_score", "failures", "passed"],
@@ -131,7 +152,7 @@ def build(app, folder: Path, staff: int, seed: int = 7) -> int:
             # What autovacuum does after a bulk load: statistics and the visibility map.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as bare:
                 bare.exec_driver_sql("VACUUM ANALYZE")
-        return clinic.id
+        return ids[0], ids[1]
 
 
 def log_in_as_manager(app):
@@ -152,6 +173,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--staff", type=int, default=500)
+    parser.add_argument("--courses", type=int, default=10)
+    parser.add_argument("--lessons", type=int, default=LESSONS,
+                        help="lessons in each of the matrix's courses")
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -159,13 +183,15 @@ def main() -> None:
                           "SITE_URL": "http://bench.test", "MAIL_SERVER": None,
                           "SQLALCHEMY_DATABASE_URI": args.database_url
                           or f"sqlite:///{folder}/bench.sqlite3"})
-        clinic_id = build(app, Path(folder), args.staff)
+        clinic_id, matrix_id = build(app, Path(folder), args.staff, args.courses, args.lessons)
         client = log_in_as_manager(app)
         run = app.extensions["nmt_runtime"]
         steps = {
             "healthz (baseline)": lambda: client.get("/healthz"),
             "report page": lambda: client.get(f"/clinics/{clinic_id}"),
             "report CSV": lambda: client.get(f"/clinics/{clinic_id}/report.csv"),
+            "matrix page": lambda: client.get(f"/clinics/{matrix_id}"),
+            "matrix CSV": lambda: client.get(f"/clinics/{matrix_id}/report.csv"),
         }
         for name, step in steps.items():
             assert step().status_code == 200, name
@@ -185,10 +211,13 @@ def main() -> None:
             event.listen(db.engine, "before_cursor_execute",
                          lambda *a: statements.append(a[2]))
             client.get(f"/clinics/{clinic_id}")
+            one = len(statements)
+            client.get(f"/clinics/{matrix_id}")
             db.session.remove()
             db.engine.dispose()
     print(f"{args.staff} staff x 1 course of {LESSONS} lessons: {len(rows)} report rows, "
-          f"{len(statements)} SQL statements per report page")
+          f"{one} SQL statements per report page; {args.staff} staff x {args.courses} courses "
+          f"of {args.lessons} lessons: {len(statements) - one} per matrix page")
     report(samples, "healthz (baseline)", "step")
 
 

@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from .certificates.credential_routes import bp as credentials
     from .certificates.routes import bp as certificates
     from .clinics.admin_routes import bp as clinic_admin
+    from .clinics.evidence_routes import bp as clinic_evidence
     from .clinics.invitation_routes import bp as invitations
     from .clinics.routes import bp as clinics
     from .learning.routes import bp as learning
@@ -130,7 +131,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (site, accounts, learning, quizzes, certificates, credentials, authoring,
                       lesson_editor, preview, analysis, evidence, history, admin, clinics,
-                      invitations, clinic_admin):
+                      invitations, clinic_admin, clinic_evidence):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")
 

@@ -1,7 +1,7 @@
 """Account forms."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from ..form_fields import (CONFIRM, EMAIL, NEW_PASSWORD, PASSWORD_HINT, AccountDetails,
                            NewPassword)
@@ -12,6 +12,11 @@ class RegisterForm(AccountDetails, NewPassword, FlaskForm):
 
 
 class AccountForm(AccountDetails, FlaskForm):
+    family_name = StringField(
+        "Family name (optional)",
+        description="The part of your name lists are sorted by, such as a clinic's report. "
+                    "Left empty, the last word of your legal name.",
+        validators=[Optional(), Length(max=200)])
     licence_in_credentials = BooleanField(
         "Put my licence number in my digital credentials",
         description="Digital credentials (the .json file offered with each certificate) can be "

@@ -17,6 +17,9 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     legal_name: Mapped[str] = mapped_column(String(200))
+    # For sorting lists by family name (a legal name's order differs between cultures); the
+    # learner may correct it in their account.
+    family_name: Mapped[str] = mapped_column(String(200), default="")
     licence_number: Mapped[str | None] = mapped_column(String(64))
     licence_state: Mapped[str | None] = mapped_column(String(64))
     # Whether the licence number goes into the learner's digital credentials (off unless

@@ -56,6 +56,12 @@ def create_user(runtime: Runtime, **fields) -> User:
     return add_user(runtime, **fields)
 
 
+def family_name_of(legal_name: str) -> str:
+    """A first guess at the family name: the last word of the legal name."""
+    words = legal_name.split()
+    return words[-1] if words else ""
+
+
 def add_user(runtime: Runtime, *, email: str, password: str, legal_name: str,
              licence_number: str | None = None, licence_state: str | None = None,
              is_admin: bool = False, is_instructor: bool = False) -> User:
@@ -73,7 +79,8 @@ def add_user(runtime: Runtime, *, email: str, password: str, legal_name: str,
     now = runtime.clock()
     user = User(email=email,
                 password_hash=hash_password(password, runtime.settings.password_hash_method),
-                legal_name=legal_name, licence_number=_clean(licence_number),
+                legal_name=legal_name, family_name=family_name_of(legal_name),
+                licence_number=_clean(licence_number),
                 licence_state=_clean(licence_state), is_admin=is_admin,
                 is_instructor=is_instructor, created_at=now)
     db.session.add(user)
@@ -86,13 +93,17 @@ def add_user(runtime: Runtime, *, email: str, password: str, legal_name: str,
 @transaction
 def update_account(runtime: Runtime, user: User, *, legal_name: str,
                    licence_number: str | None, licence_state: str | None,
-                   licence_in_credentials: bool = False) -> bool:
+                   licence_in_credentials: bool = False, family_name: str | None = None) -> bool:
     """Save account details; True when they add a licence number the account had not (a
     course may have waited only for it: learning.operations.complete_waiting_courses)."""
     had_licence = user.has_licence
     if not one_line(legal_name):
         raise AccountError("Enter your legal name.")
     user.legal_name = one_line(legal_name)
+    if family_name is not None and len(one_line(family_name)) > 200:
+        raise AccountError("Use at most 200 characters for the family name.")
+    if family_name is not None:
+        user.family_name = one_line(family_name) or family_name_of(user.legal_name)
     user.licence_number = _clean(licence_number)
     user.licence_state = _clean(licence_state)
     user.licence_in_credentials = bool(licence_in_credentials)

@@ -185,7 +185,8 @@ def account():
                 runtime(), user, legal_name=form.legal_name.data,
                 licence_number=form.licence_number.data,
                 licence_state=form.licence_state.data,
-                licence_in_credentials=form.licence_in_credentials.data)
+                licence_in_credentials=form.licence_in_credentials.data,
+                family_name=form.family_name.data or "")
         except operations.AccountError as error:
             form.legal_name.errors.append(str(error))
             return _account_page(form=form, status=422)

@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 
 from ..web import runtime
 from ..formatting import count_of
-from . import assignment_operations, notice_operations as notices, operations
+from . import assignment_operations, evidence_operations, notice_operations as notices, operations
 from .compliance import REMINDER_WINDOW_DAYS
 
 clinics = AppGroup("clinics", help="Manage clinics and remind their staff.")
@@ -36,3 +36,12 @@ def remind_command() -> None:
     digests = notices.send_digests(runtime())
     click.echo(f"{count_of(reminders, 'reminder')} and {count_of(digests, 'weekly digest')} "
                "queued for sending.")
+
+
+@clinics.command("tell-staff", help=(
+    "E-mail the staff who joined a clinic before its managers could see their certificates "
+    "that they now can (once each; run it after upgrading, or daily from cron). Until then "
+    "the managers see their completion dates only."))
+def tell_staff_command() -> None:
+    told = evidence_operations.tell_staff(runtime())
+    click.echo(f"{count_of(told, 'notice')} queued.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from decimal import Decimal
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,23 @@ class Status(enum.Enum):
 
 
 STATUS_ORDER = (Status.OVERDUE, Status.NOT_STARTED, Status.IN_PROGRESS, Status.COMPLETED)
+
+
+class Standing(enum.Enum):
+    """Where the person of a report row stands with the clinic."""
+
+    STAFF = "staff"
+    FORMER = "former staff"  # left: what they completed while on the staff stays
+    INVITED = "invited"  # has not joined yet: counted as not started
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+# The report's "people" filter: who each choice shows.
+PEOPLE = {"current": (Standing.STAFF, Standing.INVITED), "former": (Standing.FORMER,),
+          "all": tuple(Standing)}
 
 
 class AssignmentFacts(NamedTuple):
@@ -102,6 +120,21 @@ class ReportRow(NamedTuple):
     quizzes: tuple[QuizResult, ...]
     completed_on: dt.date | None
     certificate_code: str | None
+    family_name: str = ""
+    standing: Standing = Standing.STAFF
+    left_on: dt.date | None = None
+    # The evidence a manager sees (current staff who have been told they do): their
+    # certificate's page and PDF, licence number and state. Otherwise completion dates only.
+    evidence: bool = False
+    licence_number: str | None = None
+    licence_state: str | None = None
+    ce_hours: Decimal | None = None  # earned: the valid certificate's
+    revoked: bool = False  # the certificate was revoked: not completed
+
+    @property
+    def days_late(self) -> int | None:
+        """Days between the due date and the completion (negative: early)."""
+        return (self.completed_on - self.due).days if self.completed_on else None
 
     @property
     def weakest(self) -> QuizResult | None:
@@ -125,24 +158,64 @@ class ReportRow(NamedTuple):
                      if policy.struggling(failures=q.failures, passed=q.passed))
 
 
+def timeliness(days_late: int | None) -> str:
+    """'completed 4 days late', 'completed on time', 'completed 2 days early'; '' if not."""
+    if days_late is None:
+        return ""
+    if days_late == 0:
+        return "completed on the due date"
+    days = f"{abs(days_late)} day" + ("" if abs(days_late) == 1 else "s")
+    return f"completed {days} {'late' if days_late > 0 else 'early'}"
+
+
+def _person(row) -> tuple:
+    """Family name first, then the whole name: how people are sorted."""
+    return ((row.family_name or row.name).casefold(), row.name.casefold(), row.email)
+
+
 SORTS = {
-    "name": lambda row: (row.name.casefold(), row.course_title),
-    "course": lambda row: (row.course_title, row.name.casefold()),
-    "status": lambda row: (STATUS_ORDER.index(row.status), row.due, row.name.casefold()),
-    "progress": lambda row: (row.percent, row.name.casefold()),
-    "due": lambda row: (row.due, row.name.casefold()),
+    "name": lambda row: (_person(row), row.course_title),
+    "course": lambda row: (row.course_title, _person(row)),
+    "status": lambda row: (STATUS_ORDER.index(row.status), row.due, _person(row)),
+    "progress": lambda row: (row.percent, _person(row)),
+    "due": lambda row: (row.due, _person(row)),
 }
 
 
 def select_rows(rows: Sequence[ReportRow], *, course_id: int | None = None,
                 wanted: Status | None = None, needs_help: bool = False,
-                sort: str = "status") -> list[ReportRow]:
-    """`needs_help`: only those struggling or out of attempts."""
+                sort: str = "status", people: str = "current") -> list[ReportRow]:
+    """`needs_help`: only those struggling or out of attempts; `people`: a key of PEOPLE."""
+    standings = PEOPLE.get(people, PEOPLE["current"])
     chosen = [row for row in rows
-              if (course_id is None or row.course_id == course_id)
+              if row.standing in standings
+              and (course_id is None or row.course_id == course_id)
               and (wanted is None or row.status is wanted)
               and (not needs_help or row.struggling_with or row.out_of_attempts)]
     return sorted(chosen, key=SORTS.get(sort, SORTS["status"]))
+
+
+class MatrixLine(NamedTuple):
+    """One person of the matrix view: their cells by course id (absent: not assigned, or
+    filtered out)."""
+
+    first: ReportRow  # who they are, from any of their rows
+    cells: dict[int, ReportRow]
+
+
+def matrix(rows: Sequence[ReportRow], sort: str = "status") -> list[MatrixLine]:
+    """The chosen rows as one line per person, in the order of their first row under
+    `sort` (by status: the person with the most urgent cell first)."""
+    lines: dict[tuple, MatrixLine] = {}
+    for row in rows:  # sorted already
+        key = (row.standing, row.user_id, row.email)
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = MatrixLine(row, {})
+        line.cells[row.course_id] = row
+    if sort in ("course", "due", "progress"):
+        return sorted(lines.values(), key=lambda line: _person(line.first))
+    return list(lines.values())
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,8 @@ def accept(token: str):
             flash(f"Welcome! You manage {clinic.name}: find it under Clinics you manage, "
                   "below." if invitation.to_manage else
                   f"Welcome! You are on the staff of {clinic.name}: your assigned courses are "
-                  "below.", "success")
+                  f"below. {clinic.name}'s managers see your progress, certificates, licence "
+                  "and CE hours in them.", "success")
             return redirect(url_for("learning.dashboard"))
     return render_template("clinics/invitation_new_account.html", clinic=clinic,
                            invitation=invitation, form=form), 200 if not form.errors else 422
@@ -88,5 +89,7 @@ def join(token: str):
     except operations.ClinicError:
         return render_template("clinics/invitation_other_account.html",
                                clinic=invitation.clinic), 403
-    flash(f"You joined {invitation.clinic.name}.", "success")
+    flash(f"You joined {invitation.clinic.name}." + ("" if invitation.to_manage else (
+        " Its managers see your progress, certificates, licence and CE hours in the courses "
+        "it assigns you.")), "success")
     return redirect(url_for("learning.dashboard"))

@@ -1,15 +1,13 @@
 """Membership changes after joining: a manager taking the staff's courses, and leaving."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
-
 from .. import audit
 from ..accounts.models import User
 from ..database import db, transaction
 from ..runtime import Email, Runtime
 from . import notice_operations as notices, queries
 from .compliance import AssignmentFacts, due_on
-from .models import Assignment, AssignmentNotice, Clinic, ClinicRole, Membership
+from .models import Clinic, ClinicRole, Leaver, Membership
 from .operations import ClinicError, subject_of
 
 def take_courses(runtime: Runtime, manager: Membership, wanted: bool) -> None:
@@ -45,15 +43,18 @@ def _take_courses(runtime: Runtime, manager: Membership, wanted: bool,
 
 @transaction
 def remove_member(runtime: Runtime, actor: User, clinic: Clinic, member: Membership) -> None:
-    """The person leaves the clinic: their account, progress and certificates stay theirs;
-    the clinic sees none of it from now on. Their personal assignments go with them."""
+    """The person leaves the clinic: the membership ends, the records do not. A staff
+    member's training stays in the report under Former staff (what they completed while on
+    the staff, and when they left), and their own assignments are kept for a return."""
     if member.manages and len(queries.members(clinic.id, ClinicRole.MANAGER)) == 1:
         raise ClinicError("A clinic needs a manager: add another one before removing the last.")
-    personal = select(Assignment.id).where(Assignment.clinic_id == clinic.id,
-                                           Assignment.user_id == member.user_id)
-    db.session.execute(delete(AssignmentNotice).where(
-        AssignmentNotice.assignment_id.in_(personal)))
-    db.session.execute(delete(Assignment).where(Assignment.id.in_(personal)))
+    if not member.manages:
+        leaver = queries.leaver(clinic.id, member.user_id)
+        if leaver is None:
+            leaver = Leaver(clinic_id=clinic.id, user_id=member.user_id)
+            db.session.add(leaver)
+        leaver.joined_at, leaver.left_at = member.joined_at, runtime.clock()
+        leaver.returned_at = None
     db.session.delete(member)
     audit.record("clinic.member_removed", at=runtime.clock(), actor_id=actor.id,
                  subject=subject_of(clinic), user_id=member.user_id, role=member.role.value)

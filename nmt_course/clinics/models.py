@@ -40,6 +40,10 @@ class Membership(db.Model):
     joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A manager who added themselves to the staff: assigned courses, in the report.
     takes_courses: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the person was told that the clinic's managers see their certificates, licence
+    # and CE hours (on joining, or by the notice sent to staff who joined before): until
+    # then the managers see completion dates only.
+    evidence_notice_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
 
@@ -58,6 +62,23 @@ def on_staff():
     """SQL: the membership is on the staff: assigned courses, in the report and reminders
     (a manager may add themselves)."""
     return or_(Membership.role == ClinicRole.STAFF, Membership.takes_courses.is_(True))
+
+
+class Leaver(db.Model):
+    """A staff member who left the clinic: their membership ended, their records did not.
+    The report keeps what they completed while on the staff; re-inviting them restores the
+    membership as it was (the day they joined, so the same due dates)."""
+
+    __tablename__ = "clinic_leavers"
+    __table_args__ = (UniqueConstraint("clinic_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    left_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Set when they join again (the row stays, as history); NULL while they are away.
+    returned_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Invitation(db.Model):

@@ -21,7 +21,7 @@ from ..runtime import Email, Runtime
 from ..text import email_address, name_problem, one_line
 from . import notice_operations as notices, queries
 from .compliance import AssignmentFacts, due_on
-from .models import Assignment, Clinic, ClinicRole, Invitation, Membership
+from .models import Assignment, Clinic, ClinicRole, Invitation, Leaver, Membership
 
 from .roster import Invitee
 
@@ -341,8 +341,14 @@ def _join(runtime: Runtime, invitation: Invitation, user: User,
     invitation.accepted_at, invitation.accepted_by_id = now, user.id
     member = queries.membership(invitation.clinic_id, user.id)
     if member is None:
+        # Staff join knowing what the managers will see (the invitation page says so).
         member = Membership(clinic_id=invitation.clinic_id, user_id=user.id,
-                            role=invitation.role, joined_at=now)
+                            role=invitation.role, joined_at=now, evidence_notice_at=now)
+        leaver = queries.leaver(invitation.clinic_id, user.id)
+        if leaver is not None and invitation.role is ClinicRole.STAFF:
+            # Back on the staff as they were: the same day joined, so the same due dates,
+            # and their own assignments, kept while they were away.
+            member.joined_at, leaver.returned_at = leaver.joined_at, now
         db.session.add(member)
     elif invitation.role is ClinicRole.MANAGER:
         member.role = ClinicRole.MANAGER

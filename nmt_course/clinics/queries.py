@@ -18,7 +18,8 @@ from ..learning.models import Course
 from ..runtime import Settings
 from . import notice_queries
 from .compliance import AssignmentFacts, effective_due_dates, needs_reminder
-from .models import Assignment, Clinic, ClinicRole, Invitation, Membership, on_staff
+from .evidence import NOTICE_DAYS
+from .models import Assignment, Clinic, ClinicRole, Invitation, Leaver, Membership, on_staff
 
 
 def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
@@ -84,6 +85,12 @@ def course_takers(clinic_id: int) -> list[Membership]:
 def membership(clinic_id: int, user_id: int) -> Membership | None:
     return db.session.scalar(select(Membership).where(
         Membership.clinic_id == clinic_id, Membership.user_id == user_id))
+
+
+def leaver(clinic_id: int, user_id: int) -> Leaver | None:
+    """The record of `user_id` having left the clinic's staff, if they ever did."""
+    return db.session.scalar(select(Leaver).where(Leaver.clinic_id == clinic_id,
+                                                  Leaver.user_id == user_id))
 
 
 def open_invitations(clinic_id: int) -> list[Invitation]:
@@ -152,14 +159,18 @@ class AssignedCourse:
 class MyClinics:
     assigned: list[AssignedCourse]  # earliest due first
     managed: list[Clinic]
+    # Clinics whose managers see (or, when told is None, will see once told) this person's
+    # certificates: (clinic name, when told), while the dashboard says so.
+    evidence_notices: tuple[tuple[str, dt.datetime | None], ...] = ()
 
 
-def my_clinics(user_id: int, settings: Settings) -> MyClinics:
+def my_clinics(user_id: int, settings: Settings, now: dt.datetime | None = None) -> MyClinics:
     """The courses `user_id`'s clinics assigned them, and the clinics they manage: one
     statement. Two clinics assigning one course: the earlier date counts."""
     rows = db.session.execute(
         select(Membership.role, Clinic, Membership.joined_at, Assignment.user_id,
-               Assignment.due_on, Assignment.assigned_at, Course)
+               Assignment.due_on, Assignment.assigned_at, Course,
+               Membership.evidence_notice_at)
         .join(Clinic, Clinic.id == Membership.clinic_id)
         .outerjoin(Assignment, and_(
             Assignment.clinic_id == Membership.clinic_id, on_staff(),
@@ -184,7 +195,11 @@ def my_clinics(user_id: int, settings: Settings) -> MyClinics:
             if course_id not in earliest or due_date < earliest[course_id].due:
                 earliest[course_id] = AssignedCourse(courses[course_id], due_date, clinic.name)
     assigned = sorted(earliest.values(), key=lambda a: (a.due, a.course.title))
-    return MyClinics(assigned, managed)
+    since = now - dt.timedelta(days=NOTICE_DAYS) if now else None
+    notices = {(row.Clinic.name, row.evidence_notice_at) for row in rows
+               if row.role is ClinicRole.STAFF and now is not None
+               and (row.evidence_notice_at is None or row.evidence_notice_at > since)}
+    return MyClinics(assigned, managed, tuple(sorted(notices, key=lambda n: n[0])))
 
 
 # --- reminders -------------------------------------------------------------------------------

@@ -8,40 +8,74 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import (String, and_, case, cast, exists, func, literal, null, or_, select,
+                        type_coerce, union_all)
 
 from ..accounts.models import User
 from ..certificates.models import Certificate, CertificateStatus
-from ..database import db
+from ..database import UTCDateTime, db
 from ..learning.models import Course, Lesson, LessonProgress
 from ..progress import percent
 from ..quizzes import policy
 from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
 from ..runtime import Settings
-from .compliance import (STRUGGLING_FAILS, AssignmentFacts, QuizResult, ReportRow,
+from .compliance import (STRUGGLING_FAILS, AssignmentFacts, QuizResult, ReportRow, Standing,
                          effective_due_dates, status)
-from .models import Assignment, Membership, on_staff
+from .models import Assignment, ClinicRole, Invitation, Leaver, Membership, on_staff
 
 
 def _staff_ids(clinic_id: int):
-    return select(Membership.user_id).where(Membership.clinic_id == clinic_id, on_staff())
+    """Whose training the report reads: the staff, and those who left it."""
+    return union_all(
+        select(Membership.user_id).where(Membership.clinic_id == clinic_id, on_staff()),
+        select(Leaver.user_id).where(Leaver.clinic_id == clinic_id,
+                                     Leaver.returned_at.is_(None)))
+
+
+def _people(clinic_id: int):
+    """The staff, those who left (and have not come back) and those invited who have not
+    joined: in one statement."""
+    staff = (
+        select(literal(Standing.STAFF.value).label("standing"), User.id, User.legal_name,
+               User.family_name, User.email, User.licence_number, User.licence_state,
+               Membership.joined_at, Membership.evidence_notice_at,
+               # The first select gives the union its types.
+               type_coerce(null(), UTCDateTime).label("left_at"))
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.clinic_id == clinic_id, on_staff()))
+    former = (
+        select(literal(Standing.FORMER.value), User.id, User.legal_name, User.family_name,
+               User.email, null(), null(), Leaver.joined_at, null(), Leaver.left_at)
+        .join(Leaver, Leaver.user_id == User.id)
+        .where(Leaver.clinic_id == clinic_id, Leaver.returned_at.is_(None), ~exists().where(
+            Membership.clinic_id == clinic_id, Membership.user_id == User.id)))
+    invited = (
+        select(literal(Standing.INVITED.value), null(), Invitation.legal_name, literal(""),
+               Invitation.email, null(), null(), Invitation.sent_at, null(), null())
+        .where(Invitation.clinic_id == clinic_id, Invitation.role == ClinicRole.STAFF,
+               Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
+    return db.session.execute(union_all(staff, former, invited)).all()
+
+
+def course_count(clinic_id: int) -> int:
+    """How many courses the clinic assigned (the report's view depends on it)."""
+    return db.session.scalar(select(func.count(func.distinct(Assignment.course_id)))
+                             .where(Assignment.clinic_id == clinic_id)) or 0
 
 
 def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
-           detail: bool = False) -> list[ReportRow]:
-    """Every staff member x every course assigned to them, in six statements; with `detail`,
-    each row holds every quiz tried (for the CSV), not only those the page shows."""
+           detail: bool = False, quizzes: bool = True) -> list[ReportRow]:
+    """Every person x every course assigned to them (staff, former staff and those invited),
+    in six statements; with `detail`, each row holds every quiz tried (for the CSV), not
+    only those the page shows; without `quizzes`, none (the matrix shows states only)."""
     today = settings.local_date(now)
-    staff = db.session.execute(
-        select(User.id, User.legal_name, User.email, Membership.joined_at)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.clinic_id == clinic_id, on_staff())).all()
+    people = _people(clinic_id)
     assignments = db.session.execute(
         select(Assignment.course_id, Assignment.user_id, Assignment.due_on,
                Assignment.assigned_at, Course.title)
         .join(Course, Course.id == Assignment.course_id)
         .where(Assignment.clinic_id == clinic_id)).all()
-    if not staff or not assignments:
+    if not people or not assignments:
         return []
     course_ids = sorted({row.course_id for row in assignments})
     limit = (select(QuizVersion.max_attempts).where(QuizVersion.quiz_id == Quiz.id)
@@ -55,39 +89,66 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
         quiz_count[course_id] += quiz_id is not None
     lesson_count = Counter(lesson.course_id for lesson in lessons.values())
     reads = _read_counts(clinic_id, course_ids)
-    quizzes = _quiz_results(clinic_id, lessons, detail=detail)
-    certificates = {(user_id, course_id): (completed_on, code) for user_id, course_id,
-                    completed_on, code in db.session.execute(
-                        select(Certificate.user_id, Certificate.course_id,
-                               Certificate.completed_on, Certificate.code)
-                        .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
-                               Certificate.course_id.in_(course_ids),
-                               Certificate.status == CertificateStatus.VALID))}
+    tried_by = _quiz_results(clinic_id, lessons, detail=detail, packed=quizzes)
+    # Revoked certificates too: the row says "certificate revoked", and is not completed.
+    certificates = {(row.user_id, row.course_id): row for row in db.session.execute(
+        select(Certificate.user_id, Certificate.course_id, Certificate.completed_on,
+               Certificate.code, Certificate.ce_hours, Certificate.status,
+               Certificate.issued_at)
+        .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
+               Certificate.course_id.in_(course_ids)))}
     titles = {row.course_id: row.title for row in assignments}
     rows = []
-    for user_id, name, email, joined_at in staff:
+    for person in people:
+        standing = Standing(person.standing)
+        user_id, left_on = person.id, None
+        if person.left_at is not None:
+            left_on = settings.local_date(person.left_at)
+        evidence = standing is Standing.STAFF and person.evidence_notice_at is not None
         due = effective_due_dates(
             AssignmentFacts(a.course_id, a.due_on, a.user_id is not None, a.assigned_at,
-                            joined_at, settings.timezone)
-            for a in assignments if a.user_id in (None, user_id))
+                            person.joined_at, settings.timezone)
+            for a in assignments if a.user_id is None or (user_id and a.user_id == user_id))
         for course_id, due_date in due.items():
-            tried = quizzes.get((user_id, course_id), _NONE_TRIED)
+            tried = tried_by.get((user_id, course_id), _NONE_TRIED)
             plain_read, quiz_read = reads.get((user_id, course_id), (0, 0))
             unpassed_read = quiz_read - tried.passed_and_read
-            passed = tried.passed
             certificate = certificates.get((user_id, course_id))
+            if certificate is not None and person.left_at is not None \
+                    and certificate.issued_at > person.left_at:
+                certificate = None  # completed after leaving: not the clinic's record
+            revoked = certificate is not None \
+                and certificate.status is not CertificateStatus.VALID
+            valid = certificate if certificate is not None and not revoked else None
+            # Until told, the managers see completion dates only (no certificate, no CEs).
+            shown = valid is not None and (evidence or standing is Standing.FORMER)
             started = bool(plain_read or unpassed_read or tried.tried)
             rows.append(ReportRow(
-                user_id, name, email, course_id, titles[course_id], due_date,
-                status(completed=certificate is not None, started=started, due=due_date,
-                       today=today),
+                user_id, person.legal_name or person.email, person.email, course_id,
+                titles[course_id], due_date,
+                status(completed=valid is not None, started=started, due=due_date,
+                       today=left_on or today),
                 # A lesson with a quiz is complete when read and passed; either alone is half.
                 percent(lesson_count[course_id], plain_read + tried.passed_and_read,
-                        unpassed_read + passed - tried.passed_and_read),
-                quiz_count[course_id], passed, tried.results,
-                certificate[0] if certificate else None,
-                certificate[1] if certificate else None))
+                        unpassed_read + tried.passed - tried.passed_and_read),
+                quiz_count[course_id], tried.passed, tried.results,
+                valid.completed_on if valid else None, valid.code if shown else None,
+                family_name=person.family_name, standing=standing, left_on=left_on,
+                evidence=evidence,
+                licence_number=person.licence_number if evidence else None,
+                licence_state=person.licence_state if evidence else None,
+                ce_hours=valid.ce_hours if shown else None, revoked=revoked))
     return rows
+
+
+def quiz_columns(course_ids: list[int]) -> list[tuple[int, int, str]]:
+    """Each quiz of these courses as (course id, lesson position, lesson title), in course
+    and lesson order: the CSV's best-score columns."""
+    return [tuple(row) for row in db.session.execute(
+        select(Lesson.course_id, Lesson.position, Lesson.title)
+        .join(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
+        .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))
+        .order_by(Lesson.course_id, Lesson.position))]
 
 
 def _read_counts(clinic_id: int, course_ids: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
@@ -124,13 +185,14 @@ class _QuizzesOf:
 _NONE_TRIED = _QuizzesOf(0, 0, 0, ())
 
 
-def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *,
-                  detail: bool) -> dict[tuple[int, int], _QuizzesOf]:
+def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *, detail: bool,
+                  packed: bool = True) -> dict[tuple[int, int], _QuizzesOf]:
     """(user, course) -> how many quizzes they passed and tried, with each quiz's best score,
     pass, failures and whether its attempts are used up: every quiz with `detail`, else only
     those the page shows (not passed yet, or failed twice). From the standings the attempts
     keep, grouped by course in SQL, so that one short row per person and course crosses
-    over, its quizzes packed as "lesson:best:passed:fails:tries:granted"."""
+    over, its quizzes packed as "lesson:best:passed:fails:tries:granted" (without `packed`,
+    the counts alone)."""
     quizzes = select(Quiz.id).where(Quiz.lesson_id.in_(list(lessons)),
                                     Quiz.archived_at.is_(None))
     per_quiz = (
@@ -150,30 +212,31 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *,
     fields = [cast(column, String) for column in (Lesson.id, per_quiz.c.best,
                                                   per_quiz.c.passes, per_quiz.c.fails,
                                                   per_quiz.c.tries, granted)]
-    packed = fields[0]
+    text = fields[0]
     for field in fields[1:]:
-        packed = packed + ":" + field
+        text = text + ":" + field
     if not detail:
-        packed = case((or_(per_quiz.c.passes == 0, per_quiz.c.fails >= STRUGGLING_FAILS),
-                       packed))
+        text = case((or_(per_quiz.c.passes == 0, per_quiz.c.fails >= STRUGGLING_FAILS), text))
     rows = db.session.execute(
         select(per_quiz.c.user_id, Lesson.course_id,
                func.count(case((per_quiz.c.passes > 0, 1))),
                func.count(case((and_(per_quiz.c.passes > 0, read), 1))), func.count(),
-               func.aggregate_strings(packed, " "))
+               func.aggregate_strings(text, " ") if packed else null())
         .join(Quiz, Quiz.id == per_quiz.c.quiz_id).join(Lesson, Lesson.id == Quiz.lesson_id)
         .group_by(per_quiz.c.user_id, Lesson.course_id))
-    results = {}
-    for user_id, course_id, passed, passed_and_read, tried, text in rows:
+    results, locked = {}, {}
+    for user_id, course_id, passed, passed_and_read, tried, quizzes_text in rows:
         unpacked = []
-        for part in (text or "").split():
+        for part in (quizzes_text or "").split():
             lesson_id, best, passes, fails, tries, granted = map(int, part.split(":"))
             _, position, title, max_attempts = lessons[lesson_id]
-            standing = policy.Standing(attempts_used=tries, passed=passes > 0,
-                                       current_version_id=None,
-                                       max_attempts=policy.attempt_limit(max_attempts, granted))
-            unpacked.append(QuizResult(title, position, best, passes > 0, fails,
-                                       policy.out_of_attempts(standing)))
+            # The policy's answer depends on these four numbers only: asked once each.
+            key = (tries, passes, max_attempts, granted)
+            if key not in locked:
+                locked[key] = policy.out_of_attempts(policy.Standing(
+                    attempts_used=tries, passed=passes > 0, current_version_id=None,
+                    max_attempts=policy.attempt_limit(max_attempts, granted)))
+            unpacked.append(QuizResult(title, position, best, passes > 0, fails, locked[key]))
         unpacked.sort(key=lambda result: result.position)
         results[(user_id, course_id)] = _QuizzesOf(passed, passed_and_read, tried,
                                                    tuple(unpacked))

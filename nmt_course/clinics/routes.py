@@ -13,12 +13,14 @@ from ..csv_safe import to_csv
 from ..extensions import login_manager
 from ..formatting import long_date
 from ..web import ActionForm, db_int, learner, runtime
-from . import (assignment_operations, membership_operations, notice_queries, operations, queries,
-               report_queries)
-from .compliance import STRUGGLING_FAILS, Status, course_bars, select_rows
+from . import (assignment_operations, matrix_html, membership_operations, notice_queries,
+               operations, queries, report_queries)
+from .compliance import (PEOPLE, STRUGGLING_FAILS, Standing, Status, course_bars, matrix,
+                         select_rows, timeliness)
 from .forms import AssignForm, DueDateForm, InviteForm, RosterForm
 from .lookups import clinic_or_404
 from .models import Clinic, ClinicRole
+from .report_csv import report_csv as csv_lines
 from .roster import MAX_BYTES, read_upload
 
 bp = Blueprint("clinics", __name__, url_prefix="/clinics")
@@ -42,15 +44,18 @@ def index():
 
 # --- the report -----------------------------------------------------------------------------
 
-SORT_LABELS = {"status": "Status", "name": "Name", "course": "Course", "progress": "Progress",
-               "due": "Due date"}
+SORT_LABELS = {"status": "Status", "name": "Family name", "course": "Course",
+               "progress": "Progress", "due": "Due date"}
+PEOPLE_LABELS = {"current": "Staff and those invited", "former": "Former staff",
+                 "all": "Everyone, former staff too"}
+VIEWS = {"matrix": "Staff by course", "list": "By person, course by course"}
 
 
-def _report_rows(clinic: Clinic, *, detail: bool = False):
+def _report_rows(clinic: Clinic, *, detail: bool = False, quizzes: bool = True):
     """The report's rows, with the filters and sort of the query string; a course that is
     not this clinic's answers 404, like any other clinic's record."""
     rows = report_queries.report(clinic.id, runtime().settings, runtime().clock(),
-                                 detail=detail)
+                                 detail=detail, quizzes=quizzes)
     courses = {row.course_id: row.course_title for row in rows}
     course_id = request.args.get("course", type=db_int)
     if "course" in request.args and request.args["course"] and course_id not in courses:
@@ -59,43 +64,58 @@ def _report_rows(clinic: Clinic, *, detail: bool = False):
     if wanted is not None and wanted not in {state.value for state in Status}:
         abort(400)
     sort = request.args.get("sort", "status")
-    if sort not in SORT_LABELS:
+    people = request.args.get("people") or "current"
+    if sort not in SORT_LABELS or people not in PEOPLE:
         abort(400)
     needs_help = request.args.get("help") == "1"
     chosen = select_rows(rows, course_id=course_id, wanted=Status(wanted) if wanted else None,
-                         needs_help=needs_help, sort=sort)
+                         needs_help=needs_help, sort=sort, people=people)
     return rows, chosen, courses, {"course": course_id, "status": wanted, "sort": sort,
-                                   "help": "1" if needs_help else None}
+                                   "help": "1" if needs_help else None,
+                                   "people": None if people == "current" else people}
 
 
 @bp.get("/<int:clinic_id>")
 def report(clinic_id: int):
-    """Who has completed which assigned course, who is late and who is struggling."""
+    """Who has completed which assigned course, who is late and who is struggling: a
+    matrix of staff by course when several are assigned, else a list by person."""
     clinic = clinic_or_404(clinic_id)
-    rows, chosen, courses, filters = _report_rows(clinic)
-    return render_template("clinics/report.html", clinic=clinic, rows=chosen,
-                           total=len(rows), bars=course_bars(rows), courses=courses,
-                           filters=filters, statuses=list(Status), sorts=SORT_LABELS,
-                           struggling_fails=STRUGGLING_FAILS,
-                           asked=notice_queries.asked_for_attempts(clinic.id),
-                           today=runtime().settings.local_date(runtime().clock()))
+    view = request.args.get("view") or (
+        "matrix" if not request.args.get("course")
+        and report_queries.course_count(clinic.id) > 1 else "list")
+    if view not in VIEWS:
+        abort(400)
+    # The matrix shows each pair's state, not its quizzes (unless asked who needs help).
+    rows, chosen, courses, filters = _report_rows(
+        clinic, quizzes=view == "list" or request.args.get("help") == "1")
+    shown = PEOPLE[filters["people"] or "current"]
+    by_course: dict[int, list] = {}
+    for row in chosen:
+        by_course.setdefault(row.course_id, []).append(row)
+    columns = [(course_id, courses[course_id]) for course_id in sorted(
+        courses, key=lambda c: courses[c]) if filters["course"] in (None, course_id)]
+    return render_template(
+        "clinics/report.html", clinic=clinic, rows=chosen, total=len(rows),
+        bars=course_bars([row for row in rows if row.standing in shown]), courses=courses,
+        filters=filters, statuses=list(Status), sorts=SORT_LABELS, people=PEOPLE_LABELS,
+        views=VIEWS, view=view, columns=columns, by_course=by_course,
+        lines=matrix(chosen, filters["sort"]) if view == "matrix" else [],
+        struggling_fails=STRUGGLING_FAILS, Standing=Standing, timeliness=timeliness,
+        asked=notice_queries.asked_for_attempts(clinic.id),
+        matrix_cells=matrix_html.cells, verify=url_for("certificates.verify_form"),
+        # Addresses built once: url_for per row costs more than the row.
+        evidence=url_for("clinic_evidence.certificate", clinic_id=clinic.id, code="-")[:-1],
+        today=runtime().settings.local_date(runtime().clock()))
 
 
 @bp.get("/<int:clinic_id>/report.csv")
 def report_csv(clinic_id: int):
+    """The chosen rows with every quiz's best score, licence, CE hours and timeliness."""
     clinic = clinic_or_404(clinic_id)
-    _, chosen, _, _ = _report_rows(clinic, detail=True)
-    settings = runtime().settings
-    header = ["name", "e-mail", "course", "status", "progress %", "due date", "quizzes passed",
-              "best quiz scores", "struggling with", "out of attempts at", "completed on",
-              "verification"]
-    lines = [[row.name, row.email, row.course_title, row.status.value, row.percent,
-              row.due.isoformat(), f"{row.quizzes_passed} of {row.quiz_count}",
-              "; ".join(f"{q.lesson_title}: {q.best_score} %" for q in row.quizzes),
-              "; ".join(row.struggling_with), "; ".join(row.out_of_attempts),
-              row.completed_on.isoformat() if row.completed_on else "",
-              settings.verification_url(row.certificate_code) if row.certificate_code else ""]
-             for row in chosen]
+    _, chosen, courses, _ = _report_rows(clinic, detail=True)
+    header, lines = csv_lines(chosen, report_queries.quiz_columns(
+        sorted({row.course_id for row in chosen})), courses,
+                              runtime().settings.verification_url)
     return to_csv(header, lines), 200, {
         "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="{_file_stem(clinic)}-report.csv"'}
@@ -229,7 +249,8 @@ def remove(clinic_id: int, user_id: int):
         abort(400)
     membership_operations.remove_member(runtime(), learner(), clinic, member)
     flash(f"{member.user.legal_name} is no longer on the staff of {clinic.name}. Their "
-          "account, progress and certificates stay theirs.", "info")
+          "account, progress and certificates stay theirs; what they completed here stays in "
+          "the report, under Former staff.", "info")
     return redirect(url_for("clinics.staff", clinic_id=clinic.id))
 
 

@@ -150,13 +150,14 @@ def dashboard():
     """The courses the learner's clinics assigned them (earliest due first), every other
     course they started, with progress; their certificates; the clinics they manage."""
     settings = runtime().settings
-    clinics = my_clinics(current_user.id, settings)
+    clinics = my_clinics(current_user.id, settings, runtime().clock())
     assigned = {a.course.id for a in clinics.assigned}
     courses = [a.course for a in clinics.assigned] + [
         course for course in queries.started_courses(current_user.id)
         if course.id not in assigned]
     return render_template("learning/dashboard.html", courses=courses,
                            assigned={a.course.id: a for a in clinics.assigned},
-                           managed=clinics.managed, today=settings.local_date(runtime().clock()),
+                           managed=clinics.managed, evidence=clinics.evidence_notices,
+                           today=settings.local_date(runtime().clock()),
                            progress=queries.progress_by_course(current_user, courses),
                            certificates=certificates_for(current_user.id))

@@ -41,6 +41,8 @@ OWNERS_COURSE = spec("forbidden", anonymous="login", owner="ok", other_instructo
 CLINIC_A = spec("missing", anonymous="login", manager_a="ok", admin="ok")
 LEARNERS_ATTEMPT = spec("missing", anonymous="login", learner="ok")
 LEARNERS_CERTIFICATE = spec("missing", anonymous="login", learner="ok", admin="ok")
+# The managers of a clinic see a staff member's certificate of a course the clinic assigned
+# (read only, at the clinic's address); the learner is on clinic A's staff and was told.
 LEARNERS_LINK = spec("missing", anonymous="login", learner="ok")  # sent to the learner
 INVITEES_LINK = spec("forbidden", anonymous="ok")  # the invited address has no account yet
 
@@ -193,6 +195,12 @@ ROUTES = {
     ("/clinics/<int:clinic_id>", "GET"): (C, CLINIC_A),
     ("/clinics/<int:clinic_id>/report.csv", "GET"): (C + "/report.csv", CLINIC_A),
     ("/clinics/<int:clinic_id>/staff", "GET"): (C + "/staff", CLINIC_A),
+    ("/clinics/<int:clinic_id>/certificates/<code>", "GET"): (C + "/certificates/{certificate}",
+                                                             CLINIC_A),
+    ("/clinics/<int:clinic_id>/certificates/<code>.pdf", "GET"): (
+        C + "/certificates/{certificate}.pdf", CLINIC_A),
+    ("/clinics/<int:clinic_id>/courses/<int:course_id>/certificates.zip", "GET"): (
+        C + "/courses/{course_id}/certificates.zip", CLINIC_A),
     ("/clinics/<int:clinic_id>/assignments", "GET"): (C + "/assignments", CLINIC_A),
     ("/clinics/<int:clinic_id>/assignments", "POST"): (C + "/assignments", CLINIC_A),
     ("/clinics/<int:clinic_id>/assignments/<int:assignment_id>", "POST"): (
@@ -300,6 +308,7 @@ def build_world(app) -> dict:
             "image": db.session.scalar(select(CourseImage.name)),
             "flag": db.session.scalar(select(QuestionFlag.id)),
             "certificate": certificate.display_code, "certificate_id": certificate.id,
+            "course_id": certificate.course_id,
             "learner_id": user_by_email("learner@example.com").id,
             "manager_a_id": user_by_email("manager.a@example.com").id,
             "helper_id": user_by_email("helper@example.com").id,

@@ -86,6 +86,15 @@ def test_the_clinic_invitation(manager, what):
                                                "within 14 days"])
 
 
+def test_the_notice_that_managers_now_see_certificates():
+    link = "https://ce.example.org/dashboard"
+    mail = render("clinic_evidence_notice", name=NAME, clinic_name="Bay & Co", link=link)
+    assert mail.subject == "Bay & Co's managers now see your certificates"
+    check_both_parts(mail, links=[link], says=[
+        "the managers of Bay & Co see", "your licence number and state",
+        "courses the clinic did not assign you stay private"])
+
+
 def test_the_course_reminder():
     today = dt.date(2026, 3, 10)
     mail = render("course_reminder", name=NAME, today=today, courses=[

@@ -19,7 +19,7 @@ from nmt_course.learning import queries as learning_queries
 from nmt_course.learning.queries import course_by_slug
 from nmt_course.quizzes import queries as quiz_queries
 from nmt_course.quizzes.models import QuizAttempt
-from tests.app.authoring_helpers import author, post
+from tests.app.authoring_helpers import author, post, publish_draft
 from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, import_content, login,
                            make_user, pass_quiz_directly, runtime, submit_quiz)
 
@@ -159,7 +159,7 @@ def test_a_draft_imported_from_files_and_published_in_the_browser_is_open(app, t
         "title": "Demo Course for Tests", "summary": "Edited in the browser.",
         "ce_hours": "0.5", "course_type": "Home Study", "approval_number": "TEST-001",
         "description": "A small course."}).status_code == 302
-    published = post(admin, "/author/courses/demo/publish", {"confirm_warnings": "y"})
+    published = publish_draft(admin, "/author/courses/demo/publish", {"confirm_warnings": "y"})
     assert published.status_code == 302
     assert "Learners see it now" in admin.get(published.location).text
     visitor = app.test_client()

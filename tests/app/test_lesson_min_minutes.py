@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from nmt_course.extensions import db
 from nmt_course.learning.models import Lesson
-from tests.app.authoring_helpers import LESSON, author, post, write_course
+from tests.app.authoring_helpers import LESSON, author, post, publish_draft, write_course
 
 EDIT = "/author/courses/neck-care/lessons/neck-basics/edit"
 
@@ -25,8 +25,8 @@ def test_min_minutes_in_the_editor_reaches_the_lesson_and_the_export(app):
         assert refused.status_code == 422 and message in refused.text, bad
     assert post(teacher, EDIT, {**LESSON, "min_minutes": "12"}).status_code == 302
     assert 'value="12"' in teacher.get(EDIT).text
-    assert post(teacher, "/author/courses/neck-care/publish",
-                {"confirm_warnings": "y"}).status_code == 302
+    assert publish_draft(teacher, "/author/courses/neck-care/publish",
+                         {"confirm_warnings": "y"}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Lesson.min_minutes)) == 12
     files = zipfile.ZipFile(io.BytesIO(teacher.get("/author/courses/neck-care/export.zip").data))
@@ -47,11 +47,12 @@ def test_an_approved_course_above_its_estimate_cannot_be_published(app):
     assert post(teacher, "/author/courses/neck-care/settings", settings).status_code == 302
     page = teacher.get("/author/courses/neck-care").text
     assert "a course with an approval number cannot be published while it does" in page
-    refused = post(teacher, "/author/courses/neck-care/publish", {"confirm_warnings": "y"})
+    refused = publish_draft(teacher, "/author/courses/neck-care/publish",
+                            {"confirm_warnings": "y"})
     assert refused.status_code == 409 and "The draft has errors" in refused.text
     # Without the approval number it is a warning the author may confirm.
     settings["approval_number"] = ""
     post(teacher, "/author/courses/neck-care/settings", settings)
     assert "ce_hours 0.5 is more than" in teacher.get("/author/courses/neck-care").text
-    assert post(teacher, "/author/courses/neck-care/publish",
-                {"confirm_warnings": "y"}).status_code == 302
+    assert publish_draft(teacher, "/author/courses/neck-care/publish",
+                         {"confirm_warnings": "y"}).status_code == 302

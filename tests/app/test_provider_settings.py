@@ -20,7 +20,7 @@ from nmt_course.extensions import db
 from tests.app.clinic_helpers import use_outbox
 from tests.app.test_certificates import complete_course
 from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, login, make_user, post_form,
-                           runtime, submit_quiz)
+                           read_lesson, runtime, send_evaluation, submit_quiz)
 
 
 def png(width: int = 240, height: int = 60, *, noise: bool = False) -> bytes:
@@ -211,8 +211,10 @@ def test_a_name_no_font_draws_is_refused_at_issue_never_printed_blank(app, learn
         db.session.execute(update(User).values(legal_name="Ahmose \U00013000"))
         db.session.commit()
     with caplog.at_level(logging.ERROR):
-        submit_quiz(learner, "demo", "first-lesson", DEMO_PASS)
-        submit_quiz(learner, "demo", "second-lesson", SECOND_PASS)
+        for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+            read_lesson(learner, "demo", lesson)
+            submit_quiz(learner, "demo", lesson, answers)
+        send_evaluation(learner, "demo")
     with app.app_context():
         assert db.session.scalar(select(func.count(Certificate.id))) == 0
     assert "U+13000" in caplog.text

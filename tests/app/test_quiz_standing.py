@@ -15,7 +15,7 @@ from nmt_course.quizzes import policy
 from nmt_course.quizzes.models import QuizStanding
 from tests.app.clinic_helpers import assign, join_staff, make_clinic, manager_client, today
 from tests.app.test_clinic_report import rows_of
-from tests.helpers import DEMO_FAIL, import_content, login, pass_quiz_directly
+from tests.helpers import DEMO_FAIL, DEMO_PASS, import_content, login, pass_quiz_directly
 
 QUIZ = "/courses/demo/lessons/first-lesson/quiz"
 
@@ -58,3 +58,14 @@ def test_every_reader_asks_the_quiz_policy_for_the_attempt_limit(app, monkeypatc
     assert "You have used every attempt this quiz allows" in learner.get(QUIZ).text
     row = rows_of(manager_client(app).get(f"/clinics/{clinic}").text)["Sam Staff"]
     assert "Out of attempts" in row and "At The First Lesson" in row
+
+
+def test_a_pass_on_the_last_attempt_is_not_out_of_attempts(app, monkeypatch):
+    """The report builds each standing with its stored pass: a learner who used every
+    attempt and passed with the last one has nothing to ask for."""
+    clinic = staff_who_failed_once(app)
+    pass_quiz_directly(app, "sam@example.com", "demo", "first-lesson",
+                       {k: [v] if isinstance(v, str) else v for k, v in DEMO_PASS.items()})
+    monkeypatch.setattr(policy, "attempt_limit", lambda version_limit, granted: 2)
+    row = rows_of(manager_client(app).get(f"/clinics/{clinic}").text)["Sam Staff"]
+    assert "1 of 2 passed" in row and "Out of attempts" not in row

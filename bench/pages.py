@@ -25,6 +25,7 @@ from nmt_course.accounts.queries import user_by_email
 from nmt_course.certificates.queries import certificates_for
 from nmt_course.config import PROJECT_ROOT
 from nmt_course.content import load_content
+from nmt_course.evaluation import QUESTIONS
 from nmt_course.extensions import db
 from nmt_course.learning import operations as learning, queries as learning_queries
 from nmt_course.quizzes import queries as quiz_queries
@@ -63,7 +64,7 @@ def add_learner(app, email: str, *, lessons_passed: int) -> None:
         active = [lesson for lesson in course.lessons if lesson.archived_at is None]
         for lesson in active[:lessons_passed]:
             learning.mark_lesson_read(run, user, lesson, course)
-            context = learning_queries.quiz_context(COURSE, lesson.slug, user)
+            context = learning_queries.quiz_context(COURSE, lesson.slug)
             for number, passing in ((1, False), (2, True)):
                 _, version = quiz_queries.standing(user.id, context.quiz.id)
                 questions = quiz_queries.questions_of(version.id)
@@ -74,6 +75,10 @@ def add_learner(app, email: str, *, lessons_passed: int) -> None:
                 learning.submit_quiz(run, user, course=course, version=version,
                                      questions=questions, shown=shown, number=number,
                                      answers=answers)
+        if lessons_passed >= len(active):  # the evaluation issues the certificate
+            learning.send_evaluation(run, user, course,
+                                     objectives_met={lesson.id: 4 for lesson in active},
+                                     ratings=dict.fromkeys(QUESTIONS, 4), comment="")
 
 
 def lesson_slugs(app) -> list[str]:
@@ -94,7 +99,7 @@ def pages(app, client) -> dict[str, callable]:
     """The requests to time; each returns a response."""
     with app.app_context():
         lessons = learning_queries.course_by_slug(COURSE).lessons
-        context = learning_queries.quiz_context(COURSE, lessons[-1].slug, None)
+        context = learning_queries.quiz_context(COURSE, lessons[-1].slug)
         _, version = quiz_queries.standing(0, context.quiz.id)
         wrong = {f"q-{q.key}": "not-a-choice" for q in quiz_queries.questions_of(version.id)}
         certificate = certificates_for(user_by_email("done@example.com").id)[0].display_code

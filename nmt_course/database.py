@@ -48,6 +48,15 @@ def _write_intent_block() -> Iterator[None]:
         _write_intent.reset(token)
 
 
+def end_read() -> None:
+    """End the read transaction the session holds (nothing is pending: only operations
+    write), so that its connection goes back to the pool before slow work such as
+    rendering a certificate; what was loaded stays loaded (expire_on_commit is off)."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("changes made outside an operation; only operations write")
+    db.session.commit()
+
+
 def transaction(func):
     """Run `func` as one write transaction and commit it.
 

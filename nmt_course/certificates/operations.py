@@ -13,7 +13,7 @@ from sqlalchemy.orm import undefer
 
 from .. import audit, codes
 from ..accounts.models import User
-from ..database import db, transaction
+from ..database import db, end_read, transaction
 from ..events import Completion
 from ..formatting import ce_label
 from ..mailing import outbox
@@ -51,6 +51,7 @@ def issue_certificate(runtime: Runtime, completion: Completion) -> IssuedCertifi
     code = codes.new_code()
     issued_at = runtime.clock()
     provider = queries.provider(settings)
+    end_read()  # 32 learners finishing at once must not hold 32 connections while rendering
     data = CertificateData(
         code=code, legal_name=completion.legal_name, licence_number=completion.licence_number,
         licence_state=completion.licence_state, course_title=completion.course_title,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import threading
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -154,7 +155,17 @@ def _document(texts: list[str]) -> FPDF:
     return pdf
 
 
+# fontTools fills module-level caches lazily while fpdf2 subsets fonts, and two threads doing
+# so at once can fail (IndexError in OS/2 unicode ranges): one render at a time per process.
+_RENDERING = threading.Lock()
+
+
 def render_certificate_pdf(data: CertificateData) -> bytes:
+    with _RENDERING:
+        return _render(data)
+
+
+def _render(data: CertificateData) -> bytes:
     pdf = _document(data.texts())
     pdf.set_title(f"{data.title}: {data.course_title}")
     pdf.set_author(data.provider_name)
@@ -250,6 +261,11 @@ def _qr_png(url: str) -> io.BytesIO:
 
 
 def stamp_revoked(pdf: bytes, revoked_on: dt.date) -> bytes:
+    with _RENDERING:
+        return _stamp_revoked(pdf, revoked_on)
+
+
+def _stamp_revoked(pdf: bytes, revoked_on: dt.date) -> bytes:
     """The stored PDF with REVOKED and the date drawn over every page, as text."""
     reader = PdfReader(io.BytesIO(pdf))
     page = reader.pages[0]

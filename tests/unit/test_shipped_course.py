@@ -1,6 +1,8 @@
 """The course we ship passes `content check` and meets the course brief."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from nmt_course.config import PROJECT_ROOT
@@ -58,3 +60,11 @@ def test_true_false_keys_are_balanced_across_the_course():
             if q.type == "true_false"]
     assert len(keys) >= 8
     assert 0.3 <= sum(keys) / len(keys) <= 0.7
+
+
+def test_every_objective_has_a_stable_id_and_questions_name_it():
+    """Reordering or deleting an objective of the shipped course re-points no question."""
+    for lesson in COURSE.lessons:
+        assert all(lesson.objective_ids), lesson.slug
+        text = (PROJECT_ROOT / "quizzes" / COURSE.slug / f"{lesson.slug}.yaml").read_text()
+        assert "objective: o" in text and not re.search(r"objective: \d", text), lesson.slug

@@ -181,6 +181,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"TESTING": True, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
                           "SITE_URL": "http://bench.test", "MAIL_SERVER": None,
+                          # Assignments queue e-mail; no sender thread writes beside the load.
+                          "MAIL_DELIVERY": "cron",
                           "SQLALCHEMY_DATABASE_URI": args.database_url
                           or f"sqlite:///{folder}/bench.sqlite3"})
         clinic_id, matrix_id = build(app, Path(folder), args.staff, args.courses, args.lessons)

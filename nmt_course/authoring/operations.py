@@ -22,7 +22,7 @@ from ..runtime import Runtime
 from ..text import one_line
 from .draft_operations import (AuthoringError, locked_draft, edit_draft, initial_files,
                                record_revision)
-from .drafts import SLUG, Draft
+from .drafts import SLUG, Draft, DraftError
 from ..content.images import CheckedImage
 from .models import CourseDraft, CourseMaintainer, DraftRevision, RevisionKind
 from .queries import image_names, latest_revision

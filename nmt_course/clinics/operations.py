@@ -21,7 +21,7 @@ from ..runtime import Email, Runtime
 from ..text import email_address, name_problem, one_line
 from . import notice_operations as notices, queries
 from .compliance import AssignmentFacts, due_on
-from .models import Assignment, Clinic, ClinicRole, Invitation, Leaver, Membership
+from .models import Clinic, ClinicRole, Invitation, Membership
 
 from .roster import Invitee
 

@@ -13,12 +13,10 @@ from nmt_course.certificates.operations import revoke_certificate
 from nmt_course.clinics import assignment_operations, queries
 from nmt_course.clinics.models import Clinic
 from nmt_course.extensions import db
-from nmt_course.quizzes.models import AttemptGrant, AttemptRequest
 from tests.app.authoring_helpers import post
 from tests.app.clinic_helpers import (assign, complete_demo, join_staff, make_clinic,
                                       manager_client, use_outbox)
-from tests.helpers import (DEMO_FAIL, DEMO_PASS, login, make_user, pass_quiz_directly,
-                           runtime, set_clock)
+from tests.helpers import login, make_user, pass_quiz_directly, runtime, set_clock
 
 UTC = dt.timezone.utc
 MONDAY = dt.datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

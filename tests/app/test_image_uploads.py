@@ -12,7 +12,7 @@ import warnings
 
 import pytest
 from PIL import Image, PngImagePlugin
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from nmt_course.config import PROJECT_ROOT
 from nmt_course.content.images import check_kept_image, digest_of, image_type

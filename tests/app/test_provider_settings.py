@@ -4,7 +4,6 @@ certificate, a revoked PDF stamped, the new certificate's link e-mailed, and a n
 draws refused at issue time rather than printed blank."""
 from __future__ import annotations
 
-import dataclasses
 import io
 import logging
 

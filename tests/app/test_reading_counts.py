@@ -4,7 +4,6 @@ signed in the form, so showing a lesson or a quiz writes nothing; time on task i
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import func, select, update
 

@@ -9,8 +9,7 @@ from nmt_course.audit import AuditEvent
 from nmt_course.authoring.models import CourseDraft, DraftRevision
 from nmt_course.database import db
 from nmt_course.learning.models import Course
-from tests.app.authoring_helpers import (LESSON, SINGLE, author, post, publish, revision_on,
-                                         write_course)
+from tests.app.authoring_helpers import LESSON, SINGLE, author, post, revision_on, write_course
 
 BASE = "/author/courses/neck-care"
 QUESTION = f"{BASE}/lessons/neck-basics/quiz/questions/scm-action/edit"

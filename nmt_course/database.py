@@ -69,12 +69,10 @@ def transaction(func):
         if writing():  # the inner rollback would silently discard the outer's work
             raise RuntimeError("a write transaction is already open; operations do not nest")
         session = db.session
-        if session.new or session.dirty or session.deleted:
-            raise RuntimeError("changes made outside an operation; only operations write")
         for attempt in range(1, 4):
             # End the page's read transaction; with expire_on_commit off, what it loaded stays
             # loaded, so the write does not read it all again.
-            session.commit()
+            end_read()
             try:
                 with _write_intent_block():
                     result = func(*args, **kwargs)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from nmt_course.evaluation import QUESTIONS
 from nmt_course.accounts import operations as accounts, session_operations as sessions
 from nmt_course.accounts.live_sessions import RedisSessions
+from nmt_course.accounts.models import User
 from nmt_course.accounts.queries import authenticate, user_by_email, user_for_session
 from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import Certificate
@@ -343,3 +344,15 @@ def test_granted_attempts_reopen_a_quiz_whose_attempts_are_used_up(ctx):
     event = db.session.scalar(select(AuditEvent).where(
         AuditEvent.action == "quiz.attempts_granted"))
     assert event.details["reason"] == "Talked it through on the phone"
+
+
+def test_a_change_made_outside_an_operation_is_refused_not_committed(app):
+    """Only operations write: a row added beside one is refused, and the operation stores
+    nothing either."""
+    with app.app_context():
+        db.session.add(User(email="stray@example.com", password_hash="x", legal_name="Stray"))
+        with pytest.raises(RuntimeError, match="changes made outside an operation"):
+            accounts.create_user(runtime(app), email="kim@example.com", password=PASSWORD,
+                                 legal_name="Kim Lee")
+        db.session.rollback()
+        assert db.session.scalar(select(func.count(User.id))) == 0

@@ -31,6 +31,9 @@ class User(UserMixin, db.Model):
     # A clinic manager's weekly digest (clinics remind, on Mondays); they may turn it off.
     clinic_digest: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the person deleted their account: its personal data is erased, the row stays
+    # (as "Deleted account") for the certificates and evidence kept for the retention period.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     # The token of the session this request runs in (a str; not a column): set at login and
     # by the loader.
@@ -49,6 +52,19 @@ class User(UserMixin, db.Model):
     @property
     def has_licence(self) -> bool:
         return bool(self.licence_number and self.licence_number.strip())
+
+
+class AccountErasure(db.Model):
+    """The erasure log: one row per deleted account, kept for good. It holds no personal
+    data, only a SHA-256 of the normalised e-mail address, so that deletions can be applied
+    again to a database restored from a backup made before them."""
+
+    __tablename__ = "account_erasures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(index=True)  # not a foreign key: it outlives rows
+    email_sha256: Mapped[str] = mapped_column(String(64))
+    erased_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class UserSession(db.Model):

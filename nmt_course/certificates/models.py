@@ -16,6 +16,9 @@ from ..database import EnumValue, UTCDateTime, db, utcnow
 class CertificateStatus(enum.Enum):
     VALID = "valid"
     REVOKED = "revoked"  # withdrawn by an admin, with a reason; verification says so
+    # The holder deleted their account and the retention period passed: `records purge`
+    # erased the record, keeping only the code and dates (its credential's bit is set).
+    PURGED = "purged"
 
 
 class Certificate(db.Model):
@@ -48,6 +51,10 @@ class Certificate(db.Model):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str] = mapped_column(String(500), default="")
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    # The snapshot above (name, licence, PDF) is the latest revision's; a re-issue keeps the
+    # one it replaces in `certificate_revisions`.
+    revision: Mapped[int] = mapped_column(default=1)
+    reissued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def display_code(self) -> str:
@@ -56,6 +63,36 @@ class Certificate(db.Model):
     @property
     def is_valid(self) -> bool:
         return self.status is CertificateStatus.VALID
+
+
+class CertificateRevision(db.Model):
+    """A revision of a certificate that a re-issue replaced, as it was printed: kept, listed
+    for admins, never served as the certificate."""
+
+    __tablename__ = "certificate_revisions"
+    __table_args__ = (UniqueConstraint("certificate_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"))
+    revision: Mapped[int]
+    legal_name: Mapped[str] = mapped_column(String(200))
+    licence_number: Mapped[str | None] = mapped_column(String(64))
+    licence_state: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # when this revision was
+    superseded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(500), default="")  # why it was replaced
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+
+class CourseTrackingNumber(db.Model):
+    """A course's tracking number at CE Broker (set by an admin on the roster page): the
+    full-credit roster upload names the course by it."""
+
+    __tablename__ = "course_tracking_numbers"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), primary_key=True)
+    cebroker_course_number: Mapped[str] = mapped_column(String(20), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ProviderSettings(db.Model):
@@ -69,6 +106,8 @@ class ProviderSettings(db.Model):
     postal_address: Mapped[str] = mapped_column(String(300), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     approval_number: Mapped[str] = mapped_column(String(100), default="")
+    # The provider's tracking number at CE Broker, without its "50-" prefix (rosters).
+    cebroker_provider_number: Mapped[str] = mapped_column(String(20), default="")
     signature_png: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     # Counts saves: a form carries the version it was read at, so a save over someone
     # else's newer one is refused instead of silently undoing it.

@@ -21,7 +21,8 @@ from ..mailing.messages import render_email
 from ..runtime import Email, Runtime
 from ..text import email_address, one_line
 from . import credential, queries
-from .models import Certificate, CertificateCredential, CertificateStatus, ProviderSettings
+from .models import (Certificate, CertificateCredential, CertificateStatus, CourseTrackingNumber,
+                     ProviderSettings)
 from .provider import Provider, grading_scale
 from .pdf import CertificateData, render_certificate_pdf
 from .queries import certificate_for
@@ -202,13 +203,18 @@ class ProviderRefused(Exception):
 @transaction
 def save_provider(runtime: Runtime, actor: User, *, name: str, postal_address: str,
                   contact_email: str, approval_number: str, signature_png: bytes | None,
-                  remove_signature: bool, read_version: int) -> Provider:
+                  remove_signature: bool, read_version: int,
+                  cebroker_provider_number: str = "") -> Provider:
     """Save what certificates issued from now on print about the provider. The signature,
     if given, was checked by `provider.check_signature` before the transaction. Refused when
     someone else saved since `read_version` was read. Audited with what changed."""
     name, postal_address = one_line(name)[:200], one_line(postal_address)[:300]
     approval_number = one_line(approval_number)[:100]
     contact_email = email_address(contact_email) if contact_email.strip() else ""
+    cebroker_provider_number = tracking_number(cebroker_provider_number, "50-")
+    if cebroker_provider_number is None:
+        raise ProviderRefused("The CE Broker provider tracking number is made of digits, "
+                              "for example 50-12345 or 12345.")
     if not name:
         raise ProviderRefused("Enter the provider's name.")
     if not postal_address and not contact_email:
@@ -225,10 +231,12 @@ def save_provider(runtime: Runtime, actor: User, *, name: str, postal_address: s
         row = ProviderSettings(id=1, version=0, name=before.name,
                                postal_address=before.postal_address,
                                contact_email=before.contact_email,
-                               approval_number=before.approval_number)
+                               approval_number=before.approval_number,
+                               cebroker_provider_number="")
         db.session.add(row)
     values = {"name": name, "postal_address": postal_address,
-              "contact_email": contact_email, "approval_number": approval_number}
+              "contact_email": contact_email, "approval_number": approval_number,
+              "cebroker_provider_number": cebroker_provider_number}
     changed = {key: value for key, value in values.items() if getattr(row, key) != value}
     for key, value in changed.items():
         setattr(row, key, value)
@@ -243,7 +251,42 @@ def save_provider(runtime: Runtime, actor: User, *, name: str, postal_address: s
                  changed=changed)
     return Provider(name=row.name, postal_address=row.postal_address,
                     contact_email=row.contact_email, approval_number=row.approval_number,
-                    signature_png=row.signature_png, version=row.version)
+                    signature_png=row.signature_png, version=row.version,
+                    cebroker_provider_number=row.cebroker_provider_number)
+
+
+TRACKING_DIGITS = 12
+
+
+def tracking_number(typed: str, prefix: str) -> str | None:
+    """A CE Broker tracking number as its roster upload wants it: the digits after the
+    prefix ("50-" for providers, "20-" for courses); "" when none is typed, None when what
+    is typed is not one."""
+    text = one_line(typed).removeprefix(prefix)
+    if not text:
+        return ""
+    return text if text.isdigit() and len(text) <= TRACKING_DIGITS else None
+
+
+@transaction
+def save_course_tracking_number(runtime: Runtime, actor: User, course_id: int,
+                                typed: str) -> str:
+    """Set the course's CE Broker course tracking number (audited); returns it as stored."""
+    number = tracking_number(typed, "20-")
+    if number is None:
+        raise ProviderRefused("The CE Broker course tracking number is made of digits, "
+                              "for example 20-123456 or 123456.")
+    now = runtime.clock()
+    row = db.session.get(CourseTrackingNumber, course_id)
+    if row is None:
+        row = CourseTrackingNumber(course_id=course_id, cebroker_course_number="")
+        db.session.add(row)
+    if row.cebroker_course_number != number:
+        audit.record("course.tracking_number_set", at=now, actor_id=actor.id,
+                     subject=f"course:{course_id}", before=row.cebroker_course_number,
+                     after=number)
+        row.cebroker_course_number, row.updated_at = number, now
+    return number
 
 
 class RevocationRefused(Exception):

@@ -19,6 +19,7 @@ class Provider:
     approval_number: str
     signature_png: bytes | None = None
     version: int = 0  # 0: never saved, the config's values
+    cebroker_provider_number: str = ""  # for CE Broker's roster upload, without "50-"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Provider:

@@ -1,6 +1,7 @@
 """Reads about certificates."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 
 from sqlalchemy import select
@@ -12,7 +13,8 @@ from ..credentials import did_web, status_list, verifier
 from ..database import db
 from ..runtime import Runtime, Settings
 from . import credential
-from .models import Certificate, CertificateCredential, CertificateStatus, ProviderSettings
+from .models import (Certificate, CertificateCredential, CertificateRevision, CertificateStatus,
+                     CourseTrackingNumber, ProviderSettings)
 from .provider import Provider
 
 MAX_UPLOAD = verifier.MAX_BYTES
@@ -30,7 +32,8 @@ def provider(settings: Settings, *, with_signature: bool = True) -> Provider:
     return Provider(name=row.name, postal_address=row.postal_address,
                     contact_email=row.contact_email, approval_number=row.approval_number,
                     signature_png=row.signature_png if with_signature else None,
-                    version=row.version)
+                    version=row.version,
+                    cebroker_provider_number=row.cebroker_provider_number)
 
 
 def certificates_for(learner_id: int) -> list[Certificate]:
@@ -42,6 +45,40 @@ def certificates_for(learner_id: int) -> list[Certificate]:
 def certificate_for(learner_id: int, course_id: int) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(
         Certificate.user_id == learner_id, Certificate.course_id == course_id))
+
+
+def revisions_of(certificate_ids: list[int]) -> dict[int, list[CertificateRevision]]:
+    """The revisions re-issues replaced, per certificate, oldest first (one statement)."""
+    found: dict[int, list[CertificateRevision]] = {}
+    if certificate_ids:
+        for row in db.session.scalars(
+                select(CertificateRevision)
+                .where(CertificateRevision.certificate_id.in_(certificate_ids))
+                .order_by(CertificateRevision.certificate_id, CertificateRevision.revision)):
+            found.setdefault(row.certificate_id, []).append(row)
+    return found
+
+
+def replaced_revision(certificate_id: int, revision: int) -> CertificateRevision | None:
+    return db.session.scalar(
+        select(CertificateRevision).options(undefer(CertificateRevision.pdf))
+        .where(CertificateRevision.certificate_id == certificate_id,
+               CertificateRevision.revision == revision))
+
+
+def course_tracking_number(course_id: int) -> str:
+    return db.session.scalar(select(CourseTrackingNumber.cebroker_course_number).where(
+        CourseTrackingNumber.course_id == course_id)) or ""
+
+
+def completions(course_id: int, first: dt.date, last: dt.date) -> list[Certificate]:
+    """The course's certificates that stand, completed from `first` to `last` (inclusive),
+    in order of completion (one statement): a roster's rows."""
+    return list(db.session.scalars(
+        select(Certificate).where(Certificate.course_id == course_id,
+                                  Certificate.status == CertificateStatus.VALID,
+                                  Certificate.completed_on.between(first, last))
+        .order_by(Certificate.completed_on, Certificate.id)))
 
 
 def certificate_by_typed_code(typed: str) -> Certificate | None:

@@ -5,13 +5,17 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import codes
+from ..formatting import ce_hours
 from ..extensions import limiter
 from ..web import runtime
 from .credential import linkedin_add_url
 from .forms import CredentialFileForm
 from .lookups import owned_certificate_or_404
 from .pdf import stamp_revoked
-from .queries import certificate_by_typed_code
+from .models import CertificateStatus
+from .queries import certificate_by_typed_code, certificates_for, provider
+from .transcript import (Entry, TranscriptData, parse_period, period_total,
+                         render_transcript_pdf, year_totals)
 
 bp = Blueprint("certificates", __name__)
 
@@ -81,3 +85,51 @@ def verify(code: str):
     owner = current_user.is_authenticated and current_user.id == certificate.user_id
     return render_template("certificates/verify.html", certificate=certificate,
                            owner=owner), 200, {"Cache-Control": "no-cache"}
+
+
+def _transcript_entries(learner_id: int) -> list[Entry]:
+    return [Entry(code=certificate.display_code, course_title=certificate.course_title,
+                  completed_on=certificate.completed_on,
+                  approval_number=certificate.approval_number,
+                  ce_hours=certificate.ce_hours, counted=certificate.is_valid,
+                  status="valid" if certificate.is_valid else "revoked")
+            for certificate in sorted(certificates_for(learner_id),
+                                      key=lambda c: (c.completed_on, c.id))
+            if certificate.status is not CertificateStatus.PURGED]
+
+
+@bp.get("/transcript")
+@login_required
+def transcript():
+    """The learner's certificates with CEs per year and for a period they choose."""
+    period, problems = parse_period(request.args.get("from", ""), request.args.get("to", ""))
+    entries = _transcript_entries(current_user.id)
+    return render_template(
+        "certificates/transcript.html", entries=entries, years=year_totals(entries),
+        period=period, problems=problems, ce_hours=ce_hours,
+        total=None if problems or not period.chosen else period_total(entries, period),
+        typed={"from": request.args.get("from", "")[:40],
+               "to": request.args.get("to", "")[:40]}), 400 if problems else 200
+
+
+@bp.get("/transcript.pdf")
+@login_required
+def transcript_pdf():
+    period, problems = parse_period(request.args.get("from", ""), request.args.get("to", ""))
+    if problems:
+        return transcript()
+    settings = runtime().settings
+    licence = ""
+    if current_user.has_licence:
+        state = f" ({current_user.licence_state})" if current_user.licence_state else ""
+        licence = f"Licence number {current_user.licence_number}{state}"
+    document = render_transcript_pdf(TranscriptData(
+        learner_name=current_user.legal_name, licence_line=licence,
+        provider_name=provider(settings, with_signature=False).name,
+        entries=_transcript_entries(current_user.id), period=period,
+        made_on=settings.local_date(runtime().clock())))
+    return document, 200, {
+        "Content-Type": "application/pdf",
+        "Content-Disposition": 'attachment; filename="ce-transcript.pdf"',
+        "Cache-Control": "no-store",
+    }

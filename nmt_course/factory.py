@@ -112,6 +112,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .accounts.routes import bp as accounts
+    from .admin.roster_routes import bp as rosters
     from .admin.routes import bp as admin
     from .authoring.analysis_routes import bp as analysis
     from .authoring.evidence_routes import bp as evidence
@@ -130,8 +131,8 @@ def register_blueprints(app: Flask) -> None:
     from .site.routes import bp as site
 
     for blueprint in (site, accounts, learning, quizzes, certificates, credentials, authoring,
-                      lesson_editor, preview, analysis, evidence, history, admin, clinics,
-                      invitations, clinic_admin, clinic_evidence):
+                      lesson_editor, preview, analysis, evidence, history, admin, rosters,
+                      clinics, invitations, clinic_admin, clinic_evidence):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")
 

@@ -57,9 +57,19 @@ class ProviderForm(FlaskForm):
                                   validators=[Length(max=100), Printable()],
                                   description="The board's number for the provider (a "
                                               "course's own approval number is in its file).")
+    cebroker_provider_number = StringField(
+        "CE Broker provider tracking number", validators=[Length(max=20), Printable()],
+        description="For the CE Broker roster upload, for example 50-12345 (the 50- may be "
+                    "left out). Leave empty if the provider does not report to CE Broker.")
     signature = FileField(f"Signature (a PNG image, at most {SIGNATURE_MAX_BYTES // 1024} KB)",
                           description="Printed above the signature line; a transparent "
                                       "background looks best. Leave empty to keep the "
                                       "current one.")
     remove_signature = BooleanField("Remove the current signature")
     version = HiddenField()
+
+
+class TrackingNumberForm(FlaskForm):
+    number = StringField("CE Broker course tracking number",
+                         validators=[Length(max=20), Printable()],
+                         description="For example 20-123456 (the 20- may be left out).")

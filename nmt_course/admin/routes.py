@@ -220,6 +220,8 @@ def _provider_page(form: ProviderForm | None = None, status: int = 200):
         form = ProviderForm(data={"name": current.name, "postal_address": current.postal_address,
                                   "contact_email": current.contact_email,
                                   "approval_number": current.approval_number,
+                                  "cebroker_provider_number":
+                                      current.cebroker_provider_number,
                                   "version": current.version})
     return render_template("admin/provider.html", form=form, saved=current.version > 0,
                            has_signature=current.signature_png is not None), status
@@ -254,7 +256,8 @@ def save_provider_settings():
                       contact_email=form.contact_email.data or "",
                       approval_number=form.approval_number.data or "",
                       signature_png=signature, remove_signature=form.remove_signature.data,
-                      read_version=read_version)
+                      read_version=read_version,
+                      cebroker_provider_number=form.cebroker_provider_number.data or "")
     except ProviderRefused as error:
         flash(str(error), "warning")
         return _provider_page(status=409)

@@ -73,3 +73,14 @@ class TrackingNumberForm(FlaskForm):
     number = StringField("CE Broker course tracking number",
                          validators=[Length(max=20), Printable()],
                          description="For example 20-123456 (the 20- may be left out).")
+
+
+class ReissueForm(FlaskForm):
+    legal_name = StringField("Legal name to print", validators=[
+        DataRequired("Enter the name."), Length(max=200), Printable()])
+    licence_number = StringField("Licence number", validators=[Length(max=64), Printable()])
+    licence_state = StringField("Licence state", validators=[Length(max=64), Printable()])
+    reason = StringField("Why it is re-issued", validators=[
+        DataRequired("Say why the certificate is re-issued."), Length(max=500)],
+        description="Kept with the replaced revision and in the audit log, and told to the "
+                    "learner in the e-mail.")

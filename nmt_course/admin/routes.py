@@ -15,13 +15,17 @@ from ..certificates.models import Certificate
 from ..certificates.operations import (ProviderRefused, RevocationRefused, revoke_certificate,
                                        save_provider)
 from ..certificates.provider import SIGNATURE_MAX_BYTES, check_signature
-from ..certificates.queries import certificates_for, provider
+from ..certificates.queries import (certificates_for, provider, replaced_revision,
+                                    revisions_of)
+from ..certificates.reissue_operations import ReissueRefused, reissue_certificate
+from ..learning.models import Course
 from ..content.images import ImageRefused
 from ..database import db
 from ..formatting import count_of
 from ..quizzes import operations as quizzes
 from ..web import ActionForm, admins_only, db_int, learner, runtime
-from .forms import GrantForm, LegalNameForm, ProviderForm, RevokeForm, RolesForm
+from .forms import (GrantForm, LegalNameForm, ProviderForm, ReissueForm, RevokeForm,
+                    RolesForm)
 from .queries import (KINDS, PAGE, attempt_requests, audit_events, open_attempt_request,
                       quizzes_to_grant)
 
@@ -72,13 +76,28 @@ def _grant_form(user: User, data=None) -> GrantForm:
     return form
 
 
-def _page(user: User, *, roles=None, name=None, grant=None, status: int = 200):
+def _reissue_form(user: User, certificate: Certificate, data=None) -> ReissueForm:
+    """Filled in with the account's details as they stand (corrected first, above)."""
+    prefix = f"reissue{certificate.id}"
+    if data is not None:
+        return ReissueForm(formdata=data, prefix=prefix)
+    return ReissueForm(prefix=prefix, data={"legal_name": user.legal_name,
+                                            "licence_number": user.licence_number or "",
+                                            "licence_state": user.licence_state or ""})
+
+
+def _page(user: User, *, roles=None, name=None, grant=None, reissue=None, status: int = 200):
+    certificates = certificates_for(user.id)
+    forms = {certificate.id: _reissue_form(user, certificate) for certificate in certificates}
+    if reissue is not None:
+        forms[reissue[0]] = reissue[1]
     return render_template(
-        "admin/person.html", person=user,
+        "admin/person.html", person=user, reissue_forms=forms,
+        revisions=revisions_of([certificate.id for certificate in certificates]),
         roles=roles or RolesForm(data={"is_instructor": user.is_instructor,
                                        "is_admin": user.is_admin}),
         name=name or LegalNameForm(data={"legal_name": user.legal_name}, prefix="name"),
-        grant=grant or _grant_form(user), certificates=certificates_for(user.id),
+        grant=grant or _grant_form(user), certificates=certificates,
         revoke=RevokeForm, action_form=ActionForm()), status
 
 
@@ -158,9 +177,7 @@ def grant(user_id: int):
 def revoke(user_id: int, certificate_id: int):
     """Withdraw one of the person's certificates, with the reason."""
     user = _person_or_404(user_id)
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or certificate.user_id != user.id:
-        abort(404)
+    certificate = _persons_certificate_or_404(user, certificate_id)
     form = RevokeForm(prefix=f"revoke{certificate.id}")
     if not form.validate_on_submit():
         flash("Say why the certificate is revoked.", "warning")
@@ -172,6 +189,50 @@ def revoke(user_id: int, certificate_id: int):
     else:
         flash(f"The certificate for “{certificate.course_title}” is revoked.", "success")
     return redirect(url_for("admin.person", user_id=user.id))
+
+
+def _persons_certificate_or_404(user: User, certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.user_id != user.id:
+        abort(404)
+    return certificate
+
+
+@bp.post("/people/<int:user_id>/certificates/<int:certificate_id>/reissue")
+def reissue(user_id: int, certificate_id: int):
+    """Re-issue a certificate with a corrected name or licence: same code, new revision."""
+    user = _person_or_404(user_id)
+    certificate = _persons_certificate_or_404(user, certificate_id)
+    form = _reissue_form(user, certificate, request.form)
+    if not form.validate_on_submit():
+        return _page(user, reissue=(certificate.id, form), status=422)
+    try:
+        revision = reissue_certificate(
+            runtime(), learner(), certificate, legal_name=form.legal_name.data,
+            licence_number=form.licence_number.data, licence_state=form.licence_state.data,
+            reason=form.reason.data,
+            course_slug=db.session.get(Course, certificate.course_id).slug)
+    except ReissueRefused as error:
+        form.reason.errors.append(str(error))
+        return _page(user, reissue=(certificate.id, form), status=409)
+    flash(f"The certificate for “{certificate.course_title}” is re-issued as revision "
+          f"{revision}; the learner is told by e-mail.", "success")
+    return redirect(url_for("admin.person", user_id=user.id))
+
+
+@bp.get("/people/<int:user_id>/certificates/<int:certificate_id>/revisions/"
+        "<int:revision>.pdf")
+def replaced_pdf(user_id: int, certificate_id: int, revision: int):
+    """A revision a re-issue replaced, as it was printed: the provider's record of it, never
+    served as the certificate."""
+    certificate = _persons_certificate_or_404(_person_or_404(user_id), certificate_id)
+    old = replaced_revision(certificate.id, revision)
+    if old is None:
+        abort(404)
+    return old.pdf, 200, {
+        "Content-Type": "application/pdf", "Cache-Control": "no-store",
+        "Content-Disposition": f'inline; filename="certificate-{certificate.display_code}-'
+                               f'revision-{revision}.pdf"'}
 
 
 # The dates the log can be read between (a date beyond them once overflowed into a 500).

@@ -213,7 +213,7 @@ def reissue(user_id: int, certificate_id: int):
             reason=form.reason.data,
             course_slug=db.session.get(Course, certificate.course_id).slug)
     except ReissueRefused as error:
-        form.reason.errors.append(str(error))
+        flash(str(error), "warning")
         return _page(user, reissue=(certificate.id, form), status=409)
     flash(f"The certificate for “{certificate.course_title}” is re-issued as revision "
           f"{revision}; the learner is told by e-mail.", "success")

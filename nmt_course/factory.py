@@ -158,10 +158,11 @@ def register_commands(app: Flask) -> None:
     from .certificates.cli import credentials, keys
     from .clinics.cli import clinics
     from .learning.cli import content
+    from .learning.records_cli import records
     from .mailing.cli import mail
     from .quizzes.cli import quizzes
 
-    for group in (content, users, quizzes, clinics, mail, keys, credentials):
+    for group in (content, users, quizzes, clinics, mail, keys, credentials, records):
         app.cli.add_command(group)
 
 

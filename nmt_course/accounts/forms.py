@@ -51,3 +51,8 @@ class ChangeEmailForm(FlaskForm):
         DataRequired("Enter the new e-mail address."), *EMAIL[1:]])
     current_password = PasswordField("Your password",
                                      validators=[DataRequired("Enter your password.")])
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password",
+                             validators=[DataRequired("Enter your password to confirm.")])

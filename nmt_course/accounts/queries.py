@@ -1,6 +1,7 @@
 """Reads about accounts."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from sqlalchemy import func, or_, select
@@ -8,7 +9,7 @@ from sqlalchemy import func, or_, select
 from ..database import db
 from ..runtime import Runtime
 from ..text import email_address
-from .models import EmailChangeToken, PasswordResetToken, User, UserSession
+from .models import AccountErasure, EmailChangeToken, PasswordResetToken, User, UserSession
 from .passwords import check_password, spend_equal_time
 
 
@@ -111,3 +112,11 @@ def admin_addresses() -> list[tuple[str, str]]:
     return [tuple(row) for row in db.session.execute(
         select(User.email, User.legal_name).where(User.is_admin, User.active)
         .order_by(User.id))]
+
+
+def erasures() -> list[tuple[int, str, dt.datetime]]:
+    """The erasure log, oldest first: (user id, SHA-256 of the e-mail address, when), for
+    applying deletions again after a restore (learning.account_operations.reapply_erasures)."""
+    return [tuple(row) for row in db.session.execute(
+        select(AccountErasure.user_id, AccountErasure.email_sha256, AccountErasure.erased_at)
+        .order_by(AccountErasure.id))]

@@ -1,21 +1,24 @@
 """Register, log in and out, reset a password, edit the account."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user, login_required, logout_user
 from markupsafe import Markup
 
 from ..clinics.queries import clinics_managed_by
 from ..extensions import limiter
 from ..formatting import count_of
+from ..learning import account_operations
 from ..learning.operations import complete_waiting_courses
+from ..retention import RETENTION_YEARS
 from ..security import safe_next
 from ..text import email_address
 from ..web import ActionForm, learner, log_in, log_out, per_person, runtime
 from . import device_cookie, operations, queries
 from .session_operations import record_failed_login
-from .forms import (AccountForm, ChangeEmailForm, ChangePasswordForm, LoginForm, RegisterForm,
-                    ResetPasswordForm, ResetRequestForm)
+from .forms import (AccountForm, ChangeEmailForm, ChangePasswordForm, DeleteAccountForm,
+                    LoginForm, RegisterForm, ResetPasswordForm, ResetRequestForm)
 
 bp = Blueprint("accounts", __name__)
 
@@ -264,3 +267,31 @@ def confirm_email(token: str):
               "success")
         return redirect(url_for("accounts.account"))
     return render_template("accounts/confirm_email.html", change=change, form=form)
+
+
+def _delete_page(form: DeleteAccountForm, status: int = 200):
+    return render_template("accounts/delete.html", form=form,
+                           years=RETENTION_YEARS), status
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def delete_account():
+    """What deleting the account erases and keeps, then the password to confirm it."""
+    form = DeleteAccountForm()
+    if request.method == "GET":
+        return _delete_page(form)
+    if not form.validate_on_submit():
+        return _delete_page(form, 422)
+    try:
+        account_operations.delete_account(runtime(), learner(), form.password.data)
+    except operations.AccountError as error:
+        form.password.errors.append(str(error))
+        return _delete_page(form, 422)
+    # Its sessions ended with it (and their rows are gone): forget the cookie here.
+    logout_user()
+    session.clear()
+    session["_remember"] = "clear"
+    flash("Your account is deleted. We e-mailed you what is kept, and for how long.", "info")
+    return redirect(url_for("learning.catalogue"))

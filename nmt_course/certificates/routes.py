@@ -1,11 +1,12 @@
 """Certificates: the owner's printable page and PDF, and public verification."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import codes
 from ..formatting import ce_hours
+from ..retention import RETENTION_YEARS
 from ..extensions import limiter
 from ..web import runtime
 from .credential import linkedin_add_url
@@ -42,6 +43,8 @@ def pdf(code: str):
     """The PDF stored when the certificate was issued; a revoked one stamped REVOKED with
     the date, never as if valid."""
     certificate = owned_certificate_or_404(code)
+    if certificate.status is CertificateStatus.PURGED:
+        abort(404)  # its PDF was removed with the record
     filename = f"certificate-{certificate.display_code}.pdf"
     document = certificate.pdf
     if not certificate.is_valid:
@@ -83,8 +86,9 @@ def verify(code: str):
     if code != certificate.display_code:
         return redirect(url_for("certificates.verify", code=certificate.display_code), 301)
     owner = current_user.is_authenticated and current_user.id == certificate.user_id
-    return render_template("certificates/verify.html", certificate=certificate,
-                           owner=owner), 200, {"Cache-Control": "no-cache"}
+    return render_template("certificates/verify.html", certificate=certificate, owner=owner,
+                           purged=CertificateStatus.PURGED,
+                           retention_years=RETENTION_YEARS), 200, {"Cache-Control": "no-cache"}
 
 
 def _transcript_entries(learner_id: int) -> list[Entry]:

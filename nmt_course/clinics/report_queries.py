@@ -40,18 +40,19 @@ def _people(clinic_id: int):
                User.family_name, User.email, User.licence_number, User.licence_state,
                Membership.joined_at, Membership.evidence_notice_at,
                # The first select gives the union its types.
-               type_coerce(null(), UTCDateTime).label("left_at"))
+               type_coerce(null(), UTCDateTime).label("left_at"), User.deleted_at)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.clinic_id == clinic_id, on_staff()))
     former = (
         select(literal(Standing.FORMER.value), User.id, User.legal_name, User.family_name,
-               User.email, null(), null(), Leaver.joined_at, null(), Leaver.left_at)
+               User.email, null(), null(), Leaver.joined_at, null(), Leaver.left_at,
+               User.deleted_at)
         .join(Leaver, Leaver.user_id == User.id)
         .where(Leaver.clinic_id == clinic_id, Leaver.returned_at.is_(None), ~exists().where(
             Membership.clinic_id == clinic_id, Membership.user_id == User.id)))
     invited = (
         select(literal(Standing.INVITED.value), null(), Invitation.legal_name, literal(""),
-               Invitation.email, null(), null(), Invitation.sent_at, null(), null())
+               Invitation.email, null(), null(), Invitation.sent_at, null(), null(), null())
         .where(Invitation.clinic_id == clinic_id, Invitation.role == ClinicRole.STAFF,
                Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
     return db.session.execute(union_all(staff, former, invited)).all()
@@ -120,11 +121,14 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
             revoked = certificate is not None \
                 and certificate.status is not CertificateStatus.VALID
             valid = certificate if certificate is not None and not revoked else None
-            # Until told, the managers see completion dates only (no certificate, no CEs).
-            shown = valid is not None and (evidence or standing is Standing.FORMER)
+            # Until told, the managers see completion dates only (no certificate, no CEs). A
+            # deleted account shows as "Deleted account" with its date and certificate code.
+            shown = valid is not None and (evidence or standing is Standing.FORMER
+                                           or person.deleted_at is not None)
             started = bool(plain_read or unpassed_read or tried.tried)
             rows.append(ReportRow(
-                user_id, person.legal_name or person.email, person.email, course_id,
+                user_id, person.legal_name or person.email,
+                "" if person.deleted_at is not None else person.email, course_id,
                 titles[course_id], due_date,
                 status(completed=valid is not None, started=started, due=due_date,
                        today=left_on or today),

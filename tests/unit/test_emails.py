@@ -124,6 +124,26 @@ def test_the_new_certificate_link():
     assert "%PDF" not in mail.body and "<img" not in mail.html  # a link, not an attachment
 
 
+def test_the_reissued_certificate_notice():
+    mail = render("certificate_reissued", name=NAME, course_title="Neck & Shoulders",
+                  certificate_title="Certificate of Achievement", ce="3 CEs",
+                  page="/certificates/7K3M-Q9TD",
+                  verification_url="https://ce.example.org/verify/7K3M-Q9TD",
+                  reason="Name <misspelt> & fixed")
+    assert mail.subject == "Your Certificate of Achievement was re-issued: Neck & Shoulders"
+    check_both_parts(mail, links=["https://ce.example.org/certificates/7K3M-Q9TD",
+                                  "https://ce.example.org/verify/7K3M-Q9TD"],
+                     says=["re-issued with corrected details", "keeps its code",
+                           "Name <misspelt> & fixed"])
+
+
+def test_the_account_deleted_notice():
+    mail = render("account_deleted", name=NAME, years=6)
+    assert mail.subject == "Your account was deleted"
+    check_both_parts(mail, links=[], says=["you can no longer log in",
+                                           "kept for 6 years from their issue"])
+
+
 def test_the_course_assigned_notice():
     link = "https://ce.example.org/courses/neck"
     mail = render("course_assigned", name=NAME, clinic_name="Bay & Co",

@@ -81,7 +81,7 @@ class CertificateRevision(db.Model):
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # when this revision was
     superseded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(String(500), default="")  # why it was replaced
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
 
 
 class CourseTrackingNumber(db.Model):

@@ -65,6 +65,10 @@ ROUTES = {
     ("/account/password", "POST"): ("/account/password", LOGGED_IN),
     ("/account/email", "POST"): ("/account/email", LOGGED_IN),
     ("/account/clinic-digest", "POST"): ("/account/clinic-digest", LOGGED_IN),
+    ("/account/delete", "GET"): ("/account/delete", LOGGED_IN),
+    ("/account/delete", "POST"): ("/account/delete", LOGGED_IN),  # no password: 422
+    ("/transcript", "GET"): ("/transcript", LOGGED_IN),  # one's own, whoever asks
+    ("/transcript.pdf", "GET"): ("/transcript.pdf", LOGGED_IN),
     ("/account/email/<token>", "GET"): ("/account/email/{email_change}", LEARNERS_LINK),
     ("/account/email/<token>", "POST"): ("/account/email/{email_change}", LEARNERS_LINK),
     ("/dashboard", "GET"): ("/dashboard", LOGGED_IN),
@@ -172,6 +176,14 @@ ROUTES = {
                                                        ADMIN),
     ("/admin/people/<int:user_id>/certificates/<int:certificate_id>/revoke", "POST"): (
         "/admin/people/{learner_id}/certificates/{certificate_id}/revoke", ADMIN),
+    ("/admin/people/<int:user_id>/certificates/<int:certificate_id>/reissue", "POST"): (
+        "/admin/people/{learner_id}/certificates/{certificate_id}/reissue", ADMIN),  # 422
+    ("/admin/people/<int:user_id>/certificates/<int:certificate_id>/revisions/"
+     "<int:revision>.pdf", "GET"): (
+        "/admin/people/{learner_id}/certificates/{certificate_id}/revisions/1.pdf", ADMIN),
+    ("/admin/rosters", "GET"): ("/admin/rosters?course=demo&format=csv", ADMIN),
+    ("/admin/rosters/<slug>/tracking-number", "POST"): ("/admin/rosters/demo/tracking-number",
+                                                        ADMIN),
     ("/admin/audit", "GET"): ("/admin/audit", ADMIN),
     ("/admin/provider", "GET"): ("/admin/provider", ADMIN),
     ("/admin/provider", "POST"): ("/admin/provider", ADMIN),  # no name: 422
@@ -283,6 +295,14 @@ def build_world(app) -> dict:
         "version": "0", "signature": (io.BytesIO(signature.getvalue()), "signature.png")},
         content_type="multipart/form-data")
     assert saved.status_code == 302
+    with app.test_request_context():
+        certificate = db.session.scalar(select(Certificate))
+        person, certificate_id = certificate.user_id, certificate.id
+    reissued = post(admin, f"/admin/people/{person}/certificates/{certificate_id}/reissue", {
+        f"reissue{certificate_id}-legal_name": "Lee Learner",
+        f"reissue{certificate_id}-licence_number": "MA-2",
+        f"reissue{certificate_id}-reason": "Licence number corrected"})
+    assert reissued.status_code == 302  # so that revision 1 is kept, for its address
     clinic_a = make_clinic(app, "Clinic A", "manager.a@example.com")
     make_clinic(app, "Clinic B", "manager.b@example.com")
     join_staff(app, clinic_a, "learner@example.com")

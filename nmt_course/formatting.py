@@ -27,3 +27,25 @@ def times(number: int) -> str:
 def count_of(number: int, noun: str) -> str:
     """'1 lesson', '2 lessons' (nouns that take an s)."""
     return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+# The dates a form may name (a date beyond them once overflowed into a 500).
+EARLIEST_DATE, LATEST_DATE = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
+
+
+def typed_date(text: str, label: str, problems: list[str]) -> dt.date | None:
+    """The date typed as YYYY-MM-DD, None when nothing is typed; what is wrong with it is
+    added to `problems` (labelled), and None returned."""
+    text = text.strip()[:40]
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        problems.append(f"{label}: “{text}” is not a date; use the form 2026-03-31.")
+        return None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        problems.append(f"{label}: give a date from {EARLIEST_DATE.isoformat()} to "
+                        f"{LATEST_DATE.isoformat()}.")
+        return None
+    return day

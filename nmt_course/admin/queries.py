@@ -57,10 +57,12 @@ PAGE = 100
 # What the log can be narrowed to: a label and the action prefixes it covers.
 KINDS = {
     "logins": ("Logins, failed logins and logouts", ("user.log",)),
-    "accounts": ("Accounts: creation, details, e-mail, passwords, roles, activation",
-                 ("user.created", "user.updated", "user.email", "user.password", "user.roles",
-                  "user.activated", "user.deactivated", "user.legal_name")),
-    "certificates": ("Certificates and provider settings", ("certificate.", "provider.")),
+    "accounts": ("Accounts: creation, details, e-mail, passwords, roles, activation, "
+                 "deletion", ("user.created", "user.updated", "user.email", "user.password",
+                              "user.roles", "user.activated", "user.deactivated",
+                              "user.legal_name", "user.deleted")),
+    "certificates": ("Certificates, provider settings and the purge of kept records",
+                     ("certificate.", "provider.", "records.")),
     "content": ("Courses and their content", ("course.", "content.", "draft.")),
     "clinics": ("Clinics and their members", ("clinic.",)),
     "quizzes": ("Quiz attempts granted and question flags resolved", ("quiz.",)),

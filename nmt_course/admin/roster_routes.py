@@ -8,8 +8,9 @@ from ..accounts.models import User
 from ..certificates import ce_roster
 from ..certificates.operations import ProviderRefused, save_course_tracking_number
 from ..certificates.queries import completions, course_tracking_number, provider
-from ..certificates.transcript import EARLIEST, LATEST, parse_period
+from ..certificates.transcript import parse_period
 from ..database import db
+from ..formatting import EARLIEST_DATE as EARLIEST, LATEST_DATE as LATEST
 from ..learning.queries import all_courses, course_by_slug
 from ..web import admins_only, learner, runtime
 from .forms import TrackingNumberForm

@@ -21,7 +21,7 @@ from ..certificates.reissue_operations import ReissueRefused, reissue_certificat
 from ..learning.models import Course
 from ..content.images import ImageRefused
 from ..database import db
-from ..formatting import count_of
+from ..formatting import count_of, typed_date
 from ..quizzes import operations as quizzes
 from ..web import ActionForm, admins_only, db_int, learner, runtime
 from .forms import (GrantForm, LegalNameForm, ProviderForm, ReissueForm, RevokeForm,
@@ -235,24 +235,8 @@ def replaced_pdf(user_id: int, certificate_id: int, revision: int):
                                f'revision-{revision}.pdf"'}
 
 
-# The dates the log can be read between (a date beyond them once overflowed into a 500).
-EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
-
-
 def _date_arg(name: str, label: str, problems: list[str]) -> dt.date | None:
-    text = request.args.get(name, "")[:40]
-    if not text:
-        return None
-    try:
-        date = dt.date.fromisoformat(text)
-    except ValueError:
-        problems.append(f"{label}: “{text}” is not a date; use the form 2026-03-31.")
-        return None
-    if not EARLIEST <= date <= LATEST:
-        problems.append(f"{label}: give a date from {EARLIEST.isoformat()} to "
-                        f"{LATEST.isoformat()}.")
-        return None
-    return date
+    return typed_date(request.args.get(name, ""), label, problems)
 
 
 @bp.get("/audit")

@@ -11,12 +11,9 @@ from decimal import Decimal
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
-from ..formatting import ce_hours, long_date
+from ..formatting import ce_hours, long_date, typed_date
 from ..text import one_line
 from .pdf import _RENDERING, ACCENT, FACES, FONTS, INK, MUTED, fallbacks_for
-
-# The dates a period may name (a date beyond them once overflowed elsewhere into a 500).
-EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -51,27 +48,11 @@ class Period:
         return f"until {long_date(self.last)}" if self.last else "all dates"
 
 
-def _date(text: str, label: str, problems: list[str]) -> dt.date | None:
-    text = text.strip()[:40]
-    if not text:
-        return None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        problems.append(f"{label}: “{text}” is not a date; use the form 2026-03-31.")
-        return None
-    if not EARLIEST <= day <= LATEST:
-        problems.append(f"{label}: give a date from {EARLIEST.isoformat()} to "
-                        f"{LATEST.isoformat()}.")
-        return None
-    return day
-
-
 def parse_period(first: str, last: str) -> tuple[Period, list[str]]:
     """The period two typed dates (YYYY-MM-DD, either may be empty) name, and what is wrong
     with them: a date that is not one, or a period that ends before it starts."""
     problems: list[str] = []
-    period = Period(_date(first, "From", problems), _date(last, "To", problems))
+    period = Period(typed_date(first, "From", problems), typed_date(last, "To", problems))
     if period.first and period.last and period.last < period.first:
         problems.append(f"The period ends ({period.last.isoformat()}) before it starts "
                         f"({period.first.isoformat()}): swap the dates.")

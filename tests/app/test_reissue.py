@@ -6,17 +6,21 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from nmt_course.accounts.queries import user_by_email
 from nmt_course.audit import AuditEvent
 from nmt_course.certificates import queries
 from nmt_course.certificates.models import (Certificate, CertificateCredential,
                                             CertificateRevision)
+from nmt_course.certificates.reissue_operations import (Correction, ReissueRefused,
+                                                        _store_reissue)
 from nmt_course.extensions import db
 from tests.app.clinic_helpers import use_outbox
 from tests.app.test_certificates import complete_course
-from tests.helpers import csrf_from, import_content, login, make_user
+from tests.helpers import csrf_from, import_content, login, make_user, runtime
 
 
 def pdf_text(data: bytes) -> str:
@@ -141,3 +145,16 @@ def test_a_licence_correction_prints_the_new_licence(app):
     _reissue(admin, person, certificate_id, legal_name="Jane Lerner",
              licence_number="MA-7", licence_state="FL", reason="Licence number typo")
     assert "MA-7" in pdf_text(learner.get(path + ".pdf").data)
+
+
+def test_a_reissue_over_a_newer_one_is_refused(app):
+    _, _, admin, _, (person, certificate_id, _) = _world(app)
+    _reissue(admin, person, certificate_id, legal_name="Jane Learner", licence_number="MA-1",
+             licence_state="FL", reason="Typo")
+    with app.app_context():
+        actor = user_by_email("admin@example.com")
+        with pytest.raises(ReissueRefused, match="after you opened the page"):
+            _store_reissue(runtime(app), actor, certificate_id, 1,  # read before the other
+                           Correction("Jane Other", "MA-1", "FL", "Again"), b"%PDF", None,
+                           runtime(app).clock())
+        assert db.session.scalar(select(Certificate.legal_name)) == "Jane Learner"

@@ -129,3 +129,13 @@ def test_bad_roster_requests_get_a_clear_message(app):
     assert admin.post("/admin/rosters/nothing/tracking-number",
                       data={"csrf_token": csrf_from(admin.get("/admin/rosters").text)}
                       ).status_code == 404
+
+
+def test_the_provider_tracking_number_must_be_digits(app):
+    admin = _world(app)
+    page = admin.get("/admin/provider").text
+    refused = admin.post("/admin/provider", data={
+        "csrf_token": csrf_from(page), "name": "NMT Academy", "postal_address": "1 Main St",
+        "cebroker_provider_number": "50-ABC", "version": "0"})
+    assert refused.status_code == 409 and "made of digits" in refused.text
+    assert "50-ABC" not in admin.get("/admin/provider").text

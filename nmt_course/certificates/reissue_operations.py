@@ -43,8 +43,6 @@ def _correction(certificate: Certificate, legal_name: str, licence_number: str |
                        one_line(licence_state)[:64] or None, one_line(reason)[:500])
     if not fixed.legal_name or not fixed.reason:
         raise ReissueRefused("Give the legal name to print and the reason for the re-issue.")
-    if not certificate.is_valid:
-        raise ReissueRefused("A revoked certificate cannot be re-issued.")
     if (fixed.legal_name, fixed.licence_number, fixed.licence_state) == (
             certificate.legal_name, certificate.licence_number, certificate.licence_state):
         raise ReissueRefused("The name and licence are what the certificate prints already: "

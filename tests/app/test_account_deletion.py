@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from nmt_course.accounts.erasure_operations import email_sha256
 from nmt_course.accounts.models import AccountErasure, User, UserSession
@@ -15,6 +15,7 @@ from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import (Certificate, CertificateCredential,
                                             CertificateStatus)
 from nmt_course.certificates.queries import set_status_bits
+from nmt_course.clinics.models import Membership
 from nmt_course.extensions import db
 from nmt_course.learning.account_operations import reapply_erasures
 from nmt_course.learning.models import CourseEvaluation, LessonProgress
@@ -137,6 +138,9 @@ def test_the_clinic_report_shows_a_deleted_account_with_date_and_code(app):
     staff = app.test_client()
     login(staff, "sam@example.com")
     path = _complete(staff)
+    with app.app_context():  # not told yet that managers see certificates: dates only
+        db.session.execute(update(Membership).values(evidence_notice_at=None))
+        db.session.commit()
     _delete(staff)
     manager = app.test_client()
     login(manager, "manager@example.com")
@@ -144,6 +148,7 @@ def test_the_clinic_report_shows_a_deleted_account_with_date_and_code(app):
     code = path.rsplit("/", 1)[1]
     assert "Deleted account" in report and code in report
     assert "sam@example.com" not in report and "Sam Staff" not in report
+    assert "deleted.invalid" not in report
     with app.app_context():
         completed = db.session.scalar(select(Certificate.completed_on))
     assert f"{completed:%B} {completed.day}, {completed.year}" in report
@@ -203,6 +208,10 @@ def test_records_purge_removes_what_passed_its_period_and_says_what(app, runner)
     assert "Jane Learner" not in gone.text
     assert "This certificate is valid." in public.get("/verify/" + kept_path.rsplit("/", 1)[1]
                                                       ).text
+    make_user(app, "admin@example.com", is_admin=True)
+    admin = app.test_client()
+    login(admin, "admin@example.com")
+    assert admin.get(path + ".pdf").status_code == 404  # its PDF went with the record
     again = runner.invoke(args=["records", "purge"])
     assert "Nothing to remove" in again.output
 

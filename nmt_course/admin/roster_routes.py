@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from ..accounts.models import User
 from ..certificates import ce_roster
 from ..certificates.operations import ProviderRefused, save_course_tracking_number
 from ..certificates.queries import completions, course_tracking_number, provider
 from ..certificates.transcript import parse_period
-from ..database import db
 from ..formatting import EARLIEST_DATE as EARLIEST, LATEST_DATE as LATEST
 from ..learning.queries import all_courses, course_by_slug
 from ..web import admins_only, learner, runtime
@@ -23,14 +21,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _lines(course_id: int, first, last) -> list[ce_roster.RosterLine]:
-    certificates = completions(course_id, first or EARLIEST, last or LATEST)
-    family = dict(db.session.execute(
-        db.select(User.id, User.family_name)
-        .where(User.id.in_({c.user_id for c in certificates}))).all()) if certificates else {}
     lines = []
-    for certificate in certificates:
-        given, family_name = ce_roster.split_name(certificate.legal_name,
-                                                  family.get(certificate.user_id, ""))
+    for certificate, family in completions(course_id, first or EARLIEST, last or LATEST):
+        given, family_name = ce_roster.split_name(certificate.legal_name, family)
         lines.append(ce_roster.RosterLine(
             licence_number=certificate.licence_number,
             licence_state=certificate.licence_state, given_name=given,

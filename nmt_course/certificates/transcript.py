@@ -129,14 +129,17 @@ def _render(data: TranscriptData) -> bytes:
              f"{ce_hours(period_total(data.entries, data.period))} CEs", 12, style="B",
              gap=3)
     pdf.set_text_color(*INK)
-    with pdf.table(col_widths=(26, 70, 30, 34, 14, 18), text_align=(
-            "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"), line_height=5.5,
+    # A code is long: it goes under its course's title, where it has the room to stay whole.
+    with pdf.table(col_widths=(24, 86, 30, 14, 20), text_align=(
+            "LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"), line_height=5,
             first_row_as_headings=True) as table:
         pdf.set_font("Sans", "", 8.5)
-        table.row(("Completed", "Course", "Approval no.", "Certificate", "CEs", "Status"))
+        table.row(("Completed", "Course and certificate code", "Approval no.", "CEs",
+                   "Status"))
         for entry in data.entries:
-            table.row((entry.completed_on.isoformat(), one_line(entry.course_title),
-                       one_line(entry.approval_number), entry.code, ce_hours(entry.ce_hours),
+            table.row((entry.completed_on.isoformat(),
+                       f"{one_line(entry.course_title)}\n{entry.code}",
+                       one_line(entry.approval_number), ce_hours(entry.ce_hours),
                        entry.status))
     pdf.ln(4)
     text("CEs per calendar year", 12, style="B", gap=1)

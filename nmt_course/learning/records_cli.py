@@ -25,4 +25,4 @@ def purge_command() -> None:
                f"account{'s' if purged.accounts != 1 else ''} past their "
                f"{RETENTION_YEARS} years:")
     for name, count in purged.rows.items():
-        click.echo(f"  {count} {name}")
+        click.echo(f"  {name}: {count}")

@@ -1,9 +1,13 @@
 """The learner's whole journey in Chromium, at phone and desktop sizes."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+from pypdf import PdfReader
+
 from nmt_course.config import PROJECT_ROOT
+from nmt_course.formatting import ce_hours
 from nmt_course.content import load_content
 from tests.helpers import make_user, pass_quiz_directly, read_directly
 
@@ -194,6 +198,22 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
 
     journey.goto("/dashboard", "dashboard-certified")
     assert page.get_by_role("link", name=re.compile("^View")).count() == 1
+    # The transcript: CEs for a renewal period, and its PDF.
+    page.get_by_role("link", name="Your CE transcript").click()
+    journey.check("transcript")
+    year = dt.date.today().year
+    page.get_by_label("From").fill(f"{year - 1}-01-01")
+    page.get_by_label("To").fill(f"{year + 1}-12-31")
+    page.get_by_role("button", name="Show the total").click()
+    journey.check("transcript-period")
+    total = f"{ce_hours(CONTENT.ce_hours)} CEs"
+    assert total in page.inner_text("#period-total")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the transcript (PDF)").click()
+    transcript = tmp_path / download.value.suggested_filename
+    download.value.save_as(transcript)
+    text = "".join(p.extract_text() for p in PdfReader(transcript).pages)
+    assert "Amara Okafor-Lindqvist" in text and total in text and code in text
     journey.goto("/account", "account")
     journey.goto("/no-such-page", "not-found")
 
@@ -215,6 +235,46 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     journey.check("credential-verified")
     assert "This credential is valid" in board.inner_text(".result-banner")
     journey.goto("/login", "login")
+
+    # An admin exports the course's roster, then re-issues the certificate with a corrected
+    # name; the board sees the correction under the same code.
+    admin_email = f"admin-{learner_email}"
+    make_user(server.app, admin_email, password=PASSWORD, name="Ada Admin", is_admin=True)
+    office = browser.new_context(viewport=page.viewport_size, base_url=server.url)
+    admin = office.new_page()
+    journey.use(admin)
+    admin.goto("/login")
+    admin.get_by_label("E-mail address").fill(admin_email)
+    admin.get_by_label("Password").fill(PASSWORD)
+    admin.get_by_role("button", name="Log in").click()
+    admin.wait_for_url(re.compile(r"/dashboard$"))
+    journey.goto("/admin/people", "people")
+    admin.get_by_role("link", name="Rosters").click()
+    journey.check("rosters")
+    admin.get_by_label("Course").select_option(COURSE)
+    admin.get_by_label("File").select_option("csv")
+    with admin.expect_download() as download:
+        admin.get_by_role("button", name="Download the roster").click()
+    roster = (tmp_path / download.value.suggested_filename)
+    download.value.save_as(roster)
+    assert "MA 60123,FL,Amara,Okafor-Lindqvist," in roster.read_text("utf-8-sig")
+    admin.get_by_label("File").select_option("xlsx")
+    with admin.expect_download() as download:
+        admin.get_by_role("button", name="Download the roster").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    journey.goto("/admin/people?q=Okafor", "people-found")
+    admin.get_by_role("link", name="Amara Okafor-Lindqvist").click()
+    admin.get_by_text("Re-issue with a corrected name or licence").click()
+    admin.get_by_label("Legal name to print").fill("Amara Okafor Lindqvist")
+    admin.get_by_label("Why it is re-issued").fill("Hyphen missing from the licence name")
+    admin.get_by_role("button", name="Re-issue the certificate").click()
+    journey.check("reissued")
+    assert "re-issued as revision 2" in admin.inner_text("main")
+    assert admin.get_by_role("link", name="Revision 1 (PDF)").count() == 1
+    office.close()
+    journey.use(board)
+    journey.goto(f"/verify/{code}", "verified-reissued")
+    assert "Amara Okafor Lindqvist" in board.inner_text("main")
     stranger.close()
 
     journey.finish()

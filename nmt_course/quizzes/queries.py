@@ -8,7 +8,6 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import defer, joinedload
 
 from ..database import db
-from ..grading import GradableChoice, GradableQuestion, GradableQuiz
 from .models import (AttemptGrant, AttemptRequest, Question, QuestionAnswer, Quiz, QuizAttempt,
                      QuizStanding, QuizVersion)
 from . import policy
@@ -95,15 +94,6 @@ def shown_questions(questions: list[Question], shown: Presentation) -> list[Ques
     """The questions an attempt showed, in the order it showed them."""
     by_key = {question.key: question for question in questions}
     return [by_key[key] for key in shown.questions]
-
-
-def gradable(questions: list[Question], pass_mark: int) -> GradableQuiz:
-    return GradableQuiz(
-        questions=tuple(
-            GradableQuestion(q.key, q.type,
-                             tuple(GradableChoice(c.key, c.correct) for c in q.choices))
-            for q in questions),
-        pass_mark=pass_mark)
 
 
 def attempt(learner_id: int, quiz_id: int, number: int) -> QuizAttempt | None:

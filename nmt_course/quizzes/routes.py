@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from ..accounts.queries import admin_addresses
 from ..certificates.queries import certificate_for
 from ..clinics.notice_queries import clinic_contacts
-from ..grading import grade
+from ..grading import grade, gradable
 from ..extensions import limiter
 from ..learning import operations as learning, queries as learning_queries
 from ..mailing.messages import render_email
@@ -201,7 +201,7 @@ def attempt(slug: str, lesson_slug: str, number: int):
     shown = (Presentation.from_json(attempt.shown) if attempt.shown
              else _presentation(version, questions, attempt.number))
     asked = queries.shown_questions(questions, shown)
-    result = grade(queries.gradable(asked, version.pass_mark), attempt.answers)
+    result = grade(gradable(asked, version.pass_mark), attempt.answers)
     missed = {q.key: q.objective for q, mark in zip(asked, result.questions) if not mark.correct}
     certificate = (certificate_for(current_user.id, context.course.id) if standing.passed
                    else None)

@@ -77,6 +77,17 @@ def questions_of(version_id: int) -> list[Question]:
         .options(joinedload(Question.choices)).order_by(Question.position)).unique())
 
 
+def questions_by_version(version_ids) -> dict[int, dict[str, Question]]:
+    """The questions of several versions, each with its choices: {version id: {key:
+    question}} in the authored order, in one statement."""
+    found: dict[int, dict[str, Question]] = {version: {} for version in version_ids}
+    for question in db.session.scalars(
+            select(Question).where(Question.quiz_version_id.in_(list(found)))
+            .options(joinedload(Question.choices)).order_by(Question.position)).unique():
+        found[question.quiz_version_id][question.key] = question
+    return found
+
+
 def bank_of(questions: list[Question]) -> list[BankQuestion]:
     return [BankQuestion(q.key, q.type, q.objective, tuple(c.key for c in q.choices))
             for q in questions]

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import defer
 
 from ..database import db
 from .models import Question, QuizAttempt, QuizStanding, QuizVersion
+from .queries import questions_by_version
 from .regrade import Plan, StoredAttempt, changed, keyed, plan
 
 
@@ -26,12 +27,7 @@ def versions_and_questions(quiz_id: int) -> tuple[dict[int, QuizVersion],
     versions = {v.id: v for v in db.session.scalars(
         select(QuizVersion).where(QuizVersion.quiz_id == quiz_id)
         .options(defer(QuizVersion.source)).order_by(QuizVersion.number))}
-    questions: dict[int, dict[str, Question]] = {version: {} for version in versions}
-    for question in db.session.scalars(
-            select(Question).where(Question.quiz_version_id.in_(list(versions)))
-            .options(joinedload(Question.choices)).order_by(Question.position)).unique():
-        questions[question.quiz_version_id][question.key] = question
-    return versions, questions
+    return versions, questions_by_version(versions)
 
 
 def _pairs_that_can_change(questions: dict[int, dict[str, Question]],

@@ -105,14 +105,33 @@ def test_the_author_sees_the_count_applies_it_once_and_no_pass_is_taken(app, tmp
     assert "Nothing to regrade" in admin.get(REGRADE).text
     assert regrades(app) == 1
 
+    # Each review marks the attempt against the key that graded it, and says when the key
+    # has changed since.
+    attempt = "/courses/demo/lessons/first-lesson/quiz/attempts/{}"
+    kept = as_learner(app, "dee@example.com").get(attempt.format(1)).text
+    assert "Passed" in kept and "80%" in kept
+    assert "answer key has changed since this attempt was graded (question" in kept
+    second = as_learner(app, "cy@example.com").get(attempt.format(2)).text
+    assert "Not passed yet" in second and "answer key has changed since" in second
+    regraded = as_learner(app, "ann@example.com").get(attempt.format(1)).text
+    assert "Passed" in regraded and "80%" in regraded
+    assert "Regraded when the quiz's answer key was corrected." in regraded
+    assert "has changed since" not in regraded
+    six = regraded.split(">Six<")[1].split("</li>")[0]
+    assert "Your answer" in six and "Right answer" in six
+
     # The learner's progress moved on: the first lesson is complete.
-    learner = app.test_client()
-    login(learner, "ann@example.com")
     with app.app_context():
         ann = user_by_email("ann@example.com")
         course = learning_queries.course_by_slug("demo")
         progress = learning_queries.progress_by_course(ann, [course])[course.id]
         assert progress.lessons[0].complete
+
+
+def as_learner(app, email: str):
+    client = app.test_client()
+    login(client, email)
+    return client
 
 
 def form_version(page: str) -> str:
@@ -196,6 +215,7 @@ def test_an_instructor_sees_counts_but_not_who(app, tmp_path):
     owner_id = make_user(app, "owner@example.com", is_instructor=True)
     with app.app_context():
         learning_queries.course_by_slug("demo").owner_id = owner_id
+        db.session.commit()
         db.session.commit()
     owner = app.test_client()
     login(owner, "owner@example.com")

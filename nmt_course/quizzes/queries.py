@@ -88,6 +88,15 @@ def questions_by_version(version_ids) -> dict[int, dict[str, Question]]:
     return found
 
 
+def versions_and_questions(quiz_id: int) -> tuple[dict[int, QuizVersion],
+                                                  dict[int, dict[str, Question]]]:
+    """Every version of the quiz, and each one's questions by key (two statements)."""
+    versions = {v.id: v for v in db.session.scalars(
+        select(QuizVersion).where(QuizVersion.quiz_id == quiz_id)
+        .options(defer(QuizVersion.source)).order_by(QuizVersion.number))}
+    return versions, questions_by_version(versions)
+
+
 def bank_of(questions: list[Question]) -> list[BankQuestion]:
     return [BankQuestion(q.key, q.type, q.objective, tuple(c.key for c in q.choices))
             for q in questions]

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import defer
 
 from ..database import db
 from .models import Question, QuizAttempt, QuizStanding, QuizVersion
-from .queries import questions_by_version
+from .queries import versions_and_questions
 from .regrade import Plan, StoredAttempt, changed, keyed, plan
 
 
@@ -19,15 +18,6 @@ class RegradeView:
     plan: Plan
     versions: dict[int, QuizVersion]  # by id, every version of the quiz
     questions: dict[int, dict[str, Question]]  # by version id, then question key
-
-
-def versions_and_questions(quiz_id: int) -> tuple[dict[int, QuizVersion],
-                                                  dict[int, dict[str, Question]]]:
-    """Every version of the quiz, and each one's questions by key (two statements)."""
-    versions = {v.id: v for v in db.session.scalars(
-        select(QuizVersion).where(QuizVersion.quiz_id == quiz_id)
-        .options(defer(QuizVersion.source)).order_by(QuizVersion.number))}
-    return versions, questions_by_version(versions)
 
 
 def _pairs_that_can_change(questions: dict[int, dict[str, Question]],

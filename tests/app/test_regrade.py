@@ -4,6 +4,7 @@ pass is ever taken away: passes that would fail are kept and listed for an admin
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,12 @@ PASSES_NOW = {**FAILS_NOW, "cats": ["four-legs"]}
 def change_the_key(app, tmp_path) -> None:
     """Republish the first quiz with 'six legs' as the right answer (a wrong key, for the
     test's sake), as `content import` does."""
+    content = changed_key_content(tmp_path)
+    import_content(app, content / "lessons", content / "quizzes")
+
+
+def changed_key_content(tmp_path) -> Path:
+    """The fixture course with the first quiz's key changed, in a folder of its own."""
     shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
     quiz = tmp_path / "content/quizzes/demo/first-lesson.yaml"
     text = quiz.read_text()
@@ -42,7 +49,7 @@ def change_the_key(app, tmp_path) -> None:
         "      - id: four-legs\n        text: Four\n"
         "      - id: six-legs\n        text: Six\n        correct: true\n"))
     assert quiz.read_text() != text
-    import_content(app, tmp_path / "content/lessons", tmp_path / "content/quizzes")
+    return tmp_path / "content"
 
 
 def learners(app) -> None:
@@ -222,3 +229,14 @@ def test_an_instructor_sees_counts_but_not_who(app, tmp_path):
     page = owner.get(REGRADE).text
     assert "3 attempts would now pass" in page and "Dee" not in page
     assert "an admin sees here who they are" in page
+
+
+def test_an_import_that_changes_a_key_says_what_a_regrade_would_do(app, tmp_path):
+    import_content(app)
+    learners(app)
+    result = app.test_cli_runner().invoke(
+        args=["content", "import", str(changed_key_content(tmp_path))])
+    assert result.exit_code == 0, result.output
+    assert ("demo: The key of the quiz of “The First Lesson” changed: 3 attempts would now "
+            "pass, 1 pass would fail under it; review the regrade at ") in result.output
+    assert "/author/courses/demo/lessons/first-lesson/regrade/" in result.output

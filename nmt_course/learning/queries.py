@@ -228,7 +228,8 @@ class RegradeWaiting:
     def __str__(self) -> str:
         return (f"The key of the quiz of “{self.lesson.title}” changed: "
                 f"{count_of(self.would_pass, 'attempt')} would now pass, "
-                f"{count_of(self.would_fail, 'pass')} would fail under it")
+                f"{self.would_fail} pass{'' if self.would_fail == 1 else 'es'} would fail "
+                "under it")
 
 
 def regrades_waiting(course_id: int) -> list[RegradeWaiting]:

@@ -231,8 +231,8 @@ def test_instructor_journey(journey, browser, live_server):
 
 
 def change_a_key_and_regrade(journey, page, server, slug: str) -> None:
-    """Three learners fail the second quiz; the teacher finds its first question's key wrong,
-    publishes the corrected key, sees that a regrade passes those three, and applies it."""
+    """Three learners fail the second quiz; the teacher changes its first question and key,
+    publishes, sees that a regrade passes those three, and applies it."""
     failed = [f"failed{n}-{slug}@example.com" for n in range(3)]
     for email in failed:
         make_user(server.app, email, password=PASSWORD, name="Fay Failed")
@@ -241,9 +241,14 @@ def change_a_key_and_regrade(journey, page, server, slug: str) -> None:
         assert not pass_quiz_directly(server.app, email, slug, "scalenes",
                                       answers).attempt.passed
     page.goto(f"/author/courses/{slug}/lessons/scalenes/quiz/questions/scalenes-q1/edit")
+    # The question now asks about a turn to the right, so the left SCM is the right answer.
+    page.get_by_label("Question", exact=True).fill(
+        "A client turns the head to the right against your hand (1). Which muscle is working?")
     right = page.get_by_label("Right answer").all()
     right[0].uncheck()
     right[1].check()
+    page.get_by_label("Explanation (Markdown)").fill(
+        "The left sternocleidomastoid turns the face to the right.")
     page.get_by_role("button", name="Save the question").click()
     assert "The question is saved in the draft." in page.inner_text(".flashes")
     page.goto(f"/author/courses/{slug}/publish")
@@ -277,6 +282,6 @@ def preview_one_question(journey, page, server, slug: str) -> None:
     journey.check("preview-result")
     result = page.inner_text("main")
     assert "Passed" in result and "1 of 1 right" in result
-    assert "Clearer: the right SCM turns the face to the left." in result  # its explanation
+    assert "The left sternocleidomastoid turns the face to the right." in result
     with server.app.app_context():
         assert db.session.scalar(select(func.count(QuizAttempt.id))) == attempts

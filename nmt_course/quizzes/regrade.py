@@ -96,8 +96,6 @@ def plan(attempts: Sequence[StoredAttempt], *, keys: Mapping[int, Mapping[str, Q
     would_pass: dict[int, Regraded] = {}
     would_fail, also = [], 0
     for attempt in sorted(attempts, key=lambda a: (a.user_id, a.number)):
-        if attempt.graded_version_id == current:
-            continue
         own = keys[attempt.version_id]
         graded = keyed(attempt.shown, own, keys[attempt.graded_version_id])
         newly = keyed(attempt.shown, own, now)

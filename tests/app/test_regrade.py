@@ -4,6 +4,7 @@ pass is ever taken away: passes that would fail are kept and listed for an admin
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from nmt_course.learning import queries as learning_queries
 from nmt_course.learning.models import CourseEvaluation
 from nmt_course.learning.regrade_operations import apply_regrade
 from nmt_course.quizzes.models import QuizAttempt, QuizStanding
+from nmt_course.quizzes.regrade_operations import KeyChangedAgain
 from nmt_course.quizzes.regrade_queries import regrade_view
 from tests.app.authoring_helpers import author, post
 from tests.helpers import (FIXTURE_CONTENT, count_statements, import_content, login,
@@ -174,6 +176,23 @@ def test_a_plan_for_an_older_key_is_refused(app, tmp_path):
     assert regrades(app) == 0
 
 
+def test_a_plan_made_before_the_quiz_was_published_again_is_refused(app, tmp_path):
+    import_content(app)
+    learners(app)
+    change_the_key(app, tmp_path)
+    make_user(app, "admin@example.com", is_admin=True)
+    with app.app_context():
+        quiz_id = db.session.scalar(select(QuizAttempt.quiz_id))
+        old_plan = regrade_view(quiz_id).plan
+    import_content(app)  # the first key again: a third version
+    with app.app_context():
+        with pytest.raises(KeyChangedAgain):
+            apply_regrade(runtime(app), user_by_email("admin@example.com"),
+                          learning_queries.course_by_slug("demo"), quiz_id, old_plan)
+    assert not standing(app, "ann@example.com").passed
+    assert regrades(app) == 0
+
+
 def test_a_regraded_pass_completes_the_course_as_a_submitted_one_would(app, tmp_path):
     import_content(app)
     make_user(app, "ann@example.com", name="Ann", licence_number="NMT-1")
@@ -240,3 +259,31 @@ def test_an_import_that_changes_a_key_says_what_a_regrade_would_do(app, tmp_path
     assert ("demo: The key of the quiz of “The First Lesson” changed: 3 attempts would now "
             "pass, 1 pass would fail under it; review the regrade at ") in result.output
     assert "/author/courses/demo/lessons/first-lesson/regrade/" in result.output
+
+
+@pytest.mark.slow
+def test_two_authors_clicking_at_once_store_each_pass_once(app, tmp_path):
+    """Both pages work out the plan before either stores it; the second waits for the first
+    (the quiz row's lock on PostgreSQL, the single writer on SQLite), then stores nothing."""
+    import_content(app)
+    learners(app)
+    change_the_key(app, tmp_path)
+    clients = [author(app, f"admin{n}@example.com", is_admin=True) for n in range(2)]
+    pages = [client.get(REGRADE).text for client in clients]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def click(client, page):
+        barrier.wait(timeout=30)
+        statuses.append(post(client, REGRADE, {"version": form_version(page)}).status_code)
+
+    threads = [threading.Thread(target=click, args=pair) for pair in zip(clients, pages)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [302, 302]
+    assert regrades(app) == 1
+    for name in ("ann", "bob"):
+        kept = standing(app, f"{name}@example.com")
+        assert kept.passed and kept.failures == 0

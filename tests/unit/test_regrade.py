@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nmt_course.quizzes.regrade import StoredAttempt, changed, keyed, plan
+from nmt_course.quizzes.regrade import Plan, StoredAttempt, changed, keyed, plan
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,13 @@ def test_a_fail_that_passes_under_the_new_key_is_planned_and_a_pass_is_never_tak
                  pass_marks=MARKS, current=2, passed={20})
     assert [(r.attempt.id, r.result.score) for r in found.would_pass] == [(1, 100)]
     assert [(r.attempt.id, r.result.score) for r in found.would_fail] == [(2, 50)]
+
+
+def test_a_pass_that_still_passes_under_the_new_key_is_left_alone():
+    # 100 % under the first key, 50 % under the second: a pass at a 50 % mark either way.
+    found = plan([attempt(1, 10, 1, "a", passed=True)], keys=KEYS, pass_marks={1: 50, 2: 50},
+                 current=2, passed={10})
+    assert found == Plan(2, (), (), 0)
 
 
 def test_one_pass_per_learner_the_earliest_and_none_for_a_learner_who_passed():

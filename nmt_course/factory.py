@@ -131,8 +131,8 @@ def register_blueprints(app: Flask) -> None:
     from .site.routes import bp as site
 
     for blueprint in (site, accounts, learning, quizzes, certificates, credentials, authoring,
-                      lesson_editor, preview, analysis, regrade, evidence, history, admin, clinics,
-                      invitations, clinic_admin, clinic_evidence):
+                      lesson_editor, preview, analysis, regrade, evidence, history, admin,
+                      clinics, invitations, clinic_admin, clinic_evidence):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")
 

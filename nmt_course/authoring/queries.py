@@ -109,8 +109,8 @@ def revision_files(revision: DraftRevision) -> dict[str, str]:
     return {path: texts[digest] for path, digest in revision.manifest.items()}
 
 
-def learners_with_certificates(course_id: int,
-                               learner_ids: list[int]) -> dict[int, tuple[User, Certificate | None]]:
+def learners_with_certificates(
+        course_id: int, learner_ids: list[int]) -> dict[int, tuple[User, Certificate | None]]:
     """The learners, each with their certificate of the course if any: one statement."""
     if not learner_ids:
         return {}

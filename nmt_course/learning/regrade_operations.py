@@ -19,6 +19,7 @@ from .completion import CourseCompleted
 from .models import Course
 from .operations import _require_published
 
+
 @dataclass(frozen=True)
 class RegradeApplied:
     passes: int  # attempts turned into passes by this regrade

@@ -2,6 +2,7 @@
 id: what joins them to courses and lessons is learning's (learning.queries)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, or_, select
@@ -77,7 +78,7 @@ def questions_of(version_id: int) -> list[Question]:
         .options(joinedload(Question.choices)).order_by(Question.position)).unique())
 
 
-def questions_by_version(version_ids) -> dict[int, dict[str, Question]]:
+def questions_by_version(version_ids: Iterable[int]) -> dict[int, dict[str, Question]]:
     """The questions of several versions, each with its choices: {version id: {key:
     question}} in the authored order, in one statement."""
     found: dict[int, dict[str, Question]] = {version: {} for version in version_ids}

@@ -80,12 +80,17 @@ def regrades(app) -> int:
             AuditEvent.action == "quiz.regraded"))
 
 
-def test_the_author_sees_the_count_applies_it_once_and_no_pass_is_taken(app, tmp_path):
+def regrade_page_after_a_key_change(app, tmp_path):
+    """An admin, and the regrade page they see once the learners tried and the key changed."""
     import_content(app)
     learners(app)
     change_the_key(app, tmp_path)
     admin = author(app, "admin@example.com", is_admin=True)
-    page = admin.get(REGRADE).text
+    return admin, admin.get(REGRADE).text
+
+
+def test_the_author_sees_the_count_applies_it_once_and_no_pass_is_taken(app, tmp_path):
+    admin, page = regrade_page_after_a_key_change(app, tmp_path)
     assert "3 attempts would now pass" in page
     assert "1 more failed attempt would pass too" in page  # Cy's second attempt
     assert "1 pass would fail under the current key" in page
@@ -147,13 +152,19 @@ def form_version(page: str) -> str:
     return page.split('name="version" value="')[1].split('"')[0]
 
 
-def test_two_authors_applying_one_plan_store_it_once(app, tmp_path):
+def key_changed_after_attempts(app, tmp_path) -> int:
+    """The learners' attempts, then the key change, and an admin; the quiz's id."""
     import_content(app)
     learners(app)
     change_the_key(app, tmp_path)
     make_user(app, "admin@example.com", is_admin=True)
     with app.app_context():
-        quiz_id = db.session.scalar(select(QuizAttempt.quiz_id))
+        return db.session.scalar(select(QuizAttempt.quiz_id))
+
+
+def test_two_authors_applying_one_plan_store_it_once(app, tmp_path):
+    quiz_id = key_changed_after_attempts(app, tmp_path)
+    with app.app_context():
         first, second = regrade_view(quiz_id).plan, regrade_view(quiz_id).plan
         admin = user_by_email("admin@example.com")
         course = learning_queries.course_by_slug("demo")
@@ -164,11 +175,7 @@ def test_two_authors_applying_one_plan_store_it_once(app, tmp_path):
 
 
 def test_a_plan_for_an_older_key_is_refused(app, tmp_path):
-    import_content(app)
-    learners(app)
-    change_the_key(app, tmp_path)
-    admin = author(app, "admin@example.com", is_admin=True)
-    page = admin.get(REGRADE).text
+    admin, page = regrade_page_after_a_key_change(app, tmp_path)
     stale = str(int(form_version(page)) - 1)
     refused = post(admin, REGRADE, {"version": stale}, follow_redirects=True)
     assert "published again since you looked" in refused.text
@@ -177,12 +184,8 @@ def test_a_plan_for_an_older_key_is_refused(app, tmp_path):
 
 
 def test_a_plan_made_before_the_quiz_was_published_again_is_refused(app, tmp_path):
-    import_content(app)
-    learners(app)
-    change_the_key(app, tmp_path)
-    make_user(app, "admin@example.com", is_admin=True)
+    quiz_id = key_changed_after_attempts(app, tmp_path)
     with app.app_context():
-        quiz_id = db.session.scalar(select(QuizAttempt.quiz_id))
         old_plan = regrade_view(quiz_id).plan
     import_content(app)  # the first key again: a third version
     with app.app_context():

@@ -1,5 +1,5 @@
 """Storing a regrade that was graded before (regrade_queries.regrade_view): inside the caller's
-write transaction (learning's, which then sees what the new passes complete), a few
+write transaction (learning's, which then concludes what the new passes complete), a few
 statements whatever the number of attempts."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import bindparam, case, false, select, update
 
 from ..database import db
-from .models import Quiz, QuizAttempt, QuizStanding, QuizVersion
+from .models import QuestionAnswer, Quiz, QuizAttempt, QuizStanding, QuizVersion
 from .regrade import Plan, Regraded
 
 
@@ -53,4 +53,14 @@ def store_regrade(quiz_id: int, plan: Plan, at: dt.datetime) -> list[Regraded]:
                 best_score=case((standings.c.best_score < bindparam("b_score"),
                                  bindparam("b_score")), else_=standings.c.best_score)),
         [{"b_user": item.attempt.user_id, "b_score": item.result.score} for item in stored])
+    # Item analysis bands learners by their first attempt's score, kept on their answers.
+    firsts = [item for item in stored if item.attempt.number == 1]
+    if firsts:
+        answers = QuestionAnswer.__table__
+        db.session.execute(
+            update(answers).where(answers.c.quiz_id == quiz_id,
+                                  answers.c.user_id == bindparam("b_user"))
+            .values(first_score=bindparam("b_score")),
+            [{"b_user": item.attempt.user_id, "b_score": item.result.score}
+             for item in firsts])
     return stored

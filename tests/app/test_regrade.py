@@ -18,7 +18,7 @@ from nmt_course.extensions import db
 from nmt_course.learning import queries as learning_queries
 from nmt_course.learning.models import CourseEvaluation
 from nmt_course.learning.regrade_operations import apply_regrade
-from nmt_course.quizzes.models import QuizAttempt, QuizStanding
+from nmt_course.quizzes.models import QuestionAnswer, QuizAttempt, QuizStanding
 from nmt_course.quizzes.regrade_operations import KeyChangedAgain
 from nmt_course.quizzes.regrade_queries import regrade_view
 from tests.app.authoring_helpers import author, post
@@ -111,6 +111,9 @@ def test_the_author_sees_the_count_applies_it_once_and_no_pass_is_taken(app, tmp
         assert [(a.number, a.passed, a.score) for a in db.session.scalars(
             select(QuizAttempt).where(QuizAttempt.user_id == cy)
             .order_by(QuizAttempt.number))] == [(1, True, 80), (2, False, 60)]
+    with app.app_context():  # item analysis bands learners by the regraded score
+        assert set(db.session.scalars(select(QuestionAnswer.first_score).where(
+            QuestionAnswer.user_id == cy))) == {80}
     assert regrades(app) == 1
 
     # The same click again, or a page open since: nothing more is stored.

@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from .authoring.history_routes import bp as history
     from .authoring.lesson_routes import bp as lesson_editor
     from .authoring.preview_routes import bp as preview
+    from .authoring.regrade_routes import bp as regrade
     from .authoring.routes import bp as authoring
     from .certificates.credential_routes import bp as credentials
     from .certificates.routes import bp as certificates
@@ -131,7 +132,8 @@ def register_blueprints(app: Flask) -> None:
     from .site.routes import bp as site
 
     for blueprint in (site, accounts, learning, quizzes, certificates, credentials, authoring,
-                      lesson_editor, preview, analysis, evidence, history, admin, rosters,
+                      lesson_editor, preview, analysis, regrade, evidence, history, admin,
+                      rosters,
                       clinics, invitations, clinic_admin, clinic_evidence):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")

@@ -1,8 +1,9 @@
 """Pure quiz grading: plain data in, a Result out. Never sees the HTTP request."""
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,16 @@ class GradableQuestion:
 class GradableQuiz:
     questions: tuple[GradableQuestion, ...]
     pass_mark: int
+
+
+def gradable(questions: Iterable[Any], pass_mark: int) -> GradableQuiz:
+    """A quiz to grade from questions with `key`, `type` and `choices` (each with `key` and
+    `correct`): stored ones, or a draft's (content.QuestionSource)."""
+    return GradableQuiz(
+        questions=tuple(GradableQuestion(q.key, q.type, tuple(GradableChoice(c.key, c.correct)
+                                                               for c in q.choices))
+                        for q in questions),
+        pass_mark=pass_mark)
 
 
 @dataclass(frozen=True)

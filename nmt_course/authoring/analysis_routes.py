@@ -1,6 +1,7 @@
 """Item analysis for authors: which questions of a published quiz mislead learners."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template
@@ -9,7 +10,8 @@ from ..content.markdown import plain_text
 from ..csv_safe import to_csv
 from ..learning.queries import active_lesson
 from ..quizzes import queries as quiz_queries
-from ..quizzes.item_analysis import BAND_PERCENT, TOO_EASY, TOO_HARD, ItemStats, fold, key_hash
+from ..quizzes.item_analysis import (BAND_PERCENT, TOO_EASY, TOO_HARD, ItemStats, fold,
+                                     key_hash, keys_by_hash)
 from ..quizzes.models import Question
 from . import queries
 from .lookups import author_gate, editable_course_or_404
@@ -20,14 +22,16 @@ bp.before_request(author_gate)
 
 @dataclass
 class Row:
-    """One question's line of the report."""
+    """One question's line of the report: the first answers given under one key of it."""
 
     item: ItemStats
     question: Question | None  # the current version's question with this key, if any
     current: bool  # False: its right answers have changed since these answers
-    wrong: list[tuple[str, int]]  # (choice text, times picked)
+    right: list[str]  # the texts of the right answers under the key these answers met
+    wrong: list[tuple[str, int]]  # (choice text, times picked) under that key
     learner_flags: int
     warnings: list[str]
+    keys: int  # how many keys of this question have answers
 
 
 def _report(slug: str, lesson_slug: str):
@@ -37,23 +41,32 @@ def _report(slug: str, lesson_slug: str):
     if quiz is None:
         abort(404)  # not published yet: nobody has answered it
     summary, counts = quiz_queries.item_counts(quiz.id)
-    version = quiz_queries.current_version(quiz.id)
-    questions = {q.key: q for q in quiz_queries.questions_of(version.id)}
+    versions, by_version = quiz_queries.versions_and_questions(quiz.id)
+    current = max(versions.values(), key=lambda v: v.number).id
+    questions = by_version[current]
+    # Answers are read against the key they were given under, never the current one.
+    keyed = keys_by_hash(by_version[v.id].values()
+                         for v in sorted(versions.values(), key=lambda v: v.number))
     flags = [flag.question_key for flag in queries.open_flags(course.id, lesson_slug)]
     problems = (check_files(course.source_files, queries.image_names(course.id)).problems
                 if course.source_files else ())
     quiz_path = f"quizzes/{course.slug}/{lesson_slug}.yaml"
+    items = fold(counts)
+    keys_of = Counter(item.question_key for item in items)
     rows = []
-    for item in sorted(fold(counts), key=lambda i: (i.share_right or 0, i.question_key)):
+    for item in sorted(items, key=lambda i: (i.share_right or 0, i.question_key)):
         question = questions.get(item.question_key)
-        right = [c.key for c in question.choices if c.correct] if question else []
-        current = question is not None and key_hash(question.type, right) == item.key_hash
-        texts = {c.key: plain_text(c.text_html) for c in question.choices} if question else {}
-        rows.append(Row(item, question, current,
+        then = keyed.get((item.question_key, item.key_hash))
+        texts = {c.key: plain_text(c.text_html) for c in then.choices} if then else {}
+        right = [c.key for c in then.choices if c.correct] if then else []
+        current = question is not None and then is not None and key_hash(
+            question.type, (c.key for c in question.choices if c.correct)) == item.key_hash
+        rows.append(Row(item, question, current, [texts[key] for key in right],
                         [(texts.get(key, key), n) for key, n in item.wrong_picks(right)],
                         flags.count(item.question_key),
                         [p.message for p in problems
-                         if p.path == quiz_path and p.question == item.question_key]))
+                         if p.path == quiz_path and p.question == item.question_key],
+                        keys_of[item.question_key]))
     return course, lesson, summary, rows
 
 
@@ -72,7 +85,8 @@ def report_csv(slug: str, lesson: str):
     course, found, summary, rows = _report(slug, lesson)
     header = ["question", "text", "right answers as now", "learners shown it", "share right",
               "discrimination", "flags", "wrong choices picked", "learner flags",
-              "checker warnings", "high band shown it", "low band shown it"]
+              "checker warnings", "high band shown it", "low band shown it",
+              "right answers under the key answered"]
     lines = [[row.item.question_key,
               plain_text(row.question.prompt_html) if row.question else "",
               "yes" if row.current else "no", row.item.shown,
@@ -80,7 +94,7 @@ def report_csv(slug: str, lesson: str):
               f"{row.item.discrimination:.2f}" if row.item.discrimination is not None else "",
               "; ".join(row.item.flags), "; ".join(f"{text} ({n})" for text, n in row.wrong),
               row.learner_flags, " | ".join(row.warnings), row.item.upper_shown,
-              row.item.lower_shown] for row in rows]
+              row.item.lower_shown, "; ".join(row.right)] for row in rows]
     return to_csv(header, lines), 200, {
         "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="{course.slug}-{lesson}-items.csv"'}

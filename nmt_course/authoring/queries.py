@@ -4,9 +4,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import defer
 
 from ..accounts.models import User
+from ..certificates.models import Certificate
 from ..database import db
 from ..learning.models import Course, CourseImage, Lesson
 from ..quizzes.models import QuestionFlag, Quiz
@@ -105,3 +107,15 @@ def revision_files(revision: DraftRevision) -> dict[str, str]:
     texts = dict(db.session.execute(select(DraftText.sha256, DraftText.text).where(
         DraftText.sha256.in_(hashes))).all()) if hashes else {}
     return {path: texts[digest] for path, digest in revision.manifest.items()}
+
+
+def learners_with_certificates(
+        course_id: int, learner_ids: list[int]) -> dict[int, tuple[User, Certificate | None]]:
+    """The learners, each with their certificate of the course if any: one statement."""
+    if not learner_ids:
+        return {}
+    rows = db.session.execute(
+        select(User, Certificate).outerjoin(Certificate, and_(
+            Certificate.user_id == User.id, Certificate.course_id == course_id))
+        .where(User.id.in_(learner_ids)).options(defer(Certificate.pdf))).all()
+    return {user.id: (user, certificate) for user, certificate in rows}

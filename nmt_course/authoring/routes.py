@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 
 from ..content import Severity
 from ..formatting import count_of
+from ..learning import queries as learning_queries
 from ..learning.export import course_files, zip_of
 from ..web import ActionForm, learner, runtime
 from . import draft_operations, operations, queries
@@ -175,6 +176,9 @@ def publish(slug: str):
           f"{report.lessons_updated} updated, {report.lessons_archived} archived; "
           f"{count_of(report.quiz_versions, 'new quiz version')}. Learners see it now.",
           "success")
+    for waiting in (learning_queries.regrades_waiting(course.id) if report.quiz_versions
+                    else ()):
+        flash(f"{waiting}. Its quiz page links to the regrade.", "warning")
     return redirect(url_for("authoring.course", slug=slug))
 
 

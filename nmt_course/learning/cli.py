@@ -82,6 +82,15 @@ def import_command(folder: Path | None, force: bool, if_empty: bool) -> None:
         raise SystemExit(1) from None
     for report in reports:
         click.echo(str(report))
+        if report.quiz_versions:
+            _say_regrades_waiting(report.course)
+
+
+def _say_regrades_waiting(slug: str) -> None:
+    course = queries.course_by_slug(slug)
+    for waiting in queries.regrades_waiting(course.id):
+        path = f"/author/courses/{slug}/lessons/{waiting.lesson.slug}/regrade/"
+        click.echo(f"{slug}: {waiting}; review the regrade at {runtime().settings.url(path)}")
 
 
 @content.command("export")

@@ -15,8 +15,10 @@ from ..accounts.models import User
 from ..certificates.models import Certificate
 from ..content import CourseStatus
 from ..database import db
+from ..formatting import count_of
 from ..progress import CourseProgress, LessonFacts, course_progress
 from ..quizzes.models import Quiz, QuizAttempt, QuizStanding, QuizVersion
+from ..quizzes.regrade_queries import regrade_view
 from .models import Course, CourseEvaluation, CourseImage, Lesson, LessonProgress
 
 
@@ -213,3 +215,32 @@ def all_courses() -> list[Course]:
 
 def any_course() -> bool:
     return bool(db.session.scalar(select(exists().where(Course.id.is_not(None)))))
+
+
+@dataclass(frozen=True)
+class RegradeWaiting:
+    """A quiz of the course whose current key would change stored grades."""
+
+    lesson: Lesson
+    would_pass: int  # failed attempts a regrade turns into passes
+    would_fail: int  # passes that would fail now (kept, for review)
+
+    def __str__(self) -> str:
+        return (f"The key of the quiz of “{self.lesson.title}” changed: "
+                f"{count_of(self.would_pass, 'attempt')} would now pass, "
+                f"{self.would_fail} pass{'' if self.would_fail == 1 else 'es'} would fail "
+                "under it")
+
+
+def regrades_waiting(course_id: int) -> list[RegradeWaiting]:
+    """After a publication or import: the course's quizzes whose key change touches stored
+    attempts (one statement, then the four of a regrade plan per quiz)."""
+    found = []
+    for lesson, quiz_id in db.session.execute(
+            select(Lesson, Quiz.id).join(Quiz, Quiz.lesson_id == Lesson.id)
+            .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None),
+                   Quiz.archived_at.is_(None)).order_by(Lesson.position)):
+        plan = regrade_view(quiz_id).plan
+        if plan.would_pass or plan.would_fail:
+            found.append(RegradeWaiting(lesson, len(plan.would_pass), len(plan.would_fail)))
+    return found

@@ -13,6 +13,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 TOO_EASY, TOO_HARD = 0.9, 0.3
 BAND_PERCENT = 27  # of learners in each of the upper and lower bands
@@ -79,6 +80,18 @@ class ItemStats:
     def wrong_picks(self, right_keys: Sequence[str]) -> list[tuple[str, int]]:
         """How often each wrong choice was picked, most picked first."""
         return [(key, count) for key, count in self.picks.most_common() if key not in right_keys]
+
+
+def keys_by_hash(versions: Iterable[Iterable[Any]]) -> dict[tuple[str, str], Any]:
+    """{(question key, key hash): the question as the newest version with that key has it},
+    from each version's questions, oldest version first: what answers given under each key
+    are read against (its right answers, its choices' texts)."""
+    found = {}
+    for questions in versions:
+        for question in questions:
+            right = (choice.key for choice in question.choices if choice.correct)
+            found[(question.key, key_hash(question.type, right))] = question
+    return found
 
 
 def fold(rows: Iterable[AnswerCount]) -> list[ItemStats]:

@@ -185,5 +185,14 @@ class QuizAttempt(db.Model):
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # From opening the quiz to submitting it, measured on the server (None: unknown).
     seconds: Mapped[int | None] = mapped_column(Integer)
+    # The version whose key graded it, once a regrade turned it into a pass (quizzes/regrade.py);
+    # None: its own version's key.
+    graded_version_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_versions.id"))
+    regraded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    version: Mapped[QuizVersion] = relationship()
+    version: Mapped[QuizVersion] = relationship(foreign_keys=[quiz_version_id])
+
+    @property
+    def key_version_id(self) -> int:
+        """The version whose key graded this attempt."""
+        return self.graded_version_id or self.quiz_version_id

@@ -13,7 +13,7 @@ from .. import audit
 from ..accounts.models import User
 from ..content import QuizSource, ReviewMode
 from ..database import db, transaction
-from ..grading import grade
+from ..grading import grade, gradable
 from ..mailing import outbox
 from ..runtime import Email, Runtime
 from ..text import one_line
@@ -57,7 +57,7 @@ def record_attempt(learner: User, *, version: QuizVersion, questions: Sequence[Q
         raise QuizRefused(verdict)
 
     asked = queries.shown_questions(list(questions), shown)
-    result = grade(queries.gradable(asked, version.pass_mark), answers)
+    result = grade(gradable(asked, version.pass_mark), answers)
     attempt = QuizAttempt(
         user_id=learner.id, quiz_id=version.quiz_id, quiz_version_id=version.id, number=number,
         answers={key: sorted(answers.get(key, ())) for key in shown.questions},

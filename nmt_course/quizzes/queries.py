@@ -2,13 +2,13 @@
 id: what joins them to courses and lessons is learning's (learning.queries)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import defer, joinedload
 
 from ..database import db
-from ..grading import GradableChoice, GradableQuestion, GradableQuiz
 from .models import (AttemptGrant, AttemptRequest, Question, QuestionAnswer, Quiz, QuizAttempt,
                      QuizStanding, QuizVersion)
 from . import policy
@@ -78,6 +78,26 @@ def questions_of(version_id: int) -> list[Question]:
         .options(joinedload(Question.choices)).order_by(Question.position)).unique())
 
 
+def questions_by_version(version_ids: Iterable[int]) -> dict[int, dict[str, Question]]:
+    """The questions of several versions, each with its choices: {version id: {key:
+    question}} in the authored order, in one statement."""
+    found: dict[int, dict[str, Question]] = {version: {} for version in version_ids}
+    for question in db.session.scalars(
+            select(Question).where(Question.quiz_version_id.in_(list(found)))
+            .options(joinedload(Question.choices)).order_by(Question.position)).unique():
+        found[question.quiz_version_id][question.key] = question
+    return found
+
+
+def versions_and_questions(quiz_id: int) -> tuple[dict[int, QuizVersion],
+                                                  dict[int, dict[str, Question]]]:
+    """Every version of the quiz, and each one's questions by key (two statements)."""
+    versions = {v.id: v for v in db.session.scalars(
+        select(QuizVersion).where(QuizVersion.quiz_id == quiz_id)
+        .options(defer(QuizVersion.source)).order_by(QuizVersion.number))}
+    return versions, questions_by_version(versions)
+
+
 def bank_of(questions: list[Question]) -> list[BankQuestion]:
     return [BankQuestion(q.key, q.type, q.objective, tuple(c.key for c in q.choices))
             for q in questions]
@@ -95,15 +115,6 @@ def shown_questions(questions: list[Question], shown: Presentation) -> list[Ques
     """The questions an attempt showed, in the order it showed them."""
     by_key = {question.key: question for question in questions}
     return [by_key[key] for key in shown.questions]
-
-
-def gradable(questions: list[Question], pass_mark: int) -> GradableQuiz:
-    return GradableQuiz(
-        questions=tuple(
-            GradableQuestion(q.key, q.type,
-                             tuple(GradableChoice(c.key, c.correct) for c in q.choices))
-            for q in questions),
-        pass_mark=pass_mark)
 
 
 def attempt(learner_id: int, quiz_id: int, number: int) -> QuizAttempt | None:

@@ -10,14 +10,14 @@ from werkzeug.datastructures import MultiDict
 from ..accounts.queries import admin_addresses
 from ..certificates.queries import certificate_for
 from ..clinics.notice_queries import clinic_contacts
-from ..grading import grade
+from ..grading import grade, gradable
 from ..extensions import limiter
 from ..learning import operations as learning, queries as learning_queries
 from ..mailing.messages import render_email
 from ..quiz_form import build_quiz_form, presented
 from ..web import (EXPIRED_FORM_MESSAGE, ActionForm, db_int, error_page, learner, open_token,
                    per_person, posted_open_time, runtime, same_origin)
-from . import operations, policy, queries
+from . import operations, policy, queries, regrade
 from .forms import FlagForm
 from .presentation import Presentation
 
@@ -190,29 +190,36 @@ def expired_form(error):
 @bp.get("/courses/<slug>/lessons/<lesson_slug>/quiz/attempts/<int:number>")
 @login_required
 def attempt(slug: str, lesson_slug: str, number: int):
-    """One of the learner's own attempts, regraded against the version it answered."""
+    """One of the learner's own attempts, marked against the key that graded it (its own
+    version's, or the one a regrade used), saying when the key has changed since."""
     context = _context_or_404(slug, lesson_slug)
     attempt = queries.attempt(current_user.id, context.quiz.id, number)
     if attempt is None:
         abort(404)
-    standing, _ = _standing_or_404(context)
+    standing, current = _standing_or_404(context)
     version = attempt.version
-    questions = queries.questions_of(version.id)
+    keys = queries.questions_by_version({version.id, attempt.key_version_id, current.id})
+    own = keys[version.id]
     shown = (Presentation.from_json(attempt.shown) if attempt.shown
-             else _presentation(version, questions, attempt.number))
-    asked = queries.shown_questions(questions, shown)
-    result = grade(queries.gradable(asked, version.pass_mark), attempt.answers)
-    missed = {q.key: q.objective for q, mark in zip(asked, result.questions) if not mark.correct}
+             else _presentation(version, list(own.values()), attempt.number))
+    graded = regrade.keyed(shown.questions, own, keys[attempt.key_version_id])
+    result = grade(gradable(graded, version.pass_mark), attempt.answers)
+    changed = set(regrade.changed(graded, regrade.keyed(shown.questions, own,
+                                                        keys[current.id])))
+    missed = {q.key: q.objective for q, mark in zip(graded, result.questions)
+              if not mark.correct}
     certificate = (certificate_for(current_user.id, context.course.id) if standing.passed
                    else None)
     following = (learning_queries.following_lesson(context.lesson)
                  if result.passed and certificate is None else None)
+    shown_questions = presented(graded, shown)
     return render_template(
         "quizzes/result.html", course=context.course, lesson=context.lesson,
         following=following, attempt=attempt, version=version, result=result,
-        presented=presented(questions, shown),
+        presented=shown_questions,
         review=policy.review(standing, mode=version.review_after_fail, missed=missed),
         can_retry=policy.closed(standing) is None,
+        key_changed=[item.number for item in shown_questions if item.question.key in changed],
         attempts_left=policy.attempts_left(standing), certificate=certificate)
 
 

@@ -129,6 +129,9 @@ ROUTES = {
         A + "/preview/lessons/neck-basics", OWNERS_COURSE),
     ("/author/courses/<slug>/preview/lessons/<lesson>/quiz", "GET"): (
         A + "/preview/lessons/neck-basics/quiz", OWNERS_COURSE),
+    # A preview attempt with no answer: the form again (422), nothing stored.
+    ("/author/courses/<slug>/preview/lessons/<lesson>/quiz", "POST"): (
+        A + "/preview/lessons/neck-basics/quiz?question=scm-action", OWNERS_COURSE),
     ("/author/courses/<slug>/lessons/new", "GET"): (A + "/lessons/new", OWNERS_COURSE),
     ("/author/courses/<slug>/lessons/new", "POST"): (A + "/lessons/new", OWNERS_COURSE),
     ("/author/courses/<slug>/lessons/<lesson>/edit", "GET"): (L + "/edit", OWNERS_COURSE),
@@ -158,6 +161,11 @@ ROUTES = {
                                                                   OWNERS_COURSE),
     ("/author/courses/<slug>/lessons/<lesson>/analysis.csv", "GET"): (L + "/analysis.csv",
                                                                       OWNERS_COURSE),
+    ("/author/courses/<slug>/lessons/<lesson>/regrade/", "GET"): (L + "/regrade/",
+                                                                  OWNERS_COURSE),
+    # No version reviewed: back to the page, nothing regraded.
+    ("/author/courses/<slug>/lessons/<lesson>/regrade/", "POST"): (L + "/regrade/",
+                                                                   OWNERS_COURSE),
     ("/author/courses/<slug>/evidence", "GET"): (A + "/evidence", OWNERS_COURSE),
     # Nobody answered the evaluation of this course: 404 even for its owner
     # (tests/app/test_evaluation.py shows it to them from 5 answers on).

@@ -122,3 +122,26 @@ def test_only_the_courses_authors_see_its_analysis(app):
     other = author(app, "other@example.com")
     assert other.get(ANALYSIS).status_code == 404
     assert other.get(f"{ANALYSIS}.csv").status_code == 404
+
+
+def test_answers_are_read_against_the_key_they_were_given_under(app, tmp_path):
+    """The issue's contradiction: answers from before a key change showed '0 % right' with
+    'wrong choices picked: none', read against the current key."""
+    from tests.app.test_regrade import FAILS_NOW, change_the_key
+
+    import_content(app)
+    make_user(app, "early@example.com")
+    answer(app, "early@example.com", FAILS_NOW)  # six legs: wrong under the first key
+    change_the_key(app, tmp_path)  # six legs is the right answer now
+    make_user(app, "late@example.com")
+    answer(app, "late@example.com", FAILS_NOW)
+    teacher = author(app, "admin@example.com", is_admin=True)
+    page = teacher.get(ANALYSIS).text
+    earlier = page.split("Answers given under an earlier key (right then: Four)")[1]
+    earlier = earlier.split("</tr>")[0]
+    assert "0 %" in earlier and "Six (1)" in earlier
+    later = page.split("Answers given under the current key.")[1].split("</tr>")[0]
+    assert "100 %" in later and "<td data-label=\"Wrong choices picked\">none</td>" in later
+    rows = list(csv.reader(io.StringIO(teacher.get(f"{ANALYSIS}.csv").text.lstrip("\ufeff"))))
+    cats = sorted((row[2], row[7], row[12]) for row in rows if row[0] == "cats")
+    assert cats == [("no", "Six (1)", "Four"), ("yes", "", "Six")]

@@ -1,17 +1,20 @@
 """An instructor writes a course in Chromium, previews and publishes it; a learner completes
 it; the instructor changes a quiz and publishes again; an admin adds a maintainer; the
 maintainer's save of a question the instructor changed meanwhile is refused as a conflict
-and merged; the instructor reads the history and a diff, and restores a version."""
+and merged; the instructor reads the history and a diff, and restores a version; corrects a
+quiz's key and regrades the attempts it turns into passes; answers one question in the
+preview."""
 from __future__ import annotations
 
 import re
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from nmt_course.accounts.queries import user_by_email
 from nmt_course.certificates.models import Certificate
 from nmt_course.extensions import db
-from nmt_course.quizzes.models import QuizAttempt
+from nmt_course.quizzes.models import QuizAttempt, QuizStanding
 from tests.helpers import evaluate_directly, make_user, pass_quiz_directly, read_directly
 
 PASSWORD = "a long enough password"
@@ -221,4 +224,64 @@ def test_instructor_journey(journey, browser, live_server):
     assert "Restored into the draft" in page.inner_text(".flashes")
     page.goto(question)
     assert page.get_by_label("Question", exact=True).input_value().startswith("Teacher's text")
+
+    change_a_key_and_regrade(journey, page, server, slug)
+    preview_one_question(journey, page, server, slug)
     journey.finish()
+
+
+def change_a_key_and_regrade(journey, page, server, slug: str) -> None:
+    """Three learners fail the second quiz; the teacher changes its first question and key,
+    publishes, sees that a regrade passes those three, and applies it."""
+    failed = [f"failed{n}-{slug}@example.com" for n in range(3)]
+    for email in failed:
+        make_user(server.app, email, password=PASSWORD, name="Fay Failed")
+        read_directly(server.app, email, slug, "scalenes")
+        answers = {f"scalenes-q{n}": ["c2"] for n in (1, 2)}
+        assert not pass_quiz_directly(server.app, email, slug, "scalenes",
+                                      answers).attempt.passed
+    page.goto(f"/author/courses/{slug}/lessons/scalenes/quiz/questions/scalenes-q1/edit")
+    # The question now asks about a turn to the right, so the left SCM is the right answer.
+    page.get_by_label("Question", exact=True).fill(
+        "A client turns the head to the right against your hand (1). Which muscle is working?")
+    right = page.get_by_label("Right answer").all()
+    right[0].uncheck()
+    right[1].check()
+    page.get_by_label("Explanation (Markdown)").fill(
+        "The left sternocleidomastoid turns the face to the right.")
+    page.get_by_role("button", name="Save the question").click()
+    assert "The question is saved in the draft." in page.inner_text(".flashes")
+    page.goto(f"/author/courses/{slug}/publish")
+    page.get_by_label("I have read the warnings and publish anyway").check()
+    page.get_by_role("button", name="Publish these changes").click()
+    flashes = page.inner_text(".flashes")
+    assert "The key of the quiz of “The Scalenes” changed: 3 attempts would now pass" in flashes
+    page.goto(f"/author/courses/{slug}/lessons/scalenes/quiz")
+    page.get_by_role("link", name="Regrade after a key change").click()
+    journey.check("regrade")
+    assert "3 attempts would now pass" in page.inner_text("main")
+    page.get_by_role("button", name="Regrade: turn 3 attempts into passes").click()
+    journey.check("regraded")
+    assert "3 attempts regraded to a pass." in page.inner_text(".flashes")
+    with server.app.app_context():
+        ids = [user_by_email(email).id for email in failed]
+        assert all(db.session.scalars(select(QuizStanding.passed).where(
+            QuizStanding.user_id.in_(ids))).all())
+
+
+def preview_one_question(journey, page, server, slug: str) -> None:
+    """The teacher answers one question of the draft as a learner would: graded, with its
+    feedback and explanation, and stored nowhere."""
+    with server.app.app_context():
+        attempts = db.session.scalar(select(func.count(QuizAttempt.id)))
+    page.goto(f"/author/courses/{slug}/lessons/scalenes/quiz")
+    page.get_by_role("link", name="Preview question scalenes-q1").click()
+    journey.check("preview-one-question")
+    page.get_by_label("The left sternocleidomastoid").check()
+    page.get_by_role("button", name="Submit answers").click()
+    journey.check("preview-result")
+    result = page.inner_text("main")
+    assert "Passed" in result and "1 of 1 right" in result
+    assert "The left sternocleidomastoid turns the face to the right." in result
+    with server.app.app_context():
+        assert db.session.scalar(select(func.count(QuizAttempt.id))) == attempts

@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from .authoring.analysis_routes import bp as analysis
     from .authoring.evidence_routes import bp as evidence
     from .authoring.history_routes import bp as history
+    from .authoring.image_routes import bp as images
     from .authoring.lesson_routes import bp as lesson_editor
     from .authoring.preview_routes import bp as preview
     from .authoring.routes import bp as authoring
@@ -130,7 +131,7 @@ def register_blueprints(app: Flask) -> None:
     from .site.routes import bp as site
 
     for blueprint in (site, accounts, learning, quizzes, certificates, credentials, authoring,
-                      lesson_editor, preview, analysis, evidence, history, admin, clinics,
+                      lesson_editor, preview, analysis, evidence, history, images, admin, clinics,
                       invitations, clinic_admin, clinic_evidence):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")

@@ -97,15 +97,11 @@ def locked_draft(course_id: int) -> CourseDraft | None:
 Guard = Callable[[Draft, Draft], Any]
 
 
-@transaction
-def edit_draft(runtime: Runtime, actor: User | None, course: Course,
+def apply_edit(runtime: Runtime, actor: User | None, course: Course,
                change: Callable[[Draft], T], *, summary: str, loaded: int | None = None,
                guard: Guard | None = None, kind: RevisionKind = RevisionKind.SAVED) -> T:
-    """Apply `change` (an edit of the draft's files, from drafts.py), keep the result and a
-    revision of it. With `loaded` (the revision the author's form was loaded at), `guard`
-    compares the draft as it was then with the draft now and returns the newer version of
-    the part being saved if it changed (then nothing is saved: EditConflict). A DraftError
-    from the change leaves the draft as it was."""
+    """`edit_draft` inside the caller's transaction (an operation that writes something
+    besides the draft, such as a replaced image, in the same transaction)."""
     row = locked_draft(course.id)
     before = dict(row.files) if row else initial_files(course)
     draft = Draft(course.slug, before)
@@ -136,6 +132,19 @@ def edit_draft(runtime: Runtime, actor: User | None, course: Course,
                  subject=f"course:{course.id}", revision=kept.number, summary=kept.summary,
                  files=changed)
     return result
+
+
+@transaction
+def edit_draft(runtime: Runtime, actor: User | None, course: Course,
+               change: Callable[[Draft], T], *, summary: str, loaded: int | None = None,
+               guard: Guard | None = None, kind: RevisionKind = RevisionKind.SAVED) -> T:
+    """Apply `change` (an edit of the draft's files, from drafts.py), keep the result and a
+    revision of it. With `loaded` (the revision the author's form was loaded at), `guard`
+    compares the draft as it was then with the draft now and returns the newer version of
+    the part being saved if it changed (then nothing is saved: EditConflict). A DraftError
+    from the change leaves the draft as it was."""
+    return apply_edit(runtime, actor, course, change, summary=summary, loaded=loaded,
+                      guard=guard, kind=kind)
 
 
 def _authors_since(course_id: int, number: int) -> list[str]:

@@ -9,6 +9,7 @@ from wtforms.widgets import HiddenInput
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 Regexp, ValidationError)
 
+from ..content.images import limits_text
 from ..content.model import (COURSE_TYPES, MIN_MINUTES, QUESTION_TYPES, REVIEW_AFTER_FAIL,
                              ce_hours_problem)
 from ..form_fields import EMAIL
@@ -151,13 +152,23 @@ class QuestionForm(FlaskForm):
                                             "why the tempting option is wrong.")
 
 
+ALT_HINT = ("Read aloud by screen readers and kept with the image, for example \"Upper "
+            "trapezius trigger point and its referral up the side of the neck\".")
+
+
 class ImageForm(FlaskForm):
-    image = FileField("Image (PNG, JPEG or WebP, at most 2 MB)",
+    image = FileField(f"Image ({limits_text()})",
                       validators=[FileRequired("Choose an image file.")])
     alt = StringField("What the image shows", validators=[
         DataRequired("Describe the image for learners who cannot see it."), Length(max=200)],
-        description="Read aloud by screen readers, for example \"Upper trapezius trigger "
-                    "point and its referral up the side of the neck\".")
+        description=ALT_HINT)
+
+
+class ReplaceImageForm(FlaskForm):
+    image = FileField(f"New image ({limits_text()})",
+                      validators=[FileRequired("Choose the new image file.")])
+    alt = StringField("What the new image shows (empty: as before)",
+                      validators=[Length(max=200)])
 
 
 class GiftForm(FlaskForm):

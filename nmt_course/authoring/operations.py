@@ -23,7 +23,6 @@ from ..text import one_line
 from .draft_operations import (AuthoringError, locked_draft, edit_draft, initial_files,
                                record_revision)
 from .drafts import SLUG, Draft, DraftError
-from ..content.images import CheckedImage
 from .models import CourseDraft, CourseMaintainer, DraftRevision, RevisionKind
 from .queries import image_names, latest_revision
 
@@ -200,22 +199,6 @@ def discard_draft(runtime: Runtime, actor: User, course: Course) -> None:
 
 
 @transaction
-def add_image(runtime: Runtime, actor: User, course: Course, image: CheckedImage) -> str:
-    """Keep a checked image for the course's lessons; return its name (the same image
-    uploaded twice is kept once)."""
-    existing = db.session.scalar(select(CourseImage).where(
-        CourseImage.course_id == course.id, CourseImage.name == image.name))
-    if existing is None:
-        db.session.add(CourseImage(course_id=course.id, name=image.name,
-                                   content_type=image.content_type, size=len(image.data),
-                                   data=image.data, uploaded_by_id=actor.id,
-                                   uploaded_at=runtime.clock()))
-        audit.record("course.image_added", at=runtime.clock(), actor_id=actor.id,
-                     subject=f"course:{course.id}", name=image.name, size=len(image.data))
-    return image.name
-
-
-@transaction
 def add_maintainer(runtime: Runtime, actor: User, course: Course, email: str) -> User:
     user = user_by_typed_email(email)
     if user is None or not user.active:
@@ -248,7 +231,7 @@ def remove_maintainer(runtime: Runtime, actor: User, course: Course, user_id: in
 
 
 def image_markdown(course: Course, name: str, alt: str | None = None) -> str:
-    """What an author pastes into a lesson to show the image."""
+    """What an author pastes into a lesson to show the image, with its description."""
     alt = one_line((alt or re.sub(r"\.[0-9a-f]{10}\.\w+$", "", name).replace("-", " "))
                    .replace("[", "(").replace("]", ")"))
     return f"![{alt}](/courses/{course.slug}/images/{name})"

@@ -14,8 +14,9 @@ from . import draft_operations, operations, queries
 from .conflicts import conflict_of, course_rows
 from .drafts import Draft
 from .revisions import changes, parts
-from .forms import CourseSettingsForm, ImageForm, MaintainerForm, NewCourseForm, PublishForm
-from ..content.images import MAX_BYTES, ImageRefused, check_image
+from .forms import (CourseSettingsForm, ImageForm, MaintainerForm, NewCourseForm, PublishForm,
+                    ReplaceImageForm)
+from ..content.images import MAX_BYTES
 from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
 from .permissions import may_manage_maintainers
 
@@ -80,8 +81,9 @@ def _located(problems, draft: Draft, titles: dict[str, str]) -> list[tuple[str, 
     return located
 
 
-def _workspace(course, *, settings=None, image_form=None, maintainer_form=None,
-               conflict=None, status: int = 200):
+def workspace(course, *, settings=None, image_form=None, replace=None, maintainer_form=None,
+              conflict=None, status: int = 200):
+    """The course page; `replace` is (image id, its replace form) sent back with errors."""
     draft_row = queries.draft_of(course.id)
     revision = queries.latest_revision(course.id)
     draft = current_draft(course)
@@ -102,7 +104,10 @@ def _workspace(course, *, settings=None, image_form=None, maintainer_form=None,
                        if published.get(k) != drafted.get(k)},
         published_parts=set(published),
         image_form=image_form or ImageForm(), images=queries.images_of(course.id),
-        image_markdown=lambda name: operations.image_markdown(course, name),
+        image_markdown=lambda image: operations.image_markdown(course, image.name, image.alt),
+        replace_form=lambda image: replace[1] if replace and replace[0] == image.id
+        else ReplaceImageForm(formdata=None, prefix=f"replace-{image.id}"),
+        max_image_bytes=MAX_BYTES,
         maintainers=queries.maintainers(course.id),
         maintainer_form=maintainer_form or MaintainerForm(),
         may_manage=may_manage_maintainers(current_user, course.owner_id),
@@ -112,7 +117,7 @@ def _workspace(course, *, settings=None, image_form=None, maintainer_form=None,
 @bp.get("/courses/<slug>")
 def course(slug: str):
     """A course's draft: its settings, lessons, images and problems, and publication."""
-    return _workspace(editable_course_or_404(slug))
+    return workspace(editable_course_or_404(slug))
 
 
 @bp.post("/courses/<slug>/settings")
@@ -120,7 +125,7 @@ def settings(slug: str):
     course = editable_course_or_404(slug)
     form = CourseSettingsForm()
     if not form.validate_on_submit():
-        return _workspace(course, settings=form, status=422)
+        return workspace(course, settings=form, status=422)
     try:
         draft_operations.save_course_settings(
             runtime(), learner(), course, title=form.title.data,
@@ -129,7 +134,7 @@ def settings(slug: str):
             requires_licence=form.requires_licence.data,
             description=form.description.data or "", loaded=form.revision.data or 0)
     except draft_operations.EditConflict as clash:
-        return _workspace(course, settings=form, status=409,
+        return workspace(course, settings=form, status=409,
                           conflict=conflict_of(clash, form, course_rows(clash.theirs, form)))
     flash("The course settings are saved in the draft.", "success")
     return redirect(url_for("authoring.course", slug=slug))
@@ -221,26 +226,6 @@ def delete(slug: str):
     return redirect(url_for("authoring.index"))
 
 
-@bp.post("/courses/<slug>/images")
-def upload_image(slug: str):
-    """Keep an image for the lessons; its Markdown is shown to paste into a lesson."""
-    course = editable_course_or_404(slug)
-    form = ImageForm()
-    if not form.validate_on_submit():
-        return _workspace(course, image_form=form, status=422)
-    upload = form.image.data
-    try:
-        # Read one byte past the limit: enough to refuse a larger file without reading it all.
-        checked = check_image(upload.filename or "image", upload.read(MAX_BYTES + 1))
-    except ImageRefused as error:
-        form.image.errors.append(str(error))
-        return _workspace(course, image_form=form, status=422)
-    name = operations.add_image(runtime(), learner(), course, checked)
-    flash("Image saved. Paste this into a lesson: "
-          f"{operations.image_markdown(course, name, form.alt.data)}", "success")
-    return redirect(url_for("authoring.course", slug=slug) + "#images-heading")
-
-
 @bp.post("/courses/<slug>/maintainers")
 def add_maintainer(slug: str):
     course = editable_course_or_404(slug)
@@ -255,7 +240,7 @@ def add_maintainer(slug: str):
         else:
             flash(f"{user.legal_name} can now edit this course.", "success")
             return redirect(url_for("authoring.course", slug=slug) + "#maintainers-heading")
-    return _workspace(course, maintainer_form=form, status=422)
+    return workspace(course, maintainer_form=form, status=422)
 
 
 @bp.post("/courses/<slug>/maintainers/<int:user_id>/remove")

@@ -120,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from .authoring.lesson_routes import bp as lesson_editor
     from .authoring.preview_routes import bp as preview
     from .authoring.routes import bp as authoring
+    from .authoring.writing_routes import bp as writing
     from .certificates.credential_routes import bp as credentials
     from .certificates.routes import bp as certificates
     from .clinics.admin_routes import bp as clinic_admin
@@ -131,8 +132,8 @@ def register_blueprints(app: Flask) -> None:
     from .site.routes import bp as site
 
     for blueprint in (site, accounts, learning, quizzes, certificates, credentials, authoring,
-                      lesson_editor, preview, analysis, evidence, history, images, admin, clinics,
-                      invitations, clinic_admin, clinic_evidence):
+                      lesson_editor, preview, analysis, evidence, history, images, writing, admin,
+                      clinics, invitations, clinic_admin, clinic_evidence):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")
 

@@ -25,7 +25,9 @@ def question_to_form_data(item: dict | None, type_hint: str | None) -> dict:
             "objective": str(item.get("objective") or ""),
             "prompt": str(item.get("prompt") or ""),
             "answer": "true" if item.get("answer", True) else "false",
-            "choices": choices[:CHOICE_ROWS], "explanation": str(item.get("explanation") or "")}
+            "choices": choices[:CHOICE_ROWS], "explanation": str(item.get("explanation") or ""),
+            "right": next((str(row) for row, c in enumerate(choices[:CHOICE_ROWS])
+                           if c["correct"]), None)}
 
 
 def objective_choices(objectives: list[tuple[str, str]], current: str | None) -> list:
@@ -59,7 +61,8 @@ def question_from_form(form, existing: dict | None) -> tuple[dict, list[tuple[st
                 continue
             choice = {"id": old_ids[row] if row < len(old_ids) else f"c{row + 1}",
                       "text": text}
-            if entry.form.correct.data:
+            # A single-answer question's key is a radio button; the others' are checkboxes.
+            if entry.form.correct.data or form.right.data == str(row):
                 choice["correct"] = True
             if one_line(entry.form.feedback.data):
                 choice["feedback"] = one_line(entry.form.feedback.data)

@@ -14,8 +14,8 @@ from . import draft_operations, operations, queries
 from .conflicts import conflict_of, course_rows
 from .drafts import Draft
 from .revisions import changes, parts
-from .forms import (CourseSettingsForm, ImageForm, MaintainerForm, NewCourseForm, PublishForm,
-                    ReplaceImageForm)
+from .forms import (CourseSettingsForm, DuplicateCourseForm, ImageForm, MaintainerForm,
+                    NewCourseForm, PublishForm, ReplaceImageForm)
 from ..content.images import MAX_BYTES
 from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
 from .permissions import may_manage_maintainers
@@ -82,7 +82,7 @@ def _located(problems, draft: Draft, titles: dict[str, str]) -> list[tuple[str, 
 
 
 def workspace(course, *, settings=None, image_form=None, replace=None, maintainer_form=None,
-              conflict=None, status: int = 200):
+              duplicate_form=None, conflict=None, status: int = 200):
     """The course page; `replace` is (image id, its replace form) sent back with errors."""
     draft_row = queries.draft_of(course.id)
     revision = queries.latest_revision(course.id)
@@ -110,6 +110,8 @@ def workspace(course, *, settings=None, image_form=None, replace=None, maintaine
         max_image_bytes=MAX_BYTES,
         maintainers=queries.maintainers(course.id),
         maintainer_form=maintainer_form or MaintainerForm(),
+        duplicate_form=duplicate_form or DuplicateCourseForm(
+            formdata=None, data={"title": f"{course.title} (copy)"}),
         may_manage=may_manage_maintainers(current_user, course.owner_id),
         action_form=ActionForm()), status
 

@@ -111,7 +111,7 @@ def workspace(course, *, settings=None, image_form=None, replace=None, maintaine
         maintainers=queries.maintainers(course.id),
         maintainer_form=maintainer_form or MaintainerForm(),
         duplicate_form=duplicate_form or DuplicateCourseForm(
-            formdata=None, data={"title": f"{course.title} (copy)"}),
+            formdata=None, prefix="copy", data={"title": f"{course.title} (copy)"}),
         may_manage=may_manage_maintainers(current_user, course.owner_id),
         action_form=ActionForm()), status
 

@@ -34,7 +34,7 @@ def _action(slug: str):
 def duplicate_course(slug: str):
     """A new course of the author's own, starting as a copy of this one's draft."""
     course = editable_course_or_404(slug)
-    form = DuplicateCourseForm()
+    form = DuplicateCourseForm(prefix="copy")  # its ids differ from the settings form's
     if form.validate_on_submit():
         try:
             copy = operations.duplicate_course(runtime(), learner(), course,

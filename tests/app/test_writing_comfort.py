@@ -122,7 +122,8 @@ def test_a_course_is_duplicated_as_a_draft_of_ones_own(app):
                                      "approval_number": "BOARD-123", "description": "D"})
     helper = author(app, "helper@example.com")
     post(owner, f"{BASE}/maintainers", {"email": "helper@example.com"})
-    response = post(helper, f"{BASE}/duplicate", {"title": "Neck Care Advanced", "slug": ""})
+    response = post(helper, f"{BASE}/duplicate", {"copy-title": "Neck Care Advanced",
+                                                 "copy-slug": ""})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/author/courses/neck-care-advanced")
     with app.app_context():
@@ -138,10 +139,11 @@ def test_a_course_is_duplicated_as_a_draft_of_ones_own(app):
     lesson = helper.get("/author/courses/neck-care-advanced/lessons/neck-basics/edit").text
     assert f"/courses/neck-care-advanced/images/{name}" in lesson
     assert helper_id != 0
-    refused = post(helper, f"{BASE}/duplicate", {"title": "Neck Care", "slug": "neck-care"})
+    refused = post(helper, f"{BASE}/duplicate", {"copy-title": "Neck Care",
+                                                "copy-slug": "neck-care"})
     assert refused.status_code == 422 and "already uses the address" in refused.text
     stranger = author(app, "stranger@example.com")
-    assert post(stranger, f"{BASE}/duplicate", {"title": "Mine"}).status_code == 404
+    assert post(stranger, f"{BASE}/duplicate", {"copy-title": "Mine"}).status_code == 404
 
 
 # --- a new order in one request -----------------------------------------------------------------
@@ -244,3 +246,20 @@ def test_the_live_preview_is_rate_limited(app, make_app):
                                                       "body": "x"}).status_code
              for _ in range(61)]
     assert codes[:60] == [200] * 60 and codes[60] == 429
+
+
+def test_every_form_that_takes_typing_warns_before_its_entries_are_left(app):
+    """Each form with fields (not a lone button) carries the mark site.js warns by: the quiz
+    and course settings had none."""
+    teacher = author(app)
+    write_course(teacher, publish=False)
+    with_images = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(with_images, format="PNG")
+    upload_file(teacher, f"{BASE}/images", "image", "a.png", with_images.getvalue(), alt="A")
+    pages = [BASE, "/author/courses/new", f"{LESSONS}/neck-basics/edit", QUIZ,
+             f"{QUIZ}/questions/scm-action/edit", f"{LESSONS}/new"]
+    forms = [(url, tag) for url in pages
+             for tag in re.findall(r'<form [^>]*class="(?:[^"]* )?form(?: [^"]*)?"[^>]*>',
+                                   teacher.get(url).text)]
+    assert len(forms) >= 11
+    assert [(url, tag) for url, tag in forms if "data-warn-unsaved" not in tag] == []

@@ -14,7 +14,7 @@ from . import image_operations, operations
 from .draft_operations import AuthoringError
 from .forms import ImageForm, ReplaceImageForm
 from .lookups import author_gate, editable_course_or_404, keep_unsaved_edits
-from .routes import workspace
+from .workspace import workspace
 
 bp = Blueprint("images", __name__, url_prefix="/author/courses/<slug>/images")
 bp.register_error_handler(CSRFError, keep_unsaved_edits)

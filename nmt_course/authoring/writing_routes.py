@@ -14,7 +14,7 @@ from ..web import ActionForm, learner, per_person, runtime
 from . import draft_operations, operations, queries
 from .forms import DuplicateCourseForm, LessonForm, PreviewForm
 from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
-from .routes import workspace
+from .workspace import workspace
 
 bp = Blueprint("writing", __name__, url_prefix="/author/courses/<slug>")
 bp.before_request(author_gate)

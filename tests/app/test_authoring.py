@@ -295,6 +295,12 @@ def test_a_file_past_what_an_image_form_reads_is_answered_on_the_form(app, monke
     stranger = author(app, "other@example.com")
     refused = upload(stranger, "huge.png", png(size=(1000, 800), noise=True))
     assert refused.status_code == 404  # not their course, even when too large
+    make_user(app, "learner@example.com")
+    learner = app.test_client()
+    login(learner, "learner@example.com")
+    assert upload(learner, "huge.png", png(size=(1000, 800), noise=True)).status_code == 403
+    anonymous = upload(app.test_client(), "huge.png", png(size=(1000, 800), noise=True))
+    assert anonymous.status_code == 302 and "/login" in anonymous.location
 
 
 def test_an_image_is_stored_in_the_database_and_served_for_good(app):

@@ -21,7 +21,7 @@ from .lookups import author_gate, current_draft, editable_course_or_404, keep_un
 from .questions import (CHOICE_ROWS, PROMPT_RULES, objective_choices, question_from_form,
                         question_problems, question_to_form_data)
 
-AUTOSAVE_SECONDS = 30  # how often the lesson editor saves a changed text (static/js/site.js)
+AUTOSAVE_SECONDS = 30  # how often the lesson editor saves a changed text (static/js/authoring.js)
 
 bp = Blueprint("lesson_editor", __name__, url_prefix="/author/courses/<slug>/lessons")
 bp.before_request(author_gate)

@@ -42,3 +42,15 @@ def test_long_choice_and_feedback_text_wraps(app):
     page = teacher.get(f"{Q}/scm-action/edit").text
     assert re.search(r'<textarea class="input" id="choices-0-text" [^>]*rows="2"', page)
     assert re.search(r'<textarea class="input" id="choices-0-feedback"', page)
+
+
+def test_the_key_is_what_was_sent_not_what_was_loaded(app):
+    """A form sent without the radio button (its type changed from several right answers,
+    say) keys the checkboxes sent, not the key the question was loaded with."""
+    teacher = author(app)
+    write_course(teacher, publish=False)
+    response = post(teacher, f"{Q}/scm-action/edit",
+                    {**SINGLE, "choices-0-correct": "", "choices-1-correct": "y"})
+    assert response.status_code == 302
+    page = teacher.get(f"{Q}/scm-action/edit").text
+    assert '<input type="radio" name="right" id="right-1" value="1" checked>' in page

@@ -117,10 +117,12 @@ def register_blueprints(app: Flask) -> None:
     from .authoring.analysis_routes import bp as analysis
     from .authoring.evidence_routes import bp as evidence
     from .authoring.history_routes import bp as history
+    from .authoring.image_routes import bp as images
     from .authoring.lesson_routes import bp as lesson_editor
     from .authoring.preview_routes import bp as preview
     from .authoring.regrade_routes import bp as regrade
     from .authoring.routes import bp as authoring
+    from .authoring.writing_routes import bp as writing
     from .certificates.credential_routes import bp as credentials
     from .certificates.routes import bp as certificates
     from .clinics.admin_routes import bp as clinic_admin
@@ -132,8 +134,8 @@ def register_blueprints(app: Flask) -> None:
     from .site.routes import bp as site
 
     for blueprint in (site, accounts, learning, quizzes, certificates, credentials, authoring,
-                      lesson_editor, preview, analysis, regrade, evidence, history, admin,
-                      rosters,
+                      lesson_editor, preview, analysis, regrade, evidence, history, images,
+                      writing, admin, rosters,
                       clinics, invitations, clinic_admin, clinic_evidence):
         app.register_blueprint(blueprint)
     assets.init_app(app, PROJECT_ROOT / "static")

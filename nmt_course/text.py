@@ -9,6 +9,7 @@ zero-width joiner and non-joiner stay: Indic and Persian names need them to spel
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
@@ -34,6 +35,37 @@ def one_line(value: str | None) -> str:
         else:
             kept.append(char)
     return " ".join("".join(kept).split())
+
+
+def address_of(value: str | None, limit: int = 100) -> str:
+    """Words as a web address or an id: "Scalene Release" → "scalene-release"; accents
+    dropped ("Piriformis Syndrome — Débridé" → "piriformis-syndrome-debride"), anything but
+    letters and digits a hyphen, cut at a word within `limit` characters ('' if no word)."""
+    ascii_text = unicodedata.normalize("NFKD", one_line(value)).encode("ascii", "ignore")
+    words = re.findall(r"[a-z0-9]+", ascii_text.decode("ascii").lower())
+    address = ""
+    for word in words:
+        longer = f"{address}-{word}" if address else word
+        if len(longer) > limit:
+            break
+        address = longer
+    return address or (words[0][:limit] if words else "")
+
+
+# Words a question's id leaves out of its prompt, so "A client turns the head..." reads
+# client-turns-head.
+_FILLER = frozenset("a an the of to in on at is are was be by for with and or which what "
+                    "who when how your you this that it its as do does".split())
+
+
+def question_id_of(prompt: str | None, taken: set[str], words: int = 4) -> str:
+    """A question id suggested from its prompt, one no other question of the quiz has."""
+    kept = [word for word in address_of(prompt, 1000).split("-") if word not in _FILLER]
+    wanted = address_of("-".join(kept[:words]), 40) or "question"
+    key, number = wanted, 2
+    while key in taken:
+        key, number = f"{wanted}-{number}", number + 1
+    return key
 
 
 def email_address(value: str) -> str:

@@ -20,7 +20,8 @@ from ..database import db, transaction
 from ..learning.models import Course
 from ..learning.queries import active_lesson
 from ..runtime import Runtime
-from ..text import one_line
+from ..text import address_of, one_line
+from . import copies
 from .drafts import Draft, DraftError, front_matter_file
 from .models import CourseDraft, DraftRevision, DraftText, RevisionKind
 from .queries import latest_revision, revision, revision_files
@@ -97,15 +98,11 @@ def locked_draft(course_id: int) -> CourseDraft | None:
 Guard = Callable[[Draft, Draft], Any]
 
 
-@transaction
-def edit_draft(runtime: Runtime, actor: User | None, course: Course,
+def apply_edit(runtime: Runtime, actor: User | None, course: Course,
                change: Callable[[Draft], T], *, summary: str, loaded: int | None = None,
                guard: Guard | None = None, kind: RevisionKind = RevisionKind.SAVED) -> T:
-    """Apply `change` (an edit of the draft's files, from drafts.py), keep the result and a
-    revision of it. With `loaded` (the revision the author's form was loaded at), `guard`
-    compares the draft as it was then with the draft now and returns the newer version of
-    the part being saved if it changed (then nothing is saved: EditConflict). A DraftError
-    from the change leaves the draft as it was."""
+    """`edit_draft` inside the caller's transaction (an operation that writes something
+    besides the draft, such as a replaced image, in the same transaction)."""
     row = locked_draft(course.id)
     before = dict(row.files) if row else initial_files(course)
     draft = Draft(course.slug, before)
@@ -136,6 +133,19 @@ def edit_draft(runtime: Runtime, actor: User | None, course: Course,
                  subject=f"course:{course.id}", revision=kept.number, summary=kept.summary,
                  files=changed)
     return result
+
+
+@transaction
+def edit_draft(runtime: Runtime, actor: User | None, course: Course,
+               change: Callable[[Draft], T], *, summary: str, loaded: int | None = None,
+               guard: Guard | None = None, kind: RevisionKind = RevisionKind.SAVED) -> T:
+    """Apply `change` (an edit of the draft's files, from drafts.py), keep the result and a
+    revision of it. With `loaded` (the revision the author's form was loaded at), `guard`
+    compares the draft as it was then with the draft now and returns the newer version of
+    the part being saved if it changed (then nothing is saved: EditConflict). A DraftError
+    from the change leaves the draft as it was."""
+    return apply_edit(runtime, actor, course, change, summary=summary, loaded=loaded,
+                      guard=guard, kind=kind)
 
 
 def _authors_since(course_id: int, number: int) -> list[str]:
@@ -171,12 +181,14 @@ def lesson_text(draft: Draft, slug: str) -> LessonText | None:
 
 def save_lesson(runtime: Runtime, actor: User, course: Course, lesson: str | None, *,
                 slug: str, title: str, objectives: str, body: str,
-                min_minutes: int | None = None, loaded: int | None = None) -> str:
+                min_minutes: int | None = None, loaded: int | None = None,
+                autosaved: bool = False) -> str:
     """Write a lesson into the draft (a new one when `lesson` is None); return its slug.
     Objectives keep their ids, so questions keep theirs. A published lesson keeps its
     address: learners' read marks and attempts follow it, so renaming would start them
-    again."""
-    slug, title = one_line(slug), one_line(title)
+    again. An autosave (the editor's, every 30 seconds) is a revision like any save."""
+    title = one_line(title)
+    slug = address_of(slug or title)
     if lesson is not None and slug != lesson and active_lesson(course.id, lesson):
         raise AuthoringError("This lesson is published, so its address cannot change: "
                              "learners' progress follows it.", "slug")
@@ -198,7 +210,8 @@ def save_lesson(runtime: Runtime, actor: User, course: Course, lesson: str | Non
         mine, theirs = lesson_text(then, lesson), lesson_text(now, lesson)
         return theirs if mine != theirs else None
 
-    return edit_draft(runtime, actor, course, change, summary=f"Saved the lesson “{title}”",
+    return edit_draft(runtime, actor, course, change,
+                      summary=f"{'Autosaved' if autosaved else 'Saved'} the lesson “{title}”",
                       loaded=loaded, guard=guard if lesson else None)
 
 
@@ -287,3 +300,30 @@ def remove_question(runtime: Runtime, actor: User, course: Course, lesson: str,
                     key: str) -> None:
     edit_draft(runtime, actor, course, lambda d: d.remove_question(lesson, key),
                summary=f"Removed the question {key} of {lesson}")
+
+
+# --- copies and new orders (copies.py) --------------------------------------------------------
+
+def duplicate_question(runtime: Runtime, actor: User, course: Course, lesson: str,
+                       key: str) -> str:
+    """Copy a question just after it; return the copy's id."""
+    return edit_draft(runtime, actor, course,
+                      lambda d: copies.duplicate_question(d, lesson, key),
+                      summary=f"Duplicated the question {key} of {lesson}")
+
+
+def duplicate_lesson(runtime: Runtime, actor: User, course: Course, lesson: str) -> str:
+    """Copy a lesson and its quiz just after it; return the copy's address."""
+    return edit_draft(runtime, actor, course, lambda d: copies.duplicate_lesson(d, lesson),
+                      summary=f"Duplicated the lesson {lesson}")
+
+
+def reorder_lessons(runtime: Runtime, actor: User, course: Course, order: list[str]) -> None:
+    edit_draft(runtime, actor, course, lambda d: copies.reorder_lessons(d, order),
+               summary="Reordered the lessons")
+
+
+def reorder_questions(runtime: Runtime, actor: User, course: Course, lesson: str,
+                      order: list[str]) -> None:
+    edit_draft(runtime, actor, course, lambda d: copies.reorder_questions(d, lesson, order),
+               summary=f"Reordered the questions of {lesson}")

@@ -4,20 +4,20 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DecimalField, EmailField, FieldList, Form, FormField,
-                     IntegerField, SelectChoice, SelectField, StringField, TextAreaField)
+                     IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField)
 from wtforms.widgets import HiddenInput
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 Regexp, ValidationError)
 
+from ..content.images import limits_text
 from ..content.model import (COURSE_TYPES, MIN_MINUTES, QUESTION_TYPES, REVIEW_AFTER_FAIL,
                              ce_hours_problem)
 from ..form_fields import EMAIL
 from .questions import CHOICE_ROWS
 
-ADDRESS = [DataRequired("Choose an address."), Length(max=100),
-           Regexp(r"^\s*[a-z0-9]+(?:-[a-z0-9]+)*\s*$",  # the operation drops the spaces
-                  message="Use lower-case letters, digits and single hyphens, such as "
-                          "neck-and-shoulder-nmt.")]
+# Whatever is typed becomes an address ("Scalene Release": scalene-release); left empty, it
+# is made from the title (the operation does both, with text.address_of).
+ADDRESS = [Optional(), Length(max=200)]
 
 
 def _ce_hours(form, field) -> None:
@@ -61,8 +61,8 @@ class NewCourseForm(FlaskForm):
                                             Length(max=200)],
                         description="As approved; printed on certificates.")
     slug = StringField("Address", validators=ADDRESS,
-                       description="The course's web address: /courses/<address>. It cannot "
-                                   "change later.")
+                       description="The course's web address: /courses/<address>, made from "
+                                   "the title if left empty. It cannot change later.")
     summary = StringField("Summary", validators=[Length(max=500)],
                           description="One sentence for the catalogue.")
     ce_hours = DecimalField("CE hours", places=2, validators=CE_HOURS)
@@ -89,8 +89,9 @@ class LessonForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Enter the lesson title."),
                                             Length(max=200)])
     slug = StringField("Address", validators=ADDRESS,
-                       description="Part of the lesson's web address. Learners' records "
-                                   "follow it: change it only before the lesson is published.")
+                       description="Part of the lesson's web address, made from the title if "
+                                   "left empty. Learners' records follow it: change it only "
+                                   "before the lesson is published.")
     objectives = TextAreaField("Objectives, one a line", validators=[Length(max=3000)],
                                description="Each keeps the [label] it is shown with: quiz "
                                            "questions follow it when lines are moved or "
@@ -108,6 +109,19 @@ class LessonForm(FlaskForm):
                                      "then the text indented four spaces.")
 
 
+class PreviewForm(FlaskForm):
+    """A lesson's text sent by its editor to be shown as learners will see it."""
+
+    body = TextAreaField(validators=[Length(max=200_000)])
+
+
+class DuplicateCourseForm(FlaskForm):
+    title = StringField("Title of the copy", validators=[
+        DataRequired("Enter the title of the copy."), Length(max=200)])
+    slug = StringField("Address of the copy", validators=ADDRESS,
+                       description="Made from the title if left empty.")
+
+
 class QuizSettingsForm(FlaskForm):
     revision = revision_field()
     pass_mark = IntegerField("Pass mark (%)", default=80,
@@ -122,17 +136,19 @@ class QuizSettingsForm(FlaskForm):
 
 
 class ChoiceForm(Form):
-    text = StringField("Choice", validators=[Length(max=1000)])
+    # Text areas, so that long text wraps on a phone (saved as one line all the same).
+    text = TextAreaField("Choice", validators=[Length(max=1000)], render_kw={"rows": 2})
     correct = BooleanField("Right answer")
-    feedback = StringField("Feedback", validators=[Length(max=1000)])
+    feedback = TextAreaField("Feedback", validators=[Length(max=1000)], render_kw={"rows": 2})
 
 
 class QuestionForm(FlaskForm):
     revision = revision_field()
     key = StringField("Question id", validators=[
-        DataRequired("Give the question an id."), Length(max=100),
+        Optional(), Length(max=100),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message="Use letters, digits, - and _.")],
-        description="Stable: attempts and reports refer to it.")
+        description="Stable: attempts and reports refer to it. Left empty, it is made from "
+                    "the question.")
     type = SelectField("Type",
                        choices=[SelectChoice(t, TYPE_LABELS[t]) for t in QUESTION_TYPES])
     objective = SelectField("Lesson objective it tests", choices=[SelectChoice("", "None")],
@@ -146,18 +162,40 @@ class QuestionForm(FlaskForm):
                          default="true")
     choices = FieldList(FormField(ChoiceForm), min_entries=CHOICE_ROWS,
                         max_entries=CHOICE_ROWS)
+    # The key of a question with one right answer: one radio button per row.
+    right = RadioField("The right answer", validate_choice=False, validators=[Optional()],
+                       choices=[SelectChoice(str(row), f"Choice {row + 1} is right")
+                                for row in range(CHOICE_ROWS)])
     explanation = TextAreaField("Explanation (Markdown)", validators=[Length(max=5000)],
                                 description="Shown after a pass: why the key is right and "
                                             "why the tempting option is wrong.")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each row's fields named by its number, so a screen reader tells six rows apart.
+        for row, entry in enumerate(self.choices.entries, start=1):
+            entry.form.text.label.text = f"Choice {row}"
+            entry.form.correct.label.text = f"Choice {row} is right"
+            entry.form.feedback.label.text = f"Choice {row} feedback"
+
+
+ALT_HINT = ("Read aloud by screen readers and kept with the image, for example \"Upper "
+            "trapezius trigger point and its referral up the side of the neck\".")
+
 
 class ImageForm(FlaskForm):
-    image = FileField("Image (PNG, JPEG or WebP, at most 2 MB)",
+    image = FileField(f"Image ({limits_text()})",
                       validators=[FileRequired("Choose an image file.")])
     alt = StringField("What the image shows", validators=[
         DataRequired("Describe the image for learners who cannot see it."), Length(max=200)],
-        description="Read aloud by screen readers, for example \"Upper trapezius trigger "
-                    "point and its referral up the side of the neck\".")
+        description=ALT_HINT)
+
+
+class ReplaceImageForm(FlaskForm):
+    image = FileField(f"New image ({limits_text()})",
+                      validators=[FileRequired("Choose the new image file.")])
+    alt = StringField("What the new image shows (empty: as before)",
+                      validators=[Length(max=200)])
 
 
 class GiftForm(FlaskForm):

@@ -11,6 +11,7 @@ from ..content import Severity
 from ..content.markdown import render_document, shown_text
 from ..learning.queries import active_lesson
 from ..quizzes import operations as quiz_operations
+from ..text import question_id_of
 from ..web import ActionForm, learner, runtime
 from . import draft_operations, operations, queries
 from .conflicts import conflict_of, lesson_rows, question_rows, settings_rows
@@ -19,6 +20,8 @@ from .forms import GiftForm, LessonForm, QuestionForm, QuizSettingsForm
 from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
 from .questions import (CHOICE_ROWS, PROMPT_RULES, objective_choices, question_from_form,
                         question_problems, question_to_form_data)
+
+AUTOSAVE_SECONDS = 30  # how often the lesson editor saves a changed text (static/js/authoring.js)
 
 bp = Blueprint("lesson_editor", __name__, url_prefix="/author/courses/<slug>/lessons")
 bp.before_request(author_gate)
@@ -71,6 +74,7 @@ def edit(slug: str, lesson: str | None = None):
     path = draft.lesson(lesson).path if lesson else None
     return render_template(
         "authoring/lesson.html", course=course, lesson=lesson, form=form, preview=preview,
+        autosave_seconds=AUTOSAVE_SECONDS,
         conflict=conflict, published=bool(lesson and active_lesson(course.id, lesson)),
         problems=_file_problems(course, draft, path) if path and request.method == "GET"
         else []), 409 if conflict else 422 if form.errors else 200
@@ -175,6 +179,9 @@ def question(slug: str, lesson: str, key: str | None = None):
     form.objective.choices = objective_choices(draft.objectives(lesson), objective)
     conflict = None
     if form.validate_on_submit():
+        if not (form.key.data or "").strip():  # an id made from the prompt (kept if it had one)
+            form.key.data = key or question_id_of(
+                form.prompt.data, {str(q.get("id")) for q in draft.questions(lesson)})
         item, errors = question_from_form(form, existing)
         for field, message in errors:
             form[field].errors.append(message)
@@ -200,6 +207,7 @@ def question(slug: str, lesson: str, key: str | None = None):
     return render_template(
         "authoring/question.html", course=course, lesson=lesson, key=key, form=form,
         lesson_title=meta.get("title") or lesson, conflict=conflict,
+        taken_ids=[str(q.get("id")) for q in draft.questions(lesson)],
         objective_gone=bool(objective and objective not in dict(draft.objectives(lesson))),
         choice_rows=CHOICE_ROWS, prompt_problems=[p for p in found if p.rule in PROMPT_RULES],
         other_problems=[p for p in found if p.rule not in PROMPT_RULES],

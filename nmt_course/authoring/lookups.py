@@ -43,7 +43,8 @@ def current_draft(course: Course) -> Draft:
 LABELS = {"title": "Title", "slug": "Address", "objectives": "Objectives", "body": "Lesson",
           "summary": "Summary", "description": "Description", "key": "Question id",
           "prompt": "Question", "explanation": "Explanation", "type": "Type",
-          "objective": "Objective", "answer": "The statement is", "ce_hours": "CE hours"}
+          "objective": "Objective", "answer": "The statement is", "ce_hours": "CE hours",
+          "right": "The right answer"}
 
 
 def _label(name: str) -> str:

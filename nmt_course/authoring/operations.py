@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import undefer
 
 from .. import audit
 from ..accounts.models import User
@@ -19,11 +20,11 @@ from ..learning.models import Course, CourseImage
 from ..learning.operations import ImportReport, apply_course_source
 from ..learning.queries import course_by_slug
 from ..runtime import Runtime
-from ..text import one_line
+from ..text import address_of, one_line
 from .draft_operations import (AuthoringError, locked_draft, edit_draft, initial_files,
                                record_revision)
+from . import copies
 from .drafts import SLUG, Draft, DraftError
-from ..content.images import CheckedImage
 from .models import CourseDraft, CourseMaintainer, DraftRevision, RevisionKind
 from .queries import image_names, latest_revision
 
@@ -36,28 +37,66 @@ class PublishRefused(AuthoringError):
         self.problems = problems
 
 
+def _new_course(runtime: Runtime, actor: User, slug: str, title: str, **fields) -> Course:
+    """A course row owned by `actor`, invisible to learners until its first publication."""
+    slug = address_of(slug or title)
+    if not SLUG.match(slug):
+        raise AuthoringError("Write the address with letters or digits, such as "
+                             "neck-and-shoulder-nmt.")
+    if course_by_slug(slug) is not None:
+        raise AuthoringError(f"A course already uses the address “{slug}”.")
+    course = Course(slug=slug, title=one_line(title), status=CourseStatus.DRAFT,
+                    owner_id=actor.id, created_at=runtime.clock(), source_files={}, **fields)
+    db.session.add(course)
+    db.session.flush()
+    return course
+
+
+def _start_draft(runtime: Runtime, actor: User, course: Course, files: dict[str, str],
+                 summary: str) -> None:
+    now = runtime.clock()
+    db.session.add(CourseDraft(course_id=course.id, files=files, updated_by_id=actor.id,
+                               updated_at=now))
+    record_revision(course, actor, RevisionKind.CREATED, summary, files, now)
+
+
 @transaction
 def create_course(runtime: Runtime, actor: User, *, slug: str, title: str, summary: str,
                   ce_hours: Decimal, course_type: str) -> Course:
-    """A new course owned by `actor`, invisible to learners until its first publication."""
-    slug = one_line(slug)
-    if not SLUG.match(slug) or len(slug) > 100:
-        raise AuthoringError("The address must be lower-case words joined by hyphens, such "
-                             "as neck-and-shoulder-nmt.")
-    if course_by_slug(slug) is not None:
-        raise AuthoringError(f"A course already uses the address “{slug}”.")
-    now = runtime.clock()
-    course = Course(slug=slug, title=one_line(title), summary=one_line(summary),
-                    ce_hours=ce_hours, course_type=course_type, status=CourseStatus.DRAFT,
-                    owner_id=actor.id, created_at=now, source_files={})
-    db.session.add(course)
-    db.session.flush()
-    files = initial_files(course)
-    db.session.add(CourseDraft(course_id=course.id, files=files, updated_by_id=actor.id,
-                               updated_at=now))
-    record_revision(course, actor, RevisionKind.CREATED, "Created the course", files, now)
-    audit.record("course.created", at=now, actor_id=actor.id, subject=f"course:{course.id}",
-                 slug=slug)
+    """A new course owned by `actor`; its address is made from `slug` as typed ("Scalene
+    Release": scalene-release), or from the title when none was typed."""
+    course = _new_course(runtime, actor, slug, title, summary=one_line(summary),
+                         ce_hours=ce_hours, course_type=course_type)
+    _start_draft(runtime, actor, course, initial_files(course), "Created the course")
+    audit.record("course.created", at=runtime.clock(), actor_id=actor.id,
+                 subject=f"course:{course.id}", slug=course.slug)
+    return course
+
+
+@transaction
+def duplicate_course(runtime: Runtime, actor: User, original: Course, *, slug: str,
+                     title: str) -> Course:
+    """A new course owned by `actor`, whose draft is a copy of `original`'s draft (its
+    published files when it has none) with the images they show; learners' records, the
+    maintainers and the approval number stay with the original."""
+    row = db.session.get(CourseDraft, original.id)
+    files = dict(row.files) if row is not None else initial_files(original)
+    course = _new_course(runtime, actor, slug, title, summary=original.summary,
+                         ce_hours=original.ce_hours, course_type=original.course_type,
+                         requires_licence=original.requires_licence)
+    files = copies.course_copy(files, original.slug, course.slug, course.title)
+    shown = [image for image in db.session.scalars(select(CourseImage).where(
+        CourseImage.course_id == original.id).options(undefer(CourseImage.data)))
+        if any(image.name in text for text in files.values())]
+    db.session.add_all(CourseImage(
+        course_id=course.id, name=image.name, alt=image.alt, content_type=image.content_type,
+        size=image.size, data=image.data, uploaded_by_id=actor.id,
+        uploaded_at=runtime.clock()) for image in shown)
+    _start_draft(runtime, actor, course, files,
+                 f"Duplicated from {original.slug} at its revision "
+                 f"{latest_revision(original.id)}")
+    audit.record("course.duplicated", at=runtime.clock(), actor_id=actor.id,
+                 subject=f"course:{course.id}", slug=course.slug, original=original.id)
     return course
 
 
@@ -200,22 +239,6 @@ def discard_draft(runtime: Runtime, actor: User, course: Course) -> None:
 
 
 @transaction
-def add_image(runtime: Runtime, actor: User, course: Course, image: CheckedImage) -> str:
-    """Keep a checked image for the course's lessons; return its name (the same image
-    uploaded twice is kept once)."""
-    existing = db.session.scalar(select(CourseImage).where(
-        CourseImage.course_id == course.id, CourseImage.name == image.name))
-    if existing is None:
-        db.session.add(CourseImage(course_id=course.id, name=image.name,
-                                   content_type=image.content_type, size=len(image.data),
-                                   data=image.data, uploaded_by_id=actor.id,
-                                   uploaded_at=runtime.clock()))
-        audit.record("course.image_added", at=runtime.clock(), actor_id=actor.id,
-                     subject=f"course:{course.id}", name=image.name, size=len(image.data))
-    return image.name
-
-
-@transaction
 def add_maintainer(runtime: Runtime, actor: User, course: Course, email: str) -> User:
     user = user_by_typed_email(email)
     if user is None or not user.active:
@@ -248,7 +271,7 @@ def remove_maintainer(runtime: Runtime, actor: User, course: Course, user_id: in
 
 
 def image_markdown(course: Course, name: str, alt: str | None = None) -> str:
-    """What an author pastes into a lesson to show the image."""
+    """What an author pastes into a lesson to show the image, with its description."""
     alt = one_line((alt or re.sub(r"\.[0-9a-f]{10}\.\w+$", "", name).replace("-", " "))
                    .replace("[", "(").replace("]", ")"))
     return f"![{alt}](/courses/{course.slug}/images/{name})"

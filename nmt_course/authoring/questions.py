@@ -25,7 +25,9 @@ def question_to_form_data(item: dict | None, type_hint: str | None) -> dict:
             "objective": str(item.get("objective") or ""),
             "prompt": str(item.get("prompt") or ""),
             "answer": "true" if item.get("answer", True) else "false",
-            "choices": choices[:CHOICE_ROWS], "explanation": str(item.get("explanation") or "")}
+            "choices": choices[:CHOICE_ROWS], "explanation": str(item.get("explanation") or ""),
+            "right": next((str(row) for row, c in enumerate(choices[:CHOICE_ROWS])
+                           if c["correct"]), None)}
 
 
 def objective_choices(objectives: list[tuple[str, str]], current: str | None) -> list:
@@ -53,13 +55,16 @@ def question_from_form(form, existing: dict | None) -> tuple[dict, list[tuple[st
         old_ids = [str(c.get("id")) for c in (existing or {}).get("choices") or []
                    if c.get("id") is not None]
         choices = []
+        # A single-answer question's key is a radio button, the others' checkboxes. Only a
+        # radio button sent counts (the field's initial value is the question as loaded).
+        right = form.right.raw_data[0] if form.right.raw_data else None
         for row, entry in enumerate(form.choices.entries):
             text = one_line(entry.form.text.data)
             if not text:
                 continue
             choice = {"id": old_ids[row] if row < len(old_ids) else f"c{row + 1}",
                       "text": text}
-            if entry.form.correct.data:
+            if entry.form.correct.data or right == str(row):
                 choice["correct"] = True
             if one_line(entry.form.feedback.data):
                 choice["feedback"] = one_line(entry.form.feedback.data)

@@ -13,12 +13,11 @@ from ..learning.export import course_files, zip_of
 from ..web import ActionForm, learner, runtime
 from . import draft_operations, operations, queries
 from .conflicts import conflict_of, course_rows
-from .drafts import Draft
-from .revisions import changes, parts
-from .forms import CourseSettingsForm, ImageForm, MaintainerForm, NewCourseForm, PublishForm
-from ..content.images import MAX_BYTES, ImageRefused, check_image
+from .revisions import changes
+from .forms import CourseSettingsForm, MaintainerForm, NewCourseForm, PublishForm
 from .lookups import author_gate, current_draft, editable_course_or_404, keep_unsaved_edits
 from .permissions import may_manage_maintainers
+from .workspace import located, workspace
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 bp.before_request(author_gate)
@@ -51,69 +50,10 @@ def new_course():
     return render_template("authoring/new_course.html", form=form)
 
 
-def _settings_form(draft: Draft, revision: int) -> CourseSettingsForm:
-    meta, description = draft.course_settings()
-    return CourseSettingsForm(data={
-        "title": meta.get("title", ""), "summary": meta.get("summary", ""),
-        "ce_hours": meta.get("ce_hours"), "course_type": meta.get("course_type"),
-        "approval_number": meta.get("approval_number", ""),
-        "requires_licence": bool(meta.get("requires_licence")),
-        "description": description, "revision": revision})
-
-
-def _located(problems, draft: Draft, titles: dict[str, str]) -> list[tuple[str, str, str]]:
-    """Each problem as (where, link to fix it, message), in the author's terms, not files."""
-    located = []
-    for problem in problems:
-        part, lesson = draft.part_of(problem.path)
-        slug = draft.course
-        if part == "lesson":
-            where = f"Lesson “{titles.get(lesson, lesson)}”"
-            link = url_for("lesson_editor.edit", slug=slug, lesson=lesson)
-        elif part == "quiz" and lesson in titles:
-            where = f"Quiz of “{titles[lesson]}”"
-            link = url_for("lesson_editor.quiz", slug=slug, lesson=lesson) + (
-                f"#q-{problem.question}" if problem.question else "")
-        else:
-            where, link = "Course settings", url_for("authoring.course", slug=slug) + (
-                "#settings-heading")
-        located.append((where, link, problem.message))
-    return located
-
-
-def _workspace(course, *, settings=None, image_form=None, maintainer_form=None,
-               conflict=None, status: int = 200):
-    draft_row = queries.draft_of(course.id)
-    revision = queries.latest_revision(course.id)
-    draft = current_draft(course)
-    published = parts(course.slug, course.source_files or {})
-    drafted = parts(course.slug, draft.files)
-    problems, _ = operations.check_draft(course, draft.files)
-    titles = {entry.slug: draft.lesson_title(entry) for entry in draft.lessons()}
-    errors = _located([p for p in problems if p.severity is Severity.ERROR], draft, titles)
-    warnings = _located([p for p in problems if p.severity is Severity.WARNING], draft,
-                        titles)
-    return render_template(
-        "authoring/course.html", course=course, draft=draft, draft_row=draft_row,
-        lessons=[(entry, titles[entry.slug]) for entry in draft.lessons()],
-        quizzes={e.slug for e in draft.lessons() if draft.quiz_path(e.slug) in draft.files},
-        errors=errors, warnings=warnings, flags=queries.flag_counts(course.id),
-        settings=settings or _settings_form(draft, revision), conflict=conflict,
-        changed_parts={k for k in set(published) | set(drafted)
-                       if published.get(k) != drafted.get(k)},
-        published_parts=set(published),
-        image_form=image_form or ImageForm(), images=queries.images_of(course.id),
-        image_markdown=lambda name: operations.image_markdown(course, name),
-        maintainers=queries.maintainers(course.id),
-        maintainer_form=maintainer_form or MaintainerForm(),
-        may_manage=may_manage_maintainers(current_user, course.owner_id),
-        action_form=ActionForm()), status
-
-
 @bp.get("/courses/<slug>")
 def course(slug: str):
     """A course's draft: its settings, lessons, images and problems, and publication."""
-    return _workspace(editable_course_or_404(slug))
+    return workspace(editable_course_or_404(slug))
 
 
 @bp.post("/courses/<slug>/settings")
@@ -121,7 +61,7 @@ def settings(slug: str):
     course = editable_course_or_404(slug)
     form = CourseSettingsForm()
     if not form.validate_on_submit():
-        return _workspace(course, settings=form, status=422)
+        return workspace(course, settings=form, status=422)
     try:
         draft_operations.save_course_settings(
             runtime(), learner(), course, title=form.title.data,
@@ -130,7 +70,7 @@ def settings(slug: str):
             requires_licence=form.requires_licence.data,
             description=form.description.data or "", loaded=form.revision.data or 0)
     except draft_operations.EditConflict as clash:
-        return _workspace(course, settings=form, status=409,
+        return workspace(course, settings=form, status=409,
                           conflict=conflict_of(clash, form, course_rows(clash.theirs, form)))
     flash("The course settings are saved in the draft.", "success")
     return redirect(url_for("authoring.course", slug=slug))
@@ -148,8 +88,8 @@ def _review(course, form: PublishForm, status: int = 200):
     return render_template(
         "authoring/publish.html", course=course, form=form, has_draft=row is not None,
         changes=changes(course.slug, course.source_files or {}, files),
-        errors=_located([p for p in problems if p.severity is Severity.ERROR], draft, titles),
-        warnings=_located([p for p in problems if p.severity is Severity.WARNING], draft,
+        errors=located([p for p in problems if p.severity is Severity.ERROR], draft, titles),
+        warnings=located([p for p in problems if p.severity is Severity.WARNING], draft,
                           titles)), status
 
 
@@ -225,26 +165,6 @@ def delete(slug: str):
     return redirect(url_for("authoring.index"))
 
 
-@bp.post("/courses/<slug>/images")
-def upload_image(slug: str):
-    """Keep an image for the lessons; its Markdown is shown to paste into a lesson."""
-    course = editable_course_or_404(slug)
-    form = ImageForm()
-    if not form.validate_on_submit():
-        return _workspace(course, image_form=form, status=422)
-    upload = form.image.data
-    try:
-        # Read one byte past the limit: enough to refuse a larger file without reading it all.
-        checked = check_image(upload.filename or "image", upload.read(MAX_BYTES + 1))
-    except ImageRefused as error:
-        form.image.errors.append(str(error))
-        return _workspace(course, image_form=form, status=422)
-    name = operations.add_image(runtime(), learner(), course, checked)
-    flash("Image saved. Paste this into a lesson: "
-          f"{operations.image_markdown(course, name, form.alt.data)}", "success")
-    return redirect(url_for("authoring.course", slug=slug) + "#images-heading")
-
-
 @bp.post("/courses/<slug>/maintainers")
 def add_maintainer(slug: str):
     course = editable_course_or_404(slug)
@@ -259,7 +179,7 @@ def add_maintainer(slug: str):
         else:
             flash(f"{user.legal_name} can now edit this course.", "success")
             return redirect(url_for("authoring.course", slug=slug) + "#maintainers-heading")
-    return _workspace(course, maintainer_form=form, status=422)
+    return workspace(course, maintainer_form=form, status=422)
 
 
 @bp.post("/courses/<slug>/maintainers/<int:user_id>/remove")

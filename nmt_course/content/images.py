@@ -10,11 +10,16 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 2 * 1024 * 1024
+# The largest request an image form reads at all (the file beyond MAX_BYTES is not read): a
+# phone's photo of 5 to 10 MB is answered on the form, with what was typed kept, not with a
+# bare "too large" page. Larger files are spooled to disk while the form is parsed.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"),
            "WEBP": ("image/webp", "webp")}
 # Every browser that shows an image decodes all its pixels: a 7000x7000 PNG of 6 KB is 196 MB
 # in each. 16 megapixels is more than a lesson's figure or a phone's photo needs.
 MAX_PIXELS = 16_000_000
+MAX_SIDE = 4000  # the side of a square image at the pixel limit, as the messages say
 # Pillow warns past this many pixels and refuses past twice as many: refuse at once.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -41,14 +46,16 @@ def image_type(data: bytes) -> tuple[str, str]:
     if not data:
         raise ImageRefused("The file is empty.")
     if len(data) > MAX_BYTES:
-        raise ImageRefused("Images may be at most 2 MB.")
+        raise ImageRefused(f"The file is larger than {megabytes(MAX_BYTES)}; images may be at "
+                           f"most {megabytes(MAX_BYTES)}: make it smaller and upload it again.")
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind, (width, height) = image.format, image.size
             if width * height <= MAX_PIXELS:  # read no further into one that is too large
                 image.verify()
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise ImageRefused(_TOO_LARGE.format(size="more than 16 megapixels")) from None
+        raise ImageRefused(_TOO_LARGE.format(
+            size=f"more than {MAX_PIXELS / 1e6:.0f} megapixels")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageRefused("That file is not a PNG, JPEG or WebP image.") from None
     if width * height > MAX_PIXELS:
@@ -59,8 +66,19 @@ def image_type(data: bytes) -> tuple[str, str]:
     return FORMATS[kind]
 
 
-_TOO_LARGE = ("The image is {size}; images may be at most 16 megapixels (4000×4000 pixels, "
-              "say): make it smaller and upload it again.")
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def limits_text() -> str:
+    """The limits as the upload forms state them."""
+    return (f"PNG, JPEG or WebP, at most {megabytes(MAX_BYTES)} and "
+            f"{MAX_PIXELS / 1e6:.0f} megapixels ({MAX_SIDE}×{MAX_SIDE} pixels, say)")
+
+
+_TOO_LARGE = ("The image is {size}; images may be at most "
+              f"{MAX_PIXELS / 1e6:.0f} megapixels ({MAX_SIDE}×{MAX_SIDE} pixels, say): make "
+              "it smaller and upload it again.")
 
 
 def reencoded(data: bytes, kind: str) -> bytes:
@@ -94,8 +112,8 @@ def check_image(filename: str, data: bytes) -> CheckedImage:
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning):
         raise ImageRefused("That file is not a PNG, JPEG or WebP image.") from None
     if len(data) > MAX_BYTES:
-        raise ImageRefused("Images may be at most 2 MB (this one is larger once its pixels "
-                           "are stored plainly): make it smaller.")
+        raise ImageRefused(f"Images may be at most {megabytes(MAX_BYTES)} (this one is larger "
+                           "once its pixels are stored plainly): make it smaller.")
     stem = re.sub(r"[^a-z0-9]+", "-", filename.rsplit(".", 1)[0].lower()).strip("-")[:60]
     return CheckedImage(f"{stem or 'image'}.{digest_of(data)}.{extension}", content_type, data)
 

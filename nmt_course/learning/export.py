@@ -17,12 +17,18 @@ from .models import Course, CourseImage
 
 def course_files(course: Course, texts: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """{relative path: bytes} of the course: `texts` (a draft's files) or the published
-    ones, and every image kept for it under lessons/<course>/images/."""
+    ones, and under lessons/<course>/images/ each image kept for it that they show (an
+    upload no lesson uses stays behind)."""
     texts = course.source_files if texts is None else texts
     files = {path: text.encode("utf-8") for path, text in texts.items()}
-    for image in db.session.scalars(select(CourseImage).where(
-            CourseImage.course_id == course.id).options(undefer(CourseImage.data))):
-        files[f"lessons/{course.slug}/images/{image.name}"] = image.data
+    names = set(db.session.scalars(select(CourseImage.name).where(
+        CourseImage.course_id == course.id)))
+    shown = {name for name in names if any(name in text for text in texts.values())}
+    if shown:
+        for image in db.session.scalars(select(CourseImage).where(
+                CourseImage.course_id == course.id, CourseImage.name.in_(shown))
+                .options(undefer(CourseImage.data))):
+            files[f"lessons/{course.slug}/images/{image.name}"] = image.data
     return files
 
 

@@ -86,6 +86,9 @@ class CourseImage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    # What the image shows, as its author described it on upload (the library shows it, and
+    # the Markdown offered for a lesson carries it).
+    alt: Mapped[str] = mapped_column(String(200), default="")
     content_type: Mapped[str] = mapped_column(String(40))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))

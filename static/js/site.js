@@ -6,15 +6,23 @@
   if (summary) {
     summary.focus();
   }
-  // Warn before leaving an editor whose text changed and was not saved.
-  var changed = false;
+  // Warn before leaving a page with a form whose entries changed and were not saved (an
+  // autosave that caught up with the typing counts as saved: authoring.js says so).
+  var unsaved = [];
+  function forget(form) { unsaved = unsaved.filter(function (f) { return f !== form; }); }
   document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
-    if (form.hasAttribute("data-unsaved")) { changed = true; }  // a preview, not yet saved
-    form.addEventListener("input", function () { changed = true; });
-    form.addEventListener("submit", function () { changed = false; });
+    if (form.hasAttribute("data-unsaved")) { unsaved.push(form); }  // a preview, not saved
+    form.addEventListener("input", function () {
+      if (unsaved.indexOf(form) < 0) { unsaved.push(form); }
+    });
+    form.addEventListener("change", function () {
+      if (unsaved.indexOf(form) < 0) { unsaved.push(form); }
+    });
+    form.addEventListener("submit", function () { forget(form); });
+    form.addEventListener("nmt:saved", function () { forget(form); });
   });
   window.addEventListener("beforeunload", function (event) {
-    if (changed) {
+    if (unsaved.length) {
       event.preventDefault();
       event.returnValue = "";
     }

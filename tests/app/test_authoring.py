@@ -249,7 +249,8 @@ def png(size=(8, 8), noise: bool = False, kind: str = "PNG") -> bytes:
     ("fake.png", b"<svg xmlns='http://www.w3.org/2000/svg'><script>x()</script></svg>",
      "That file is not a PNG, JPEG or WebP image."),
     ("anim.png", png(kind="GIF"), "GIF images are not accepted: use PNG, JPEG or WebP."),
-    ("huge.png", png(size=(1000, 800), noise=True), "Images may be at most 2 MB."),
+    ("huge.png", png(size=(1000, 800), noise=True),
+     "The file is larger than 2 MB; images may be at most 2 MB"),
 ])
 def test_images_are_checked_by_content_not_name(app, name, data, message):
     teacher = author(app)
@@ -260,18 +261,46 @@ def test_images_are_checked_by_content_not_name(app, name, data, message):
         assert db.session.scalar(select(func.count(CourseImage.id))) == 0
 
 
-def test_a_request_larger_than_any_upload_is_refused_before_it_is_read(app):
+def test_a_photo_too_large_is_answered_on_the_form_with_its_description_kept(app):
+    """A 6 MB upload used to get a bare 413 page that lost the form (issue 21)."""
     teacher = author(app)
     write_course(teacher, publish=False)
-    response = upload(teacher, "huge.png", png(size=(1600, 1200), noise=True))
-    assert response.status_code == 413 and "That was too large" in response.text
+    photo = png(size=(1600, 1200), noise=True)
+    assert len(photo) > 5 * 1024 * 1024
+    response = upload(teacher, "huge.png", photo)
+    assert response.status_code == 422
+    assert "The file is larger than 2 MB; images may be at most 2 MB" in response.text
+    assert 'value="A diagram of the neck"' in response.text
     long_field = post(teacher, "/author/courses/neck-care/lessons/new",
                       {**LESSON, "body": "x" * (600 * 1024)},
                       content_type="multipart/form-data")
     long_field.request.environ["wsgi.input"].close()  # the test client spooled it to disk
-    assert long_field.status_code == 413
+    assert long_field.status_code == 413  # elsewhere the limit stays as it was
     with app.app_context():
         assert db.session.scalar(select(func.count(CourseImage.id))) == 0
+
+
+def test_a_file_past_what_an_image_form_reads_is_answered_on_the_form(app, monkeypatch):
+    """Past MAX_UPLOAD_BYTES the request is not read: the course page comes back with the
+    limits, not a bare error page."""
+    from nmt_course.authoring import image_routes
+    monkeypatch.setattr(image_routes, "MAX_UPLOAD_BYTES", 1024 * 1024)
+    teacher = author(app)
+    write_course(teacher, publish=False)
+    response = upload(teacher, "huge.png", png(size=(1000, 800), noise=True))
+    assert response.status_code == 413
+    assert "The file is larger than 1 MB, so it was not read; images may be at most 2 MB" \
+        in response.text
+    assert "<h2 id=\"images-heading\">Images</h2>" in response.text
+    stranger = author(app, "other@example.com")
+    refused = upload(stranger, "huge.png", png(size=(1000, 800), noise=True))
+    assert refused.status_code == 404  # not their course, even when too large
+    make_user(app, "learner@example.com")
+    learner = app.test_client()
+    login(learner, "learner@example.com")
+    assert upload(learner, "huge.png", png(size=(1000, 800), noise=True)).status_code == 403
+    anonymous = upload(app.test_client(), "huge.png", png(size=(1000, 800), noise=True))
+    assert anonymous.status_code == 302 and "/login" in anonymous.location
 
 
 def test_an_image_is_stored_in_the_database_and_served_for_good(app):

@@ -121,6 +121,22 @@ ROUTES = {
     ("/author/courses/<slug>/delete", "POST"): (A + "/delete", OWNERS_COURSE),
     ("/author/courses/<slug>/export.zip", "GET"): (A + "/export.zip", OWNERS_COURSE),
     ("/author/courses/<slug>/images", "POST"): (A + "/images", OWNERS_COURSE),
+    ("/author/courses/<slug>/images/<int:image_id>/replace", "POST"): (
+        A + "/images/{image_id}/replace", OWNERS_COURSE),
+    ("/author/courses/<slug>/images/<int:image_id>/delete", "POST"): (
+        A + "/images/{image_id}/delete", OWNERS_COURSE),
+    ("/author/courses/<slug>/duplicate", "POST"): (A + "/duplicate", OWNERS_COURSE),
+    ("/author/courses/<slug>/lessons/order", "POST"): (A + "/lessons/order", OWNERS_COURSE),
+    ("/author/courses/<slug>/lessons/preview", "POST"): (A + "/lessons/preview",
+                                                         OWNERS_COURSE),
+    ("/author/courses/<slug>/lessons/<lesson>/autosave", "POST"): (L + "/autosave",
+                                                                   OWNERS_COURSE),
+    ("/author/courses/<slug>/lessons/<lesson>/duplicate", "POST"): (L + "/duplicate",
+                                                                    OWNERS_COURSE),
+    ("/author/courses/<slug>/lessons/<lesson>/quiz/order", "POST"): (L + "/quiz/order",
+                                                                     OWNERS_COURSE),
+    ("/author/courses/<slug>/lessons/<lesson>/quiz/questions/<key>/duplicate", "POST"): (
+        L + "/quiz/questions/scm-action/duplicate", OWNERS_COURSE),
     ("/author/courses/<slug>/maintainers", "POST"): (A + "/maintainers", OWNERS_COURSE),
     ("/author/courses/<slug>/maintainers/<int:user_id>/remove", "POST"): (
         A + "/maintainers/{helper_id}/remove", OWNERS_COURSE),
@@ -334,6 +350,7 @@ def build_world(app) -> dict:
             "course": "neck-care", "clinic_a": clinic_a,
             "stylesheet": app.jinja_env.globals["asset_url"]("css/site.css"),
             "image": db.session.scalar(select(CourseImage.name)),
+            "image_id": db.session.scalar(select(CourseImage.id)),
             "flag": db.session.scalar(select(QuestionFlag.id)),
             "certificate": certificate.display_code, "certificate_id": certificate.id,
             "course_id": certificate.course_id,

@@ -6,9 +6,11 @@ quiz's key and regrades the attempts it turns into passes; answers one question 
 preview."""
 from __future__ import annotations
 
+import io
 import re
 import uuid
 
+from PIL import Image
 from sqlalchemy import func, select
 
 from nmt_course.accounts.queries import user_by_email
@@ -41,12 +43,10 @@ def add_question(page, *, key: str, prompt: str, choices: list[tuple[str, bool]]
     page.get_by_label("Question id").fill(key)
     page.get_by_label("Lesson objective it tests").select_option(objective)
     page.get_by_label("Question", exact=True).fill(prompt)
-    choice_boxes = page.get_by_label("Choice", exact=True).all()
-    right_boxes = page.get_by_label("Right answer").all()
-    for index, (text, right) in enumerate(choices):
-        choice_boxes[index].fill(text)
-        if right:
-            right_boxes[index].check()
+    for number, (text, right) in enumerate(choices, start=1):
+        page.get_by_label(f"Choice {number}", exact=True).fill(text)
+        if right:  # one right answer: a radio button per row, numbered for screen readers
+            page.get_by_role("radio", name=f"Choice {number} is right").check()
     page.get_by_label("Explanation (Markdown)").fill(explanation)
     page.get_by_role("button", name="Save the question").click()
     assert "The question is saved in the draft." in page.inner_text(".flashes")
@@ -59,6 +59,8 @@ def write_lesson(journey, page, *, title: str, slug: str, body: str, name: str) 
     page.get_by_label("Objectives, one a line").fill(
         "Name the muscle that turns the head.\nPalpate it safely.")
     page.get_by_label("Lesson (Markdown)").fill(body)
+    # The live preview beside the text is the server's rendering, as learners will see it.
+    page.locator(".live-preview .admonition.warning").wait_for()
     page.get_by_role("button", name="Preview below").click()
     journey.check(f"{name}-preview")
     assert page.locator(".preview .admonition.warning").count() == 1
@@ -83,6 +85,79 @@ def write_lesson(journey, page, *, title: str, slug: str, body: str, name: str) 
     page.get_by_role("link", name=re.compile("^Author")).first.click()
 
 
+def png(colour) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 80), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def lesson_titles(page) -> list[str]:
+    return page.locator("#lesson-list > li .author-item-title").all_inner_texts()
+
+
+def write_comfortably(journey, page, slug: str) -> None:
+    """Reorder with the keyboard, duplicate a lesson, autosave, replace an image and be
+    refused deleting one a lesson shows (issue 21)."""
+    assert lesson_titles(page) == ["The Sternocleidomastoid", "The Scalenes"]
+    page.get_by_role("button", name="Move down The Sternocleidomastoid").focus()
+    page.keyboard.press("Enter")
+    move_up = page.get_by_role("button", name="Move up The Sternocleidomastoid")
+    move_up.wait_for()
+    assert lesson_titles(page) == ["The Scalenes", "The Sternocleidomastoid"]
+    assert move_up.evaluate("button => button === document.activeElement")
+    assert "The Sternocleidomastoid is now 2 of 2." in page.inner_text("#js-status")
+    journey.check("lessons-reordered")
+    page.keyboard.press("Enter")  # and back, still from the keyboard
+    page.get_by_role("button", name="Move up The Scalenes").wait_for()
+    assert lesson_titles(page) == ["The Sternocleidomastoid", "The Scalenes"]
+
+    page.get_by_role("button", name="Duplicate The Scalenes").click()
+    journey.check("lesson-duplicated")
+    assert "The lesson is copied" in page.inner_text(".flashes")
+    assert page.get_by_label("Title").input_value() == "The Scalenes (copy)"
+    body = page.get_by_label("Lesson (Markdown)")
+    body.press("End")
+    page.get_by_role("button", name="Bold").click()
+    assert "**bold text**" in body.input_value()
+    page.clock.fast_forward(31_000)
+    page.get_by_text("Saved automatically at").wait_for()
+    journey.check("lesson-autosaved")
+    page.goto(f"/author/courses/{slug}/history/")
+    assert "Autosaved the lesson “The Scalenes (copy)”" in page.inner_text("main")
+    page.goto(f"/author/courses/{slug}")
+    page.locator("summary", has_text="Remove The Scalenes (copy)").click()
+    page.get_by_role("button", name="Remove “The Scalenes (copy)”").click()
+    assert lesson_titles(page) == ["The Sternocleidomastoid", "The Scalenes"]
+
+    page.get_by_label(re.compile(r"^Image \(PNG")).set_input_files(
+        files=[{"name": "scm.png", "mimeType": "image/png", "buffer": png((200, 60, 60))}])
+    page.get_by_label("What the image shows").fill("The sternocleidomastoid from the side")
+    page.get_by_role("button", name="Upload").click()
+    markdown = page.locator("#images-heading ~ .image-list code").first.inner_text()
+    assert markdown.startswith("![The sternocleidomastoid from the side](/courses/")
+    page.get_by_role("link", name="The Sternocleidomastoid", exact=True).click()
+    lesson_body = page.get_by_label("Lesson (Markdown)")
+    lesson_body.fill(lesson_body.input_value() + "\n\n" + markdown + "\n")
+    page.get_by_role("button", name="Save the lesson").click()
+    page.goto(f"/author/courses/{slug}")
+    page.get_by_role("button", name="Delete The sternocleidomastoid from the side").click()
+    journey.check("image-delete-refused")
+    assert ("it is shown in the lesson “The Sternocleidomastoid” (in the draft)"
+            in page.inner_text(".flashes"))
+    page.locator("summary", has_text="Replace The sternocleidomastoid from the side").click()
+    page.get_by_label(re.compile(r"^New image \(")).set_input_files(
+        files=[{"name": "scm-2.png", "mimeType": "image/png", "buffer": png((60, 60, 200))}])
+    page.get_by_role("button", name="Replace the image").click()
+    journey.check("image-replaced")
+    assert "The image is replaced" in page.inner_text(".flashes")
+    new_name = page.inner_text(".flashes").split("the draft now shows ")[1].split(".png")[0]
+    assert page.locator(".image-list > li").count() == 1  # the old one showed nowhere else
+    page.get_by_role("link", name="The Sternocleidomastoid", exact=True).click()
+    assert new_name in page.get_by_label("Lesson (Markdown)").input_value()
+    page.get_by_role("link", name=re.compile("^Author")).first.click()
+    page.get_by_role("link", name=re.compile(slug[-6:])).first.click()
+
+
 def test_instructor_journey(journey, browser, live_server):
     page, server = journey.page, journey.server
     slug = f"neck-{uuid.uuid4().hex[:6]}"
@@ -93,6 +168,7 @@ def test_instructor_journey(journey, browser, live_server):
     make_user(server.app, admin, password=PASSWORD, name="Ada Admin", is_admin=True)
     make_user(server.app, helper, password=PASSWORD, name="Hal Helper", is_instructor=True)
 
+    page.clock.install()  # timers run as usual, and autosave's 30 seconds can be skipped
     log_in(page, teacher)
     page.get_by_role("link", name="Author", exact=True).click()
     journey.check("author-area")
@@ -114,6 +190,7 @@ def test_instructor_journey(journey, browser, live_server):
     write_lesson(journey, page, title="The Scalenes", slug="scalenes", body=body,
                  name="lesson-2")
     page.get_by_role("link", name=re.compile(title)).first.click()
+    write_comfortably(journey, page, slug)
 
     page.get_by_role("link", name="Preview the draft").click()
     journey.check("preview-course")

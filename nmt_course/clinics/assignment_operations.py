@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from .. import audit
 from ..accounts.models import User
@@ -16,7 +16,7 @@ from ..mailing import outbox
 from ..mailing.messages import render_email
 from ..runtime import Email, Runtime
 from . import notice_operations as notices, queries
-from .models import Assignment, AssignmentNotice, Clinic, ReminderSent
+from .models import Assignment, Clinic, ReminderSent, in_force
 from .operations import ClinicError
 
 
@@ -57,7 +57,7 @@ def _assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_o
     notices_due: dict[tuple[int, int], Email] = {}
     for user_id in targets:
         assignment = db.session.scalar(select(Assignment).where(
-            Assignment.clinic_id == clinic.id, Assignment.course_id == course.id,
+            Assignment.clinic_id == clinic.id, Assignment.course_id == course.id, in_force(),
             Assignment.user_id.is_(None) if user_id is None else Assignment.user_id == user_id))
         if assignment is None:
             assignment = Assignment(clinic_id=clinic.id, course_id=course.id, user_id=user_id,
@@ -91,12 +91,14 @@ def change_due_date(runtime: Runtime, actor: User, assignment: Assignment,
 
 @transaction
 def withdraw(runtime: Runtime, actor: User, assignment: Assignment) -> None:
-    db.session.execute(delete(AssignmentNotice).where(
-        AssignmentNotice.assignment_id == assignment.id))
-    db.session.delete(assignment)
+    """Mark the assignment withdrawn: no longer required, reminded or reported as due, but
+    kept (with the notices sent of it) as the record of what was asked until when."""
+    if assignment.withdrawn_at is not None:
+        raise ClinicError("This assignment was already withdrawn.")
+    assignment.withdrawn_at, assignment.withdrawn_by_id = runtime.clock(), actor.id
     audit.record("clinic.assignment_withdrawn", at=runtime.clock(), actor_id=actor.id,
-                 subject=f"clinic:{assignment.clinic_id}", course_id=assignment.course_id,
-                 user_id=assignment.user_id)
+                 subject=f"clinic:{assignment.clinic_id}", assignment_id=assignment.id,
+                 course_id=assignment.course_id, user_id=assignment.user_id)
 
 
 # --- reminders ------------------------------------------------------------------------------

@@ -130,6 +130,8 @@ class ReportRow(NamedTuple):
     licence_state: str | None = None
     ce_hours: Decimal | None = None  # earned: the valid certificate's
     revoked: bool = False  # the certificate was revoked: not completed
+    # The assignment was withdrawn that day: the row is history, as it stood then.
+    withdrawn_on: dt.date | None = None
 
     @property
     def days_late(self) -> int | None:

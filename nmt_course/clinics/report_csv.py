@@ -8,7 +8,8 @@ from ..formatting import ce_hours
 from .compliance import ReportRow, Standing, timeliness
 
 HEADER = ["family name", "name", "e-mail", "staff", "licence number", "licence state",
-          "course", "status", "progress %", "due date", "completed on", "completed vs due",
+          "course", "assignment", "status", "progress %", "due date", "completed on",
+          "completed vs due",
           "CE hours", "certificate", "quizzes passed", "struggling with",
           "out of attempts at", "verification"]
 
@@ -38,7 +39,9 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
                 scores[n] = quiz.best_score
         lines.append([
             row.family_name, row.name, row.email, _standing(row), row.licence_number or "",
-            row.licence_state or "", row.course_title, row.status.value, row.percent,
+            row.licence_state or "", row.course_title,
+            f"withdrawn {row.withdrawn_on.isoformat()}" if row.withdrawn_on else "in force",
+            row.status.value, row.percent,
             row.due.isoformat(), row.completed_on.isoformat() if row.completed_on else "",
             timeliness(row.days_late), ce_hours(row.ce_hours) if row.ce_hours is not None
             else "", "revoked" if row.revoked else "valid" if row.completed_on else "",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sqlalchemy import (String, and_, case, cast, exists, func, literal, null, or_, select,
-                        type_coerce, union_all)
+                        true, type_coerce, union_all)
 
 from ..accounts.models import User
 from ..certificates.models import Certificate, CertificateStatus
@@ -20,8 +20,8 @@ from ..quizzes import policy
 from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
 from ..runtime import Settings
 from .compliance import (STRUGGLING_FAILS, AssignmentFacts, QuizResult, ReportRow, Standing,
-                         effective_due_dates, status)
-from .models import Assignment, ClinicRole, Invitation, Leaver, Membership, on_staff
+                         due_on, effective_due_dates, status)
+from .models import Assignment, ClinicRole, Invitation, Leaver, Membership, in_force, on_staff
 
 
 def _staff_ids(clinic_id: int):
@@ -60,21 +60,23 @@ def _people(clinic_id: int):
 def course_count(clinic_id: int) -> int:
     """How many courses the clinic assigned (the report's view depends on it)."""
     return db.session.scalar(select(func.count(func.distinct(Assignment.course_id)))
-                             .where(Assignment.clinic_id == clinic_id)) or 0
+                             .where(Assignment.clinic_id == clinic_id, in_force())) or 0
 
 
 def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
-           detail: bool = False, quizzes: bool = True) -> list[ReportRow]:
+           detail: bool = False, quizzes: bool = True,
+           withdrawn: bool = False) -> list[ReportRow]:
     """Every person x every course assigned to them (staff, former staff and those invited),
     in six statements; with `detail`, each row holds every quiz tried (for the CSV), not
-    only those the page shows; without `quizzes`, none (the matrix shows states only)."""
+    only those the page shows; without `quizzes`, none (the matrix shows states only); with
+    `withdrawn`, also a row per withdrawn assignment (as it stood when withdrawn)."""
     today = settings.local_date(now)
     people = _people(clinic_id)
     assignments = db.session.execute(
         select(Assignment.course_id, Assignment.user_id, Assignment.due_on,
-               Assignment.assigned_at, Course.title)
+               Assignment.assigned_at, Assignment.withdrawn_at, Course.title)
         .join(Course, Course.id == Assignment.course_id)
-        .where(Assignment.clinic_id == clinic_id)).all()
+        .where(Assignment.clinic_id == clinic_id, true() if withdrawn else in_force())).all()
     if not people or not assignments:
         return []
     course_ids = sorted({row.course_id for row in assignments})
@@ -101,21 +103,31 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
     rows = []
     for person in people:
         standing = Standing(person.standing)
-        user_id, left_on = person.id, None
-        if person.left_at is not None:
-            left_on = settings.local_date(person.left_at)
+        user_id = person.id
         evidence = standing is Standing.STAFF and person.evidence_notice_at is not None
-        due = effective_due_dates(
-            AssignmentFacts(a.course_id, a.due_on, a.user_id is not None, a.assigned_at,
-                            person.joined_at, settings.timezone)
-            for a in assignments if a.user_id is None or (user_id and a.user_id == user_id))
-        for course_id, due_date in due.items():
+        mine = [a for a in assignments
+                if a.user_id is None or (user_id and a.user_id == user_id)]
+
+        def facts(a):
+            return AssignmentFacts(a.course_id, a.due_on, a.user_id is not None,
+                                   a.assigned_at, person.joined_at, settings.timezone)
+
+        due = effective_due_dates(facts(a) for a in mine if a.withdrawn_at is None)
+        asked = [(course_id, due_date, None) for course_id, due_date in due.items()]
+        # A withdrawn assignment, as it stood when withdrawn (if it was ever the person's).
+        asked += [(a.course_id, due_on(facts(a)), a.withdrawn_at) for a in mine
+                  if a.withdrawn_at is not None and a.withdrawn_at > person.joined_at]
+        for course_id, due_date, withdrawn_at in asked:
+            # What counts is what happened while the person was on the staff and the
+            # assignment stood.
+            ended = min((moment for moment in (person.left_at, withdrawn_at) if moment),
+                        default=None)
             tried = tried_by.get((user_id, course_id), _NONE_TRIED)
             plain_read, quiz_read = reads.get((user_id, course_id), (0, 0))
             unpassed_read = quiz_read - tried.passed_and_read
             certificate = certificates.get((user_id, course_id))
-            if certificate is not None and person.left_at is not None \
-                    and certificate.issued_at > person.left_at:
+            if certificate is not None and ended is not None \
+                    and certificate.issued_at > ended:
                 certificate = None  # completed after leaving: not the clinic's record
             revoked = certificate is not None \
                 and certificate.status is not CertificateStatus.VALID
@@ -127,17 +139,19 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
                 user_id, person.legal_name or person.email, person.email, course_id,
                 titles[course_id], due_date,
                 status(completed=valid is not None, started=started, due=due_date,
-                       today=left_on or today),
+                       today=settings.local_date(ended) if ended else today),
                 # A lesson with a quiz is complete when read and passed; either alone is half.
                 percent(lesson_count[course_id], plain_read + tried.passed_and_read,
                         unpassed_read + tried.passed - tried.passed_and_read),
                 quiz_count[course_id], tried.passed, tried.results,
                 valid.completed_on if valid else None, valid.code if shown else None,
-                family_name=person.family_name, standing=standing, left_on=left_on,
+                family_name=person.family_name, standing=standing,
+                left_on=settings.local_date(person.left_at) if person.left_at else None,
                 evidence=evidence,
                 licence_number=person.licence_number if evidence else None,
                 licence_state=person.licence_state if evidence else None,
-                ce_hours=valid.ce_hours if shown else None, revoked=revoked))
+                ce_hours=valid.ce_hours if shown else None, revoked=revoked,
+                withdrawn_on=settings.local_date(withdrawn_at) if withdrawn_at else None))
     return rows
 
 

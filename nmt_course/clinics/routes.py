@@ -54,8 +54,9 @@ VIEWS = {"matrix": "Staff by course", "list": "By person, course by course"}
 def _report_rows(clinic: Clinic, *, detail: bool = False, quizzes: bool = True):
     """The report's rows, with the filters and sort of the query string; a course that is
     not this clinic's answers 404, like any other clinic's record."""
+    withdrawn = request.args.get("withdrawn") == "1"
     rows = report_queries.report(clinic.id, runtime().settings, runtime().clock(),
-                                 detail=detail, quizzes=quizzes)
+                                 detail=detail, quizzes=quizzes, withdrawn=withdrawn)
     courses = {row.course_id: row.course_title for row in rows}
     course_id = request.args.get("course", type=db_int)
     if "course" in request.args and request.args["course"] and course_id not in courses:
@@ -72,7 +73,8 @@ def _report_rows(clinic: Clinic, *, detail: bool = False, quizzes: bool = True):
                          needs_help=needs_help, sort=sort, people=people)
     return rows, chosen, courses, {"course": course_id, "status": wanted, "sort": sort,
                                    "help": "1" if needs_help else None,
-                                   "people": None if people == "current" else people}
+                                   "people": None if people == "current" else people,
+                                   "withdrawn": "1" if withdrawn else None}
 
 
 @bp.get("/<int:clinic_id>")
@@ -80,8 +82,9 @@ def report(clinic_id: int):
     """Who has completed which assigned course, who is late and who is struggling: a
     matrix of staff by course when several are assigned, else a list by person."""
     clinic = clinic_or_404(clinic_id)
+    # Withdrawn assignments (history) are listed by person: a matrix has one cell per course.
     view = request.args.get("view") or (
-        "matrix" if not request.args.get("course")
+        "matrix" if not request.args.get("course") and request.args.get("withdrawn") != "1"
         and report_queries.course_count(clinic.id) > 1 else "list")
     if view not in VIEWS:
         abort(400)
@@ -96,10 +99,13 @@ def report(clinic_id: int):
         courses, key=lambda c: courses[c]) if filters["course"] in (None, course_id)]
     return render_template(
         "clinics/report.html", clinic=clinic, rows=chosen, total=len(rows),
-        bars=course_bars([row for row in rows if row.standing in shown]), courses=courses,
+        bars=course_bars([row for row in rows
+                          if row.standing in shown and row.withdrawn_on is None]),
+        courses=courses,
         filters=filters, statuses=list(Status), sorts=SORT_LABELS, people=PEOPLE_LABELS,
         views=VIEWS, view=view, columns=columns, by_course=by_course,
-        lines=matrix(chosen, filters["sort"]) if view == "matrix" else [],
+        lines=matrix([row for row in chosen if row.withdrawn_on is None], filters["sort"])
+        if view == "matrix" else [],
         struggling_fails=STRUGGLING_FAILS, Standing=Standing, timeliness=timeliness,
         asked=notice_queries.asked_for_attempts(clinic.id),
         matrix_cells=matrix_html.cells, verify=url_for("certificates.verify_form"),
@@ -278,6 +284,7 @@ def _assignments_page(clinic: Clinic, form=None, status: int = 200):
     return render_template(
         "clinics/assignments.html", clinic=clinic, form=form or _assign_form(clinic, staff),
         assignments=assigned, names=names, due_form=DueDateForm,
+        withdrawn=queries.assignments_of(clinic.id, withdrawn=True), local_date=local_date,
         days_allowed={a.id: (a.due_on - local_date(a.assigned_at)).days for a in assigned},
         action=ActionForm()), status
 

@@ -115,8 +115,7 @@ class ReportRow(NamedTuple):
     percent: int
     quiz_count: int  # quizzes in the course
     quizzes_passed: int
-    # In lesson order: every quiz tried (the CSV's report), or those not passed yet or failed
-    # at least twice (what the page shows).
+    # The quizzes tried and not passed yet, in lesson order (none in the matrix's rows).
     quizzes: tuple[QuizResult, ...]
     completed_on: dt.date | None
     certificate_code: str | None
@@ -132,6 +131,8 @@ class ReportRow(NamedTuple):
     revoked: bool = False  # the certificate was revoked: not completed
     # The assignment was withdrawn that day: the row is history, as it stood then.
     withdrawn_on: dt.date | None = None
+    # Each quiz tried and its best score, "lesson position:score ..." (asked for by the CSV).
+    best_scores: str = ""
 
     @property
     def days_late(self) -> int | None:

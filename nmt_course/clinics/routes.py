@@ -51,12 +51,12 @@ PEOPLE_LABELS = {"current": "Staff and those invited", "former": "Former staff",
 VIEWS = {"matrix": "Staff by course", "list": "By person, course by course"}
 
 
-def _report_rows(clinic: Clinic, *, detail: bool = False, quizzes: bool = True):
+def _report_rows(clinic: Clinic, *, quizzes: bool = True, scores: bool = False):
     """The report's rows, with the filters and sort of the query string; a course that is
     not this clinic's answers 404, like any other clinic's record."""
     withdrawn = request.args.get("withdrawn") == "1"
     rows = report_queries.report(clinic.id, runtime().settings, runtime().clock(),
-                                 detail=detail, quizzes=quizzes, withdrawn=withdrawn)
+                                 quizzes=quizzes, withdrawn=withdrawn, scores=scores)
     courses = {row.course_id: row.course_title for row in rows}
     course_id = request.args.get("course", type=db_int)
     if "course" in request.args and request.args["course"] and course_id not in courses:
@@ -118,10 +118,9 @@ def report(clinic_id: int):
 def report_csv(clinic_id: int):
     """The chosen rows with every quiz's best score, licence, CE hours and timeliness."""
     clinic = clinic_or_404(clinic_id)
-    _, chosen, courses, _ = _report_rows(clinic, detail=True)
+    _, chosen, _, _ = _report_rows(clinic, scores=True)
     header, lines = csv_lines(chosen, report_queries.quiz_columns(
-        sorted({row.course_id for row in chosen})), courses,
-                              runtime().settings.verification_url)
+        sorted({row.course_id for row in chosen})), runtime().settings.verification_url)
     return to_csv(header, lines), 200, {
         "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="{_file_stem(clinic)}-report.csv"'}

@@ -1,5 +1,6 @@
 """withdrawn assignments kept as records, and course_progress, the counted copy of each
-learner's read marks and quiz standings in a course that clinic reports read (issue 23)
+learner's read marks and quiz standings in a course that clinic reports read (issue 23);
+assignments that recur every N months (issue 24)
 
 Revision ID: c24a0e1f5b7d
 Revises: b7c1e23a9d04
@@ -72,6 +73,8 @@ def upgrade():
         batch_op.add_column(sa.Column('withdrawn_at', nmt_course.database.UTCDateTime(),
                                       nullable=True))
         batch_op.add_column(sa.Column('withdrawn_by_id', sa.Integer(), nullable=True))
+        # Recurring training (issue 24): NULL, once is enough, for every assignment made before.
+        batch_op.add_column(sa.Column('recur_months', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_clinic_assignments_withdrawn_by_id_users'),
                                     'users', ['withdrawn_by_id'], ['id'])
         batch_op.drop_constraint('uq_clinic_assignments_clinic_id_course_id_user_id',
@@ -101,5 +104,6 @@ def downgrade():
                                           ['clinic_id', 'course_id', 'user_id'])
         batch_op.drop_constraint('fk_clinic_assignments_withdrawn_by_id_users',
                                  type_='foreignkey')
+        batch_op.drop_column('recur_months')
         batch_op.drop_column('withdrawn_by_id')
         batch_op.drop_column('withdrawn_at')

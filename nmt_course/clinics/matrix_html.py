@@ -25,6 +25,8 @@ def _cell(row: ReportRow, evidence: str, verify: str) -> str:
     if row.revoked:
         parts.append('<span class="lesson-meta">Certificate revoked</span>')
     if row.completed_on is None:
+        if row.expired:
+            parts.append(f'<span class="lesson-meta">Expired {_date(row.expires_on)}</span>')
         parts.append(f'<span class="lesson-meta">Due {_date(row.due)}</span>')
         return "".join(parts)
     note = timeliness(row.days_late)
@@ -32,6 +34,8 @@ def _cell(row: ReportRow, evidence: str, verify: str) -> str:
         note += " · " + ce_label(row.ce_hours)
     parts.append(f'<span class="lesson-meta">{_date(row.completed_on)}</span>'
                  f'<span class="lesson-meta">{escape(note)}</span>')
+    if row.expires_on is not None:
+        parts.append(f'<span class="lesson-meta">Expires on {_date(row.expires_on)}</span>')
     if row.certificate_code:
         name, title, code = escape(row.name), escape(row.course_title), row.verification_code
         links = (f'<a href="{evidence}{code}">Certificate<span class="visually-hidden"> of '

@@ -145,6 +145,9 @@ class Assignment(db.Model):
     due_on: Mapped[dt.date] = mapped_column(Date)
     assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Training that recurs: met by a valid certificate completed within the last this many
+    # months (recurrence.MIN_MONTHS to MAX_MONTHS); None: once is enough.
+    recur_months: Mapped[int | None] = mapped_column(Integer)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -10,7 +10,8 @@ from .compliance import ReportRow, Standing, timeliness
 HEADER = ["family name", "name", "e-mail", "staff", "licence number", "licence state",
           "course", "assignment", "status", "progress %", "due date", "completed on",
           "completed vs due",
-          "CE hours", "certificate", "quizzes passed", "struggling with",
+          "CE hours", "certificate", "repeats every (months)", "expires on", "expired on",
+          "quizzes passed", "struggling with",
           "out of attempts at", "verification"]
 
 
@@ -54,6 +55,9 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
             row.due.isoformat(), row.completed_on.isoformat() if row.completed_on else "",
             timeliness(row.days_late), ce_hours(row.ce_hours) if row.ce_hours is not None
             else "", "revoked" if row.revoked else "valid" if row.completed_on else "",
+            row.recur_months or "", "" if row.expired or row.expires_on is None
+            else row.expires_on.isoformat(),
+            row.expires_on.isoformat() if row.expired else "",
             f"{row.quizzes_passed} of {row.quiz_count}", "; ".join(row.struggling_with),
             "; ".join(row.out_of_attempts),
             verification_url(row.certificate_code) if row.certificate_code else ""] + cells)

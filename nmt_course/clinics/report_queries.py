@@ -15,6 +15,7 @@ from ..certificates.models import Certificate, CertificateStatus
 from ..database import UTCDateTime, db
 from ..learning.models import Course, CourseProgress, Lesson
 from ..progress import percent
+from ..recurrence import expired, expires_on
 from ..quizzes import policy
 from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
 from ..runtime import Settings
@@ -72,7 +73,8 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
     people = _people(clinic_id)
     assignments = db.session.execute(
         select(Assignment.course_id, Assignment.user_id, Assignment.due_on,
-               Assignment.assigned_at, Assignment.withdrawn_at, Course.title)
+               Assignment.assigned_at, Assignment.withdrawn_at, Assignment.recur_months,
+               Course.title)
         .join(Course, Course.id == Assignment.course_id)
         .where(Assignment.clinic_id == clinic_id, true() if withdrawn else in_force())).all()
     if not people or not assignments:
@@ -108,11 +110,12 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
         key = (person.joined_at, user_id if user_id in personal else None)
         if key not in asked_of:
             asked_of[key] = _asked(assignments, user_id, person.joined_at, settings.timezone)
-        for course_id, due_date, withdrawn_at in asked_of[key]:
+        for course_id, due_date, withdrawn_at, recur_months in asked_of[key]:
             # What counts is what happened while the person was on the staff and the
             # assignment stood.
             ended = min((moment for moment in (person.left_at, withdrawn_at) if moment),
                         default=None)
+            as_of = settings.local_date(ended) if ended else today
             done = counted.get((user_id, course_id), _NO_PROGRESS)
             unpassed_read = done.quiz_read - done.passed_and_read
             certificate = certificates.get((user_id, course_id))
@@ -122,6 +125,13 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
             revoked = certificate is not None \
                 and certificate.status is not CertificateStatus.VALID
             valid = certificate if certificate is not None and not revoked else None
+            expiry = expires_on(valid.completed_on, recur_months) \
+                if valid is not None and recur_months else None
+            lapsed = None
+            if expiry is not None and expired(expiry, as_of):
+                # Training that recurs is met by a completion within its months only: the
+                # next one is due the day this one expires.
+                lapsed, valid, due_date = valid.completed_on, None, expiry
             # Until told, the managers see completion dates only (no certificate, no CEs).
             shown = valid is not None and (evidence or standing is Standing.FORMER)
             started = bool(done.plain_read or unpassed_read or done.tried)
@@ -129,7 +139,7 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                 user_id, person.legal_name or person.email, person.email, course_id,
                 titles[course_id], due_date,
                 status(completed=valid is not None, started=started, due=due_date,
-                       today=settings.local_date(ended) if ended else today),
+                       today=as_of),
                 # A lesson with a quiz is complete when read and passed; either alone is half.
                 percent(lesson_count[course_id], done.plain_read + done.passed_and_read,
                         unpassed_read + done.passed - done.passed_and_read),
@@ -142,23 +152,35 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                 licence_state=person.licence_state if evidence else None,
                 ce_hours=valid.ce_hours if shown else None, revoked=revoked,
                 withdrawn_on=settings.local_date(withdrawn_at) if withdrawn_at else None,
-                best_scores=done.scores or ""))
+                best_scores=done.scores or "", recur_months=recur_months,
+                expires_on=expiry, expired_completion=lapsed))
     return rows
 
 
+class _Asked(NamedTuple):
+    course_id: int
+    due: dt.date
+    withdrawn_at: dt.datetime | None  # None: in force
+    recur_months: int | None  # None: once is enough
+
+
 def _asked(assignments, user_id: int | None, joined_at: dt.datetime,
-           timezone: dt.tzinfo) -> list[tuple[int, dt.date, dt.datetime | None]]:
-    """What the clinic asks of one person: (course, due date, None) per course in force, and
-    (course, due date, when withdrawn) per withdrawn assignment that was ever theirs."""
+           timezone: dt.tzinfo) -> list[_Asked]:
+    """What the clinic asks of one person: each course in force (a personal assignment
+    replacing the clinic's), and each withdrawn assignment that was ever theirs."""
     mine = [a for a in assignments if a.user_id is None or (user_id and a.user_id == user_id)]
 
     def facts(a):
         return AssignmentFacts(a.course_id, a.due_on, a.user_id is not None, a.assigned_at,
                                joined_at, timezone)
 
-    due = effective_due_dates(facts(a) for a in mine if a.withdrawn_at is None)
-    return [(course_id, due_date, None) for course_id, due_date in due.items()] + [
-        (a.course_id, due_on(facts(a)), a.withdrawn_at) for a in mine
+    in_force = [a for a in mine if a.withdrawn_at is None]
+    recur = {a.course_id: a.recur_months
+             for a in sorted(in_force, key=lambda a: a.user_id is not None)}
+    due = effective_due_dates(facts(a) for a in in_force)
+    return [_Asked(course_id, due_date, None, recur[course_id])
+            for course_id, due_date in due.items()] + [
+        _Asked(a.course_id, due_on(facts(a)), a.withdrawn_at, a.recur_months) for a in mine
         if a.withdrawn_at is not None and a.withdrawn_at > joined_at]
 
 

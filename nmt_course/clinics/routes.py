@@ -2,6 +2,7 @@
 assignments. Every page checks that the clinic in its address is one the user manages."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 
@@ -12,6 +13,7 @@ from wtforms import SelectChoice
 from ..csv_safe import to_csv
 from ..extensions import login_manager
 from ..formatting import long_date
+from ..recurrence import RENEWAL_WINDOW_DAYS
 from ..web import ActionForm, db_int, learner, runtime
 from . import (assignment_operations, matrix_html, membership_operations, notice_queries,
                operations, queries, report_queries)
@@ -69,12 +71,17 @@ def _report_rows(clinic: Clinic, *, quizzes: bool = True, scores: bool = False):
     if sort not in SORT_LABELS or people not in PEOPLE:
         abort(400)
     needs_help = request.args.get("help") == "1"
+    expiring = request.args.get("expiring") == "1"
+    soon = runtime().settings.local_date(runtime().clock()) + dt.timedelta(
+        days=RENEWAL_WINDOW_DAYS)
     chosen = select_rows(rows, course_id=course_id, wanted=Status(wanted) if wanted else None,
-                         needs_help=needs_help, sort=sort, people=people)
+                         needs_help=needs_help, sort=sort, people=people,
+                         expiring_by=soon if expiring else None)
     return rows, chosen, courses, {"course": course_id, "status": wanted, "sort": sort,
                                    "help": "1" if needs_help else None,
                                    "people": None if people == "current" else people,
-                                   "withdrawn": "1" if withdrawn else None}
+                                   "withdrawn": "1" if withdrawn else None,
+                                   "expiring": "1" if expiring else None}
 
 
 @bp.get("/<int:clinic_id>")
@@ -106,7 +113,7 @@ def report(clinic_id: int):
         views=VIEWS, view=view, columns=columns, by_course=by_course,
         lines=matrix([row for row in chosen if row.withdrawn_on is None], filters["sort"])
         if view == "matrix" else [],
-        struggling_fails=STRUGGLING_FAILS, Standing=Standing, timeliness=timeliness,
+        struggling_fails=STRUGGLING_FAILS, renewal_days=RENEWAL_WINDOW_DAYS, Standing=Standing, timeliness=timeliness,
         asked=notice_queries.asked_for_attempts(clinic.id),
         matrix_cells=matrix_html.cells, verify=url_for("certificates.verify_form"),
         # Addresses built once: url_for per row costs more than the row.
@@ -312,10 +319,12 @@ def assign(clinic_id: int):
         abort(404)
     staff_ids = form.staff.data if form.who.data == "chosen" else None
     try:
-        made, changed = assignment_operations.assign(runtime(), learner(), clinic, course,
-                                          form.due_on.data, staff_ids)
+        made, changed = assignment_operations.assign(
+            runtime(), learner(), clinic, course, form.due_on.data, staff_ids,
+            recur_months=form.recur_months.data)
     except operations.ClinicError as error:
-        field = form.staff if "staff" in str(error) else form.due_on
+        field = (form.staff if "staff" in str(error) else
+                 form.recur_months if "Repeat" in str(error) else form.due_on)
         field.errors.append(str(error))
         return _assignments_page(clinic, form, 422)
     due = long_date(form.due_on.data)

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+SEPARATOR = "\x00"
+RISKY_CELL = re.compile("(?:^|\x00)[=+\\-@\t\r]")
 
 
 def neutralise(value: object) -> str:
@@ -30,5 +32,10 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(cell) for cell in header])
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+        # One look at the whole row (its cells joined by a character that starts none of
+        # them), cell by cell only if some cell may start a formula: a clinic's report
+        # writes hundreds of thousands of cells.
+        if RISKY_CELL.search(SEPARATOR.join(map(str, row))):
+            row = [neutralise(cell) for cell in row]
+        writer.writerow(row)
     return "\ufeff" + buffer.getvalue()

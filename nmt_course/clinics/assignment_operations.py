@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from .. import audit
 from ..accounts.models import User
@@ -14,9 +14,10 @@ from ..database import db, transaction
 from ..learning.models import Course
 from ..mailing import outbox
 from ..mailing.messages import render_email
+from ..recurrence import recurrence_problem
 from ..runtime import Email, Runtime
 from . import notice_operations as notices, queries
-from .models import Assignment, AssignmentNotice, Clinic, ReminderSent
+from .models import Assignment, Clinic, ReminderSent, in_force
 from .operations import ClinicError
 
 
@@ -29,24 +30,29 @@ def _check_due(runtime: Runtime, due_on: dt.date) -> dt.date:
 
 
 def assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_on: dt.date,
-           staff_ids: Iterable[int] | None = None) -> tuple[int, int]:
-    """Assign a course to the whole clinic (`staff_ids` None) or to the chosen staff, and
-    e-mail each person it is new to. An existing assignment of the same course to the same
-    people takes the new date. Returns how many assignments were made and how many got the
-    new date."""
+           staff_ids: Iterable[int] | None = None, *,
+           recur_months: int | None = None) -> tuple[int, int]:
+    """Assign a course to the whole clinic (`staff_ids` None) or to the chosen staff, once or
+    every `recur_months` months, and e-mail each person it is new to. An existing assignment
+    of the same course to the same people takes the new date and recurrence. Returns how
+    many assignments were made and how many were changed."""
     chosen = None if staff_ids is None else set(staff_ids)
     mails = {member.user_id: notices.assignment_mail(
         runtime, to=member.user.email, name=member.user.legal_name, clinic_name=clinic.name,
         course=course, due=due_on)
         for member in queries.course_takers(clinic.id)
         if (chosen is None or member.user_id in chosen) and member.user.active}
-    return _assign(runtime, actor, clinic, course, due_on, chosen, mails)
+    return _assign(runtime, actor, clinic, course, due_on, chosen, mails, recur_months)
 
 
 @transaction
 def _assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_on: dt.date,
-            staff_ids: set[int] | None, mails: dict[int, Email]) -> tuple[int, int]:
+            staff_ids: set[int] | None, mails: dict[int, Email],
+            recur_months: int | None) -> tuple[int, int]:
     _check_due(runtime, due_on)
+    problem = recurrence_problem(recur_months)
+    if problem:
+        raise ClinicError(problem)
     if not course.is_published:
         raise ClinicError("Only published courses can be assigned.")
     staff = {m.user_id for m in queries.course_takers(clinic.id)}
@@ -57,17 +63,17 @@ def _assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_o
     notices_due: dict[tuple[int, int], Email] = {}
     for user_id in targets:
         assignment = db.session.scalar(select(Assignment).where(
-            Assignment.clinic_id == clinic.id, Assignment.course_id == course.id,
+            Assignment.clinic_id == clinic.id, Assignment.course_id == course.id, in_force(),
             Assignment.user_id.is_(None) if user_id is None else Assignment.user_id == user_id))
         if assignment is None:
             assignment = Assignment(clinic_id=clinic.id, course_id=course.id, user_id=user_id,
                                     assigned_at=runtime.clock(), assigned_by_id=actor.id,
-                                    due_on=due_on)
+                                    due_on=due_on, recur_months=recur_months)
             db.session.add(assignment)
             db.session.flush()
             made += 1
         else:
-            assignment.due_on = due_on
+            assignment.due_on, assignment.recur_months = due_on, recur_months
             changed += 1
         # Those already told of this assignment are not told again (a new date is not news
         # worth a second e-mail; the reminders carry it).
@@ -75,7 +81,8 @@ def _assign(runtime: Runtime, actor: User, clinic: Clinic, course: Course, due_o
                             if person in staff and user_id in (None, person)})
     audit.record("clinic.course_assigned", at=runtime.clock(), actor_id=actor.id,
                  subject=f"clinic:{clinic.id}", course_id=course.id, due_on=due_on.isoformat(),
-                 user_ids=[t for t in targets if t is not None], whole_clinic=staff_ids is None)
+                 user_ids=[t for t in targets if t is not None], whole_clinic=staff_ids is None,
+                 recur_months=recur_months)
     notices.queue_assignment_notices(runtime, notices_due)
     return made, changed
 
@@ -91,12 +98,14 @@ def change_due_date(runtime: Runtime, actor: User, assignment: Assignment,
 
 @transaction
 def withdraw(runtime: Runtime, actor: User, assignment: Assignment) -> None:
-    db.session.execute(delete(AssignmentNotice).where(
-        AssignmentNotice.assignment_id == assignment.id))
-    db.session.delete(assignment)
+    """Mark the assignment withdrawn: no longer required, reminded or reported as due, but
+    kept (with the notices sent of it) as the record of what was asked until when."""
+    if assignment.withdrawn_at is not None:
+        raise ClinicError("This assignment was already withdrawn.")
+    assignment.withdrawn_at, assignment.withdrawn_by_id = runtime.clock(), actor.id
     audit.record("clinic.assignment_withdrawn", at=runtime.clock(), actor_id=actor.id,
-                 subject=f"clinic:{assignment.clinic_id}", course_id=assignment.course_id,
-                 user_id=assignment.user_id)
+                 subject=f"clinic:{assignment.clinic_id}", assignment_id=assignment.id,
+                 course_id=assignment.course_id, user_id=assignment.user_id)
 
 
 # --- reminders ------------------------------------------------------------------------------

@@ -115,8 +115,7 @@ class ReportRow(NamedTuple):
     percent: int
     quiz_count: int  # quizzes in the course
     quizzes_passed: int
-    # In lesson order: every quiz tried (the CSV's report), or those not passed yet or failed
-    # at least twice (what the page shows).
+    # The quizzes tried and not passed yet, in lesson order (none in the matrix's rows).
     quizzes: tuple[QuizResult, ...]
     completed_on: dt.date | None
     certificate_code: str | None
@@ -130,6 +129,19 @@ class ReportRow(NamedTuple):
     licence_state: str | None = None
     ce_hours: Decimal | None = None  # earned: the valid certificate's
     revoked: bool = False  # the certificate was revoked: not completed
+    # The assignment was withdrawn that day: the row is history, as it stood then.
+    withdrawn_on: dt.date | None = None
+    # Each quiz tried and its best score, "lesson position:score ..." (asked for by the CSV).
+    best_scores: str = ""
+    recur_months: int | None = None  # the assignment repeats every so many months
+    # When the completion stops meeting the recurring assignment (on that day the row is no
+    # longer completed: expired, its due date that day).
+    expires_on: dt.date | None = None
+    expired_completion: dt.date | None = None  # the completion that expired, if one did
+
+    @property
+    def expired(self) -> bool:
+        return self.expired_completion is not None
 
     @property
     def days_late(self) -> int | None:
@@ -184,14 +196,19 @@ SORTS = {
 
 def select_rows(rows: Sequence[ReportRow], *, course_id: int | None = None,
                 wanted: Status | None = None, needs_help: bool = False,
-                sort: str = "status", people: str = "current") -> list[ReportRow]:
-    """`needs_help`: only those struggling or out of attempts; `people`: a key of PEOPLE."""
+                sort: str = "status", people: str = "current",
+                expiring_by: dt.date | None = None) -> list[ReportRow]:
+    """`needs_help`: only those struggling or out of attempts; `people`: a key of PEOPLE;
+    `expiring_by`: only completions that expire by that day (and have not yet)."""
     standings = PEOPLE.get(people, PEOPLE["current"])
     chosen = [row for row in rows
               if row.standing in standings
               and (course_id is None or row.course_id == course_id)
               and (wanted is None or row.status is wanted)
-              and (not needs_help or row.struggling_with or row.out_of_attempts)]
+              and (not needs_help or row.struggling_with or row.out_of_attempts)
+              and (expiring_by is None or (row.completed_on is not None
+                                           and row.expires_on is not None
+                                           and row.expires_on <= expiring_by))]
     return sorted(chosen, key=SORTS.get(sort, SORTS["status"]))
 
 

@@ -1,12 +1,13 @@
 """Clinic forms: managers', admins' and the invited person's."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, EmailField, RadioField, SelectChoice, SelectField,
+from wtforms import (DateField, EmailField, IntegerField, RadioField, SelectChoice, SelectField,
                      SelectMultipleField, StringField)
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..form_fields import EMAIL, AccountDetails, NewPassword
+from ..recurrence import MAX_MONTHS, MIN_MONTHS, recurrence_problem
 from .roster import MAX_BYTES, MAX_ROWS
 
 NAME = [DataRequired("Give the clinic a name."), Length(max=200)]
@@ -41,6 +42,12 @@ class AssignForm(FlaskForm):
         SelectChoice("clinic", "Everyone on the staff, now and later"),
         SelectChoice("chosen", "Only the staff chosen below")])
     staff = CheckboxList("Staff", coerce=int, validators=[Optional()], validate_choice=False)
+    recur_months = IntegerField(
+        "Repeat every (months)",
+        validators=[Optional(), NumberRange(MIN_MONTHS, MAX_MONTHS, recurrence_problem(0))],
+        description=f"For training that must be renewed: from {MIN_MONTHS} to {MAX_MONTHS} "
+                    "months. A completion then counts for that long, and staff are given the "
+                    "course again when it nears its end. Leave it empty if once is enough.")
 
 
 class DueDateForm(FlaskForm):

@@ -4,29 +4,38 @@ string formatting a few. Everything a person typed is escaped."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
 from ..formatting import ce_label, long_date
-from .compliance import MatrixLine, ReportRow, timeliness
+from .compliance import MatrixLine, ReportRow, Status, timeliness
 
 ICONS = {"COMPLETED": "✓", "OVERDUE": "!", "IN_PROGRESS": "◐", "NOT_STARTED": "○"}
+BADGES = {state: f'<span class="badge status-{state.name.lower()}"><span aria-hidden="true">'
+                 f'{ICONS[state.name]}</span> {state.label}</span>' for state in Status}
+
+
+# A matrix repeats a few dates thousands of times: each is written once.
+_date = lru_cache(maxsize=2048)(long_date)
 
 
 def _cell(row: ReportRow, evidence: str, verify: str) -> str:
-    state = row.status
-    parts = [f'<span class="badge status-{state.name.lower()}"><span aria-hidden="true">'
-             f'{ICONS[state.name]}</span> {state.label}</span>']
+    parts = [BADGES[row.status]]
     if row.revoked:
         parts.append('<span class="lesson-meta">Certificate revoked</span>')
     if row.completed_on is None:
-        parts.append(f'<span class="lesson-meta">Due {long_date(row.due)}</span>')
+        if row.expired:
+            parts.append(f'<span class="lesson-meta">Expired {_date(row.expires_on)}</span>')
+        parts.append(f'<span class="lesson-meta">Due {_date(row.due)}</span>')
         return "".join(parts)
     note = timeliness(row.days_late)
     if row.ce_hours is not None:
         note += " · " + ce_label(row.ce_hours)
-    parts.append(f'<span class="lesson-meta">{long_date(row.completed_on)}</span>'
+    parts.append(f'<span class="lesson-meta">{_date(row.completed_on)}</span>'
                  f'<span class="lesson-meta">{escape(note)}</span>')
+    if row.expires_on is not None:
+        parts.append(f'<span class="lesson-meta">Expires on {_date(row.expires_on)}</span>')
     if row.certificate_code:
         name, title, code = escape(row.name), escape(row.course_title), row.verification_code
         links = (f'<a href="{evidence}{code}">Certificate<span class="visually-hidden"> of '

@@ -117,16 +117,25 @@ class Invitation(db.Model):
         return self.role is ClinicRole.MANAGER
 
 
+_PERSONAL_IN_FORCE = "user_id IS NOT NULL AND withdrawn_at IS NULL"
+_WHOLE_CLINIC_IN_FORCE = "user_id IS NULL AND withdrawn_at IS NULL"
+
+
 class Assignment(db.Model):
     """A course a clinic's staff must complete by a date: the whole clinic's (`user_id`
     NULL; staff who join later are due the same number of days after joining) or one
-    person's, which replaces the clinic's for them."""
+    person's, which replaces the clinic's for them. Withdrawing one marks it (the record
+    stays, as evidence of what was asked when); the same course may then be assigned again."""
 
     __tablename__ = "clinic_assignments"
+    # One assignment in force per course and person, and per course for the whole clinic.
     __table_args__ = (
-        UniqueConstraint("clinic_id", "course_id", "user_id"),
+        Index("uq_clinic_assignments_personal", "clinic_id", "course_id", "user_id",
+              unique=True, sqlite_where=text(_PERSONAL_IN_FORCE),
+              postgresql_where=text(_PERSONAL_IN_FORCE)),
         Index("uq_clinic_assignments_whole_clinic", "clinic_id", "course_id", unique=True,
-              sqlite_where=text("user_id IS NULL"), postgresql_where=text("user_id IS NULL")),
+              sqlite_where=text(_WHOLE_CLINIC_IN_FORCE),
+              postgresql_where=text(_WHOLE_CLINIC_IN_FORCE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,8 +145,18 @@ class Assignment(db.Model):
     due_on: Mapped[dt.date] = mapped_column(Date)
     assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Training that recurs: met by a valid certificate completed within the last this many
+    # months (recurrence.MIN_MONTHS to MAX_MONTHS); None: once is enough.
+    recur_months: Mapped[int | None] = mapped_column(Integer)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     course = relationship("Course")
+
+
+def in_force():
+    """SQL: the assignment has not been withdrawn."""
+    return Assignment.withdrawn_at.is_(None)
 
 
 class ReminderSent(db.Model):

@@ -15,7 +15,7 @@ from ..quizzes.models import AttemptGrant, AttemptRequest, Quiz, QuizStanding, Q
 from ..runtime import Settings
 from . import report_queries
 from .compliance import Status
-from .models import Assignment, Clinic, ClinicRole, Membership, on_staff
+from .models import Assignment, Clinic, ClinicRole, Membership, in_force, on_staff
 
 
 def out_of_attempts(user_ids) -> set[tuple[int, int]]:
@@ -60,7 +60,7 @@ def clinic_contacts(user_id: int, course_id: int) -> list[Contact]:
     assigned = (select(Assignment.clinic_id).join(
         Membership, (Membership.clinic_id == Assignment.clinic_id)
         & (Membership.user_id == user_id))
-        .where(Assignment.course_id == course_id, on_staff(),
+        .where(Assignment.course_id == course_id, on_staff(), in_force(),
                Assignment.user_id.is_(None) | (Assignment.user_id == user_id)))
     return [Contact(*row) for row in db.session.execute(
         select(Clinic.name, User.legal_name, User.email)

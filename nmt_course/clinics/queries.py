@@ -19,7 +19,8 @@ from ..runtime import Settings
 from . import notice_queries
 from .compliance import AssignmentFacts, effective_due_dates, needs_reminder
 from .evidence import NOTICE_DAYS
-from .models import Assignment, Clinic, ClinicRole, Invitation, Leaver, Membership, on_staff
+from .models import (Assignment, Clinic, ClinicRole, Invitation, Leaver, Membership, in_force,
+                     on_staff)
 
 
 def managed_clinic(user: User, clinic_id: int) -> Clinic | None:
@@ -129,16 +130,26 @@ def invitations_sent_since(clinic_id: int, since: dt.datetime) -> int:
         Invitation.clinic_id == clinic_id, Invitation.sent_at >= since)) or 0
 
 
-def assignments_of(clinic_id: int) -> list[Assignment]:
+def assignments_of(clinic_id: int, *, withdrawn: bool = False) -> list[Assignment]:
+    """The clinic's assignments in force; with `withdrawn`, those withdrawn instead (most
+    recently withdrawn first)."""
+    query = select(Assignment).join(Course, Course.id == Assignment.course_id)
+    if withdrawn:
+        return list(db.session.scalars(
+            query.where(Assignment.clinic_id == clinic_id, ~in_force())
+            .order_by(Assignment.withdrawn_at.desc(), Assignment.id.desc())))
     return list(db.session.scalars(
-        select(Assignment).join(Course, Course.id == Assignment.course_id)
-        .where(Assignment.clinic_id == clinic_id)
+        query.where(Assignment.clinic_id == clinic_id, in_force())
         .order_by(Course.title, Assignment.user_id.is_not(None), Assignment.id)))
 
 
 def assignment_of(clinic_id: int, assignment_id: int) -> Assignment | None:
+    """The clinic's assignment in force with this id (a withdrawn one is history: None)."""
     assignment = db.session.get(Assignment, assignment_id)
-    return assignment if assignment is not None and assignment.clinic_id == clinic_id else None
+    if assignment is None or assignment.clinic_id != clinic_id \
+            or assignment.withdrawn_at is not None:
+        return None
+    return assignment
 
 
 def assignable_courses() -> list[Course]:
@@ -173,7 +184,7 @@ def my_clinics(user_id: int, settings: Settings, now: dt.datetime | None = None)
                Membership.evidence_notice_at)
         .join(Clinic, Clinic.id == Membership.clinic_id)
         .outerjoin(Assignment, and_(
-            Assignment.clinic_id == Membership.clinic_id, on_staff(),
+            Assignment.clinic_id == Membership.clinic_id, on_staff(), in_force(),
             or_(Assignment.user_id.is_(None), Assignment.user_id == user_id)))
         .outerjoin(Course, Course.id == Assignment.course_id)
         .where(Membership.user_id == user_id)).all()
@@ -240,7 +251,7 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
                Assignment.assigned_at, Course.id, Course.title, Course.slug)
         .join(User, User.id == Membership.user_id)
         .join(Clinic, Clinic.id == Membership.clinic_id)
-        .join(Assignment, and_(Assignment.clinic_id == Membership.clinic_id, or_(
+        .join(Assignment, and_(Assignment.clinic_id == Membership.clinic_id, in_force(), or_(
             Assignment.user_id.is_(None), Assignment.user_id == Membership.user_id)))
         .join(Course, Course.id == Assignment.course_id)
         .where(on_staff(), User.active)).all()

@@ -1,27 +1,27 @@
 """A clinic's compliance report: every staff member x every course assigned to them, read
-from the same stored facts as a learner's progress (read marks, quiz standings, certificates)
-in a fixed number of statements, whatever the staff count."""
+from the same stored facts as a learner's progress (their counted copy in course_progress,
+quiz standings, certificates) in a fixed number of statements, whatever the staff count."""
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import (String, and_, case, cast, exists, func, literal, null, or_, select,
-                        type_coerce, union_all)
+from sqlalchemy import (String, case, cast, exists, func, literal, null, select,
+                        true, type_coerce, union_all)
 
 from ..accounts.models import User
 from ..certificates.models import Certificate, CertificateStatus
 from ..database import UTCDateTime, db
-from ..learning.models import Course, Lesson, LessonProgress
+from ..learning.models import Course, CourseProgress, Lesson
 from ..progress import percent
+from ..recurrence import expired, expires_on
 from ..quizzes import policy
 from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
 from ..runtime import Settings
-from .compliance import (STRUGGLING_FAILS, AssignmentFacts, QuizResult, ReportRow, Standing,
-                         effective_due_dates, status)
-from .models import Assignment, ClinicRole, Invitation, Leaver, Membership, on_staff
+from .compliance import (AssignmentFacts, QuizResult, ReportRow, Standing,
+                         due_on, effective_due_dates, status)
+from .models import Assignment, ClinicRole, Invitation, Leaver, Membership, in_force, on_staff
 
 
 def _staff_ids(clinic_id: int):
@@ -61,21 +61,23 @@ def _people(clinic_id: int):
 def course_count(clinic_id: int) -> int:
     """How many courses the clinic assigned (the report's view depends on it)."""
     return db.session.scalar(select(func.count(func.distinct(Assignment.course_id)))
-                             .where(Assignment.clinic_id == clinic_id)) or 0
+                             .where(Assignment.clinic_id == clinic_id, in_force())) or 0
 
 
-def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
-           detail: bool = False, quizzes: bool = True) -> list[ReportRow]:
+def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: bool = True,
+           withdrawn: bool = False, scores: bool = False) -> list[ReportRow]:
     """Every person x every course assigned to them (staff, former staff and those invited),
-    in six statements; with `detail`, each row holds every quiz tried (for the CSV), not
-    only those the page shows; without `quizzes`, none (the matrix shows states only)."""
+    in six statements (five without `quizzes`: the matrix shows states only, not the quizzes
+    tried and not passed yet); with `withdrawn`, also a row per withdrawn assignment
+    (as it stood when withdrawn); with `scores`, each quiz's best score (the CSV's)."""
     today = settings.local_date(now)
     people = _people(clinic_id)
     assignments = db.session.execute(
         select(Assignment.course_id, Assignment.user_id, Assignment.due_on,
-               Assignment.assigned_at, Course.title)
+               Assignment.assigned_at, Assignment.withdrawn_at, Assignment.recur_months,
+               Course.title)
         .join(Course, Course.id == Assignment.course_id)
-        .where(Assignment.clinic_id == clinic_id)).all()
+        .where(Assignment.clinic_id == clinic_id, true() if withdrawn else in_force())).all()
     if not people or not assignments:
         return []
     course_ids = sorted({row.course_id for row in assignments})
@@ -89,8 +91,8 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
         lessons[lesson_id] = _LessonFacts(course_id, position, title, max_attempts or 0)
         quiz_count[course_id] += quiz_id is not None
     lesson_count = Counter(lesson.course_id for lesson in lessons.values())
-    reads = _read_counts(clinic_id, course_ids)
-    tried_by = _quiz_results(clinic_id, lessons, detail=detail, packed=quizzes)
+    counted = _progress_counts(clinic_id, course_ids, scores)
+    shown_quizzes = _quiz_results(clinic_id, lessons) if quizzes else {}
     # Revoked certificates too: the row says "certificate revoked", and is not completed.
     certificates = {(row.user_id, row.course_id): row for row in db.session.execute(
         select(Certificate.user_id, Certificate.course_id, Certificate.completed_on,
@@ -99,50 +101,91 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *,
         .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
                Certificate.course_id.in_(course_ids)))}
     titles = {row.course_id: row.title for row in assignments}
+    personal = {row.user_id for row in assignments if row.user_id is not None}
+    asked_of: dict[tuple, list] = {}  # the same for everyone who joined at the same moment
     rows = []
     for person in people:
         standing = Standing(person.standing)
-        user_id, left_on = person.id, None
-        if person.left_at is not None:
-            left_on = settings.local_date(person.left_at)
+        user_id = person.id
         evidence = standing is Standing.STAFF and person.evidence_notice_at is not None
-        due = effective_due_dates(
-            AssignmentFacts(a.course_id, a.due_on, a.user_id is not None, a.assigned_at,
-                            person.joined_at, settings.timezone)
-            for a in assignments if a.user_id is None or (user_id and a.user_id == user_id))
-        for course_id, due_date in due.items():
-            tried = tried_by.get((user_id, course_id), _NONE_TRIED)
-            plain_read, quiz_read = reads.get((user_id, course_id), (0, 0))
-            unpassed_read = quiz_read - tried.passed_and_read
+        key = (person.joined_at, user_id if user_id in personal else None)
+        if key not in asked_of:
+            asked_of[key] = _asked(assignments, user_id, person.joined_at, settings.timezone)
+        for course_id, due_date, withdrawn_at, recur_months in asked_of[key]:
+            # What counts is what happened while the person was on the staff and the
+            # assignment stood.
+            ended = min((moment for moment in (person.left_at, withdrawn_at) if moment),
+                        default=None)
+            as_of = settings.local_date(ended) if ended else today
+            done = counted.get((user_id, course_id), _NO_PROGRESS)
+            unpassed_read = done.quiz_read - done.passed_and_read
             certificate = certificates.get((user_id, course_id))
-            if certificate is not None and person.left_at is not None \
-                    and certificate.issued_at > person.left_at:
+            if certificate is not None and ended is not None \
+                    and certificate.issued_at > ended:
                 certificate = None  # completed after leaving: not the clinic's record
             revoked = certificate is not None \
                 and certificate.status is not CertificateStatus.VALID
             valid = certificate if certificate is not None and not revoked else None
+            expiry = expires_on(valid.completed_on, recur_months) \
+                if valid is not None and recur_months else None
+            lapsed = None
+            if expiry is not None and expired(expiry, as_of):
+                # Training that recurs is met by a completion within its months only: the
+                # next one is due the day this one expires.
+                lapsed, valid, due_date = valid.completed_on, None, expiry
             # Until told, the managers see completion dates only (no certificate, no CEs). A
             # deleted account shows as "Deleted account" with its date and certificate code.
             shown = valid is not None and (evidence or standing is Standing.FORMER
                                            or person.deleted_at is not None)
-            started = bool(plain_read or unpassed_read or tried.tried)
+            started = bool(done.plain_read or unpassed_read or done.tried)
             rows.append(ReportRow(
                 user_id, person.legal_name or person.email,
                 "" if person.deleted_at is not None else person.email, course_id,
                 titles[course_id], due_date,
                 status(completed=valid is not None, started=started, due=due_date,
-                       today=left_on or today),
+                       today=as_of),
                 # A lesson with a quiz is complete when read and passed; either alone is half.
-                percent(lesson_count[course_id], plain_read + tried.passed_and_read,
-                        unpassed_read + tried.passed - tried.passed_and_read),
-                quiz_count[course_id], tried.passed, tried.results,
+                percent(lesson_count[course_id], done.plain_read + done.passed_and_read,
+                        unpassed_read + done.passed - done.passed_and_read),
+                quiz_count[course_id], done.passed, shown_quizzes.get((user_id, course_id), ()),
                 valid.completed_on if valid else None, valid.code if shown else None,
-                family_name=person.family_name, standing=standing, left_on=left_on,
+                family_name=person.family_name, standing=standing,
+                left_on=settings.local_date(person.left_at) if person.left_at else None,
                 evidence=evidence,
                 licence_number=person.licence_number if evidence else None,
                 licence_state=person.licence_state if evidence else None,
-                ce_hours=valid.ce_hours if shown else None, revoked=revoked))
+                ce_hours=valid.ce_hours if shown else None, revoked=revoked,
+                withdrawn_on=settings.local_date(withdrawn_at) if withdrawn_at else None,
+                best_scores=done.scores or "", recur_months=recur_months,
+                expires_on=expiry, expired_completion=lapsed))
     return rows
+
+
+class _Asked(NamedTuple):
+    course_id: int
+    due: dt.date
+    withdrawn_at: dt.datetime | None  # None: in force
+    recur_months: int | None  # None: once is enough
+
+
+def _asked(assignments, user_id: int | None, joined_at: dt.datetime,
+           timezone: dt.tzinfo) -> list[_Asked]:
+    """What the clinic asks of one person: each course in force (a personal assignment
+    replacing the clinic's), and each withdrawn assignment that was ever theirs."""
+    mine = [a for a in assignments if a.user_id is None or (user_id and a.user_id == user_id)]
+
+    def facts(a):
+        return AssignmentFacts(a.course_id, a.due_on, a.user_id is not None, a.assigned_at,
+                               joined_at, timezone)
+
+    in_force = [a for a in mine if a.withdrawn_at is None]
+    recur = {a.course_id: a.recur_months
+             for a in sorted(in_force, key=lambda a: a.user_id is not None)}
+    due = effective_due_dates(facts(a) for a in in_force)
+    return [_Asked(course_id, due_date, None, recur[course_id])
+            for course_id, due_date in due.items()] + [
+        _Asked(a.course_id, due_on(facts(a)), a.withdrawn_at, a.recur_months) for a in mine
+        if a.withdrawn_at is not None and a.withdrawn_at > joined_at]
 
 
 def quiz_columns(course_ids: list[int]) -> list[tuple[int, int, str]]:
@@ -155,18 +198,30 @@ def quiz_columns(course_ids: list[int]) -> list[tuple[int, int, str]]:
         .order_by(Lesson.course_id, Lesson.position))]
 
 
-def _read_counts(clinic_id: int, course_ids: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
-    """(user, course) -> (lessons without a quiz read, lessons with a quiz read)."""
-    rows = db.session.execute(
-        select(LessonProgress.user_id, Lesson.course_id,
-               func.count(case((Quiz.id.is_(None), 1))), func.count(Quiz.id))
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
-        .where(LessonProgress.user_id.in_(_staff_ids(clinic_id)),
-               Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))
-        .group_by(LessonProgress.user_id, Lesson.course_id))
-    return {(user_id, course_id): (plain, with_quiz) for user_id, course_id, plain, with_quiz
-            in rows}
+def _progress_counts(clinic_id: int, course_ids: list[int],
+                     scores: bool) -> dict[tuple[int, int], CourseProgress]:
+    """(user, course) -> the counted read marks and quiz standings (`course_progress`, kept
+    by the operations that change them), with the best scores if asked: one narrow row per
+    person and course."""
+    return {(row.user_id, row.course_id): row for row in db.session.execute(
+        select(CourseProgress.user_id, CourseProgress.course_id, CourseProgress.plain_read,
+               CourseProgress.quiz_read, CourseProgress.passed,
+               CourseProgress.passed_and_read, CourseProgress.tried,
+               CourseProgress.scores if scores else null().label("scores"))
+        .where(CourseProgress.user_id.in_(_staff_ids(clinic_id)),
+               CourseProgress.course_id.in_(course_ids)))}
+
+
+class _NoProgress(NamedTuple):
+    plain_read: int = 0
+    quiz_read: int = 0
+    passed: int = 0
+    passed_and_read: int = 0
+    tried: int = 0
+    scores: str | None = None
+
+
+_NO_PROGRESS = _NoProgress()
 
 
 class _LessonFacts(NamedTuple):
@@ -176,27 +231,13 @@ class _LessonFacts(NamedTuple):
     max_attempts: int  # of its quiz's current version; 0: no limit (or no quiz)
 
 
-@dataclass(frozen=True)
-class _QuizzesOf:
-    """One person's quizzes in one course."""
-
-    passed: int
-    passed_and_read: int  # passed quizzes whose lesson is marked as read too
-    tried: int
-    results: tuple[QuizResult, ...]  # in lesson order: all, or those not passed or failed twice
-
-
-_NONE_TRIED = _QuizzesOf(0, 0, 0, ())
-
-
-def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *, detail: bool,
-                  packed: bool = True) -> dict[tuple[int, int], _QuizzesOf]:
-    """(user, course) -> how many quizzes they passed and tried, with each quiz's best score,
-    pass, failures and whether its attempts are used up: every quiz with `detail`, else only
-    those the page shows (not passed yet, or failed twice). From the standings the attempts
-    keep, grouped by course in SQL, so that one short row per person and course crosses
-    over, its quizzes packed as "lesson:best:passed:fails:tries:granted" (without `packed`,
-    the counts alone)."""
+def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts]
+                  ) -> dict[tuple[int, int], tuple[QuizResult, ...]]:
+    """(user, course) -> the quizzes tried and not passed yet (what says who is struggling,
+    out of attempts or weakest where), in lesson order, each with its best score, pass, failures and whether its
+    attempts are used up. From the standings the attempts keep, grouped by course in SQL, so
+    that one short row per person and course crosses over, its quizzes packed as
+    "lesson:best:passed:fails:tries:granted"."""
     quizzes = select(Quiz.id).where(Quiz.lesson_id.in_(list(lessons)),
                                     Quiz.archived_at.is_(None))
     per_quiz = (
@@ -205,33 +246,23 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *, detail: b
                case((QuizStanding.passed, 1), else_=0).label("passes"),
                QuizStanding.failures.label("fails"), QuizStanding.attempts.label("tries"))
         .where(QuizStanding.user_id.in_(_staff_ids(clinic_id)),
-               QuizStanding.quiz_id.in_(quizzes))).subquery()
-    read = exists().where(LessonProgress.user_id == per_quiz.c.user_id,
-                          LessonProgress.lesson_id == Lesson.id)
+               QuizStanding.quiz_id.in_(quizzes), QuizStanding.passed.is_(False))).subquery()
     # Extra attempts granted matter only while the quiz is not passed: looked up only then.
     granted = case((per_quiz.c.passes == 0, select(
         func.coalesce(func.sum(AttemptGrant.attempts), 0))
         .where(AttemptGrant.user_id == per_quiz.c.user_id,
                AttemptGrant.quiz_id == per_quiz.c.quiz_id).scalar_subquery()), else_=0)
-    fields = [cast(column, String) for column in (Lesson.id, per_quiz.c.best,
-                                                  per_quiz.c.passes, per_quiz.c.fails,
-                                                  per_quiz.c.tries, granted)]
-    text = fields[0]
-    for field in fields[1:]:
-        text = text + ":" + field
-    if not detail:
-        text = case((or_(per_quiz.c.passes == 0, per_quiz.c.fails >= STRUGGLING_FAILS), text))
     rows = db.session.execute(
         select(per_quiz.c.user_id, Lesson.course_id,
-               func.count(case((per_quiz.c.passes > 0, 1))),
-               func.count(case((and_(per_quiz.c.passes > 0, read), 1))), func.count(),
-               func.aggregate_strings(text, " ") if packed else null())
+               func.aggregate_strings(_packed(Lesson.id, per_quiz.c.best, per_quiz.c.passes,
+                                              per_quiz.c.fails, per_quiz.c.tries, granted),
+                                      " "))
         .join(Quiz, Quiz.id == per_quiz.c.quiz_id).join(Lesson, Lesson.id == Quiz.lesson_id)
         .group_by(per_quiz.c.user_id, Lesson.course_id))
     results, locked = {}, {}
-    for user_id, course_id, passed, passed_and_read, tried, quizzes_text in rows:
+    for user_id, course_id, quizzes_text in rows:
         unpacked = []
-        for part in (quizzes_text or "").split():
+        for part in quizzes_text.split():
             lesson_id, best, passes, fails, tries, granted = map(int, part.split(":"))
             _, position, title, max_attempts = lessons[lesson_id]
             # The policy's answer depends on these four numbers only: asked once each.
@@ -242,8 +273,13 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts], *, detail: b
                     max_attempts=policy.attempt_limit(max_attempts, granted)))
             unpacked.append(QuizResult(title, position, best, passes > 0, fails, locked[key]))
         unpacked.sort(key=lambda result: result.position)
-        results[(user_id, course_id)] = _QuizzesOf(passed, passed_and_read, tried,
-                                                   tuple(unpacked))
+        results[(user_id, course_id)] = tuple(unpacked)
     return results
 
 
+def _packed(*columns):
+    """SQL: the columns as text joined by colons."""
+    text = cast(columns[0], String)
+    for column in columns[1:]:
+        text = text + ":" + cast(column, String)
+    return text

@@ -2,6 +2,7 @@
 assignments. Every page checks that the clinic in its address is one the user manages."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 
@@ -12,6 +13,7 @@ from wtforms import SelectChoice
 from ..csv_safe import to_csv
 from ..extensions import login_manager
 from ..formatting import long_date
+from ..recurrence import RENEWAL_WINDOW_DAYS
 from ..web import ActionForm, db_int, learner, runtime
 from . import (assignment_operations, matrix_html, membership_operations, notice_queries,
                operations, queries, report_queries)
@@ -51,11 +53,12 @@ PEOPLE_LABELS = {"current": "Staff and those invited", "former": "Former staff",
 VIEWS = {"matrix": "Staff by course", "list": "By person, course by course"}
 
 
-def _report_rows(clinic: Clinic, *, detail: bool = False, quizzes: bool = True):
+def _report_rows(clinic: Clinic, *, quizzes: bool = True, scores: bool = False):
     """The report's rows, with the filters and sort of the query string; a course that is
     not this clinic's answers 404, like any other clinic's record."""
+    withdrawn = request.args.get("withdrawn") == "1"
     rows = report_queries.report(clinic.id, runtime().settings, runtime().clock(),
-                                 detail=detail, quizzes=quizzes)
+                                 quizzes=quizzes, withdrawn=withdrawn, scores=scores)
     courses = {row.course_id: row.course_title for row in rows}
     course_id = request.args.get("course", type=db_int)
     if "course" in request.args and request.args["course"] and course_id not in courses:
@@ -68,11 +71,17 @@ def _report_rows(clinic: Clinic, *, detail: bool = False, quizzes: bool = True):
     if sort not in SORT_LABELS or people not in PEOPLE:
         abort(400)
     needs_help = request.args.get("help") == "1"
+    expiring = request.args.get("expiring") == "1"
+    soon = runtime().settings.local_date(runtime().clock()) + dt.timedelta(
+        days=RENEWAL_WINDOW_DAYS)
     chosen = select_rows(rows, course_id=course_id, wanted=Status(wanted) if wanted else None,
-                         needs_help=needs_help, sort=sort, people=people)
+                         needs_help=needs_help, sort=sort, people=people,
+                         expiring_by=soon if expiring else None)
     return rows, chosen, courses, {"course": course_id, "status": wanted, "sort": sort,
                                    "help": "1" if needs_help else None,
-                                   "people": None if people == "current" else people}
+                                   "people": None if people == "current" else people,
+                                   "withdrawn": "1" if withdrawn else None,
+                                   "expiring": "1" if expiring else None}
 
 
 @bp.get("/<int:clinic_id>")
@@ -80,8 +89,9 @@ def report(clinic_id: int):
     """Who has completed which assigned course, who is late and who is struggling: a
     matrix of staff by course when several are assigned, else a list by person."""
     clinic = clinic_or_404(clinic_id)
+    # Withdrawn assignments (history) are listed by person: a matrix has one cell per course.
     view = request.args.get("view") or (
-        "matrix" if not request.args.get("course")
+        "matrix" if not request.args.get("course") and request.args.get("withdrawn") != "1"
         and report_queries.course_count(clinic.id) > 1 else "list")
     if view not in VIEWS:
         abort(400)
@@ -96,11 +106,14 @@ def report(clinic_id: int):
         courses, key=lambda c: courses[c]) if filters["course"] in (None, course_id)]
     return render_template(
         "clinics/report.html", clinic=clinic, rows=chosen, total=len(rows),
-        bars=course_bars([row for row in rows if row.standing in shown]), courses=courses,
+        bars=course_bars([row for row in rows
+                          if row.standing in shown and row.withdrawn_on is None]),
+        courses=courses,
         filters=filters, statuses=list(Status), sorts=SORT_LABELS, people=PEOPLE_LABELS,
         views=VIEWS, view=view, columns=columns, by_course=by_course,
-        lines=matrix(chosen, filters["sort"]) if view == "matrix" else [],
-        struggling_fails=STRUGGLING_FAILS, Standing=Standing, timeliness=timeliness,
+        lines=matrix([row for row in chosen if row.withdrawn_on is None], filters["sort"])
+        if view == "matrix" else [],
+        struggling_fails=STRUGGLING_FAILS, renewal_days=RENEWAL_WINDOW_DAYS, Standing=Standing, timeliness=timeliness,
         asked=notice_queries.asked_for_attempts(clinic.id),
         matrix_cells=matrix_html.cells, verify=url_for("certificates.verify_form"),
         # Addresses built once: url_for per row costs more than the row.
@@ -112,10 +125,9 @@ def report(clinic_id: int):
 def report_csv(clinic_id: int):
     """The chosen rows with every quiz's best score, licence, CE hours and timeliness."""
     clinic = clinic_or_404(clinic_id)
-    _, chosen, courses, _ = _report_rows(clinic, detail=True)
+    _, chosen, _, _ = _report_rows(clinic, scores=True)
     header, lines = csv_lines(chosen, report_queries.quiz_columns(
-        sorted({row.course_id for row in chosen})), courses,
-                              runtime().settings.verification_url)
+        sorted({row.course_id for row in chosen})), runtime().settings.verification_url)
     return to_csv(header, lines), 200, {
         "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="{_file_stem(clinic)}-report.csv"'}
@@ -278,6 +290,7 @@ def _assignments_page(clinic: Clinic, form=None, status: int = 200):
     return render_template(
         "clinics/assignments.html", clinic=clinic, form=form or _assign_form(clinic, staff),
         assignments=assigned, names=names, due_form=DueDateForm,
+        withdrawn=queries.assignments_of(clinic.id, withdrawn=True), local_date=local_date,
         days_allowed={a.id: (a.due_on - local_date(a.assigned_at)).days for a in assigned},
         action=ActionForm()), status
 
@@ -306,10 +319,12 @@ def assign(clinic_id: int):
         abort(404)
     staff_ids = form.staff.data if form.who.data == "chosen" else None
     try:
-        made, changed = assignment_operations.assign(runtime(), learner(), clinic, course,
-                                          form.due_on.data, staff_ids)
+        made, changed = assignment_operations.assign(
+            runtime(), learner(), clinic, course, form.due_on.data, staff_ids,
+            recur_months=form.recur_months.data)
     except operations.ClinicError as error:
-        field = form.staff if "staff" in str(error) else form.due_on
+        field = (form.staff if "staff" in str(error) else
+                 form.recur_months if "Repeat" in str(error) else form.due_on)
         field.errors.append(str(error))
         return _assignments_page(clinic, form, 422)
     due = long_date(form.due_on.data)

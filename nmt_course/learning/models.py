@@ -125,3 +125,23 @@ class CourseEvaluation(db.Model):
     hours_matched: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CourseProgress(db.Model):
+    """What a learner has done in a course, counted: a copy of their read marks and quiz
+    standings that a clinic's report reads in one narrow row per person and course instead
+    of aggregating every mark and standing. Kept by `summary_operations.refresh` in the
+    transaction of every change to those facts (a read mark, a quiz attempt, a course
+    published again)."""
+
+    __tablename__ = "course_progress"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), primary_key=True)
+    plain_read: Mapped[int] = mapped_column(Integer)  # lessons without a quiz, read
+    quiz_read: Mapped[int] = mapped_column(Integer)  # lessons with a quiz, read
+    passed: Mapped[int] = mapped_column(Integer)  # quizzes passed
+    passed_and_read: Mapped[int] = mapped_column(Integer)  # ... whose lesson is read too
+    tried: Mapped[int] = mapped_column(Integer)  # quizzes tried
+    # The best score of each quiz tried, as "lesson position:score ..." (a report's CSV).
+    scores: Mapped[str | None] = mapped_column(Text)

@@ -23,7 +23,7 @@ from ..evaluation import MAX_COMMENT, QUESTIONS, RATINGS
 from ..formatting import count_of
 from ..runtime import Runtime
 from ..time_on_task import task_seconds
-from . import completion, queries
+from . import completion, queries, summary_operations as summary
 from .completion import CourseCompleted
 from .models import Course, CourseEvaluation, CourseImage, Lesson, LessonProgress
 
@@ -95,6 +95,7 @@ def _mark_read(runtime: Runtime, learner: User, lesson: Lesson, course: Course,
     db.session.add(LessonProgress(user_id=learner.id, lesson_id=lesson.id, read_at=now,
                                   seconds=task_seconds(opened_at, now)))
     db.session.flush()
+    summary.refresh(course.id, learner.id)
     return _completion(learner, course, now)
 
 
@@ -132,6 +133,8 @@ def _submit_quiz(runtime: Runtime, learner: User, course: Course, version: QuizV
     attempt = quizzes.record_attempt(learner, version=version, questions=questions,
                                      shown=shown, number=number, answers=answers, at=now,
                                      seconds=task_seconds(opened_at, now))
+    if attempt.created:
+        summary.refresh(course.id, learner.id)
     if not (attempt.created and attempt.passed):
         return attempt, None
     return attempt, _completion(learner, course, now)
@@ -298,6 +301,8 @@ def apply_course_source(course: Course, source: CourseSource, now,
         if lesson.archived_at is None:
             lesson.archived_at = now
             report.lessons_archived += 1
+    db.session.flush()
+    summary.refresh(course.id)  # lessons and quizzes added or archived count differently
     return report
 
 

@@ -262,6 +262,36 @@ def test_progress_in_the_report_is_the_learners_own(app, clinic):
                    "mix@example.com": 75}
 
 
+def test_a_course_published_again_is_counted_again(app, clinic, tmp_path):
+    """The report reads each person's counted progress (course_progress): a quiz archived by
+    a new version of the course counts there at once as it does for the learner (Cy's read
+    of its lesson becomes a whole lesson)."""
+    import shutil
+    from pathlib import Path
+
+    from nmt_course.accounts.queries import user_by_email
+    from nmt_course.learning.queries import course_by_slug, progress_by_course
+    from tests.helpers import read_directly
+
+    read_directly(app, "cy@example.com", "demo", "second-lesson")
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "content", content)
+    (content / "quizzes" / "demo" / "second-lesson.yaml").unlink()
+
+    def percents() -> dict[str, int]:
+        with app.app_context():
+            return {row.name: row.percent
+                    for row in report(clinic, runtime(app).settings, utcnow())}
+
+    assert percents() == {"Ann Able": 100, "Bob Busy": 0, "Cy Cole": 25}
+    import_content(app, content / "lessons", content / "quizzes", force=True)
+    assert percents() == {"Ann Able": 100, "Bob Busy": 0, "Cy Cole": 50}
+    with app.app_context():
+        course = course_by_slug("demo")
+        assert progress_by_course(user_by_email("cy@example.com"),
+                                  [course])[course.id].percent == 50
+
+
 def test_an_assignment_needs_a_published_course(app, clinic):
     manager = manager_client(app)
     due = (today(app) + dt.timedelta(days=3)).isoformat()

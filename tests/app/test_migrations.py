@@ -145,3 +145,38 @@ def test_quiz_standings_are_kept_by_attempts_and_filled_by_the_migration(tmp_pat
         db.engine.dispose()
     assert [tuple(row) for row in kept] == [(3, 100, 2, True)]
     assert derived == kept
+
+
+def test_the_course_progress_migration_counts_as_the_operations_do(tmp_path):
+    """course_progress, filled by the migration from the read marks and standings already
+    there, holds what the operations' own recount would (issue 23)."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from nmt_course import create_app
+    from tests.conftest import app_config
+    from tests.helpers import (DEMO_FAIL, DEMO_PASS, import_content, make_user,
+                               pass_quiz_directly, read_directly)
+
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'old.sqlite3'}"))
+    with app.app_context():
+        upgrade()
+    import_content(app)
+    for email in ("a@example.com", "b@example.com", "c@example.com"):
+        make_user(app, email)
+    read_directly(app, "a@example.com", "demo", "first-lesson")
+    pass_quiz_directly(app, "a@example.com", "demo", "first-lesson",
+                       {k: [v] if isinstance(v, str) else v for k, v in DEMO_PASS.items()})
+    pass_quiz_directly(app, "b@example.com", "demo", "first-lesson",
+                       {k: [v] if isinstance(v, str) else v for k, v in DEMO_FAIL.items()})
+    read_directly(app, "c@example.com", "demo", "second-lesson")
+    query = text("SELECT user_id, course_id, plain_read, quiz_read, passed, passed_and_read, "
+                 "tried, scores FROM course_progress ORDER BY user_id")
+    with app.app_context():
+        kept = db.session.execute(query).all()
+        downgrade(revision="b7c1e23a9d04")
+        upgrade()
+        migrated = db.session.execute(query).all()
+        db.engine.dispose()
+    assert len(kept) == 3 and migrated == kept
+    assert [row.passed for row in kept] == [1, 0, 0] and kept[0].scores == "1:100"

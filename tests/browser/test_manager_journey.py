@@ -124,7 +124,7 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
     journey.check("invited-from-csv")
     assert "line 3" in page.inner_text("main")
 
-    # ... and assigns the course, due in a week.
+    # ... and assigns the course, due in a week and again every 12 months.
     due = runtime(server.app).settings.local_date(runtime(server.app).clock()) \
         + dt.timedelta(days=7)
     page.get_by_role("link", name="Assigned courses").click()
@@ -134,9 +134,14 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
         full_title = course_by_slug("nmt-foundations").title
     page.get_by_label("Course", exact=True).select_option(label=course_title)
     page.get_by_label("Due date").fill(due.isoformat())
+    page.get_by_label("Repeat every (months)").fill("61")
+    page.get_by_role("button", name="Assign").click()
+    assert "Repeat every 1 to 60 months" in page.inner_text("main")  # nothing assigned
+    page.get_by_label("Repeat every (months)").fill("12")
     page.get_by_role("button", name="Assign").click()
     journey.check("assigned")
     assert "is assigned, due" in page.inner_text(".flashes")
+    assert "repeated every 12 months" in page.inner_text("main")
 
     # The three accept, each in their own browser; Ann completes the course.
     names = {staff[0]: "Ann Able", staff[1]: "Bob Busy", staff[2]: "Cy Cole"}
@@ -174,6 +179,10 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
     assert "1 completed, 1 in progress, 1 not started, 0 overdue" in page.content()
     assert "Ann Able" in text and "Bob Busy" in text and "Cy Cole" in text
     assert "They asked for more attempts." in text
+    with server.app.app_context():
+        from nmt_course.recurrence import expires_on
+        completed = runtime(server.app).settings.local_date(runtime(server.app).clock())
+    assert f"Expires on {long_date(expires_on(completed, 12))}" in text
     page.get_by_label("Status").select_option("completed")
     page.get_by_role("button", name="Show").click()
     journey.check("report-filtered")

@@ -28,3 +28,10 @@ def test_a_document_neutralises_every_cell_and_quotes_what_csv_needs():
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows == [["name", "'=note"], ["'=2+3", 'said "hi", left'], ["'-1-1", "plain"]]
+
+
+def test_a_risky_cell_anywhere_in_a_row_is_neutralised():
+    """The writer looks at a whole row at once: a formula in its last cell, or after a
+    number or an empty cell, is caught as surely as in its first."""
+    text = to_csv(["a", "b", "c", "d"], [[1, "", None, "=SUM(A1)"], ["x", -2, "@cmd", 3]])
+    assert text.splitlines()[1:] == ["1,,,'=SUM(A1)", "x,-2,'@cmd,3"]

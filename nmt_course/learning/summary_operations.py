@@ -1,0 +1,70 @@
+"""Keeping `course_progress`, the counted copy of each learner's read marks and quiz
+standings in a course (and their best scores) that a clinic's report reads. One home for the
+counting: `refresh` recomputes a learner's row (or a whole course's rows) from the facts, in
+one statement, inside the caller's transaction."""
+from __future__ import annotations
+
+from sqlalchemy import (String, and_, case, cast, delete, exists, func, literal, null, select,
+                        true, union_all)
+
+from ..database import db
+from ..quizzes.models import Quiz, QuizStanding
+from .models import CourseProgress, Lesson, LessonProgress
+
+COUNTS = ("plain_read", "quiz_read", "passed", "passed_and_read", "tried")
+COLUMNS = (*COUNTS, "scores")
+
+
+def _counts(course_id: int, user_id: int | None):
+    """SELECT user, course, the five counts and the best scores from the read marks and
+    standings."""
+    active_quiz = and_(Quiz.lesson_id == Lesson.id, Quiz.archived_at.is_(None))
+    reads = (select(LessonProgress.user_id.label("user_id"),
+                    case((Quiz.id.is_(None), 1), else_=0).label("plain_read"),
+                    case((Quiz.id.is_(None), 0), else_=1).label("quiz_read"),
+                    literal(0).label("passed"), literal(0).label("passed_and_read"),
+                    literal(0).label("tried"), cast(null(), String).label("scores"))
+             .join(Lesson, Lesson.id == LessonProgress.lesson_id).outerjoin(Quiz, active_quiz)
+             .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None)))
+    passed = case((QuizStanding.passed, 1), else_=0)
+    read = exists().where(LessonProgress.user_id == QuizStanding.user_id,
+                          LessonProgress.lesson_id == Lesson.id)
+    score = cast(Lesson.position, String) + ":" + cast(QuizStanding.best_score, String)
+    standings = (select(QuizStanding.user_id, literal(0), literal(0), passed,
+                        case((and_(QuizStanding.passed, read), 1), else_=0), literal(1), score)
+                 .join(Quiz, Quiz.id == QuizStanding.quiz_id)
+                 .join(Lesson, active_quiz)
+                 .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None)))
+    if user_id is not None:
+        reads = reads.where(LessonProgress.user_id == user_id)
+        standings = standings.where(QuizStanding.user_id == user_id)
+    facts = union_all(reads, standings).subquery()
+    return (select(facts.c.user_id, literal(course_id),
+                   *(func.sum(facts.c[name]) for name in COUNTS),
+                   func.aggregate_strings(facts.c.scores, " "))
+            .where(true()).group_by(facts.c.user_id))
+
+
+def _upsert():
+    """INSERT ... ON CONFLICT DO UPDATE, in the dialect of the database."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(CourseProgress)
+
+
+def refresh(course_id: int, user_id: int | None = None) -> None:
+    """Recount `user_id`'s row for the course (every learner's with None) from the facts;
+    call it inside the write transaction that changed them. Counts of one learner only grow
+    between two refreshes, so theirs is one upsert; a whole course (lessons or quizzes
+    archived) is counted again from nothing."""
+    if user_id is None:
+        db.session.execute(delete(CourseProgress).where(
+            CourseProgress.course_id == course_id))
+    statement = _upsert().from_select(["user_id", "course_id", *COLUMNS],
+                                      _counts(course_id, user_id))
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id", "course_id"],
+        set_={name: getattr(statement.excluded, name) for name in COLUMNS}))
+

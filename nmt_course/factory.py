@@ -168,11 +168,12 @@ def register_commands(app: Flask) -> None:
     from .accounts.cli import users
     from .certificates.cli import credentials, keys
     from .clinics.cli import clinics
+    from .demo.cli import demo_data
     from .learning.cli import content
     from .mailing.cli import mail
     from .quizzes.cli import quizzes
 
-    for group in (content, users, quizzes, clinics, mail, keys, credentials):
+    for group in (content, users, quizzes, clinics, mail, keys, credentials, demo_data):
         app.cli.add_command(group)
 
 

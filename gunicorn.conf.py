@@ -52,5 +52,7 @@ def post_fork(server, worker):
     (preload_app) must never be used by two processes at once."""
     from nmt_course.extensions import db
 
-    with worker.app.wsgi().app_context():
-        db.engine.dispose(close=False)
+    app = worker.app.wsgi()
+    if "sqlalchemy" in getattr(app, "extensions", {}):  # not bench/hello.py's bare app
+        with app.app_context():
+            db.engine.dispose(close=False)

@@ -11,6 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, func, make_url, select, text
 
+from bench.serve import start_server
 from nmt_course import create_app
 from nmt_course.certificates.models import Certificate
 from nmt_course.config import database_url as normalise_url
@@ -19,7 +20,7 @@ from tests.app.authoring_helpers import LESSON, post, write_course
 from tests.conftest import app_config, missing_service
 from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, evaluation_answers,
                            import_content, login, make_user, read_lesson, submit_quiz)
-from tests.multiprocess.servers import Browser, start_server
+from tests.multiprocess.servers import Browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("two-processes")]
 SECRET_KEY = "two-processes-" + uuid.uuid4().hex

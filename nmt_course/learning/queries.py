@@ -218,6 +218,27 @@ def course_by_slug(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
+def course_and_certificate(slug: str, learner_id: int | None
+                           ) -> tuple[Course | None, Certificate | None]:
+    """The course at `slug` and the learner's certificate of it (None where there is none),
+    in one statement."""
+    query = select(Course, Certificate).outerjoin(
+        Certificate, (Certificate.course_id == Course.id) & (Certificate.user_id == learner_id))
+    found = db.session.execute(query.where(Course.slug == slug)).one_or_none()
+    return (found[0], found[1]) if found else (None, None)
+
+
+def course_and_lesson(slug: str, lesson_slug: str) -> tuple[Course | None, Lesson | None]:
+    """The course at `slug` and its active lesson `lesson_slug` (None where there is none),
+    in one statement."""
+    found = db.session.execute(
+        select(Course, Lesson).outerjoin(Lesson, (Lesson.course_id == Course.id)
+                                         & (Lesson.slug == lesson_slug)
+                                         & Lesson.archived_at.is_(None))
+        .where(Course.slug == slug)).one_or_none()
+    return (found[0], found[1]) if found else (None, None)
+
+
 def all_courses() -> list[Course]:
     return list(db.session.scalars(select(Course).order_by(Course.slug)))
 

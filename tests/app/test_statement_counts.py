@@ -15,7 +15,7 @@ from tests.helpers import (count_statements, csrf_from, evaluate_directly, evalu
 # reads the provider settings and the quizzes' pass marks (in one read transaction after the
 # commit) and queues the certificate's e-mail. Read marks, submissions and the evaluation
 # read, in their transaction, that the course is published (issue 15).
-BUDGETS = {"lesson page": 5, "course page": 5, "dashboard": 6, "quiz page": 5,
+BUDGETS = {"lesson page": 4, "course page": 4, "dashboard": 6, "quiz page": 5,
            "read mark": 10, "failed submission": 12, "passed submission": 12,
            "evaluation page": 5, "completing evaluation": 21,
            "certificate page": 3, "verification page": 2, "certificate PDF": 4,

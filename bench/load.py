@@ -147,6 +147,7 @@ def targets(url: str, base: str, folder: Path) -> dict[str, dict]:
     script = submission_script(base, quiz, submitters, folder)
     with_learner, with_manager = {"cookie": learner.cookie}, {"cookie": manager.cookie}
     return {
+        "healthz (overhead)": {"path": "/healthz"},
         "catalogue": {"path": "/"},
         "course page": {"path": f"/courses/{course}", **with_learner},
         "lesson page": {"path": f"/courses/{course}/lessons/{lesson_slug}", **with_learner},

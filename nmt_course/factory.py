@@ -99,6 +99,7 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    limiter_storage(app.config)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -108,6 +109,17 @@ def register_extensions(app: Flask) -> None:
     from .mailing import sender
 
     sender.init_app(app)
+
+
+def limiter_storage(config) -> None:
+    """Every Redis key the app writes starts with REDIS_KEY_PREFIX, the rate-limit counts
+    too (the limits library's own prefix is LIMITS): two sites sharing one Redis, with
+    different prefixes, never share a count."""
+    uri = str(config.get("RATELIMIT_STORAGE_URI") or "")
+    if uri.startswith(("redis", "valkey")):
+        config["RATELIMIT_STORAGE_OPTIONS"] = {
+            **config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+            "key_prefix": f"{config['REDIS_KEY_PREFIX']}limits"}
 
 
 def register_blueprints(app: Flask) -> None:
@@ -161,12 +173,14 @@ def register_commands(app: Flask) -> None:
     from .accounts.cli import users
     from .certificates.cli import credentials, keys
     from .clinics.cli import clinics
+    from .demo.cli import demo_data
     from .learning.cli import content
     from .learning.records_cli import records
     from .mailing.cli import mail
     from .quizzes.cli import quizzes
 
-    for group in (content, users, quizzes, clinics, mail, keys, credentials, records):
+    for group in (content, users, quizzes, clinics, mail, keys, credentials, records,
+                  demo_data):
         app.cli.add_command(group)
 
 

@@ -96,9 +96,11 @@ class BoundedIntegerConverter(IntegerConverter):
 
 def per_person() -> str:
     """Rate-limit key of the logged-in person, wherever they come from: staff behind one
-    clinic network do not use up each other's tries."""
-    return f"user:{current_user.id}" if current_user.is_authenticated else (
-        request.remote_addr or "")
+    clinic network do not use up each other's tries. The account's creation time goes with
+    its id: a database made anew (ids start again at 1) does not inherit the old counts."""
+    if not current_user.is_authenticated:
+        return request.remote_addr or ""
+    return f"user:{current_user.id}:{current_user.created_at.timestamp():.6f}"
 
 
 def runtime() -> Runtime:

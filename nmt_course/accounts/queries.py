@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from ..database import db
 from ..runtime import Runtime
@@ -50,18 +51,27 @@ def user_for_session(runtime: Runtime, session_id: str) -> User | None:
     if not ident.isdigit() or not token or len(ident) > 10:
         return None
     live, hashed = runtime.live_sessions, token_hash(token)
-    query = select(User).where(User.id == int(ident), User.active)
+    parameters = {"id": int(ident)}
     if live.in_table:
-        born_after = runtime.clock() - runtime.settings.session_lifetime
-        query = query.join(UserSession, UserSession.user_id == User.id).where(
-            UserSession.token_hash == hashed, UserSession.ended_at.is_(None),
-            UserSession.created_at > born_after)
+        parameters.update(token_hash=hashed,
+                          born_after=runtime.clock() - runtime.settings.session_lifetime)
     elif live.user_id(hashed) != int(ident):
         return None  # Redis keeps a session for its lifetime, then forgets it
-    user = db.session.scalar(query)
+    user = db.session.scalar(_session_user_statement(live.in_table), parameters)
     if user is not None:
         user.session_token = token
     return user
+
+
+@functools.cache
+def _session_user_statement(in_table: bool):
+    """The loader's statement, built once (every request of a logged-in person runs it)."""
+    query = select(User).where(User.id == bindparam("id"), User.active)
+    if in_table:
+        query = query.join(UserSession, UserSession.user_id == User.id).where(
+            UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None),
+            UserSession.created_at > bindparam("born_after", type_=UserSession.created_at.type))
+    return query
 
 
 def authenticate(runtime: Runtime, email: str, password: str) -> User | None:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..authoring.permissions import may_edit
 from ..authoring.queries import maintainer_ids
 from . import queries
+from ..certificates.models import Certificate
 from .models import Course, Lesson
 from .queries import LessonRow
 
@@ -16,7 +17,17 @@ from .queries import LessonRow
 def course_or_404(slug: str) -> Course:
     """The course at `slug`. A draft shows only to those who may edit it (its owner, its
     maintainers, admins); to everyone else it does not exist."""
-    course = queries.course_by_slug(slug)
+    return _visible_or_404(queries.course_by_slug(slug))
+
+
+def course_and_certificate_or_404(slug: str, learner_id: int | None
+                                  ) -> tuple[Course, Certificate | None]:
+    """The visible course at `slug` with the learner's certificate in it, in one statement."""
+    course, certificate = queries.course_and_certificate(slug, learner_id)
+    return _visible_or_404(course), certificate
+
+
+def _visible_or_404(course: Course | None) -> Course:
     if course is None or not (course.is_published or may_edit(
             current_user, course.owner_id, maintainer_ids(course.id))):
         abort(404)
@@ -37,9 +48,10 @@ class LessonPlace:
 
 
 def lesson_or_404(slug: str, lesson_slug: str) -> LessonPlace:
-    """The active lesson `lesson_slug` of the visible course `slug`, or a 404 (3 statements)."""
-    course = course_or_404(slug)
-    lesson = queries.active_lesson(course.id, lesson_slug)
+    """The active lesson `lesson_slug` of the visible course `slug`, or a 404 (2 statements:
+    the course with the lesson, then the outline with the learner's facts)."""
+    course, lesson = queries.course_and_lesson(slug, lesson_slug)
+    course = _visible_or_404(course)
     if lesson is None:
         abort(404)
     learner_id = current_user.id if current_user.is_authenticated else None

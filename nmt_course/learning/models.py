@@ -36,8 +36,9 @@ class Course(db.Model):
     quiz_words: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=0)
     edited_in_browser_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # The published course as files ({"lessons/<course>/course.md": text, ...}), for export
-    # and as the starting point of a draft.
-    source_files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # and as the starting point of a draft. Loaded only when used: every page loads courses,
+    # and decoding a whole course's text on each was most of the catalogue's time.
+    source_files: Mapped[dict[str, str]] = deferred(mapped_column(JSON, default=dict))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     lessons: Mapped[list[Lesson]] = relationship(order_by="Lesson.position")

@@ -3,12 +3,13 @@ number of statements, however many lessons, learners or attempts there are. A qu
 the learner's row in quiz_standings, the one stored fact every page reads."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import exists, false, func, null, or_, select
+from sqlalchemy import bindparam, exists, false, func, null, or_, select
 from sqlalchemy.orm import aliased, defer, load_only, undefer
 
 from ..accounts.models import User
@@ -72,7 +73,22 @@ def lesson_rows(course_ids: Iterable[int], learner_id: int | None) -> dict[int, 
     course_ids = list(course_ids)
     if not course_ids:
         return {}
-    if learner_id is None:
+    rows = db.session.execute(_lesson_rows_statement(learner_id is not None),
+                              {"course_ids": course_ids, "learner_id": learner_id})
+    outline: dict[int, list[LessonRow]] = defaultdict(list)
+    for row in rows:
+        started = min((moment for moment in row[10:12] if moment is not None), default=None)
+        outline[row[1]].append(LessonRow(*row[:6], bool(row[6]), bool(row[7]), bool(row[8]),
+                                         row[9], started, bool(row[12])))
+    return outline
+
+
+@functools.cache
+def _lesson_rows_statement(for_learner: bool):
+    """lesson_rows' statement, built once with the course ids and the learner as parameters:
+    building this expression anew was the largest part of a lesson page's time."""
+    learner_id = bindparam("learner_id")
+    if not for_learner:
         read = attempted = passed = evaluated = false()
         first_read = first_attempt = null()
     else:
@@ -98,19 +114,14 @@ def lesson_rows(course_ids: Iterable[int], learner_id: int | None) -> dict[int, 
                          .join(other, other.id == other_quiz.lesson_id)
                          .where(QuizAttempt.user_id == learner_id,
                                 other.course_id == Lesson.course_id).scalar_subquery())
-    rows = db.session.execute(
-        select(Lesson.id, Lesson.course_id, Lesson.slug, Lesson.title, Lesson.minutes, Quiz.id,
-               read.label("read"), attempted.label("attempted"), passed.label("passed"),
-               Lesson.added_at, first_read, first_attempt, evaluated.label("evaluated"))
-        .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
-        .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))
-        .order_by(Lesson.course_id, Lesson.position))
-    outline: dict[int, list[LessonRow]] = defaultdict(list)
-    for row in rows:
-        started = min((moment for moment in row[10:12] if moment is not None), default=None)
-        outline[row[1]].append(LessonRow(*row[:6], bool(row[6]), bool(row[7]), bool(row[8]),
-                                         row[9], started, bool(row[12])))
-    return outline
+    return (select(Lesson.id, Lesson.course_id, Lesson.slug, Lesson.title, Lesson.minutes,
+                   Quiz.id, read.label("read"), attempted.label("attempted"),
+                   passed.label("passed"), Lesson.added_at, first_read, first_attempt,
+                   evaluated.label("evaluated"))
+            .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
+            .where(Lesson.course_id.in_(bindparam("course_ids", expanding=True)),
+                   Lesson.archived_at.is_(None))
+            .order_by(Lesson.course_id, Lesson.position))
 
 
 def progress_of(rows: list[LessonRow], course: Course, learner: User) -> CourseProgress:
@@ -207,6 +218,27 @@ def course_image(course_id: int, name: str) -> CourseImage | None:
 
 def course_by_slug(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def course_and_certificate(slug: str, learner_id: int | None
+                           ) -> tuple[Course | None, Certificate | None]:
+    """The course at `slug` and the learner's certificate of it (None where there is none),
+    in one statement."""
+    query = select(Course, Certificate).outerjoin(
+        Certificate, (Certificate.course_id == Course.id) & (Certificate.user_id == learner_id))
+    found = db.session.execute(query.where(Course.slug == slug)).one_or_none()
+    return (found[0], found[1]) if found else (None, None)
+
+
+def course_and_lesson(slug: str, lesson_slug: str) -> tuple[Course | None, Lesson | None]:
+    """The course at `slug` and its active lesson `lesson_slug` (None where there is none),
+    in one statement."""
+    found = db.session.execute(
+        select(Course, Lesson).outerjoin(Lesson, (Lesson.course_id == Course.id)
+                                         & (Lesson.slug == lesson_slug)
+                                         & Lesson.archived_at.is_(None))
+        .where(Course.slug == slug)).one_or_none()
+    return (found[0], found[1]) if found else (None, None)
 
 
 def all_courses() -> list[Course]:

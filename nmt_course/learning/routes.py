@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..certificates.queries import certificate_for, certificates_for
+from ..certificates.queries import certificates_for
 from ..clinics.queries import my_clinics
 from ..evaluation import RATINGS
 from ..web import OPENED_FIELD, ActionForm, learner, open_token, posted_open_time, runtime
 from . import operations, queries
 from .forms import build_evaluation_form
-from .lookups import course_or_404, lesson_or_404
+from .lookups import course_and_certificate_or_404, course_or_404, lesson_or_404
 
 bp = Blueprint("learning", __name__)
 
@@ -27,13 +27,12 @@ def catalogue():
 @bp.get("/courses/<slug>")
 def course(slug: str):
     """A course's description and its lessons in order, with each one's state."""
-    course = course_or_404(slug)
     learner_id = current_user.id if current_user.is_authenticated else None
+    course, certificate = course_and_certificate_or_404(slug, learner_id)
     lessons = queries.lesson_rows([course.id], learner_id).get(course.id, [])
-    progress = certificate = None
+    progress = None
     if learner_id is not None:
         progress = queries.progress_of(lessons, course, current_user)
-        certificate = certificate_for(learner_id, course.id)
     return render_template("learning/course.html", course=course, lessons=lessons,
                            progress=progress, certificate=certificate, form=ActionForm())
 

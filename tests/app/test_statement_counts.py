@@ -17,7 +17,7 @@ from tests.helpers import (count_statements, csrf_from, evaluate_directly, evalu
 # read, in their transaction, that the course is published (issue 15). A read mark and a
 # submission also recount the learner's row of course_progress (one upsert), which clinic
 # reports read instead of every mark and standing (issue 23).
-BUDGETS = {"lesson page": 5, "course page": 5, "dashboard": 6, "quiz page": 5,
+BUDGETS = {"lesson page": 4, "course page": 4, "dashboard": 6, "quiz page": 5,
            "read mark": 11, "failed submission": 12, "passed submission": 13,
            "evaluation page": 5, "completing evaluation": 21,
            "certificate page": 3, "verification page": 2, "certificate PDF": 4,

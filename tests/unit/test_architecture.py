@@ -44,7 +44,7 @@ DML_WORDS = re.compile(r"^\s*(INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b"
 # operations and their helpers import of other features is always lower. Two features of the
 # same rank know nothing of each other. Pages may read and change any feature.
 FEATURE_RANKS = {"mailing": 0, "accounts": 1, "certificates": 2, "quizzes": 2, "learning": 3,
-                 "authoring": 4, "clinics": 4, "admin": 5, "site": 5}
+                 "authoring": 4, "clinics": 4, "admin": 5, "site": 5, "demo": 6}
 # A module that uses these is page code: a blueprint, a form, a command or a page helper.
 PAGE_FRAMEWORK = {"flask", "flask_wtf", "wtforms", "click"}
 # Page helpers every feature's pages share.

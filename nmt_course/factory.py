@@ -154,13 +154,14 @@ def register_templating(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users
+    from .site.cli import backup
     from .certificates.cli import credentials, keys
     from .clinics.cli import clinics
     from .learning.cli import content
     from .mailing.cli import mail
     from .quizzes.cli import quizzes
 
-    for group in (content, users, quizzes, clinics, mail, keys, credentials):
+    for group in (content, users, quizzes, clinics, mail, keys, credentials, backup):
         app.cli.add_command(group)
 
 

@@ -205,6 +205,9 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         "PASSWORD_HASH_METHOD": "argon2id",  # tests use a cheaper one
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # With Redis down, each process counts in its own memory until Redis answers again.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         # With Redis, live sessions are looked up there too (user_sessions keeps the record).
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": environ.get("REDIS_KEY_PREFIX", "nmt:"),

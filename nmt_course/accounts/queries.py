@@ -6,7 +6,7 @@ import hashlib
 from sqlalchemy import func, or_, select
 
 from ..database import db
-from ..runtime import Runtime
+from ..runtime import LiveSessionsDown, Runtime
 from ..text import email_address
 from .models import EmailChangeToken, PasswordResetToken, User, UserSession
 from .passwords import check_password, spend_equal_time
@@ -50,17 +50,30 @@ def user_for_session(runtime: Runtime, session_id: str) -> User | None:
         return None
     live, hashed = runtime.live_sessions, token_hash(token)
     query = select(User).where(User.id == int(ident), User.active)
-    if live.in_table:
+    in_table = live.in_table or not live.answering(lambda: ended_session_hashes(runtime))
+    if not in_table:
+        try:
+            if live.user_id(hashed) != int(ident):
+                return None  # Redis keeps a session for its lifetime, then forgets it
+        except LiveSessionsDown:
+            in_table = True  # the table is the authority while Redis is away
+    if in_table:
         born_after = runtime.clock() - runtime.settings.session_lifetime
         query = query.join(UserSession, UserSession.user_id == User.id).where(
             UserSession.token_hash == hashed, UserSession.ended_at.is_(None),
             UserSession.created_at > born_after)
-    elif live.user_id(hashed) != int(ident):
-        return None  # Redis keeps a session for its lifetime, then forgets it
     user = db.session.scalar(query)
     if user is not None:
         user.session_token = token
     return user
+
+
+def ended_session_hashes(runtime: Runtime) -> list[str]:
+    """Every session that ended while it could still be live (within the sessions' lifetime):
+    what Redis must forget before it is trusted again after an outage."""
+    born_after = runtime.clock() - runtime.settings.session_lifetime
+    return list(db.session.scalars(select(UserSession.token_hash).where(
+        UserSession.ended_at.is_not(None), UserSession.created_at > born_after)))
 
 
 def authenticate(runtime: Runtime, email: str, password: str) -> User | None:

@@ -28,6 +28,9 @@ class Email:
     subject: str
     body: str  # plain text
     html: str = ""  # the same message in the site's look (mailing/messages.py)
+    # The outbox's stable Message-ID: sent again after a crash, it is the same message, so
+    # the receiving server or mail program can drop the copy.
+    message_id: str | None = None
 
 
 class Mailer(Protocol):

@@ -173,6 +173,7 @@ ROUTES = {
     ("/admin/people/<int:user_id>/certificates/<int:certificate_id>/revoke", "POST"): (
         "/admin/people/{learner_id}/certificates/{certificate_id}/revoke", ADMIN),
     ("/admin/audit", "GET"): ("/admin/audit", ADMIN),
+    ("/admin/mail", "GET"): ("/admin/mail", ADMIN),
     ("/admin/provider", "GET"): ("/admin/provider", ADMIN),
     ("/admin/provider", "POST"): ("/admin/provider", ADMIN),  # no name: 422
     ("/admin/provider/signature.png", "GET"): ("/admin/provider/signature.png", ADMIN),

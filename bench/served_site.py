@@ -151,7 +151,8 @@ class Browser:
     def __init__(self, address: tuple[str, int], timeout: float = 60):
         self.address, self.timeout = address, timeout
         self.cookies: dict[str, str] = {}
-        self.statuses: list[tuple[int, float]] = []  # (status, seconds) of every answer
+        self.answers: list[tuple[str, str, int, float]] = []  # method, path, status, seconds
+        self.lost = 0  # requests whose answer never came (the connection broke)
 
     def request(self, method: str, path: str, data: dict | None = None) -> Response:
         connection = http.client.HTTPConnection(*self.address, timeout=self.timeout)
@@ -171,9 +172,12 @@ class Browser:
                         self.cookies.pop(name, None)
                     else:
                         self.cookies[name] = morsel.value
-            self.statuses.append((answer.status, time.monotonic() - started))
+            self.answers.append((method, path, answer.status, time.monotonic() - started))
             return Response(answer.status, {k.lower(): v for k, v in answer.getheaders()},
                             content)
+        except LOST:
+            self.lost += 1
+            raise
         finally:
             connection.close()
 
@@ -292,6 +296,8 @@ class Learner:
         answer = self.browser.post(url, data)
         if answer.status == 302:
             self.ledger.add("evaluations", self.email)
+            if answer.location.startswith("/certificates/"):  # a certificate, promised
+                self.ledger.add("certificates", (self.email, answer.location.rsplit("/", 1)[1]))
             return True
         return None
 

@@ -45,7 +45,8 @@ class LiveSessionsDown(Exception):
 class LiveSessions(Protocol):
     """Where the server looks up whether a session is live, beside the user_sessions table
     that records every session. `in_table`: the table's own rows answer (one read joined
-    with the user); otherwise `user_id` does (Redis)."""
+    with the user); otherwise `user_id` does (Redis), unless `answering` says the store is
+    away (then the table answers: accounts/live_sessions.py)."""
 
     in_table: bool
 

@@ -25,8 +25,8 @@ from bench.served_site import (Learner, Ledger, ServedSite, check, free_port,
 from tests.durability.conftest import new_database
 
 pytestmark = pytest.mark.slow
-KILLS = 24
-LONGEST = 60  # seconds of killing at most
+KILLS = 20
+LONGEST = 150  # seconds at most, on a machine however busy
 CLIENTS = 4
 PASSWORD = "correct horse battery"
 
@@ -56,6 +56,11 @@ def test_killed_workers_lose_no_acknowledged_write(backend, tmp_path):
     try:
         site.start()
 
+        browsers = []
+
+        def answers() -> int:
+            return sum(len(browser.answers) for browser in list(browsers))
+
         def client(seed: int) -> None:
             own = random.Random(seed)
             while not stop.is_set():
@@ -63,8 +68,10 @@ def test_killed_workers_lose_no_acknowledged_write(backend, tmp_path):
                     address = learners.get_nowait()
                 except queue.Empty:
                     return
-                Learner(site.address, address, PASSWORD, ledger, own, stop,
-                        failures=own.randint(0, 1)).walk()
+                walker = Learner(site.address, address, PASSWORD, ledger, own, stop,
+                                 failures=own.randint(0, 1))
+                browsers.append(walker.browser)
+                walker.walk()
 
         def importer() -> None:
             for number in itertools.count(1):
@@ -78,12 +85,19 @@ def test_killed_workers_lose_no_acknowledged_write(backend, tmp_path):
         for thread in threads:
             thread.start()
         kills, started = 0, time.monotonic()
-        # Kills come 0.3 to 3 s apart, so that some certificates (a few seconds of PDF and
-        # signature on a busy machine) get through between them, and others do not.
-        while ((kills < KILLS or len(ledger.certificates) < 2)
-               and time.monotonic() - started < LONGEST):
-            time.sleep(chooser.uniform(0.3, 3.0))
+        # Kills come 0.3 to 2.5 s apart, each after some answers since the one before (so
+        # that on a busy machine the kills interleave with work rather than pile up); then
+        # the learners go on until a few certificates (seconds of PDF and signature each)
+        # and attempts are through, so that every kind of write is checked.
+        while kills < KILLS and time.monotonic() - started < LONGEST:
+            time.sleep(chooser.uniform(0.3, 2.5))
+            answered = answers()
+            while answers() < answered + 2 and time.monotonic() - started < LONGEST:
+                time.sleep(0.1)
             kills += site.kill_a_worker(chooser)
+        while ((len(ledger.certificates) < 2 or len(ledger.attempts) < 10)
+               and time.monotonic() - started < LONGEST):
+            time.sleep(0.2)
         stop.set()
         for thread in threads:
             thread.join(timeout=120)

@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 from .common import report
-from .served_site import PROJECT_ROOT, Browser, Learner, Ledger, ServedSite, check, prepare
+from .served_data import check, prepare
+from .served_site import PROJECT_ROOT, Browser, Learner, Ledger, ServedSite
 
 PASSWORD = "correct horse battery"
 KINDS = (("/healthz", "GET", "/healthz (baseline)"), ("/login", "POST", "log in"),

@@ -20,8 +20,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from bench.served_site import (Learner, Ledger, ServedSite, check, free_port,
-                               import_changed_content, prepare)
+from bench.served_data import check, import_changed_content, prepare
+from bench.served_site import Learner, Ledger, ServedSite, free_port
 from tests.durability.conftest import new_database
 
 pytestmark = pytest.mark.slow

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import random
+import queue
 import statistics
 import subprocess
 import sys
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .common import report
 from .served_data import check, prepare
-from .served_site import PROJECT_ROOT, Browser, Learner, Ledger, ServedSite
+from .served_site import PROJECT_ROOT, Browser, Ledger, ServedSite, walk_learners
 
 PASSWORD = "correct horse battery"
 KINDS = (("/healthz", "GET", "/healthz (baseline)"), ("/login", "POST", "log in"),
@@ -65,21 +65,10 @@ def main() -> int:
     site = ServedSite(environ, workers=args.workers, log=folder / "gunicorn.log")
     ledger, stop = Ledger(), threading.Event()
     browsers: list[Browser] = []
-    pool = iter(emails)
-    lock = threading.Lock()
+    pool: queue.Queue = queue.Queue()
+    for email in emails:
+        pool.put(email)
     backup: dict = {}
-
-    def learner(seed: int) -> None:
-        chooser = random.Random(seed)
-        while not stop.is_set():
-            with lock:
-                email = next(pool, None)
-            if email is None:
-                return
-            walker = Learner(site.address, email, PASSWORD, ledger, chooser, stop,
-                             failures=chooser.randint(0, 2))
-            browsers.append(walker.browser)
-            walker.walk()
 
     def baseline() -> None:
         probe = Browser(site.address)
@@ -99,7 +88,9 @@ def main() -> int:
 
     site.start()
     try:
-        threads = [threading.Thread(target=learner, args=(n,)) for n in range(args.learners)]
+        threads = [threading.Thread(target=walk_learners, args=(
+            site.address, pool, PASSWORD, ledger, stop, browsers),
+            kwargs={"seed": n, "most_failures": 2}) for n in range(args.learners)]
         threads += [threading.Thread(target=baseline), threading.Thread(target=back_up)]
         started = time.monotonic()
         for thread in threads:

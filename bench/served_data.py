@@ -60,7 +60,7 @@ def check(database_url: str, ledger: Ledger, *, exact: bool) -> list[str]:
                             f"{len(owners)} certificates")
         if ledger.imports:
             body = connection.execute(text(
-                "SELECT l.body_markdown FROM lessons l WHERE l.slug = 'second-lesson'")).scalar_one()
+                "SELECT body_markdown FROM lessons WHERE slug = 'second-lesson'")).scalar_one()
             if ledger.imports[-1] not in body:
                 problems.append(f"the last acknowledged import ({ledger.imports[-1]}) is not "
                                 "in the lesson")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import queue
 import random
 import re
 import signal
@@ -315,3 +316,21 @@ class Learner:
             self.ledger.add("certificates", (self.email, path.rsplit("/", 1)[1]))
             return True
         return None
+
+
+def walk_learners(address, emails: queue.Queue, password: str, ledger: Ledger,
+                  stop: threading.Event, browsers: list, *, seed: int,
+                  most_failures: int) -> None:
+    """One client: learner after learner from `emails`, each failing the first quiz up to
+    `most_failures` times, until none is left or `stop` is set; their browsers go into
+    `browsers` (for the answers they received)."""
+    chooser = random.Random(seed)
+    while not stop.is_set():
+        try:
+            email = emails.get_nowait()
+        except queue.Empty:
+            return
+        walker = Learner(address, email, password, ledger, chooser, stop,
+                         failures=chooser.randint(0, most_failures))
+        browsers.append(walker.browser)
+        walker.walk()

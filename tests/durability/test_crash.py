@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from bench.served_data import check, import_changed_content, prepare
-from bench.served_site import Learner, Ledger, ServedSite, free_port
+from bench.served_site import Ledger, ServedSite, free_port, walk_learners
 from tests.durability.conftest import new_database
 
 pytestmark = pytest.mark.slow
@@ -61,18 +61,6 @@ def test_killed_workers_lose_no_acknowledged_write(backend, tmp_path):
         def answers() -> int:
             return sum(len(browser.answers) for browser in list(browsers))
 
-        def client(seed: int) -> None:
-            own = random.Random(seed)
-            while not stop.is_set():
-                try:
-                    address = learners.get_nowait()
-                except queue.Empty:
-                    return
-                walker = Learner(site.address, address, PASSWORD, ledger, own, stop,
-                                 failures=own.randint(0, 1))
-                browsers.append(walker.browser)
-                walker.walk()
-
         def importer() -> None:
             for number in itertools.count(1):
                 if stop.wait(10):
@@ -80,7 +68,9 @@ def test_killed_workers_lose_no_acknowledged_write(backend, tmp_path):
                 if import_changed_content(environ, tmp_path, f"import {number}"):
                     ledger.add("imports", f"import {number}")
 
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+        threads = [threading.Thread(target=walk_learners, args=(
+            site.address, learners, PASSWORD, ledger, stop, browsers),
+            kwargs={"seed": n, "most_failures": 1}) for n in range(CLIENTS)]
         threads.append(threading.Thread(target=importer))
         for thread in threads:
             thread.start()

@@ -196,11 +196,18 @@ def build_config(instance_path: Path, environ: Mapping[str, str],
         # database. Rotated-out public keys are kept beside it (<name>.retired.json).
         "SIGNING_KEY_FILE": environ.get("SIGNING_KEY_FILE")
                             or str(instance_path / "signing_key.json"),
+        # Account deletions, one line each, outside the database: a restore of an older
+        # backup erases those accounts again (erasure_log.py).
+        "ERASURE_LOG_FILE": environ.get("ERASURE_LOG_FILE")
+                            or str(instance_path / "erasure_log.jsonl"),
         "PASSWORD_RESET_MINUTES": 60,
         "INVITATION_DAYS": 14,
         "PASSWORD_HASH_METHOD": "argon2id",  # tests use a cheaper one
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # With Redis down, each process counts in its own memory until Redis answers again.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         # With Redis, live sessions are looked up there too (user_sessions keeps the record).
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": environ.get("REDIS_KEY_PREFIX", "nmt:"),

@@ -171,6 +171,7 @@ def register_templating(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users
+    from .site.cli import backup
     from .certificates.cli import credentials, keys
     from .clinics.cli import clinics
     from .demo.cli import demo_data
@@ -180,7 +181,7 @@ def register_commands(app: Flask) -> None:
     from .quizzes.cli import quizzes
 
     for group in (content, users, quizzes, clinics, mail, keys, credentials, records,
-                  demo_data):
+                  demo_data, backup):
         app.cli.add_command(group)
 
 

@@ -39,7 +39,7 @@ class SmtpMailer:
         mail["To"] = message.to
         mail["Subject"] = message.subject
         mail["Date"] = email.utils.formatdate(localtime=False)
-        mail["Message-ID"] = email.utils.make_msgid()
+        mail["Message-ID"] = message.message_id or email.utils.make_msgid()
         mail.set_content(message.body)
         if message.html:
             mail.add_alternative(message.html, subtype="html")

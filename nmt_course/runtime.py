@@ -28,18 +28,29 @@ class Email:
     subject: str
     body: str  # plain text
     html: str = ""  # the same message in the site's look (mailing/messages.py)
+    # The outbox's stable Message-ID: sent again after a crash, it is the same message, so
+    # the receiving server or mail program can drop the copy.
+    message_id: str | None = None
 
 
 class Mailer(Protocol):
     def send(self, email: Email) -> None: ...
 
 
+class LiveSessionsDown(Exception):
+    """The shared store of live sessions (Redis) does not answer: the table answers
+    lookups meanwhile, and a new session cannot start (its page asks to try again)."""
+
+
 class LiveSessions(Protocol):
     """Where the server looks up whether a session is live, beside the user_sessions table
     that records every session. `in_table`: the table's own rows answer (one read joined
-    with the user); otherwise `user_id` does (Redis)."""
+    with the user); otherwise `user_id` does (Redis), unless `answering` says the store is
+    away (then the table answers: accounts/live_sessions.py)."""
 
     in_table: bool
+
+    def answering(self, ended_since_lifetime: Callable[[], list[str]]) -> bool: ...
 
     def started(self, token_hash: str, user_id: int, lifetime: dt.timedelta) -> None: ...
 
@@ -52,6 +63,9 @@ class TableSessions:
     """The embedded default: the user_sessions table alone."""
 
     in_table = True
+
+    def answering(self, ended_since_lifetime: Callable[[], list[str]]) -> bool:
+        return True
 
     def started(self, token_hash: str, user_id: int, lifetime: dt.timedelta) -> None:
         pass

@@ -1,11 +1,14 @@
 """What every page shares: the runtime operations need, the plain action form, error pages."""
 from __future__ import annotations
 
+import functools
+
 from flask import abort, current_app, render_template, request, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
 
+from .accounts.queries import ended_session_hashes
 from .accounts.session_operations import end_session, start_session
 from .runtime import Runtime
 from .time_on_task import opened_at, sign_open_time
@@ -21,7 +24,11 @@ ERROR_MESSAGES = {
     429: ("Too many tries", "Wait a while, then try again."),
     500: ("Something went wrong on our side",
           "It has been logged. Please try again in a moment."),
+    503: ("Back in a moment",
+          "Logging in, registering and changing a password or e-mail address are paused "
+          "for a moment. Nothing was changed. Please try again shortly."),
 }
+RETRY_AFTER_SECONDS = 30  # what a 503 page's Retry-After says
 
 
 EXPIRED_FORM_MESSAGE = ("This form had expired or was sent from another site. Reload the page "
@@ -101,6 +108,32 @@ def per_person() -> str:
     if not current_user.is_authenticated:
         return request.remote_addr or ""
     return f"user:{current_user.id}:{current_user.created_at.timestamp():.6f}"
+
+
+def shared_sessions_down() -> bool:
+    """Whether REDIS_URL is set and Redis does not answer now (after an outage, it answers
+    once it has forgotten the sessions that ended meanwhile: accounts/live_sessions.py)."""
+    live = runtime().live_sessions
+    if live.in_table:
+        return False
+    return not (live.answering(lambda: ended_session_hashes(runtime())) and live.ping())
+
+
+def needs_shared_sessions(view):
+    """For pages that start sessions or count guesses at an account (login, registration,
+    password reset, e-mail change): while Redis is down they answer 503, try again shortly,
+    rather than start a session other processes cannot see or count guesses per process."""
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        if shared_sessions_down():
+            return unavailable_page()
+        return view(*args, **kwargs)
+    return guarded
+
+
+def unavailable_page():
+    page, status = error_page(503)
+    return page, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def runtime() -> Runtime:

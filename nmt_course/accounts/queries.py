@@ -8,7 +8,7 @@ import hashlib
 from sqlalchemy import bindparam, func, or_, select
 
 from ..database import db
-from ..runtime import Runtime
+from ..runtime import LiveSessionsDown, Runtime
 from ..text import email_address
 from .models import AccountErasure, EmailChangeToken, PasswordResetToken, User, UserSession
 from .passwords import check_password, spend_equal_time
@@ -52,12 +52,17 @@ def user_for_session(runtime: Runtime, session_id: str) -> User | None:
         return None
     live, hashed = runtime.live_sessions, token_hash(token)
     parameters = {"id": int(ident)}
-    if live.in_table:
+    in_table = live.in_table or not live.answering(lambda: ended_session_hashes(runtime))
+    if not in_table:
+        try:
+            if live.user_id(hashed) != int(ident):
+                return None  # Redis keeps a session for its lifetime, then forgets it
+        except LiveSessionsDown:
+            in_table = True  # the table is the authority while Redis is away
+    if in_table:
         parameters.update(token_hash=hashed,
                           born_after=runtime.clock() - runtime.settings.session_lifetime)
-    elif live.user_id(hashed) != int(ident):
-        return None  # Redis keeps a session for its lifetime, then forgets it
-    user = db.session.scalar(_session_user_statement(live.in_table), parameters)
+    user = db.session.scalar(_session_user_statement(in_table), parameters)
     if user is not None:
         user.session_token = token
     return user
@@ -72,6 +77,14 @@ def _session_user_statement(in_table: bool):
             UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None),
             UserSession.created_at > bindparam("born_after", type_=UserSession.created_at.type))
     return query
+
+
+def ended_session_hashes(runtime: Runtime) -> list[str]:
+    """Every session that ended while it could still be live (within the sessions' lifetime):
+    what Redis must forget before it is trusted again after an outage."""
+    born_after = runtime.clock() - runtime.settings.session_lifetime
+    return list(db.session.scalars(select(UserSession.token_hash).where(
+        UserSession.ended_at.is_not(None), UserSession.created_at > born_after)))
 
 
 def authenticate(runtime: Runtime, email: str, password: str) -> User | None:

@@ -14,7 +14,8 @@ from ..learning.operations import complete_waiting_courses
 from ..retention import RETENTION_YEARS
 from ..security import safe_next
 from ..text import email_address
-from ..web import ActionForm, learner, log_in, log_out, per_person, runtime
+from ..web import (ActionForm, learner, log_in, log_out, needs_shared_sessions, per_person,
+                   runtime)
 from . import device_cookie, operations, queries
 from .session_operations import record_failed_login
 from .forms import (AccountForm, ChangeEmailForm, ChangePasswordForm, DeleteAccountForm,
@@ -52,6 +53,7 @@ def _after_login():
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per day", methods=["POST"])
+@needs_shared_sessions
 def register():
     """Create an account."""
     if current_user.is_authenticated:
@@ -86,6 +88,7 @@ def register():
                exempt_when=_trusted_device)
 @limiter.limit("5 per minute; 30 per day", methods=["POST"], key_func=device_cookie.device_key,
                deduct_when=_failed, exempt_when=lambda: not _trusted_device())
+@needs_shared_sessions
 def login():
     """Log in with e-mail and password."""
     if current_user.is_authenticated:
@@ -113,6 +116,7 @@ def logout():
 @bp.route("/reset-password", methods=["GET", "POST"])
 @limiter.limit("5 per minute; 30 per day", methods=["POST"])
 @limiter.limit("3 per hour; 10 per day", methods=["POST"], key_func=_account_key)
+@needs_shared_sessions
 def reset_request():
     """Ask for a password-reset link by e-mail."""
     form = ResetRequestForm()
@@ -127,6 +131,7 @@ def reset_request():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@needs_shared_sessions
 def reset_password(token: str):
     """Choose a new password from an e-mailed link."""
     reset = queries.valid_reset_token(runtime(), token)
@@ -206,6 +211,7 @@ def account():
 @bp.post("/account/password")
 @login_required
 @limiter.limit("10 per minute")
+@needs_shared_sessions
 def change_password():
     """Change the password; every other session is logged out."""
     password_form = ChangePasswordForm(prefix="pw")
@@ -227,6 +233,7 @@ def change_password():
 @bp.post("/account/email")
 @login_required
 @limiter.limit("5 per hour; 20 per day", key_func=per_person)
+@needs_shared_sessions
 def change_email():
     """Ask to move the account to a new address: a link goes to that mailbox."""
     email_form = ChangeEmailForm(prefix="em")
@@ -249,6 +256,7 @@ def change_email():
 
 @bp.route("/account/email/<token>", methods=["GET", "POST"])
 @login_required
+@needs_shared_sessions
 def confirm_email(token: str):
     """The link from the new mailbox: a button confirms (a mail scanner's GET changes
     nothing). Only the account that asked can use it."""

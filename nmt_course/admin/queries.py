@@ -1,5 +1,5 @@
-"""Reads for the admin pages: the quizzes a person could be granted attempts at, and the
-audit log, filtered, newest first, a page at a time."""
+"""Reads for the admin pages: the quizzes a person could be granted attempts at, the
+audit log, filtered, newest first, a page at a time, and the mail not yet delivered."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,6 +13,7 @@ from ..accounts.models import User
 from ..audit import AuditEvent
 from ..database import db
 from ..learning.models import Course, Lesson
+from ..mailing.models import OutboxMessage
 from ..quizzes.models import AttemptRequest, Quiz, QuizStanding
 
 
@@ -110,3 +111,16 @@ def audit_events(*, kind: str | None = None, person: str = "", since: dt.date | 
     return [LogLine(event, name, email,
                     about if event.affected_id not in (None, event.actor_id) else None)
             for event, name, email, about in db.session.execute(query)]
+
+
+UNDELIVERED_SHOWN = 200
+
+
+def undelivered_mail() -> tuple[int, list[OutboxMessage]]:
+    """How many messages are not yet delivered (waiting for a retry, or given up), and the
+    oldest UNDELIVERED_SHOWN of them; two statements."""
+    pending = OutboxMessage.sent_at.is_(None)
+    total = db.session.scalar(select(func.count(OutboxMessage.id)).where(pending))
+    return total, list(db.session.scalars(select(OutboxMessage).where(pending)
+                                          .order_by(OutboxMessage.id)
+                                          .limit(UNDELIVERED_SHOWN)))

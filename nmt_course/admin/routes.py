@@ -24,10 +24,11 @@ from ..database import db
 from ..formatting import count_of, typed_date
 from ..quizzes import operations as quizzes
 from ..web import ActionForm, admins_only, db_int, learner, runtime
+from ..mailing.operations import MAX_FAILURES
 from .forms import (GrantForm, LegalNameForm, ProviderForm, ReissueForm, RevokeForm,
                     RolesForm)
-from .queries import (KINDS, PAGE, attempt_requests, audit_events, open_attempt_request,
-                      quizzes_to_grant)
+from .queries import (KINDS, PAGE, UNDELIVERED_SHOWN, attempt_requests, audit_events,
+                      open_attempt_request, quizzes_to_grant, undelivered_mail)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(admins_only)
@@ -257,6 +258,16 @@ def audit_log():
                            problems=problems,
                            older=lines[-1].event.id if len(lines) == PAGE else None), \
         400 if problems else 200
+
+
+@bp.get("/mail")
+def mail():
+    """E-mail not yet delivered: waiting for its next try (the wait doubles after each
+    failure) or given up after MAX_FAILURES, each with the mail server's last answer."""
+    total, messages = undelivered_mail()
+    return render_template("admin/mail.html", total=total, messages=messages,
+                           shown=UNDELIVERED_SHOWN, max_failures=MAX_FAILURES,
+                           now=runtime().clock())
 
 
 def _provider_page(form: ProviderForm | None = None, status: int = 200):

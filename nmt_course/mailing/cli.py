@@ -12,7 +12,8 @@ mail = AppGroup("mail", help="Deliver queued e-mail.")
 
 @mail.command("deliver")
 def deliver_command() -> None:
-    """Send every queued message; failures are tried again on the next run (up to 5 times)."""
+    """Send every queued message that is due; a failure is tried again after a wait that
+    doubles each time (up to 10 times); `/admin/mail` lists what is still unsent."""
     sent, failed = deliver_pending(runtime())
     click.echo(f"{sent} sent, {failed} failed.")
     if failed:

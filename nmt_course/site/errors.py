@@ -10,7 +10,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..extensions import limiter
-from ..web import EXPIRED_FORM_MESSAGE, error_page
+from ..runtime import LiveSessionsDown
+from ..web import EXPIRED_FORM_MESSAGE, error_page, unavailable_page
 
 
 def register(app: Flask) -> None:
@@ -31,6 +32,11 @@ def register(app: Flask) -> None:
         seconds = max(1, math.ceil(current.window[0] - time.time())) if current else 60
         page, status = error_page(429, f"Wait {_wait(seconds)}, then try again.")
         return page, status, {"Retry-After": str(seconds)}
+
+    # Redis went away during a page that starts a session: its transaction rolled back.
+    @app.errorhandler(LiveSessionsDown)
+    def sessions_down(error):
+        return unavailable_page()
 
     # Unhandled exceptions arrive here as InternalServerError (500), already logged by Flask.
     @app.errorhandler(HTTPException)

@@ -209,6 +209,7 @@ ROUTES = {
     ("/admin/rosters/<slug>/tracking-number", "POST"): ("/admin/rosters/demo/tracking-number",
                                                         ADMIN),
     ("/admin/audit", "GET"): ("/admin/audit", ADMIN),
+    ("/admin/mail", "GET"): ("/admin/mail", ADMIN),
     ("/admin/provider", "GET"): ("/admin/provider", ADMIN),
     ("/admin/provider", "POST"): ("/admin/provider", ADMIN),  # no name: 422
     ("/admin/provider/signature.png", "GET"): ("/admin/provider/signature.png", ADMIN),

@@ -17,6 +17,8 @@ SMALLEST = {
     "bench.credentials": ["--rounds", "1"],
     "bench.item_analysis": ["--rounds", "1", "--attempts", "200"],
     "bench.clinic_report": ["--rounds", "1", "--requests", "1", "--staff", "5"],
+    # The held load in its short form: 10 learners for 10 s (the full run: 50 for 60 s).
+    "bench.load_held": ["--learners", "10", "--seconds", "10"],
 }
 
 

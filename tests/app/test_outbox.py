@@ -3,6 +3,7 @@ or from `flask mail deliver` (cron); a failed send is kept and tried again."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import time
 
 from sqlalchemy import select
@@ -44,6 +45,10 @@ def test_cron_mode_sends_only_when_asked_and_retries_failures(make_app):
     first = runner.invoke(args=["mail", "deliver"])
     assert first.exit_code == 1 and "0 sent, 1 failed." in first.output
     assert outbox_rows(app) == [("learner@example.com", False, 1)]
+    # A failure waits a minute before its next try (then two, four...).
+    assert runner.invoke(args=["mail", "deliver"]).output.strip() == "0 sent, 0 failed."
+    app.extensions["nmt_runtime"] = dataclasses.replace(
+        runtime(app), clock=lambda: dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=61))
     second = runner.invoke(args=["mail", "deliver"])
     assert second.exit_code == 0 and "1 sent, 0 failed." in second.output
     assert [m.to for m in server.sent] == ["learner@example.com"]

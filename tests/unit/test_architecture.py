@@ -26,7 +26,7 @@ PURE = ["nmt_course.codes", "nmt_course.grading", "nmt_course.progress",
         "nmt_course.csv_safe", "nmt_course.clinics.compliance", "nmt_course.clinics.roster",
         "nmt_course.clinics.report_csv", "nmt_course.clinics.matrix_html",
         "nmt_course.mailing.messages", "nmt_course.quizzes.item_analysis", "nmt_course.text",
-        "nmt_course.quizzes.regrade", "nmt_course.recurrence",
+        "nmt_course.quizzes.regrade", "nmt_course.recurrence", "nmt_course.erasure_log",
         "nmt_course.time_on_task", "nmt_course.evaluation", "nmt_course.retention",
         "nmt_course.certificates.transcript", "nmt_course.certificates.ce_roster"]
 FRAMEWORK = ("flask", "flask_login", "flask_wtf", "flask_sqlalchemy", "flask_migrate",

@@ -9,7 +9,8 @@ from nmt_course.config import PROJECT_ROOT
 def test_every_test_security_md_names_exists():
     text = (PROJECT_ROOT / "SECURITY.md").read_text()
     named, missing, current = 0, [], None
-    for path, test in re.findall(r"`((?:app|unit)/[a-z_]+\.py)?(?:::([a-z_0-9]+))?`", text):
+    for path, test in re.findall(
+            r"`((?:app|unit|durability)/[a-z_]+\.py)?(?:::([a-z_0-9]+))?`", text):
         current = path or current
         if path and not (PROJECT_ROOT / "tests" / path).exists():
             missing.append(path)

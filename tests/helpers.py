@@ -121,10 +121,16 @@ def _loaded(lessons: Path, quizzes: Path, files: tuple) -> ContentSet:
     return load_content(lessons, quizzes)
 
 
+def content_of(lessons: Path, quizzes: Path) -> ContentSet:
+    """load_content(lessons, quizzes), parsed once per test process while the files stay
+    the same (several test modules read the shipped course while being collected)."""
+    return _loaded(lessons, quizzes, _files_as_they_are(lessons, quizzes))
+
+
 def import_content(app, lessons: Path | None = None, quizzes: Path | None = None, **kwargs):
     lessons = lessons or Path(app.config["LESSONS_DIR"])
     quizzes = quizzes or Path(app.config["QUIZZES_DIR"])
-    content = _loaded(lessons, quizzes, _files_as_they_are(lessons, quizzes))
+    content = content_of(lessons, quizzes)
     assert not content.errors, content.errors
     with app.app_context():
         return learning.import_content(runtime(app), content.courses, **kwargs)

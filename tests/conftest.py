@@ -81,9 +81,15 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") o
 
 
 def empty_tables() -> None:
-    """Delete every row, children first, in one transaction (inside an app context)."""
+    """Delete every row, children first, in one transaction (inside an app context); on
+    PostgreSQL in one round trip."""
+    tables = reversed(db.metadata.sorted_tables)
     with db.engine.begin() as connection:
-        for table in reversed(db.metadata.sorted_tables):
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("; ".join(f'DELETE FROM "{table.name}"'
+                                                 for table in tables))
+            return
+        for table in tables:
             connection.execute(table.delete())
 
 

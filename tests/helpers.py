@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import functools
 import hashlib
 import re
+from collections.abc import Hashable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from nmt_course.content import ContentSet, load_content
 from nmt_course.extensions import db
 from nmt_course.learning import operations as learning, queries as learning_queries
 from nmt_course.quizzes import queries as quiz_queries
+from nmt_course.runtime import utcnow
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PASSWORD = "correct horse battery"
@@ -129,12 +132,23 @@ def content_of(lessons: Path, quizzes: Path) -> ContentSet:
 
 
 def import_content(app, lessons: Path | None = None, quizzes: Path | None = None, **kwargs):
+    """Import the courses in two folders (by default the app's: the fixture course) through
+    the operation. Into empty tables, on the system clock, the app's own folders are
+    imported once per test process and database, and their rows put back after that."""
+    own = lessons is None and quizzes is None
     lessons = lessons or Path(app.config["LESSONS_DIR"])
     quizzes = quizzes or Path(app.config["QUIZZES_DIR"])
-    content = content_of(lessons, quizzes)
+    files = _files_as_they_are(lessons, quizzes)
+    content = _loaded(lessons, quizzes, files)
     assert not content.errors, content.errors
-    with app.app_context():
-        return learning.import_content(runtime(app), content.courses, **kwargs)
+
+    def run():
+        with app.app_context():
+            return learning.import_content(runtime(app), content.courses, **kwargs)
+
+    if not own or runtime(app).clock is not utcnow:  # a test's clock: its times are recorded
+        return run()
+    return built_once(app, ("import", files, tuple(sorted(kwargs.items()))), run)
 
 
 def pass_quiz_directly(app, email: str, course: str, lesson: str,
@@ -242,7 +256,7 @@ def evaluate_directly(app, email: str, course: str, rating: int = 4, comment: st
 
 
 # (database, what was built) -> (the rows of every table, what the builder returned)
-_BUILT: dict[tuple[str, str], tuple[dict[str, list[dict]], object]] = {}
+_BUILT: dict[tuple[str, Hashable], tuple[dict[str, list[dict]], object]] = {}
 
 
 def _tables_are_empty() -> bool:
@@ -250,7 +264,7 @@ def _tables_are_empty() -> bool:
         exists(select(literal(1)).select_from(table)) for table in db.metadata.sorted_tables))))
 
 
-def built_once(app, name: str, build):
+def built_once(app, name: Hashable, build):
     """`build()`'s records, made by running it the first time a test process needs them on
     this database, and afterwards by putting back the rows it left (much faster than going
     through the pages again). Only from empty tables: otherwise `build()` simply runs. What
@@ -268,9 +282,10 @@ def built_once(app, name: str, build):
             rows = {table.name: [dict(row) for row in connection.execute(
                 table.select().order_by(*table.primary_key.columns)).mappings()]
                 for table in db.metadata.sorted_tables}
-        _BUILT[key] = (rows, result)
+        _BUILT[key] = (rows, copy.deepcopy(result))
         return result
     rows, result = _BUILT[key]
+    result = copy.deepcopy(result)
     with app.app_context(), db.engine.begin() as connection:
         for table in db.metadata.sorted_tables:  # parents first
             if rows[table.name]:

@@ -2,20 +2,24 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import functools
 import hashlib
 import re
+from collections.abc import Hashable
 from html.parser import HTMLParser
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, exists, literal, or_, select, text
 
 from nmt_course.accounts import operations as accounts
 from nmt_course.accounts.queries import user_by_email
 from nmt_course.content import ContentSet, load_content
+from nmt_course.extensions import db
 from nmt_course.learning import operations as learning, queries as learning_queries
 from nmt_course.quizzes import queries as quiz_queries
+from nmt_course.runtime import utcnow
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PASSWORD = "correct horse battery"
@@ -121,13 +125,30 @@ def _loaded(lessons: Path, quizzes: Path, files: tuple) -> ContentSet:
     return load_content(lessons, quizzes)
 
 
+def content_of(lessons: Path, quizzes: Path) -> ContentSet:
+    """load_content(lessons, quizzes), parsed once per test process while the files stay
+    the same (several test modules read the shipped course while being collected)."""
+    return _loaded(lessons, quizzes, _files_as_they_are(lessons, quizzes))
+
+
 def import_content(app, lessons: Path | None = None, quizzes: Path | None = None, **kwargs):
+    """Import the courses in two folders (by default the app's: the fixture course) through
+    the operation. Into empty tables, on the system clock, the app's own folders are
+    imported once per test process and database, and their rows put back after that."""
+    own = lessons is None and quizzes is None
     lessons = lessons or Path(app.config["LESSONS_DIR"])
     quizzes = quizzes or Path(app.config["QUIZZES_DIR"])
-    content = _loaded(lessons, quizzes, _files_as_they_are(lessons, quizzes))
+    files = _files_as_they_are(lessons, quizzes)
+    content = _loaded(lessons, quizzes, files)
     assert not content.errors, content.errors
-    with app.app_context():
-        return learning.import_content(runtime(app), content.courses, **kwargs)
+
+    def run():
+        with app.app_context():
+            return learning.import_content(runtime(app), content.courses, **kwargs)
+
+    if not own or runtime(app).clock is not utcnow:  # a test's clock: its times are recorded
+        return run()
+    return built_once(app, ("import", files, tuple(sorted(kwargs.items()))), run)
 
 
 def pass_quiz_directly(app, email: str, course: str, lesson: str,
@@ -232,3 +253,62 @@ def evaluate_directly(app, email: str, course: str, rating: int = 4, comment: st
         return learning.send_evaluation(
             runtime(app), user, found, objectives_met={row.id: rating for row in rows},
             ratings={key: rating for key in QUESTIONS}, comment=comment)
+
+
+# (database, what was built) -> (the rows of every table, what the builder returned)
+_BUILT: dict[tuple[str, Hashable], tuple[dict[str, list[dict]], object]] = {}
+
+
+def _tables_are_empty() -> bool:
+    return not db.session.scalar(select(or_(*(
+        exists(select(literal(1)).select_from(table)) for table in db.metadata.sorted_tables))))
+
+
+def built_once(app, name: Hashable, build):
+    """`build()`'s records, made by running it the first time a test process needs them on
+    this database, and afterwards by putting back the rows it left (much faster than going
+    through the pages again). Only from empty tables: otherwise `build()` simply runs. What
+    `build` returns must be plain data (ids, tokens), and everything it changes must be
+    in the database: settings, mailers and clocks are set up outside it."""
+    key = (app.config["SQLALCHEMY_DATABASE_URI"], name)
+    with app.app_context():
+        empty = _tables_are_empty()
+        db.session.remove()
+    if not empty:
+        return build()
+    if key not in _BUILT:
+        result = build()
+        with app.app_context(), db.engine.connect() as connection:
+            rows = {table.name: [dict(row) for row in connection.execute(
+                table.select().order_by(*table.primary_key.columns)).mappings()]
+                for table in db.metadata.sorted_tables}
+        _BUILT[key] = (rows, copy.deepcopy(result))
+        return result
+    rows, result = _BUILT[key]
+    result = copy.deepcopy(result)
+    with app.app_context(), db.engine.begin() as connection:
+        for table in db.metadata.sorted_tables:  # parents first
+            if rows[table.name]:
+                connection.execute(table.insert(), rows[table.name])
+        if connection.dialect.name == "postgresql":
+            _sequences_past(connection, rows)
+    return result
+
+
+def _sequences_past(connection, rows) -> None:
+    """PostgreSQL's id sequences beyond the ids put back (SQLite takes the next id from the
+    table itself)."""
+    for table in db.metadata.sorted_tables:
+        columns = list(table.primary_key.columns)
+        if len(columns) != 1 or not rows[table.name] or columns[0].autoincrement is False:
+            continue
+        column = columns[0].name
+        highest = max(row[column] for row in rows[table.name])
+        if not isinstance(highest, int):
+            continue
+        sequence = connection.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                     {"t": table.name, "c": column})
+        if sequence:
+            connection.execute(text("SELECT setval(CAST(:s AS regclass), "
+                                    "GREATEST(:n, nextval(CAST(:s AS regclass))))"),
+                               {"s": sequence, "n": highest})

@@ -19,7 +19,8 @@ from nmt_course.learning.models import CourseImage
 from nmt_course.quizzes.models import QuestionFlag
 from tests.app.authoring_helpers import author, post, token, upload_file, write_course
 from tests.app.clinic_helpers import assign, join_staff, make_clinic, today, use_outbox
-from tests.helpers import (DEMO_PASS, SECOND_PASS, PASSWORD, csrf_from, import_content, login,
+from tests.helpers import (DEMO_PASS, SECOND_PASS, PASSWORD, built_once, csrf_from,
+                           import_content, login,
                            make_user, read_lesson, send_evaluation, submit_quiz)
 
 ROLES = ("anonymous", "learner", "other_learner", "owner", "other_instructor", "manager_a",
@@ -290,8 +291,13 @@ def test_the_table_names_every_route(app):
 
 def build_world(app) -> dict:
     """The records every address points at: a learner's attempt and certificate, a course
-    written in the browser with an image and a learner's flag, two clinics."""
+    written in the browser with an image and a learner's flag, two clinics. Built through
+    the pages once per test process and database, then put back from its rows."""
     outbox = use_outbox(app)
+    return built_once(app, "authorization world", lambda: _build_world(app, outbox))
+
+
+def _build_world(app, outbox) -> dict:
     import_content(app)
     make_user(app, "learner@example.com", name="Lee Learner")
     make_user(app, "other@example.com", name="Olly Other")

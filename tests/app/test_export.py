@@ -14,6 +14,7 @@ from nmt_course.learning.models import Course, CourseImage, Lesson
 from nmt_course.quizzes.models import QuizVersion
 from tests.app.authoring_helpers import LESSON, author, post, publish, write_course
 from tests.app.test_authoring import png, upload
+from tests.helpers import built_once
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -30,6 +31,12 @@ def export(runner, folder: Path, *args: str) -> dict[str, bytes]:
 def import_from(app, runner, folder: Path) -> None:
     result = runner.invoke(args=["content", "import", str(folder), "--force"])
     assert result.exit_code == 0, result.output
+
+
+def shipped_course_imported(app, runner) -> None:
+    """The shipped course as `content import` leaves it: imported through the command once
+    per test process and database, then put back from its rows."""
+    built_once(app, "shipped course", lambda: import_from(app, runner, PROJECT_ROOT))
 
 
 def empty_database(app) -> None:
@@ -114,7 +121,7 @@ def test_the_author_area_downloads_the_course_or_its_draft_as_a_zip(app, runner,
 
 
 def test_an_image_file_whose_name_does_not_match_it_is_an_error(app, runner, tmp_path):
-    import_from(app, runner, PROJECT_ROOT)
+    shipped_course_imported(app, runner)
     folder = tmp_path / "export"
     export(runner, folder)
     images = folder / "lessons" / "nmt-foundations" / "images"
@@ -128,7 +135,7 @@ def test_an_image_file_whose_name_does_not_match_it_is_an_error(app, runner, tmp
 
 
 def test_an_export_does_not_mix_with_files_already_in_the_folder(app, runner, tmp_path):
-    import_from(app, runner, PROJECT_ROOT)
+    shipped_course_imported(app, runner)
     folder = tmp_path / "export"
     export(runner, folder)
     stray = folder / "lessons" / "nmt-foundations" / "99-stray.md"
@@ -142,7 +149,7 @@ def test_an_export_does_not_mix_with_files_already_in_the_folder(app, runner, tm
 
 
 def test_an_edited_export_is_checked_and_imported_from_its_folder(app, runner, tmp_path):
-    import_from(app, runner, PROJECT_ROOT)
+    shipped_course_imported(app, runner)
     folder = tmp_path / "export"
     export(runner, folder)
     lesson = next((folder / "lessons" / "nmt-foundations").glob("01-*.md"))

@@ -10,12 +10,11 @@ from pypdf import PdfReader
 
 from nmt_course.config import PROJECT_ROOT
 from nmt_course.formatting import ce_hours
-from nmt_course.content import load_content
-from tests.helpers import make_user, pass_quiz_directly, read_directly
+from tests.helpers import content_of, make_user, pass_quiz_directly, read_directly
 
 COURSE = "nmt-foundations"
-CONTENT = {c.slug: c for c in load_content(PROJECT_ROOT / "lessons",
-                                           PROJECT_ROOT / "quizzes").courses}[COURSE]
+CONTENT = {c.slug: c for c in content_of(PROJECT_ROOT / "lessons",
+                                         PROJECT_ROOT / "quizzes").courses}[COURSE]
 LESSONS = [lesson.slug for lesson in CONTENT.lessons]
 PASSWORD = "a long enough password"
 FINGERPRINTED = re.compile(r"\.[0-9a-f]{10}\.(css|js|svg)$")

@@ -4,6 +4,7 @@ operations, enums rather than their values typed out, no module over 400 lines."
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import subprocess
 import sys
@@ -73,27 +74,27 @@ def _under_type_checking(node: ast.AST, parents: dict) -> bool:
     return False
 
 
-def imports_of(name: str) -> tuple[set[str], set[str]]:
+@functools.lru_cache(maxsize=None)
+def imports_of(name: str) -> tuple[frozenset[str], frozenset[str]]:
     """(modules of this project, top-level outside packages) that `name` imports anywhere
-    in its code, lazily or not, except under `if TYPE_CHECKING:`."""
+    in its code, lazily or not, except under `if TYPE_CHECKING:`. Each file is read once."""
     path = MODULES[name]
     tree = ast.parse(path.read_text())
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     inside, outside = set(), set()
     for node in ast.walk(tree):
-        if _under_type_checking(node, parents):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)) \
+                or _under_type_checking(node, parents):
             continue
         if isinstance(node, ast.Import):
             targets = [(alias.name, None) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
+        else:
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
             targets = [(base, alias.name) for alias in node.names]
-        else:
-            continue
         for base, member in targets:
             if base.split(".")[0] != "nmt_course":
                 outside.add(base.split(".")[0])
@@ -101,7 +102,7 @@ def imports_of(name: str) -> tuple[set[str], set[str]]:
                 inside.add(f"{base}.{member}")  # `from package import module`
             else:
                 inside.add(base)
-    return inside - {name}, outside
+    return frozenset(inside - {name}), frozenset(outside)
 
 
 GRAPH = {name: imports_of(name)[0] for name in MODULES}

@@ -14,15 +14,16 @@ import random
 import pytest
 
 from nmt_course.config import PROJECT_ROOT
-from nmt_course.content import QuizSource, ReviewMode, load_content
+from nmt_course.content import QuizSource, ReviewMode
 from nmt_course.grading import GradableChoice, GradableQuestion, GradableQuiz, grade
 from nmt_course.quizzes.policy import Standing, review
 from nmt_course.quizzes.presentation import BankQuestion, present
+from tests.helpers import content_of
 
 RUNS, ATTEMPTS, MAX_PASS_SHARE = 200, 20, 0.02
 KEY = b"simulated deployment key"
-SHIPPED = [lesson.quiz for course in load_content(PROJECT_ROOT / "lessons",
-                                                  PROJECT_ROOT / "quizzes").courses
+SHIPPED = [lesson.quiz for course in content_of(PROJECT_ROOT / "lessons",
+                                                PROJECT_ROOT / "quizzes").courses
            for lesson in course.lessons if lesson.quiz]
 
 

@@ -6,9 +6,10 @@ import re
 import pytest
 
 from nmt_course.config import PROJECT_ROOT
-from nmt_course.content import CourseStatus, estimate_ce_hours, load_content
+from nmt_course.content import CourseStatus, estimate_ce_hours
+from tests.helpers import content_of
 
-CONTENT = load_content(PROJECT_ROOT / "lessons", PROJECT_ROOT / "quizzes")
+CONTENT = content_of(PROJECT_ROOT / "lessons", PROJECT_ROOT / "quizzes")
 COURSE = {course.slug: course for course in CONTENT.courses}["nmt-foundations"]
 
 

@@ -3,7 +3,7 @@ learner's read marks and quiz standings in a course that clinic reports read (is
 assignments that recur every N months (issue 24)
 
 Revision ID: c24a0e1f5b7d
-Revises: b7c1e23a9d04
+Revises: e21a7c3b9f10
 Create Date: 2026-12-06 13:50:00
 
 """
@@ -15,7 +15,7 @@ import nmt_course.database
 
 # revision identifiers, used by Alembic.
 revision = 'c24a0e1f5b7d'
-down_revision = 'b7c1e23a9d04'
+down_revision = 'e21a7c3b9f10'
 branch_labels = None
 depends_on = None
 

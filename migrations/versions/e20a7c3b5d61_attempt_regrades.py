@@ -1,7 +1,7 @@
 """attempt regrades: the version whose key graded an attempt, and when it was regraded
 
 Revision ID: e20a7c3b5d61
-Revises: b7c1e23a9d04
+Revises: e17a0c5d2b61
 Create Date: 2026-12-06 14:00:00
 
 """
@@ -13,7 +13,7 @@ import nmt_course.database
 
 # revision identifiers, used by Alembic.
 revision = 'e20a7c3b5d61'
-down_revision = 'b7c1e23a9d04'
+down_revision = 'e17a0c5d2b61'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """image alt text: a course's images keep what their author said they show
 
 Revision ID: e21a7c3b9f10
-Revises: b7c1e23a9d04
+Revises: e20a7c3b5d61
 Create Date: 2026-12-06 14:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e21a7c3b9f10'
-down_revision = 'b7c1e23a9d04'
+down_revision = 'e20a7c3b5d61'
 branch_labels = None
 depends_on = None
 

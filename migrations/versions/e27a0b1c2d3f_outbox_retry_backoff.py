@@ -1,7 +1,7 @@
 """outbox: when a message that failed is tried next (retries back off)
 
 Revision ID: e27a0b1c2d3f
-Revises: b7c1e23a9d04
+Revises: c24a0e1f5b7d
 Create Date: 2026-12-06 14:00:00
 
 """
@@ -13,7 +13,7 @@ import nmt_course.database
 
 # revision identifiers, used by Alembic.
 revision = 'e27a0b1c2d3f'
-down_revision = 'b7c1e23a9d04'
+down_revision = 'c24a0e1f5b7d'
 branch_labels = None
 depends_on = None
 

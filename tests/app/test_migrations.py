@@ -174,7 +174,7 @@ def test_the_course_progress_migration_counts_as_the_operations_do(tmp_path):
                  "tried, scores FROM course_progress ORDER BY user_id")
     with app.app_context():
         kept = db.session.execute(query).all()
-        downgrade(revision="b7c1e23a9d04")
+        downgrade(revision="e21a7c3b9f10")
         upgrade()
         migrated = db.session.execute(query).all()
         db.engine.dispose()

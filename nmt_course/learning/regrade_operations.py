@@ -14,7 +14,7 @@ from ..database import db, transaction
 from ..quizzes.regrade import Plan
 from ..quizzes.regrade_operations import store_regrade
 from ..runtime import Runtime
-from . import completion
+from . import completion, summary_operations as summary
 from .completion import CourseCompleted
 from .models import Course
 from .operations import _require_published
@@ -47,6 +47,8 @@ def _store(runtime: Runtime, actor: User, course: Course, quiz_id: int,
     now = runtime.clock()
     stored = store_regrade(quiz_id, plan, now)
     if stored:
+        for user_id in {item.attempt.user_id for item in stored}:
+            summary.refresh(course.id, user_id)  # clinic reports read passes from there
         audit.record("quiz.regraded", at=now, actor_id=actor.id, subject=f"quiz:{quiz_id}",
                      course=course.slug, version=plan.version_id,
                      attempts=[item.attempt.id for item in stored])

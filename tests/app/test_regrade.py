@@ -16,7 +16,7 @@ from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import Certificate
 from nmt_course.extensions import db
 from nmt_course.learning import queries as learning_queries
-from nmt_course.learning.models import CourseEvaluation
+from nmt_course.learning.models import CourseEvaluation, CourseProgress
 from nmt_course.learning.regrade_operations import apply_regrade
 from nmt_course.quizzes.models import QuestionAnswer, QuizAttempt, QuizStanding
 from nmt_course.quizzes.regrade_operations import KeyChangedAgain
@@ -293,3 +293,13 @@ def test_two_authors_clicking_at_once_store_each_pass_once(app, tmp_path):
     for name in ("ann", "bob"):
         kept = standing(app, f"{name}@example.com")
         assert kept.passed and kept.failures == 0
+
+
+def test_a_regraded_pass_reaches_what_clinic_reports_count(app, tmp_path):
+    """Clinic reports read course_progress, not the standings: a regrade keeps it too."""
+    admin, page = regrade_page_after_a_key_change(app, tmp_path)
+    post(admin, REGRADE, {"version": form_version(page)})
+    with app.app_context():
+        ann = user_by_email("ann@example.com").id
+        row = db.session.scalar(select(CourseProgress).where(CourseProgress.user_id == ann))
+        assert row.passed == 1 and row.passed_and_read == 1

@@ -93,6 +93,9 @@ class Settings:
     provider_address: str = ""
     provider_email: str = ""
     provider_approval_number: str = ""
+    # Account deletions are also written here, outside the database, so that restoring an
+    # older backup erases those accounts again (erasure_log.py); "" keeps no such file.
+    erasure_log_file: str = ""
 
     @classmethod
     def from_config(cls, config: Mapping[str, object]) -> Settings:
@@ -110,7 +113,8 @@ class Settings:
             provider_address=str(config.get("PROVIDER_ADDRESS") or ""),
             provider_email=str(config.get("PROVIDER_EMAIL") or config.get("SUPPORT_EMAIL")
                                or ""),
-            provider_approval_number=str(config.get("PROVIDER_APPROVAL_NUMBER") or ""))
+            provider_approval_number=str(config.get("PROVIDER_APPROVAL_NUMBER") or ""),
+            erasure_log_file=str(config.get("ERASURE_LOG_FILE") or ""))
 
     def url(self, path: str) -> str:
         """An absolute link for mail and certificates: built from SITE_URL, never a request."""

@@ -66,6 +66,8 @@ def app_config(database_uri: str, **overrides) -> dict:
         # the test servers do not restart during a run, and the suite checks out thousands.
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SIGNING_KEY_FILE": SIGNING_KEY_FILE[0],
+        # Beside the key, never in the checkout's instance/ folder.
+        "ERASURE_LOG_FILE": str(Path(SIGNING_KEY_FILE[0]).parent / "erasure_log.jsonl"),
     }
     config.update(overrides)
     return config

@@ -7,15 +7,15 @@
 The erasure log (`account_erasures`, kept for good) has one row per deleted account: its id,
 a SHA-256 of its normalised e-mail address, and when. It holds no personal data. After a
 database is restored from a backup made before some deletions, `erasures()` lists them so
-that they can be applied again (learning.account_operations.reapply_erasures)."""
+that they can be applied again (learning.account_operations.reapply_erasure). The same
+entries also go to a file outside the database (erasure_log.py), which a restore reads."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from sqlalchemy import delete, update
 
-from .. import audit
+from .. import audit, erasure_log
 from ..database import db
 from ..mailing.models import OutboxMessage
 from ..runtime import Runtime
@@ -33,7 +33,7 @@ def email_sha256(email: str) -> str:
         normalised = email_address(email)
     except ValueError:
         normalised = email.strip().lower()
-    return hashlib.sha256(normalised.encode()).hexdigest()
+    return erasure_log.email_digest(normalised)
 
 
 def log_erasure(user_id: int, email: str, at: dt.datetime) -> AccountErasure:

@@ -349,24 +349,3 @@ def _masked(email: str) -> str:
     local, _, domain = email.partition("@")
     return f"{local[:1]}…@{domain}"
 
-
-@transaction
-def reapply_erasure(runtime: Runtime, entry) -> bool:
-    """Erase again an account the erasure log (erasure_log.py) names, after a restore brought
-    back data from before its deletion; returns whether the restored data held it.
-
-    A stand-in until account deletion lands: the account's personal fields are anonymised,
-    it can no longer log in and its sessions end (account deletion replaces this body with
-    its own erasure, keeping this one function as the restore's entry point)."""
-    user = db.session.get(User, entry.user_id)
-    if user is None:
-        return False
-    user.email = f"erased-{user.id}@erased.invalid"  # reserved: no mailbox answers it
-    user.legal_name, user.family_name = "Erased account", ""
-    user.licence_number = user.licence_state = None
-    user.password_hash = "!"  # matches no password
-    user.active = False
-    end_all_sessions(runtime, user)
-    audit.record("user.erasure_reapplied", at=runtime.clock(), subject=f"user:{user.id}",
-                 erased_at=entry.at.isoformat())
-    return True

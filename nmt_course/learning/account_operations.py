@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
 
-from .. import audit, retention
+from .. import audit, erasure_log, retention
 from ..accounts.erasure_operations import email_sha256, erase_account
 from ..accounts.models import User
 from ..accounts.operations import AccountError, WrongPassword
@@ -26,7 +27,7 @@ from ..mailing.messages import render_email
 from ..quizzes.models import (AttemptGrant, AttemptRequest, QuestionAnswer, QuestionFlag,
                               QuizAttempt, QuizStanding)
 from ..runtime import Runtime
-from .models import CourseEvaluation, LessonProgress
+from .models import CourseEvaluation, CourseProgress, LessonProgress
 
 
 def delete_account(runtime: Runtime, user: User, password: str) -> None:
@@ -35,11 +36,17 @@ def delete_account(runtime: Runtime, user: User, password: str) -> None:
     settings = runtime.settings
     mail = render_email("account_deleted", to=user.email, settings=settings,
                         name=user.legal_name, years=retention.RETENTION_YEARS)
-    _delete_account(runtime, user, password, mail)
+    user_id, digest = user.id, email_sha256(user.email)
+    at = _delete_account(runtime, user, password, mail)
+    if settings.erasure_log_file:
+        # After the commit, before the page answers: only deletions that happened are
+        # logged, and every one that answered is on disk.
+        erasure_log.append(Path(settings.erasure_log_file),
+                           erasure_log.Erasure(user_id, digest, at))
 
 
 @transaction
-def _delete_account(runtime: Runtime, user: User, password: str, mail) -> None:
+def _delete_account(runtime: Runtime, user: User, password: str, mail) -> dt.datetime:
     if not check_password(user.password_hash, password):
         raise WrongPassword("That password is not correct, so your account was not deleted.")
     if user.deleted_at is not None:
@@ -51,6 +58,7 @@ def _delete_account(runtime: Runtime, user: User, password: str, mail) -> None:
     _forget_free_text(user.id)
     erase_account(runtime, user, now)
     outbox.queue(mail, at=now)  # after the erasure, which drops mail to the old address
+    return now
 
 
 def _forget_free_text(user_id: int) -> None:
@@ -63,19 +71,17 @@ def _forget_free_text(user_id: int) -> None:
 
 
 @transaction
-def reapply_erasures(runtime: Runtime, log: list[tuple[int, str, dt.datetime]]) -> int:
-    """After a restore from a backup older than some deletions: erase again each account in
-    `log` (user id, e-mail SHA-256, time, as `accounts.queries.erasures` lists them) that the
-    restored database still holds undeleted under the same address. Returns how many."""
-    count = 0
-    for user_id, email_hash, erased_at in log:
-        user = db.session.get(User, user_id)
-        if user is None or user.deleted_at is not None or email_sha256(user.email) != email_hash:
-            continue
-        _forget_free_text(user.id)
-        erase_account(runtime, user, erased_at)
-        count += 1
-    return count
+def reapply_erasure(runtime: Runtime, entry: erasure_log.Erasure) -> bool:
+    """After a restore from a backup older than a deletion: erase again the account the
+    erasure log's `entry` names, if the restored database holds it undeleted under the same
+    address (another address means another person: left alone). Returns whether it did."""
+    user = db.session.get(User, entry.user_id)
+    if user is None or user.deleted_at is not None \
+            or email_sha256(user.email) != entry.email_sha256:
+        return False
+    _forget_free_text(user.id)
+    erase_account(runtime, user, entry.at)
+    return True
 
 
 @dataclass
@@ -131,7 +137,7 @@ def purge_records(runtime: Runtime) -> Purged:
     for name, model in (("quiz answers", QuestionAnswer), ("quiz attempts", QuizAttempt),
                         ("quiz standings", QuizStanding), ("attempt grants", AttemptGrant),
                         ("attempt requests", AttemptRequest), ("question flags", QuestionFlag),
-                        ("lesson reads", LessonProgress),
+                        ("lesson reads", LessonProgress), ("progress counts", CourseProgress),
                         ("course evaluations", CourseEvaluation)):
         purged.add(name, db.session.execute(
             delete(model).where(model.user_id.in_(users))).rowcount)

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import backups, restore
-from ..accounts.operations import reapply_erasure
+from ..learning.account_operations import reapply_erasure
 from ..database import db
 from ..web import runtime
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
+from nmt_course import erasure_log
 from nmt_course.accounts.erasure_operations import email_sha256
 from nmt_course.accounts.models import AccountErasure, User, UserSession
 from nmt_course.accounts.queries import erasures, user_by_email
@@ -17,7 +19,7 @@ from nmt_course.certificates.models import (Certificate, CertificateCredential,
 from nmt_course.certificates.queries import set_status_bits
 from nmt_course.clinics.models import Membership
 from nmt_course.extensions import db
-from nmt_course.learning.account_operations import reapply_erasures
+from nmt_course.learning.account_operations import reapply_erasure
 from nmt_course.learning.models import CourseEvaluation, LessonProgress
 from nmt_course.quizzes.models import QuestionAnswer, QuizAttempt, QuizStanding
 from nmt_course.retention import RETENTION_YEARS
@@ -224,14 +226,30 @@ def test_erasures_are_applied_again_after_a_restore(app):
         other = user_by_email("other@example.com")
         now = runtime(app).clock()
         # As if a backup from before Olly deleted their account had been restored.
-        log = [(other.id, email_sha256("Other@Example.com"), now),
-               (other.id + 999, email_sha256("nobody@example.com"), now)]
-        assert reapply_erasures(runtime(app), log) == 1
-        assert reapply_erasures(runtime(app), log) == 0  # once is enough
+        entry = erasure_log.Erasure(other.id, email_sha256("Other@Example.com"), now)
+        assert not reapply_erasure(runtime(app), erasure_log.Erasure(
+            other.id + 999, email_sha256("nobody@example.com"), now))
+        assert reapply_erasure(runtime(app), entry)
+        assert not reapply_erasure(runtime(app), entry)  # once is enough
         other = db.session.get(User, other.id)
         assert other.legal_name == "Deleted account" and other.deleted_at == now
         # A row whose address is not the logged one is someone else's: left alone.
         jane = user_by_email("jane@example.com")
-        assert reapply_erasures(runtime(app), [(jane.id, email_sha256("x@example.com"),
-                                                now)]) == 0
+        assert not reapply_erasure(runtime(app), erasure_log.Erasure(
+            jane.id, email_sha256("x@example.com"), now))
         assert db.session.get(User, jane.id).deleted_at is None
+
+
+def test_a_deletion_is_written_to_the_erasure_log_outside_the_database(app):
+    """What `backup restore` reads to erase the account again (erasure_log.py)."""
+    log = Path(app.config["ERASURE_LOG_FILE"])
+    before = erasure_log.read(log)
+    _, client, _ = _world(app)
+    with app.app_context():
+        jane = user_by_email("jane@example.com").id
+    assert _delete(client).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, jane).deleted_at is not None
+    added = erasure_log.read(log)[len(before):]
+    assert [(entry.user_id, entry.email_sha256) for entry in added] == [
+        (jane, email_sha256("jane@example.com"))]

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import codes
 from ..formatting import ce_hours
+from ..recurrence import COUNTED_ONCE
 from ..retention import RETENTION_YEARS
 from ..extensions import limiter
 from ..web import runtime
@@ -92,7 +93,8 @@ def verify(code: str):
 
 
 def _transcript_entries(learner_id: int) -> list[Entry]:
-    return [Entry(code=certificate.display_code, course_title=certificate.course_title,
+    return [Entry(course_id=certificate.course_id, code=certificate.display_code,
+                  course_title=certificate.course_title,
                   completed_on=certificate.completed_on,
                   approval_number=certificate.approval_number,
                   ce_hours=certificate.ce_hours, counted=certificate.is_valid,
@@ -110,7 +112,7 @@ def transcript():
     entries = _transcript_entries(current_user.id)
     return render_template(
         "certificates/transcript.html", entries=entries, years=year_totals(entries),
-        period=period, problems=problems, ce_hours=ce_hours,
+        period=period, problems=problems, ce_hours=ce_hours, counted_once=COUNTED_ONCE,
         total=None if problems or not period.chosen else period_total(entries, period),
         typed={"from": request.args.get("from", "")[:40],
                "to": request.args.get("to", "")[:40]}), 400 if problems else 200

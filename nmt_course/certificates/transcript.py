@@ -12,12 +12,14 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
 from ..formatting import ce_hours, long_date, typed_date
+from ..recurrence import COUNTED_ONCE, CompletionHours, hours_in_period
 from ..text import one_line
 from .pdf import _RENDERING, ACCENT, FACES, FONTS, INK, MUTED, fallbacks_for
 
 
 @dataclass(frozen=True)
 class Entry:
+    course_id: int
     code: str  # as displayed
     course_title: str
     completed_on: dt.date
@@ -59,19 +61,22 @@ def parse_period(first: str, last: str) -> tuple[Period, list[str]]:
     return period, problems
 
 
+def _hours(entries: list[Entry], first: dt.date, last: dt.date) -> Decimal:
+    """The CEs earned from `first` to `last`: revoked certificates not counted, and a course
+    completed more than once in them counted once (recurrence.COUNTED_ONCE)."""
+    return hours_in_period((CompletionHours(entry.course_id, entry.completed_on, entry.ce_hours)
+                            for entry in entries if entry.counted), first, last).total
+
+
 def year_totals(entries: list[Entry]) -> list[tuple[int, Decimal]]:
-    """CEs per calendar year of completion, newest year first; revoked ones not counted."""
-    totals: dict[int, Decimal] = {}
-    for entry in entries:
-        year = entry.completed_on.year
-        totals[year] = totals.get(year, Decimal(0)) + (entry.ce_hours if entry.counted
-                                                        else Decimal(0))
-    return sorted(totals.items(), reverse=True)
+    """CEs per calendar year of completion, newest year first."""
+    years = sorted({entry.completed_on.year for entry in entries}, reverse=True)
+    return [(year, _hours(entries, dt.date(year, 1, 1), dt.date(year, 12, 31)))
+            for year in years]
 
 
 def period_total(entries: list[Entry], period: Period) -> Decimal:
-    return sum((entry.ce_hours for entry in entries
-                if entry.counted and period.holds(entry.completed_on)), Decimal(0))
+    return _hours(entries, period.first or dt.date.min, period.last or dt.date.max)
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ def _render(data: TranscriptData) -> bytes:
     if data.licence_line:
         text(data.licence_line, 10, color=MUTED, gap=0.5)
     text(f"Made on {long_date(data.made_on)}. Revoked certificates are listed and not "
-         "counted.", 9, color=MUTED, gap=4)
+         f"counted. {COUNTED_ONCE}", 9, color=MUTED, gap=4)
 
     if data.period.chosen:
         text(f"Period {data.period.describe()}: "

@@ -30,7 +30,9 @@ def test_transcript_lists_certificates_and_totals_by_year_and_period(app, learne
     assert "Your CE transcript" in page.text and "2026: " in page.text
     ranged = learner.get("/transcript?from=2026-01-01&to=2026-12-31")
     assert ranged.status_code == 200
-    assert f"{hours.normalize():f} CEs" in ranged.text.split('id="period-total"')[1]
+    total = ranged.text.split('id="period-total"')[1].split("</p>")[0]
+    assert f"{hours.normalize():f} CEs" in total
+    assert "counts its CE hours once" in total  # the board's rule, beside the total
     outside = learner.get("/transcript?from=2027-01-01&to=2027-12-31")
     assert "0 CEs" in outside.text.split('id="period-total"')[1]
 

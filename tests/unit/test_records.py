@@ -13,8 +13,10 @@ from nmt_course.certificates import ce_roster
 from nmt_course.certificates.transcript import Entry, parse_period, period_total, year_totals
 
 
-def entry(day: dt.date, hours: str, counted: bool = True) -> Entry:
-    return Entry(code="X", course_title="C", completed_on=day, approval_number="",
+def entry(day: dt.date, hours: str, counted: bool = True, course_id: int | None = None) -> Entry:
+    """A certificate of its own course unless `course_id` says which."""
+    return Entry(course_id=course_id or day.toordinal(), code="X", course_title="C",
+                 completed_on=day, approval_number="",
                  ce_hours=Decimal(hours), counted=counted,
                  status="valid" if counted else "revoked")
 
@@ -35,6 +37,18 @@ def test_totals_per_year_and_period_leave_revoked_certificates_out():
     assert problems == [] and period_total(entries, period) == Decimal("4.5")
     open_start, _ = parse_period("", "2025-12-31")
     assert period_total(entries, open_start) == Decimal("3")
+
+
+def test_a_course_completed_twice_in_a_period_counts_its_ces_once():
+    """The board's rule: a CE cannot be used more than once in a renewal period."""
+    entries = [entry(dt.date(2025, 1, 10), "3.5", course_id=1),
+               entry(dt.date(2025, 12, 20), "3.5", course_id=1),
+               entry(dt.date(2025, 6, 1), "2", course_id=2)]
+    period, _ = parse_period("2025-01-01", "2026-12-31")
+    assert period_total(entries, period) == Decimal("5.5")
+    assert year_totals(entries) == [(2025, Decimal("5.5"))]
+    later, _ = parse_period("2025-06-01", "2026-12-31")  # the first completion is outside
+    assert period_total(entries, later) == Decimal("5.5")
 
 
 def test_a_period_must_not_end_before_it_starts():

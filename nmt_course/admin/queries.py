@@ -58,9 +58,9 @@ PAGE = 100
 # What the log can be narrowed to: a label and the action prefixes it covers.
 KINDS = {
     "logins": ("Logins, failed logins and logouts", ("user.log",)),
-    "accounts": ("Accounts: creation, details, e-mail, passwords, roles, activation",
+    "accounts": ("Accounts: creation, details, e-mail, passwords, roles, activation, erasure",
                  ("user.created", "user.updated", "user.email", "user.password", "user.roles",
-                  "user.activated", "user.deactivated", "user.legal_name")),
+                  "user.activated", "user.deactivated", "user.legal_name", "user.erasure")),
     "certificates": ("Certificates and provider settings", ("certificate.", "provider.")),
     "content": ("Courses and their content", ("course.", "content.", "draft.")),
     "clinics": ("Clinics and their members", ("clinic.",)),

@@ -211,10 +211,14 @@ def run_wrk(wrk: str, base: str, target: dict, connections: int, duration: int) 
         command += ["-H", f"Cookie: {target['cookie']}"]
     if "script" in target:
         command += ["-s", str(target["script"])]
-    output = subprocess.run([*command, base + target["path"]], capture_output=True,
-                            text=True, check=True).stdout
+    done = subprocess.run([*command, base + target["path"]], capture_output=True, text=True)
+    output = done.stdout
+    if done.returncode != 0 or done.stderr:
+        print(done.stdout, done.stderr, file=sys.stderr)
     latency = {p: float(v) * UNITS[u] for p, v, u in re.findall(
         r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)}
+    if "Requests/sec" not in output or not re.search(r"^\s+50%", output, re.MULTILINE):
+        print(output, file=sys.stderr)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),

@@ -38,7 +38,7 @@ class Course(db.Model):
     # The published course as files ({"lessons/<course>/course.md": text, ...}), for export
     # and as the starting point of a draft. Loaded only when used: every page loads courses,
     # and decoding a whole course's text on each was most of the catalogue's time.
-    source_files: Mapped[dict[str, str]] = deferred(mapped_column(JSON, default=dict))
+    source_files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     lessons: Mapped[list[Lesson]] = relationship(order_by="Lesson.position")

@@ -10,7 +10,8 @@ and every page in turn at each number of connections; the table gives the median
 repetitions of requests/s and of the p50 and p99 latencies, each as a ratio to hello's in
 the same run. Pages are asked as a learner with progress and a certificate (learner0), the
 clinic report as the manager of the 500-staff clinic; each quiz submission is a new failed
-attempt by one of 64 learners taking turns (so each request writes). wrk is Debian's
+attempt by one of 64 learners taking turns, numbered from the database before each run
+(so each request writes). wrk is Debian's
 package: installed with apt-get when missing, as .ci/run installs Chromium.
 """
 from __future__ import annotations
@@ -29,7 +30,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, text
 
 from nmt_course.config import PROJECT_ROOT, database_url as normalise_url
 
@@ -144,7 +145,7 @@ def targets(url: str, base: str, folder: Path) -> dict[str, dict]:
     display = "-".join(code[i:i + 4] for i in range(0, len(code), 4))
     course, lesson_slug = lesson
     quiz = "/courses/demo-course-1/lessons/lesson-1/quiz"
-    script = submission_script(base, quiz, submitters, folder)
+    script = submission_script(url, base, quiz, quiz_lesson[1], submitters, folder)
     with_learner, with_manager = {"cookie": learner.cookie}, {"cookie": manager.cookie}
     return {
         "healthz (overhead)": {"path": "/healthz"},
@@ -153,19 +154,21 @@ def targets(url: str, base: str, folder: Path) -> dict[str, dict]:
         "lesson page": {"path": f"/courses/{course}/lessons/{lesson_slug}", **with_learner},
         "dashboard": {"path": "/dashboard", **with_learner},
         "quiz page": {"path": f"/courses/{course}/lessons/{lesson_slug}/quiz", **with_learner},
-        "quiz submission": {"path": quiz, "script": script},
+        "quiz submission": {"path": quiz, "script": script},  # a function: see run_wrk
         "certificate PDF": {"path": f"/certificates/{display}.pdf", **with_learner},
         "verification page": {"path": f"/verify/{display}"},
         "clinic report": {"path": f"/clinics/{clinic}", **with_manager},
     }
 
 
-def submission_script(base: str, quiz: str, submitters, folder: Path) -> Path:
-    """A wrk script posting failed attempts: the learners take turns, each posting its next
-    attempt number (its requests are further apart than a thread's connections, so each
-    is answered before the learner's next is sent)."""
+def submission_script(url: str, base: str, quiz: str, quiz_id: int, submitters,
+                      folder: Path):
+    """A function writing, before each wrk run, a script posting failed attempts: the
+    learners take turns, each posting its next attempt number as the database has it now
+    (a learner's requests are further apart than a thread's connections, so each is answered
+    before the learner's next is sent)."""
     people = []
-    for email, attempts in submitters:
+    for email, _ in submitters:
         person = Session(base, email)
         page = person.get(quiz)
         fields = dict(re.findall(r'name="(csrf_token|version|opened)"[^>]*value="([^"]*)"',
@@ -179,7 +182,24 @@ def submission_script(base: str, quiz: str, submitters, folder: Path) -> Path:
                 seen.add(name)
                 answers.append((name, value))
         body = urllib.parse.urlencode({**fields, **dict(answers)})
-        people.append((person.cookie, body, attempts + 1))
+        people.append((email, person.cookie, body))
+
+    def write() -> Path:
+        engine = create_engine(normalise_url(url))
+        with engine.connect() as connection:
+            made = dict(connection.execute(text(
+                "SELECT u.email, coalesce(max(a.number), 0) FROM users u LEFT JOIN "
+                "quiz_attempts a ON a.user_id = u.id AND a.quiz_id = :quiz "
+                "WHERE u.email IN :emails GROUP BY u.email").bindparams(
+                    bindparam("emails", expanding=True)),
+                {"quiz": quiz_id, "emails": [email for email, *_ in people]}).all())
+        engine.dispose()
+        return _lua(folder, [(cookie, body, made[email] + 1)
+                             for email, cookie, body in people])
+    return write
+
+
+def _lua(folder: Path, people) -> Path:
     lua = ["local people = {"]
     lua += [f"  {{cookie = {json.dumps(cookie)}, body = {json.dumps(body)}, next = {number}}},"
             for cookie, body, number in people]
@@ -210,11 +230,15 @@ def run_wrk(wrk: str, base: str, target: dict, connections: int, duration: int) 
     if "cookie" in target:
         command += ["-H", f"Cookie: {target['cookie']}"]
     if "script" in target:
-        command += ["-s", str(target["script"])]
-    output = subprocess.run([*command, base + target["path"]], capture_output=True,
-                            text=True, check=True).stdout
+        command += ["-s", str(target["script"]())]
+    done = subprocess.run([*command, base + target["path"]], capture_output=True, text=True)
+    output = done.stdout
+    if done.returncode != 0 or done.stderr:
+        print(done.stdout, done.stderr, file=sys.stderr)
     latency = {p: float(v) * UNITS[u] for p, v, u in re.findall(
         r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)}
+    if "Requests/sec" not in output or not re.search(r"^\s+50%", output, re.MULTILINE):
+        print(output, file=sys.stderr)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),

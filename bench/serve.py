@@ -49,7 +49,7 @@ def start_server(environ: dict[str, str], log: Path, *, workers: int = 1,
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
             cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited:\n{log.read_text()}")
@@ -59,4 +59,4 @@ def start_server(environ: dict[str, str], log: Path, *, workers: int = 1,
                     return server
         time.sleep(0.2)
     server.stop()
-    raise RuntimeError(f"gunicorn did not answer in 60 s:\n{log.read_text()}")
+    raise RuntimeError(f"gunicorn did not answer in 180 s:\n{log.read_text()}")

@@ -38,7 +38,7 @@ DRAFTS_PER_AUTHOR = 4
 @click.option("--force", is_flag=True, help="Add demo data beside real accounts.")
 @with_appcontext
 def demo_data(learners: int, clinics: int, courses: int, seed: int, force: bool) -> None:
-    """Fill the database with demo learners (about 100 quiz attempts each), certificates,
+    """Fill the database with demo learners (about 85 quiz attempts each), certificates,
     clinics with staff and assignments, and authors' drafts. Every demo account's e-mail
     ends in @demo.example.com and its password is printed at the end."""
     run = runtime()
@@ -51,7 +51,7 @@ def demo_data(learners: int, clinics: int, courses: int, seed: int, force: bool)
     _import_courses(run, courses)
     plan = planning.make_plan(learners, clinics, courses, seed)
     people = operations.add_people(run, plan, hash_password(
-        planning.PASSWORD, run.settings.password_hash_method))
+        planning.PASSWORD, run.settings.password_hash_method), seed)
     click.echo(f"{people.learners} learners, {people.clinics} clinics "
                f"({people.memberships} memberships, {people.assignments} assignments).")
     first = user_by_email(planning.learner_email(0))

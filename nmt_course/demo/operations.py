@@ -85,10 +85,11 @@ def _bulk(model, rows) -> int:
 
 
 @transaction
-def add_people(runtime: Runtime, plan: planning.Plan, password_hash: str) -> Written:
+def add_people(runtime: Runtime, plan: planning.Plan, password_hash: str,
+               seed: int) -> Written:
     """Learners, clinic managers, instructors; clinics with their staff and assignments."""
     now = runtime.clock()
-    rng = random.Random(len(plan.taking))
+    rng = random.Random(seed)
 
     def person(email: str, name: str, **flags) -> dict:
         family = name.rsplit(" ", 1)[-1]

@@ -10,6 +10,7 @@ from nmt_course.certificates.models import Certificate
 from nmt_course.clinics.models import Assignment, Clinic, Membership
 from nmt_course.demo import plan as planning
 from nmt_course.extensions import db
+from nmt_course.learning.models import CourseProgress, Lesson, LessonProgress
 from nmt_course.quizzes.models import QuizAttempt, QuizStanding
 from tests.helpers import login, make_user
 
@@ -39,6 +40,12 @@ def test_demo_data_fills_a_new_database_and_its_people_can_log_in(app, runner):
         db.session.remove()
     assert pdfs == (certificates, 1)  # one rendered PDF, shared
     assert len(standings) == tried
+    with app.app_context():  # clinic reports read course_progress: counted for everyone
+        learning = db.session.scalar(select(func.count()).select_from(
+            select(LessonProgress.user_id, Lesson.course_id).distinct()
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id).subquery()))
+        db.session.remove()
+    assert learning > 0 and count(app, CourseProgress) == learning
     # The learner who holds the certificate issued for real sees it.
     client = app.test_client()
     login(client, planning.learner_email(0), planning.PASSWORD)

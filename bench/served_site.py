@@ -68,7 +68,9 @@ class ServedSite:
         self.process = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "--worker-class", "sync",
              "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-             "--timeout", "60", "--graceful-timeout", "5", "--preload", app],
+             "--timeout", "60", "--graceful-timeout", "5", "--preload",
+             # gunicorn 27's control socket sits in $HOME: servers side by side would share it.
+             "--no-control-socket", app],
             cwd=PROJECT_ROOT, env=self.environ, stdout=output, stderr=output)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

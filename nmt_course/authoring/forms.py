@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DecimalField, EmailField, FieldList, Form, FormField,
-                     IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField)
+                     IntegerField, RadioField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
 from wtforms.widgets import HiddenInput
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 Regexp, ValidationError)

@@ -13,7 +13,7 @@ from tests.app.authoring_helpers import LESSON, author, post, write_course
 
 BASE = "/author/courses/neck-care"
 VALUES = {"slug": "neck-care", "lesson": "neck-basics", "key": "scm-action", "flag_id": 1,
-          "user_id": 1, "number": 1}
+          "user_id": 1, "number": 1, "image_id": 1}
 
 
 def _buttons(app) -> list[str]:

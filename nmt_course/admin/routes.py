@@ -78,13 +78,15 @@ def _grant_form(user: User, data=None) -> GrantForm:
 
 
 def _reissue_form(user: User, certificate: Certificate, data=None) -> ReissueForm:
-    """Filled in with the account's details as they stand (corrected first, above)."""
+    """Filled in with the account's details as they stand (corrected first, above); a
+    deleted account's are erased, so with what the certificate prints."""
     prefix = f"reissue{certificate.id}"
     if data is not None:
         return ReissueForm(formdata=data, prefix=prefix)
-    return ReissueForm(prefix=prefix, data={"legal_name": user.legal_name,
-                                            "licence_number": user.licence_number or "",
-                                            "licence_state": user.licence_state or ""})
+    source = certificate if user.deleted_at is not None else user
+    return ReissueForm(prefix=prefix, data={"legal_name": source.legal_name,
+                                            "licence_number": source.licence_number or "",
+                                            "licence_state": source.licence_state or ""})
 
 
 def _page(user: User, *, roles=None, name=None, grant=None, reissue=None, status: int = 200):

@@ -105,7 +105,9 @@ def write_comfortably(journey, page, slug: str) -> None:
     move_up.wait_for()
     assert lesson_titles(page) == ["The Scalenes", "The Sternocleidomastoid"]
     assert move_up.evaluate("button => button === document.activeElement")
-    assert "The Sternocleidomastoid is now 2 of 2." in page.inner_text("#js-status")
+    # The announcement is written 50 ms after the move, so screen readers read it again.
+    page.locator("#js-status", has_text="The Sternocleidomastoid is now 2 of 2.").wait_for(
+        state="attached")
     journey.check("lessons-reordered")
     page.keyboard.press("Enter")  # and back, still from the keyboard
     page.get_by_role("button", name="Move up The Scalenes").wait_for()
@@ -321,9 +323,8 @@ def change_a_key_and_regrade(journey, page, server, slug: str) -> None:
     # The question now asks about a turn to the right, so the left SCM is the right answer.
     page.get_by_label("Question", exact=True).fill(
         "A client turns the head to the right against your hand (1). Which muscle is working?")
-    right = page.get_by_label("Right answer").all()
-    right[0].uncheck()
-    right[1].check()
+    # One right answer: its key is a radio button, so choosing the second leaves the first.
+    page.get_by_role("radio", name="Choice 2 is right").check()
     page.get_by_label("Explanation (Markdown)").fill(
         "The left sternocleidomastoid turns the face to the right.")
     page.get_by_role("button", name="Save the question").click()

@@ -20,7 +20,7 @@ from nmt_course.certificates.queries import set_status_bits
 from nmt_course.clinics.models import Membership
 from nmt_course.extensions import db
 from nmt_course.learning.account_operations import reapply_erasure
-from nmt_course.learning.models import CourseEvaluation, LessonProgress
+from nmt_course.learning.models import CourseEvaluation, CourseProgress, LessonProgress
 from nmt_course.quizzes.models import QuestionAnswer, QuizAttempt, QuizStanding
 from nmt_course.retention import RETENTION_YEARS
 from tests.app.clinic_helpers import assign, join_staff, make_clinic, today, use_outbox
@@ -196,7 +196,9 @@ def test_records_purge_removes_what_passed_its_period_and_says_what(app, runner)
     assert "  quiz attempts: 2" in result.output and \
         "  certificates (kept as tombstones): 1" in result.output and \
         "  course evaluations: 1" in result.output
+    assert "  progress counts: 1" in result.output  # what clinic reports counted for them
     with app.app_context():
+        assert _count(CourseProgress) == 1  # the kept learner's
         jane = db.session.scalar(select(Certificate).where(Certificate.legal_name == ""))
         assert jane.status is CertificateStatus.PURGED and jane.licence_number is None
         credential = db.session.scalar(select(CertificateCredential).where(

@@ -252,3 +252,24 @@ def redis_url():
     for key in connection.scan_iter(f"*{prefix}*"):
         connection.delete(key)
     connection.close()
+
+
+def new_database(backend: str, folder) -> tuple[str, callable]:
+    """A database nobody else uses, and how to drop it."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / f'{uuid.uuid4().hex[:8]}.sqlite3'}", lambda: None
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        missing_service("TEST_DATABASE_URL is not set")
+    url = make_url(normalise_url(base))
+    name = f"nmt_durability_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop

@@ -10,18 +10,15 @@ shape are reached without the old code), then upgraded again."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from nmt_course import create_app
-from nmt_course.config import database_url as normalise_url
 from nmt_course.extensions import db
 from tests.app.clinic_helpers import assign, complete_demo, join_staff, make_clinic, today
-from tests.conftest import BACKENDS, app_config, missing_service
+from tests.conftest import BACKENDS, app_config, new_database
 from tests.helpers import DEMO_FAIL, DEMO_PASS, import_content, make_user, pass_quiz_directly
 
 # LAST_RELEASE: the head of the last release that shipped (what a site upgrades from today).
@@ -45,22 +42,9 @@ CLINIC_TABLES = ("clinics", "clinic staff", "assignments")
 @pytest.fixture(params=BACKENDS)
 def fresh_uri(request, tmp_path):
     """An empty database of this test's own."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'past.sqlite3'}"
-        return
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        missing_service("TEST_DATABASE_URL is not set")
-    server_url = make_url(normalise_url(base))
-    name = f"nmt_past_{uuid.uuid4().hex[:12]}"
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
-    yield server_url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
+    uri, drop = new_database(request.param, tmp_path)
+    yield uri
+    drop()
 
 
 def snapshot(app) -> dict[str, list[tuple]]:

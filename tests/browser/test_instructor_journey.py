@@ -98,6 +98,8 @@ def lesson_titles(page) -> list[str]:
 def write_comfortably(journey, page, slug: str) -> None:
     """Reorder with the keyboard, duplicate a lesson, autosave, replace an image and be
     refused deleting one a lesson shows (issue 21)."""
+    # The click on the course link may return before its page has loaded.
+    page.locator("#lesson-list > li .author-item-title").nth(1).wait_for()
     assert lesson_titles(page) == ["The Sternocleidomastoid", "The Scalenes"]
     page.get_by_role("button", name="Move down The Sternocleidomastoid").focus()
     page.keyboard.press("Enter")

@@ -80,7 +80,7 @@ def register_runtime(app: Flask) -> None:
 
 def register_models() -> None:
     """Every feature's tables, so that the metadata (and so Alembic) sees them all."""
-    from . import audit  # noqa: F401
+    from . import audit, cycles  # noqa: F401
     from .accounts import models as accounts  # noqa: F401
     from .authoring import models as authoring  # noqa: F401
     from .certificates import models as certificates  # noqa: F401

@@ -25,12 +25,15 @@ class Certificate(db.Model):
     """Later edits to the user or the course never reach a certificate."""
 
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    # One per learner, course and cycle (nmt_course/cycles.py): a retake earns another.
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "cycle"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    # The learner's cycle in the course it certifies; rows from before cycles: 1.
+    cycle: Mapped[int] = mapped_column(default=1, server_default="1")
     status: Mapped[CertificateStatus] = mapped_column(EnumValue(CertificateStatus),
                                                       default=CertificateStatus.VALID)
     legal_name: Mapped[str] = mapped_column(String(200))

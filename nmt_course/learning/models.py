@@ -99,11 +99,13 @@ class CourseImage(db.Model):
 
 class LessonProgress(db.Model):
     __tablename__ = "lesson_progress"
-    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id", "cycle"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"))
+    # The learner's cycle in the course (nmt_course/cycles.py); rows from before cycles: 1.
+    cycle: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     read_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # From opening the lesson to marking it read, measured on the server (None: unknown).
     seconds: Mapped[int | None] = mapped_column(Integer)
@@ -131,7 +133,9 @@ class CourseEvaluation(db.Model):
 class CourseProgress(db.Model):
     """What a learner has done in a course, counted: a copy of their read marks and quiz
     standings that a clinic's report reads in one narrow row per person and course instead
-    of aggregating every mark and standing. Kept by `summary_operations.refresh` in the
+    of aggregating every mark and standing. It counts the learner's current cycle only
+    (nmt_course/cycles.py): opening a cycle counts it again, from nothing; what earlier
+    cycles did is their certificates. Kept by `summary_operations.refresh` in the
     transaction of every change to those facts (a read mark, a quiz attempt, a course
     published again)."""
 

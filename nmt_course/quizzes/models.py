@@ -83,6 +83,8 @@ class AttemptGrant(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
+    # The learner's cycle in the course (nmt_course/cycles.py); rows from before cycles: 1.
+    cycle: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     attempts: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(500))
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -151,6 +153,9 @@ class QuizStanding(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), primary_key=True)
+    # The learner's cycle in the quiz's course (nmt_course/cycles.py): a row per cycle.
+    cycle: Mapped[int] = mapped_column(Integer, primary_key=True, default=1,
+                                       server_default="1")
     attempts: Mapped[int] = mapped_column(Integer)
     best_score: Mapped[int] = mapped_column(Integer)
     failures: Mapped[int] = mapped_column(Integer)
@@ -158,13 +163,14 @@ class QuizStanding(db.Model):
 
 
 class QuizAttempt(db.Model):
-    """Every submission is kept. The database allows one number per learner and quiz, one pass."""
+    """Every submission is kept. The database allows one number per learner, quiz and cycle,
+    one pass per cycle."""
 
     __tablename__ = "quiz_attempts"
     __table_args__ = (
-        UniqueConstraint("user_id", "quiz_id", "number"),
+        UniqueConstraint("user_id", "quiz_id", "cycle", "number"),
         Index("ix_quiz_attempts_quiz_number", "quiz_id", "number", "score", "user_id"),
-        Index("uq_quiz_attempts_one_pass", "user_id", "quiz_id", unique=True,
+        Index("uq_quiz_attempts_one_pass", "user_id", "quiz_id", "cycle", unique=True,
               sqlite_where=text("passed"), postgresql_where=text("passed")),
     )
 
@@ -172,6 +178,8 @@ class QuizAttempt(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
     quiz_version_id: Mapped[int] = mapped_column(ForeignKey("quiz_versions.id"))
+    # The learner's cycle in the course (nmt_course/cycles.py); rows from before cycles: 1.
+    cycle: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     number: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict[str, list[str]]] = mapped_column(JSON)
     # What this attempt showed: {"questions": [keys in order], "choices": {key: [keys]}}.

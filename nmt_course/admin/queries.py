@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
+from .. import cycles
 from ..audit import AuditEvent
 from ..database import db
 from ..learning.models import Course, Lesson
@@ -25,6 +26,7 @@ def quizzes_to_grant(learner_id: int) -> list[tuple[int, str, str]]:
         .join(QuizStanding, QuizStanding.quiz_id == Quiz.id)
         .join(Lesson, Lesson.id == Quiz.lesson_id).join(Course, Course.id == Lesson.course_id)
         .where(QuizStanding.user_id == learner_id, QuizStanding.passed.is_(False),
+               QuizStanding.cycle == cycles.current(learner_id, Lesson.course_id),
                Quiz.archived_at.is_(None), Lesson.archived_at.is_(None))
         .order_by(Course.title, Lesson.position))]
 

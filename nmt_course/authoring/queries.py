@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import defer
 
+from .. import cycles
 from ..accounts.models import User
 from ..certificates.models import Certificate
 from ..database import db
@@ -111,11 +112,13 @@ def revision_files(revision: DraftRevision) -> dict[str, str]:
 
 def learners_with_certificates(
         course_id: int, learner_ids: list[int]) -> dict[int, tuple[User, Certificate | None]]:
-    """The learners, each with their certificate of the course if any: one statement."""
+    """The learners, each with their certificate of the course in their current cycle if
+    any: one statement."""
     if not learner_ids:
         return {}
     rows = db.session.execute(
         select(User, Certificate).outerjoin(Certificate, and_(
-            Certificate.user_id == User.id, Certificate.course_id == course_id))
+            Certificate.user_id == User.id, Certificate.course_id == course_id,
+            Certificate.cycle == cycles.current(User.id, course_id)))
         .where(User.id.in_(learner_ids)).options(defer(Certificate.pdf))).all()
     return {user.id: (user, certificate) for user, certificate in rows}

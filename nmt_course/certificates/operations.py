@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from .. import audit, codes
+from .. import audit, codes, cycles
 from ..accounts.models import User
 from ..database import db, end_read, transaction
 from ..events import Completion
@@ -114,6 +114,8 @@ def _store(data: CertificateData, completion: Completion, pdf: bytes,
     _refuse_a_taken_index(signed, runs)
     certificate = Certificate(
         code=data.code, user_id=completion.learner_id, course_id=completion.course_id,
+        # The learner's current cycle, stamped by the INSERT itself (nmt_course/cycles.py).
+        cycle=cycles.current(completion.learner_id, completion.course_id),
         status=CertificateStatus.VALID, legal_name=data.legal_name,
         licence_number=data.licence_number, licence_state=data.licence_state,
         course_title=data.course_title,
@@ -125,7 +127,7 @@ def _store(data: CertificateData, completion: Completion, pdf: bytes,
         grading_scale=data.grading_scale, completed_on=data.completed_on,
         issued_at=data.issued_at, pdf=pdf)
     db.session.add(certificate)
-    # Unique (user, course): a concurrent issue fails here, and @transaction runs this again,
+    # Unique (user, course, cycle): a concurrent issue fails here, and @transaction runs this again,
     # which then finds and returns the stored certificate.
     db.session.flush()
     if signed is not None:

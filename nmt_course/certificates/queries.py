@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from .. import codes
+from .. import codes, cycles
 from ..accounts.models import User
 from ..credentials import did_web, status_list, verifier
 from ..database import db
@@ -43,8 +43,11 @@ def certificates_for(learner_id: int) -> list[Certificate]:
 
 
 def certificate_for(learner_id: int, course_id: int) -> Certificate | None:
+    """The learner's certificate of the course in their current cycle (earlier cycles' stay
+    theirs, listed by `certificates_for`)."""
     return db.session.scalar(select(Certificate).where(
-        Certificate.user_id == learner_id, Certificate.course_id == course_id))
+        Certificate.user_id == learner_id, Certificate.course_id == course_id,
+        Certificate.cycle == cycles.current(learner_id, course_id)))
 
 
 def revisions_of(certificate_ids: list[int]) -> dict[int, list[CertificateRevision]]:

@@ -6,7 +6,9 @@ from flask.cli import AppGroup
 
 from ..web import runtime
 from ..formatting import count_of
-from . import assignment_operations, evidence_operations, notice_operations as notices, operations
+from ..recurrence import RENEWAL_WINDOW_DAYS
+from . import (assignment_operations, cycle_operations, evidence_operations,
+               notice_operations as notices, operations)
 from .compliance import REMINDER_WINDOW_DAYS
 
 clinics = AppGroup("clinics", help="Manage clinics and remind their staff.")
@@ -28,10 +30,15 @@ def create_command(name: str, manager_email: str) -> None:
 
 
 @clinics.command("remind", help=(
-    f"E-mail staff whose assigned courses are due within {REMINDER_WINDOW_DAYS} days or "
-    "overdue (at most once a day each: run it daily from cron; a second run the same day "
-    "queues nothing), and on Mondays each manager's weekly digest (once a week)."))
+    f"Open a new cycle for staff whose completion of a recurring assignment expires within "
+    f"{RENEWAL_WINDOW_DAYS} days or has expired (once: they start the course afresh, told by "
+    f"e-mail); e-mail staff whose assigned courses are due within {REMINDER_WINDOW_DAYS} "
+    "days or overdue (at most once a day each: run it daily from cron; a second run the same "
+    "day queues nothing), and on Mondays each manager's weekly digest (once a week)."))
 def remind_command() -> None:
+    opened = cycle_operations.open_cycles(runtime())
+    if opened:
+        click.echo(f"{count_of(opened, 'new cycle')} of recurring training opened.")
     reminders = assignment_operations.send_reminders(runtime())
     digests = notices.send_digests(runtime())
     click.echo(f"{count_of(reminders, 'reminder')} and {count_of(digests, 'weekly digest')} "

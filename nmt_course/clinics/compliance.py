@@ -100,6 +100,19 @@ class QuizResult(NamedTuple):
     out_of_attempts: bool = False  # every attempt allowed is used, and not passed
 
 
+class PastCycle(NamedTuple):
+    """An earlier cycle of a person in a course (nmt_course/cycles.py), on their report row."""
+
+    number: int
+    completed_on: dt.date
+    certificate_code: str | None  # as evidence is shown: None until the staff are told
+    expired_on: dt.date | None  # when it stopped meeting the recurring assignment
+
+    @property
+    def verification_code(self) -> str | None:
+        return codes.display(self.certificate_code) if self.certificate_code else None
+
+
 class ReportRow(NamedTuple):
     """One staff member and one course assigned to them. (Named tuples, here and above: the
     report makes thousands of them, and they are made several times faster than frozen
@@ -138,6 +151,8 @@ class ReportRow(NamedTuple):
     # longer completed: expired, its due date that day).
     expires_on: dt.date | None = None
     expired_completion: dt.date | None = None  # the completion that expired, if one did
+    cycle: int = 1  # the person's current cycle in the course (a new one: due again)
+    history: tuple[PastCycle, ...] = ()  # earlier cycles completed, oldest first
 
     @property
     def expired(self) -> bool:

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from sqlalchemy import func, select
 
+from .. import cycles
 from ..accounts.models import User
 from ..database import db
 from ..learning.models import Lesson
@@ -25,11 +26,13 @@ def out_of_attempts(user_ids) -> set[tuple[int, int]]:
              .order_by(QuizVersion.number.desc()).limit(1).scalar_subquery())
     granted = (select(func.coalesce(func.sum(AttemptGrant.attempts), 0))
                .where(AttemptGrant.user_id == QuizStanding.user_id,
-                      AttemptGrant.quiz_id == QuizStanding.quiz_id).scalar_subquery())
+                      AttemptGrant.quiz_id == QuizStanding.quiz_id,
+                      AttemptGrant.cycle == QuizStanding.cycle).scalar_subquery())
     rows = db.session.execute(
         select(QuizStanding.user_id, Lesson.course_id, QuizStanding.attempts, limit, granted)
         .join(Quiz, Quiz.id == QuizStanding.quiz_id).join(Lesson, Lesson.id == Quiz.lesson_id)
         .where(QuizStanding.passed.is_(False), QuizStanding.user_id.in_(user_ids),
+               QuizStanding.cycle == cycles.current(QuizStanding.user_id, Lesson.course_id),
                Quiz.archived_at.is_(None), Lesson.archived_at.is_(None)))
     return {(user_id, course_id) for user_id, course_id, used, version_limit, extra in rows
             if policy.out_of_attempts(policy.Standing(
@@ -81,6 +84,9 @@ class DigestLine(NamedTuple):
     due: dt.date | None = None
     completed_on: dt.date | None = None
     asked: bool = False  # asked for more attempts
+    # Training that recurs: the completion expired that day, and renewal (`cycle`) is due.
+    expired_on: dt.date | None = None
+    cycle: int = 1
 
 
 class Digest(NamedTuple):
@@ -119,8 +125,9 @@ def digest(clinic_id: int, settings: Settings, now: dt.datetime) -> Digest:
     week_start = today - dt.timedelta(days=DIGEST_DAYS)
     rows = report_queries.report(clinic_id, settings, now)
     asked = asked_for_attempts(clinic_id)
-    overdue = [DigestLine(row.name, row.course_title, row.due) for row in rows
-               if row.status is Status.OVERDUE and week_start <= row.due < today]
+    overdue = [DigestLine(row.name, row.course_title, row.due,
+                          expired_on=row.expires_on if row.expired else None, cycle=row.cycle)
+               for row in rows if row.status is Status.OVERDUE and week_start <= row.due < today]
     stuck = [DigestLine(row.name, row.course_title, row.due,
                         asked=(row.user_id, row.course_id) in asked)
              for row in rows if row.out_of_attempts and row.status is not Status.COMPLETED]

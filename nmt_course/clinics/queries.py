@@ -10,9 +10,11 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from .. import cycles
 from ..accounts.models import User
 from ..certificates.models import Certificate, CertificateStatus
 from ..content import CourseStatus
+from ..cycles import CourseCycle
 from ..database import db
 from ..learning.models import Course
 from ..runtime import Settings
@@ -248,7 +250,12 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
         select(Membership.user_id, Membership.clinic_id, Clinic.name.label("clinic_name"),
                Membership.joined_at, User.email,
                User.legal_name, Assignment.user_id.label("personal_for"), Assignment.due_on,
-               Assignment.assigned_at, Course.id, Course.title, Course.slug)
+               Assignment.assigned_at, Course.id, Course.title, Course.slug,
+               # A new cycle of recurring training is due when it was opened to be.
+               select(CourseCycle.due_on).where(CourseCycle.user_id == Membership.user_id,
+                                                CourseCycle.course_id == Course.id)
+               .order_by(CourseCycle.number.desc()).limit(1).scalar_subquery()
+               .label("cycle_due"))
         .join(User, User.id == Membership.user_id)
         .join(Clinic, Clinic.id == Membership.clinic_id)
         .join(Assignment, and_(Assignment.clinic_id == Membership.clinic_id, in_force(), or_(
@@ -259,7 +266,9 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
         return []
     done = {tuple(row) for row in db.session.execute(
         select(Certificate.user_id, Certificate.course_id)
-        .where(Certificate.status == CertificateStatus.VALID, Certificate.user_id.in_(
+        .where(Certificate.status == CertificateStatus.VALID,
+               Certificate.cycle == cycles.current(Certificate.user_id, Certificate.course_id),
+               Certificate.user_id.in_(
             select(Membership.user_id).where(on_staff()))))}
     # Someone out of attempts cannot go on until granted more: reminding them helps nobody.
     done |= notice_queries.out_of_attempts(select(Membership.user_id).where(on_staff()))
@@ -274,7 +283,9 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
         due = effective_due_dates(
             AssignmentFacts(row.id, row.due_on, row.personal_for is not None, row.assigned_at,
                             row.joined_at, settings.timezone) for row in clinic_rows)
+        renewals = {row.id: row.cycle_due for row in clinic_rows if row.cycle_due is not None}
         for course_id, due_date in due.items():
+            due_date = renewals.get(course_id, due_date)
             if (user_id, course_id) in done or not needs_reminder(due_date, today):
                 continue
             known = due_by_user[user_id].get(course_id)

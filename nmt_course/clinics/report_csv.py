@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..formatting import ce_hours
-from .compliance import ReportRow, Standing, timeliness
+from .compliance import PastCycle, ReportRow, Standing, timeliness
 
 HEADER = ["family name", "name", "e-mail", "staff", "licence number", "licence state",
           "course", "assignment", "status", "progress %", "due date", "completed on",
           "completed vs due",
           "CE hours", "certificate", "repeats every (months)", "expires on", "expired on",
+          "cycle", "earlier cycles",
           "quizzes passed", "struggling with",
           "out of attempts at", "verification"]
 
@@ -19,6 +20,16 @@ def _standing(row: ReportRow) -> str:
     if row.standing is Standing.FORMER and row.left_on is not None:
         return f"former staff (left {row.left_on.isoformat()})"
     return row.standing.value
+
+
+def _past(cycle: PastCycle, verification_url: Callable[[str], str]) -> str:
+    """An earlier cycle in a cell: "cycle 1: completed 2025-01-12, valid until 2026-01-12, <url>"."""
+    parts = [f"cycle {cycle.number}: completed {cycle.completed_on.isoformat()}"]
+    if cycle.expired_on is not None:
+        parts.append(f"valid until {cycle.expired_on.isoformat()}")
+    if cycle.certificate_code:
+        parts.append(verification_url(cycle.certificate_code))
+    return ", ".join(parts)
 
 
 def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]],
@@ -57,7 +68,8 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
             else "", "revoked" if row.revoked else "valid" if row.completed_on else "",
             row.recur_months or "", "" if row.expired or row.expires_on is None
             else row.expires_on.isoformat(),
-            row.expires_on.isoformat() if row.expired else "",
+            row.expires_on.isoformat() if row.expired else "", row.cycle,
+            "; ".join(_past(cycle, verification_url) for cycle in row.history),
             f"{row.quizzes_passed} of {row.quiz_count}", "; ".join(row.struggling_with),
             "; ".join(row.out_of_attempts),
             verification_url(row.certificate_code) if row.certificate_code else ""] + cells)

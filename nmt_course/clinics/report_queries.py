@@ -11,6 +11,8 @@ from sqlalchemy import (String, case, cast, exists, func, literal, null, select,
                         true, type_coerce, union_all)
 
 from ..accounts.models import User
+from .. import cycles
+from ..cycles import CourseCycle
 from ..certificates.models import Certificate, CertificateStatus
 from ..database import UTCDateTime, db
 from ..learning.models import Course, CourseProgress, Lesson
@@ -19,7 +21,7 @@ from ..recurrence import expired, expires_on
 from ..quizzes import policy
 from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
 from ..runtime import Settings
-from .compliance import (AssignmentFacts, QuizResult, ReportRow, Standing,
+from .compliance import (AssignmentFacts, PastCycle, QuizResult, ReportRow, Standing,
                          due_on, effective_due_dates, status)
 from .models import Assignment, ClinicRole, Invitation, Leaver, Membership, in_force, on_staff
 
@@ -67,7 +69,7 @@ def course_count(clinic_id: int) -> int:
 def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: bool = True,
            withdrawn: bool = False, scores: bool = False) -> list[ReportRow]:
     """Every person x every course assigned to them (staff, former staff and those invited),
-    in six statements (five without `quizzes`: the matrix shows states only, not the quizzes
+    in seven statements (six without `quizzes`: the matrix shows states only, not the quizzes
     tried and not passed yet); with `withdrawn`, also a row per withdrawn assignment
     (as it stood when withdrawn); with `scores`, each quiz's best score (the CSV's)."""
     today = settings.local_date(now)
@@ -94,12 +96,21 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
     counted = _progress_counts(clinic_id, course_ids, scores)
     shown_quizzes = _quiz_results(clinic_id, lessons) if quizzes else {}
     # Revoked certificates too: the row says "certificate revoked", and is not completed.
-    certificates = {(row.user_id, row.course_id): row for row in db.session.execute(
-        select(Certificate.user_id, Certificate.course_id, Certificate.completed_on,
-               Certificate.code, Certificate.ce_hours, Certificate.status,
-               Certificate.issued_at)
-        .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
-               Certificate.course_id.in_(course_ids)))}
+    # Each cycle's, oldest first: the newest is the row's, the others its history.
+    certified: dict[tuple[int, int], list] = {}
+    for row in db.session.execute(
+            select(Certificate.user_id, Certificate.course_id, Certificate.completed_on,
+                   Certificate.code, Certificate.ce_hours, Certificate.status,
+                   Certificate.issued_at, Certificate.cycle)
+            .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
+                   Certificate.course_id.in_(course_ids)).order_by(Certificate.cycle)):
+        certified.setdefault((row.user_id, row.course_id), []).append(row)
+    # The newest cycle opened for each person and course (none: they are in cycle 1).
+    opened = {(row.user_id, row.course_id): row for row in db.session.execute(
+        select(CourseCycle.user_id, CourseCycle.course_id, CourseCycle.number,
+               CourseCycle.due_on)
+        .where(CourseCycle.user_id.in_(_staff_ids(clinic_id)),
+               CourseCycle.course_id.in_(course_ids)).order_by(CourseCycle.number))}
     titles = {row.course_id: row.title for row in assignments}
     personal = {row.user_id for row in assignments if row.user_id is not None}
     asked_of: dict[tuple, list] = {}  # the same for everyone who joined at the same moment
@@ -119,10 +130,11 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
             as_of = settings.local_date(ended) if ended else today
             done = counted.get((user_id, course_id), _NO_PROGRESS)
             unpassed_read = done.quiz_read - done.passed_and_read
-            certificate = certificates.get((user_id, course_id))
-            if certificate is not None and ended is not None \
-                    and certificate.issued_at > ended:
-                certificate = None  # completed after leaving: not the clinic's record
+            # Completed after leaving: not the clinic's record.
+            theirs = [found for found in certified.get((user_id, course_id), ())
+                      if ended is None or found.issued_at <= ended]
+            certificate = theirs[-1] if theirs else None
+            cycle = opened.get((user_id, course_id))
             revoked = certificate is not None \
                 and certificate.status is not CertificateStatus.VALID
             valid = certificate if certificate is not None and not revoked else None
@@ -133,6 +145,10 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                 # Training that recurs is met by a completion within its months only: the
                 # next one is due the day this one expires.
                 lapsed, valid, due_date = valid.completed_on, None, expiry
+            if cycle is not None and recur_months and (
+                    certificate is None or certificate.cycle < cycle.number):
+                # A new cycle is open and not completed yet: it is due when remind said.
+                due_date = cycle.due_on
             # Until told, the managers see completion dates only (no certificate, no CEs). A
             # deleted account shows as "Deleted account" with its date and certificate code.
             shown = valid is not None and (evidence or standing is Standing.FORMER
@@ -157,7 +173,14 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                 ce_hours=valid.ce_hours if shown else None, revoked=revoked,
                 withdrawn_on=settings.local_date(withdrawn_at) if withdrawn_at else None,
                 best_scores=done.scores or "", recur_months=recur_months,
-                expires_on=expiry, expired_completion=lapsed))
+                expires_on=expiry, expired_completion=lapsed,
+                cycle=cycle.number if cycle is not None else 1,
+                history=tuple(
+                    PastCycle(past.cycle, past.completed_on,
+                              past.code if evidence or standing is Standing.FORMER else None,
+                              expires_on(past.completed_on, recur_months) if recur_months
+                              else None)
+                    for past in theirs[:-1])))
     return rows
 
 
@@ -244,14 +267,19 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts]
         select(QuizStanding.user_id, QuizStanding.quiz_id,
                QuizStanding.best_score.label("best"),
                case((QuizStanding.passed, 1), else_=0).label("passes"),
-               QuizStanding.failures.label("fails"), QuizStanding.attempts.label("tries"))
+               QuizStanding.failures.label("fails"), QuizStanding.attempts.label("tries"),
+               QuizStanding.cycle)
         .where(QuizStanding.user_id.in_(_staff_ids(clinic_id)),
-               QuizStanding.quiz_id.in_(quizzes), QuizStanding.passed.is_(False))).subquery()
+               QuizStanding.quiz_id.in_(quizzes), QuizStanding.passed.is_(False),
+               # The person's current cycle only (nmt_course/cycles.py).
+               QuizStanding.cycle == cycles.of_quiz(QuizStanding.user_id,
+                                                    QuizStanding.quiz_id))).subquery()
     # Extra attempts granted matter only while the quiz is not passed: looked up only then.
     granted = case((per_quiz.c.passes == 0, select(
         func.coalesce(func.sum(AttemptGrant.attempts), 0))
         .where(AttemptGrant.user_id == per_quiz.c.user_id,
-               AttemptGrant.quiz_id == per_quiz.c.quiz_id).scalar_subquery()), else_=0)
+               AttemptGrant.quiz_id == per_quiz.c.quiz_id,
+               AttemptGrant.cycle == per_quiz.c.cycle).scalar_subquery()), else_=0)
     rows = db.session.execute(
         select(per_quiz.c.user_id, Lesson.course_id,
                func.aggregate_strings(_packed(Lesson.id, per_quiz.c.best, per_quiz.c.passes,

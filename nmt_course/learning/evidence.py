@@ -49,25 +49,28 @@ def measured_hours(course: Course) -> MeasuredHours:
     every one of those was measured; their time in the course, the sum over its lessons."""
     lessons = _active_lessons(course.id)
     ids = [lesson_id for lesson_id, _, _ in lessons]
-    reads = {(user_id, lesson_id): seconds for user_id, lesson_id, seconds in db.session.execute(
-        select(LessonProgress.user_id, LessonProgress.lesson_id, LessonProgress.seconds)
-        .where(LessonProgress.lesson_id.in_(ids)))}
-    quiz_seconds: dict[tuple[int, int], list[int | None]] = defaultdict(list)
-    passed: set[tuple[int, int]] = set()
+    # A learner is counted per cycle (nmt_course/cycles.py): a retake is a time of its own.
+    reads = {((user_id, cycle), lesson_id): seconds
+             for user_id, cycle, lesson_id, seconds in db.session.execute(
+                 select(LessonProgress.user_id, LessonProgress.cycle, LessonProgress.lesson_id,
+                        LessonProgress.seconds).where(LessonProgress.lesson_id.in_(ids)))}
+    quiz_seconds: dict[tuple[tuple[int, int], int], list[int | None]] = defaultdict(list)
+    passed: set[tuple[tuple[int, int], int]] = set()
     has_quiz: set[int] = set()
-    for user_id, lesson_id, seconds, won in db.session.execute(
-            select(QuizAttempt.user_id, Quiz.lesson_id, QuizAttempt.seconds, QuizAttempt.passed)
+    for user_id, cycle, lesson_id, seconds, won in db.session.execute(
+            select(QuizAttempt.user_id, QuizAttempt.cycle, Quiz.lesson_id, QuizAttempt.seconds,
+                   QuizAttempt.passed)
             .join(Quiz, Quiz.id == QuizAttempt.quiz_id).where(Quiz.lesson_id.in_(ids))):
-        quiz_seconds[(user_id, lesson_id)].append(seconds)
+        quiz_seconds[((user_id, cycle), lesson_id)].append(seconds)
         has_quiz.add(lesson_id)
         if won:
-            passed.add((user_id, lesson_id))
-    certified = set(db.session.scalars(select(Certificate.user_id).where(
-        Certificate.course_id == course.id)))
+            passed.add(((user_id, cycle), lesson_id))
+    certified = set(db.session.execute(select(Certificate.user_id, Certificate.cycle).where(
+        Certificate.course_id == course.id)).tuples())
 
-    def lesson_seconds(user_id: int, lesson_id: int) -> int | None:
-        """The learner's measured time in a lesson they completed, or None."""
-        key = (user_id, lesson_id)
+    def lesson_seconds(user: tuple[int, int], lesson_id: int) -> int | None:
+        """The learner's measured time (in one cycle) in a lesson they completed, or None."""
+        key = (user, lesson_id)
         if key not in reads or (lesson_id in has_quiz and key not in passed):
             return None
         times = [reads[key], *quiz_seconds.get(key, ())]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, cycles
 from ..accounts.models import User
 from ..content import CourseSource, CourseStatus, LessonSource
 from ..database import db, transaction
@@ -86,13 +86,15 @@ def _too_soon(lesson: Lesson, opened_at: dt.datetime | None, now: dt.datetime) -
 def _mark_read(runtime: Runtime, learner: User, lesson: Lesson, course: Course,
                opened_at: dt.datetime | None) -> Completion | None:
     _require_published(course)
-    if queries.is_read(learner.id, lesson.id):
+    if queries.is_read(learner.id, lesson.id, course.id):
         return None
     now = runtime.clock()
     refusal = _too_soon(lesson, opened_at, now)
     if refusal:
         raise ReadRefused(refusal)
+    # Stamped with the learner's current cycle by the INSERT itself (nmt_course/cycles.py).
     db.session.add(LessonProgress(user_id=learner.id, lesson_id=lesson.id, read_at=now,
+                                  cycle=cycles.current(learner.id, course.id),
                                   seconds=task_seconds(opened_at, now)))
     db.session.flush()
     summary.refresh(course.id, learner.id)

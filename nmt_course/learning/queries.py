@@ -1,6 +1,8 @@
 """Reads about courses, lessons, their quizzes and a learner's progress. Each issues a fixed
 number of statements, however many lessons, learners or attempts there are. A quiz passed is
-the learner's row in quiz_standings, the one stored fact every page reads."""
+the learner's row in quiz_standings, the one stored fact every page reads. A learner's read
+marks, standings and certificate are those of their current cycle in the course
+(nmt_course/cycles.py), asked inside the same statement."""
 from __future__ import annotations
 
 import functools
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, exists, false, func, null, or_, select
 from sqlalchemy.orm import aliased, defer, load_only, undefer
 
+from .. import cycles
 from ..accounts.models import User
 from ..certificates.models import Certificate
 from ..content import CourseStatus
@@ -92,27 +95,34 @@ def _lesson_rows_statement(for_learner: bool):
         read = attempted = passed = evaluated = false()
         first_read = first_attempt = null()
     else:
+        # The evaluation is answered once, whatever the cycle (a certificate of any cycle
+        # stands for one sent before evaluations existed).
         evaluated = or_(
             exists().where(CourseEvaluation.user_id == learner_id,
                            CourseEvaluation.course_id == Lesson.course_id),
             exists().where(Certificate.user_id == learner_id,
                            Certificate.course_id == Lesson.course_id))
+        cycle = cycles.current(learner_id, Lesson.course_id)
         read = exists().where(LessonProgress.user_id == learner_id,
-                              LessonProgress.lesson_id == Lesson.id)
+                              LessonProgress.lesson_id == Lesson.id,
+                              LessonProgress.cycle == cycle)
         attempted = exists().where(QuizStanding.user_id == learner_id,
-                                   QuizStanding.quiz_id == Quiz.id)
+                                   QuizStanding.quiz_id == Quiz.id, QuizStanding.cycle == cycle)
         passed = exists().where(QuizStanding.user_id == learner_id,
-                                QuizStanding.quiz_id == Quiz.id, QuizStanding.passed)
+                                QuizStanding.quiz_id == Quiz.id, QuizStanding.passed,
+                                QuizStanding.cycle == cycle)
         # When the learner started this course, to tell which lessons joined it since.
         other, other_quiz = aliased(Lesson), aliased(Quiz)
         first_read = (select(func.min(LessonProgress.read_at))
                       .join(other, other.id == LessonProgress.lesson_id)
                       .where(LessonProgress.user_id == learner_id,
+                             LessonProgress.cycle == cycle,
                              other.course_id == Lesson.course_id).scalar_subquery())
         first_attempt = (select(func.min(QuizAttempt.submitted_at))
                          .join(other_quiz, other_quiz.id == QuizAttempt.quiz_id)
                          .join(other, other.id == other_quiz.lesson_id)
                          .where(QuizAttempt.user_id == learner_id,
+                                QuizAttempt.cycle == cycle,
                                 other.course_id == Lesson.course_id).scalar_subquery())
     return (select(Lesson.id, Lesson.course_id, Lesson.slug, Lesson.title, Lesson.minutes,
                    Quiz.id, read.label("read"), attempted.label("attempted"),
@@ -200,9 +210,11 @@ def following_lesson(lesson: Lesson) -> Lesson | None:
         .options(load_only(Lesson.slug, Lesson.title)).order_by(Lesson.position).limit(1))
 
 
-def is_read(learner_id: int, lesson_id: int) -> bool:
+def is_read(learner_id: int, lesson_id: int, course_id: int) -> bool:
+    """Whether the learner marked the lesson read in their current cycle of its course."""
     return bool(db.session.scalar(select(exists().where(
-        LessonProgress.user_id == learner_id, LessonProgress.lesson_id == lesson_id))))
+        LessonProgress.user_id == learner_id, LessonProgress.lesson_id == lesson_id,
+        LessonProgress.cycle == cycles.current(learner_id, course_id)))))
 
 
 def evaluation_sent(learner_id: int, course_id: int) -> bool:
@@ -222,10 +234,11 @@ def course_by_slug(slug: str) -> Course | None:
 
 def course_and_certificate(slug: str, learner_id: int | None
                            ) -> tuple[Course | None, Certificate | None]:
-    """The course at `slug` and the learner's certificate of it (None where there is none),
-    in one statement."""
+    """The course at `slug` and the learner's certificate of it in their current cycle (None
+    where there is none), in one statement."""
     query = select(Course, Certificate).outerjoin(
-        Certificate, (Certificate.course_id == Course.id) & (Certificate.user_id == learner_id))
+        Certificate, (Certificate.course_id == Course.id) & (Certificate.user_id == learner_id)
+        & (Certificate.cycle == cycles.current(learner_id, Course.id)))
     found = db.session.execute(query.where(Course.slug == slug)).one_or_none()
     return (found[0], found[1]) if found else (None, None)
 

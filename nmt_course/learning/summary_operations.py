@@ -1,12 +1,14 @@
 """Keeping `course_progress`, the counted copy of each learner's read marks and quiz
 standings in a course (and their best scores) that a clinic's report reads. One home for the
 counting: `refresh` recomputes a learner's row (or a whole course's rows) from the facts, in
-one statement, inside the caller's transaction."""
+one statement, inside the caller's transaction. A row counts the learner's current cycle
+(nmt_course/cycles.py); opening a cycle refreshes it, to nothing done yet."""
 from __future__ import annotations
 
 from sqlalchemy import (String, and_, case, cast, delete, exists, func, literal, null, select,
                         true, union_all)
 
+from .. import cycles
 from ..database import db
 from ..quizzes.models import Quiz, QuizStanding
 from .models import CourseProgress, Lesson, LessonProgress
@@ -25,16 +27,19 @@ def _counts(course_id: int, user_id: int | None):
                     literal(0).label("passed"), literal(0).label("passed_and_read"),
                     literal(0).label("tried"), cast(null(), String).label("scores"))
              .join(Lesson, Lesson.id == LessonProgress.lesson_id).outerjoin(Quiz, active_quiz)
-             .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None)))
+             .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None),
+                    LessonProgress.cycle == cycles.current(LessonProgress.user_id, course_id)))
     passed = case((QuizStanding.passed, 1), else_=0)
     read = exists().where(LessonProgress.user_id == QuizStanding.user_id,
-                          LessonProgress.lesson_id == Lesson.id)
+                          LessonProgress.lesson_id == Lesson.id,
+                          LessonProgress.cycle == QuizStanding.cycle)
     score = cast(Lesson.position, String) + ":" + cast(QuizStanding.best_score, String)
     standings = (select(QuizStanding.user_id, literal(0), literal(0), passed,
                         case((and_(QuizStanding.passed, read), 1), else_=0), literal(1), score)
                  .join(Quiz, Quiz.id == QuizStanding.quiz_id)
                  .join(Lesson, active_quiz)
-                 .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None)))
+                 .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None),
+                        QuizStanding.cycle == cycles.current(QuizStanding.user_id, course_id)))
     if user_id is not None:
         reads = reads.where(LessonProgress.user_id == user_id)
         standings = standings.where(QuizStanding.user_id == user_id)
@@ -54,14 +59,16 @@ def _upsert():
     return insert(CourseProgress)
 
 
-def refresh(course_id: int, user_id: int | None = None) -> None:
+def refresh(course_id: int, user_id: int | None = None, *, fresh: bool = False) -> None:
     """Recount `user_id`'s row for the course (every learner's with None) from the facts;
     call it inside the write transaction that changed them. Counts of one learner only grow
     between two refreshes, so theirs is one upsert; a whole course (lessons or quizzes
-    archived) is counted again from nothing."""
-    if user_id is None:
+    archived) is counted again from nothing, and so is a learner's row when a new cycle
+    starts (`fresh`: its row goes, as there is nothing yet to count)."""
+    if user_id is None or fresh:
         db.session.execute(delete(CourseProgress).where(
-            CourseProgress.course_id == course_id))
+            CourseProgress.course_id == course_id,
+            true() if user_id is None else CourseProgress.user_id == user_id))
     statement = _upsert().from_select(["user_id", "course_id", *COLUMNS],
                                       _counts(course_id, user_id))
     db.session.execute(statement.on_conflict_do_update(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, insert, or_, select, update
 
-from .. import audit
+from .. import audit, cycles
 from ..accounts.models import User
 from ..content import QuizSource, ReviewMode
 from ..database import db, transaction
@@ -60,12 +60,13 @@ def record_attempt(learner: User, *, version: QuizVersion, questions: Sequence[Q
     result = grade(gradable(asked, version.pass_mark), answers)
     attempt = QuizAttempt(
         user_id=learner.id, quiz_id=version.quiz_id, quiz_version_id=version.id, number=number,
+        cycle=cycles.of_quiz(learner.id, version.quiz_id),  # stamped by the INSERT itself
         answers={key: sorted(answers.get(key, ())) for key in shown.questions},
         shown=shown.as_json(),
         correct_count=result.correct_count, question_count=result.question_count,
         score=result.score, passed=result.passed, submitted_at=at, seconds=seconds)
     db.session.add(attempt)
-    # The same form sent twice at once: the unique (user, quiz, number) index admits one; the
+    # The same form sent twice at once: the unique (user, quiz, cycle, number) index admits one; the
     # other fails here and, run again by @transaction, is answered as a replay above.
     db.session.flush()
     _keep_standing(learner.id, version.quiz_id, first=standing.attempts_used == 0,
@@ -83,15 +84,18 @@ def record_attempt(learner: User, *, version: QuizVersion, questions: Sequence[Q
 
 def _keep_standing(learner_id: int, quiz_id: int, *, first: bool, score: int,
                    passed: bool) -> None:
-    """Add this attempt to the learner's standing at the quiz, in one statement."""
+    """Add this attempt to the learner's standing at the quiz in their current cycle, in one
+    statement."""
+    cycle = cycles.of_quiz(learner_id, quiz_id)
     if first:
         db.session.execute(insert(QuizStanding).values(
-            user_id=learner_id, quiz_id=quiz_id, attempts=1, best_score=score,
+            user_id=learner_id, quiz_id=quiz_id, cycle=cycle, attempts=1, best_score=score,
             failures=int(not passed), passed=passed))
         return
     db.session.execute(
         update(QuizStanding)
-        .where(QuizStanding.user_id == learner_id, QuizStanding.quiz_id == quiz_id)
+        .where(QuizStanding.user_id == learner_id, QuizStanding.quiz_id == quiz_id,
+               QuizStanding.cycle == cycle)
         .values(attempts=QuizStanding.attempts + 1,
                 best_score=case((QuizStanding.best_score < score, score),
                                 else_=QuizStanding.best_score),
@@ -113,7 +117,9 @@ def grant_attempts(runtime: Runtime, *, learner_id: int, quiz_id: int, attempts:
     if not reason:
         raise ValueError("say why the attempts are granted")
     now = runtime.clock()
+    # For the learner's current cycle: a new cycle starts with the quiz's limit again.
     grant = AttemptGrant(user_id=learner_id, quiz_id=quiz_id, attempts=attempts,
+                         cycle=cycles.of_quiz(learner_id, quiz_id),
                          reason=reason[:500], granted_by_id=granted_by_id, granted_at=now)
     db.session.add(grant)
     # A grant answers any request for more attempts at this quiz.

@@ -1,5 +1,7 @@
 """Reads about quizzes and attempts. Each is one statement. Quizzes know their lesson only by
-id: what joins them to courses and lessons is learning's (learning.queries)."""
+id: what joins them to courses and lessons is learning's (learning.queries). A learner's
+attempts, standing and extra attempts are those of their current cycle in the quiz's course
+(nmt_course/cycles.py), asked inside the same statement."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -8,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import defer, joinedload
 
+from .. import cycles
 from ..database import db
 from .models import (AttemptGrant, AttemptRequest, Question, QuestionAnswer, Quiz, QuizAttempt,
                      QuizStanding, QuizVersion)
@@ -30,9 +33,11 @@ def standing_with_answered(learner_id: int, quiz_id: int):
 
 
 def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
+    cycle = cycles.of_quiz(learner_id, quiz_id)
     mine = (QuizAttempt.user_id == learner_id, QuizAttempt.quiz_id == quiz_id)
     granted = select(func.coalesce(func.sum(AttemptGrant.attempts), 0)).where(
-        AttemptGrant.user_id == learner_id, AttemptGrant.quiz_id == quiz_id)
+        AttemptGrant.user_id == learner_id, AttemptGrant.quiz_id == quiz_id,
+        AttemptGrant.cycle == cycle)
     # The learner's row in quiz_standings: the one stored fact of attempts used and a pass.
     columns = [QuizVersion, QuizStanding.attempts, QuizStanding.passed,
                granted.scalar_subquery()]
@@ -41,12 +46,14 @@ def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
             QuestionAnswer.question_key + ":" + QuestionAnswer.key_hash, ","))
             .where(QuestionAnswer.user_id == learner_id, QuestionAnswer.quiz_id == quiz_id,
                    QuestionAnswer.first.is_(True)).scalar_subquery())
+        # The learner's very first attempt (their first cycle's): item analysis bands by it.
         columns.append(select(QuizAttempt.score).where(*mine, QuizAttempt.number == 1)
-                       .scalar_subquery())
+                       .order_by(QuizAttempt.cycle).limit(1).scalar_subquery())
     row = db.session.execute(
         select(*columns)
         .outerjoin(QuizStanding, and_(QuizStanding.quiz_id == QuizVersion.quiz_id,
-                                      QuizStanding.user_id == learner_id))
+                                      QuizStanding.user_id == learner_id,
+                                      QuizStanding.cycle == cycle))
         .where(QuizVersion.quiz_id == quiz_id)
         .options(defer(QuizVersion.source))
         .order_by(QuizVersion.number.desc()).limit(1)).one_or_none()
@@ -118,16 +125,18 @@ def shown_questions(questions: list[Question], shown: Presentation) -> list[Ques
 
 
 def attempt(learner_id: int, quiz_id: int, number: int) -> QuizAttempt | None:
-    """One of the learner's attempts, with the version it answered."""
+    """One of the learner's attempts in their current cycle, with the version it answered."""
     return db.session.scalar(
         select(QuizAttempt).where(QuizAttempt.user_id == learner_id,
-                                  QuizAttempt.quiz_id == quiz_id, QuizAttempt.number == number)
+                                  QuizAttempt.quiz_id == quiz_id, QuizAttempt.number == number,
+                                  QuizAttempt.cycle == cycles.of_quiz(learner_id, quiz_id))
         .options(joinedload(QuizAttempt.version).defer(QuizVersion.source)))
 
 
 def attempts_for(learner_id: int, quiz_id: int) -> list[QuizAttempt]:
     return list(db.session.scalars(
-        select(QuizAttempt).where(QuizAttempt.user_id == learner_id, QuizAttempt.quiz_id == quiz_id)
+        select(QuizAttempt).where(QuizAttempt.user_id == learner_id, QuizAttempt.quiz_id == quiz_id,
+                                  QuizAttempt.cycle == cycles.of_quiz(learner_id, quiz_id))
         .order_by(QuizAttempt.number)))
 
 

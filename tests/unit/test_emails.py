@@ -155,7 +155,9 @@ def test_the_course_assigned_notice():
 
 def test_the_clinic_digest():
     from nmt_course.clinics.notice_queries import Digest, DigestLine
-    digest = Digest(overdue=[DigestLine("Bo <i>", "Neck & Shoulders", dt.date(2026, 3, 5))],
+    digest = Digest(overdue=[DigestLine("Bo <i>", "Neck & Shoulders", dt.date(2026, 3, 5)),
+                             DigestLine("Di", "Low Back", dt.date(2026, 3, 6),
+                                        expired_on=dt.date(2026, 2, 4), cycle=2)],
                     out_of_attempts=[DigestLine("Cy", "Low Back", dt.date(2026, 3, 20),
                                                 asked=True)],
                     completed=[])
@@ -164,10 +166,28 @@ def test_the_clinic_digest():
     assert mail.subject == "Bay & Co: the week in training"
     check_both_parts(mail, links=["https://ce.example.org/clinics/7",
                                   "https://ce.example.org/account"],
-                     says=["Newly overdue (1)", "Neck & Shoulders, due March 5, 2026",
+                     says=["Newly overdue (2)", "Neck & Shoulders, due March 5, 2026",
+                           "Low Back, the completion expired February 4, 2026; renewal "
+                           "(cycle 2) due March 6, 2026",
                            "Low Back (asked for more attempts)", "Completed this week (0)",
                            "nobody"])
     assert "Bo <i>" in mail.body and "Bo &lt;i&gt;" in mail.html
+
+
+def test_the_course_due_again():
+    mail = render("course_due_again", name=NAME, clinic_name="Bay & Co",
+                  course_title="Neck & Shoulders", course_slug="neck", months=12,
+                  completed_on=dt.date(2025, 3, 20), expires_on=dt.date(2026, 3, 20),
+                  due_on=dt.date(2026, 3, 20), today=dt.date(2026, 2, 19))
+    assert mail.subject == "Bay & Co: Neck & Shoulders is due again by March 20, 2026"
+    check_both_parts(mail, links=["https://ce.example.org/courses/neck"],
+                     says=["every 12 months", "completed it on March 20, 2025",
+                           "expires on March 20, 2026", "every quiz attempt again"])
+    late = render("course_due_again", name=NAME, clinic_name="Bay & Co",
+                  course_title="Neck", course_slug="neck", months=12,
+                  completed_on=dt.date(2025, 3, 20), expires_on=dt.date(2026, 3, 20),
+                  due_on=dt.date(2026, 4, 30), today=dt.date(2026, 3, 31))
+    assert "expired on March 20, 2026" in late.body
 
 
 def test_the_request_for_more_attempts():

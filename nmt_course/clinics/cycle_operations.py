@@ -37,7 +37,7 @@ def _open(runtime: Runtime, due: list[tuple[CycleDue, Email]]) -> int:
     opened = set(db.session.execute(
         select(CourseCycle.user_id, CourseCycle.course_id, CourseCycle.number).where(
             tuple_(CourseCycle.user_id, CourseCycle.course_id, CourseCycle.number).in_(
-                [(c.user_id, c.course_id, c.cycle) for c, _ in due]))).tuples())
+                [(c.user_id, c.course_id, c.cycle) for c, _ in due]))).all())
     count = 0
     for cycle, mail in due:
         if (cycle.user_id, cycle.course_id, cycle.cycle) in opened:

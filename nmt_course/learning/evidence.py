@@ -66,7 +66,7 @@ def measured_hours(course: Course) -> MeasuredHours:
         if won:
             passed.add(((user_id, cycle), lesson_id))
     certified = set(db.session.execute(select(Certificate.user_id, Certificate.cycle).where(
-        Certificate.course_id == course.id)).tuples())
+        Certificate.course_id == course.id)).all())
 
     def lesson_seconds(user: tuple[int, int], lesson_id: int) -> int | None:
         """The learner's measured time (in one cycle) in a lesson they completed, or None."""

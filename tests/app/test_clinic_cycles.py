@@ -1,0 +1,199 @@
+"""Cycles (issue 24, points 1, 2, 4): a clinic repeats a course every 12 months; `clinics
+remind` opens a new cycle for a staff member whose completion is within 30 days of expiry,
+once; the course starts afresh for them (read marks, attempts and their limit, the course
+page's certificate) and earns a second certificate, while the first still verifies; the
+transcript counts the CEs once; the report shows the cycle, its due date and the earlier
+one. Learners outside a recurring assignment keep their single cycle."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from nmt_course.accounts.queries import user_by_email
+from nmt_course.audit import AuditEvent
+from nmt_course.certificates.models import Certificate
+from nmt_course.cycles import CourseCycle
+from nmt_course.extensions import db
+from nmt_course.learning.queries import course_by_slug, quiz_context
+from nmt_course.quizzes import queries as quiz_queries
+from tests.app.clinic_helpers import join_staff, make_clinic, manager_client, use_outbox
+from tests.app.test_clinic_recurrence import UTC, assign_every, at
+from tests.app.test_clinic_report import csv_rows, rows_of
+from tests.helpers import (DEMO_PASS, SECOND_PASS, evaluate_directly, import_content, login,
+                           pass_quiz_directly, read_directly)
+
+START = dt.datetime(2026, 1, 12, 15, 0, tzinfo=UTC)  # Ann completes the course that day
+ELEVEN_MONTHS_ON = dt.datetime(2026, 12, 20, 12, 0, tzinfo=UTC)  # expiry: January 12, 2027
+SECOND_FAIL = {"only": ["false"], "other": ["b"]}
+as_lists = lambda answers: {k: [v] if isinstance(v, str) else v  # noqa: E731
+                            for k, v in answers.items()}
+
+
+def take_the_course(app, email: str, *, fail_second_first: bool) -> None:
+    """Read both lessons and pass both quizzes; the second quiz (2 attempts allowed) failed
+    once first if asked, so that its limit is used up by the pass."""
+    read_directly(app, email, "demo", "first-lesson")
+    pass_quiz_directly(app, email, "demo", "first-lesson", as_lists(DEMO_PASS))
+    read_directly(app, email, "demo", "second-lesson")
+    if fail_second_first:
+        pass_quiz_directly(app, email, "demo", "second-lesson", SECOND_FAIL)
+    done = pass_quiz_directly(app, email, "demo", "second-lesson", as_lists(SECOND_PASS))
+    assert done.attempt.passed
+
+
+def standing_of(app, email: str, lesson: str):
+    with app.app_context():
+        user = user_by_email(email)
+        return quiz_queries.standing(user.id, quiz_context("demo", lesson).quiz.id)[0]
+
+
+def remind(app) -> str:
+    result = app.test_cli_runner().invoke(args=["clinics", "remind"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def certificates(app, email: str) -> list[Certificate]:
+    with app.app_context():
+        user = user_by_email(email)
+        found = list(db.session.scalars(select(Certificate).where(
+            Certificate.user_id == user.id).order_by(Certificate.cycle)))
+        db.session.expunge_all()
+        return found
+
+
+@pytest.fixture
+def clinic(app):
+    """Ann completed the demo course on January 12, 2026 (using up the second quiz's two
+    attempts); Bo completed it too, outside any clinic. The clinic repeats it every 12
+    months."""
+    import_content(app)
+    at(app, START)
+    clinic_id = make_clinic(app)
+    join_staff(app, clinic_id, "ann@example.com", "Ann Able")
+    take_the_course(app, "ann@example.com", fail_second_first=True)
+    evaluate_directly(app, "ann@example.com", "demo")
+    join_staff(app, make_clinic(app, "Other Clinic", "other@example.com"), "bo@example.com",
+               "Bo Bright")
+    take_the_course(app, "bo@example.com", fail_second_first=False)
+    evaluate_directly(app, "bo@example.com", "demo")
+    assign_every(app, clinic_id, 12, dt.date(2026, 2, 1))
+    return clinic_id
+
+
+def test_a_retake_in_a_new_cycle_earns_a_second_certificate_and_the_first_still_verifies(
+        app, clinic):
+    (first,) = certificates(app, "ann@example.com")
+    assert standing_of(app, "ann@example.com", "second-lesson").attempts_used == 2
+    outbox = use_outbox(app)
+
+    # Eleven months on, `clinics remind` opens a new cycle for Ann, once.
+    at(app, ELEVEN_MONTHS_ON)
+    assert "1 new cycle of recurring training opened." in remind(app)
+    assert "new cycle" not in remind(app)  # the next day's run (or the same day's) opens none
+    at(app, ELEVEN_MONTHS_ON + dt.timedelta(days=1))
+    assert "new cycle" not in remind(app)
+    with app.app_context():
+        (cycle,) = db.session.scalars(select(CourseCycle)).all()
+        assert (cycle.number, cycle.due_on) == (2, dt.date(2027, 1, 12))  # the expiry date
+        assert cycle.user_id == user_by_email("ann@example.com").id
+        (event,) = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "course.cycle_opened")).all()
+        assert event.details["cycle"] == 2
+    (mail,) = [m for m in outbox.to("ann@example.com") if "is due again" in m.subject]
+    assert "Harbour Clinic: " in mail.subject and "January 12, 2027" in mail.subject
+    assert outbox.to("bo@example.com") == []  # Bo's training does not recur: one cycle
+
+    # The course starts afresh for Ann: nothing read, fresh attempts, no certificate yet.
+    ann = app.test_client()
+    login(ann, "ann@example.com")
+    page = ann.get("/courses/demo")
+    assert "View your certificate" not in page.text and first.display_code not in page.text
+    assert standing_of(app, "ann@example.com", "second-lesson").attempts_used == 0
+    quiz = ann.get("/courses/demo/lessons/second-lesson/quiz")
+    assert quiz.status_code == 200 and "attempt" in quiz.text.lower()
+    assert "0%" in ann.get("/dashboard").text or "Not started" in ann.get("/dashboard").text
+    # Bo, outside any recurring assignment, keeps his cycle: completed.
+    assert standing_of(app, "bo@example.com", "second-lesson").passed
+
+    # She takes it again, the used-up limit fresh: fails once, passes with her 2nd attempt.
+    at(app, ELEVEN_MONTHS_ON + dt.timedelta(days=3))
+    take_the_course(app, "ann@example.com", fail_second_first=True)
+    first_again, second = certificates(app, "ann@example.com")
+    assert (first_again.code, first_again.cycle, second.cycle) == (first.code, 1, 2)
+    assert second.completed_on == dt.date(2026, 12, 23) and second.is_valid
+    assert first_again.is_valid
+    # The first still verifies; both are listed; the transcript counts the CEs once.
+    public = app.test_client()
+    login(ann, "ann@example.com")  # three days on
+    for code in (first.display_code, second.display_code):
+        assert "This certificate is valid." in public.get(f"/verify/{code}",
+                                                          follow_redirects=True).text
+    listed = ann.get("/dashboard").text  # the learner's certificates: both
+    assert f"/certificates/{first.display_code}" in listed
+    assert f"/certificates/{second.display_code}" in listed
+    ranged = ann.get("/transcript?from=2026-01-01&to=2027-12-31")
+    total = ranged.text.split('id="period-total"')[1].split("</p>")[0]
+    assert f"{first.ce_hours.normalize():f} CEs" in total
+    assert first.display_code in ranged.text and second.display_code in ranged.text
+    assert second.display_code in ann.get("/courses/demo").text  # the current cycle's
+    # The next run opens nothing: her current cycle's completion is fresh.
+    assert "new cycle" not in remind(app)
+
+
+def test_the_report_shows_the_cycle_its_due_date_and_the_earlier_cycle(app, clinic):
+    (first,) = certificates(app, "ann@example.com")
+    at(app, ELEVEN_MONTHS_ON)
+    remind(app)
+    manager = manager_client(app)
+    row = rows_of(manager.get(f"/clinics/{clinic}").text)["Ann Able"]
+    # Still compliant until the expiry; the new cycle is due that day.
+    assert "Completed" in row and "Cycle 2, due January 12, 2027" in row
+    at(app, dt.datetime(2027, 1, 13, 12, 0, tzinfo=UTC))
+    manager = manager_client(app)
+    row = rows_of(manager.get(f"/clinics/{clinic}").text)["Ann Able"]
+    assert "Overdue" in row and "Expired January 12, 2027" in row
+    at(app, dt.datetime(2027, 1, 20, 12, 0, tzinfo=UTC))
+    take_the_course(app, "ann@example.com", fail_second_first=False)
+    manager = manager_client(app)
+    row = rows_of(manager.get(f"/clinics/{clinic}").text)["Ann Able"]
+    assert "Completed" in row and "Expires on January 20, 2028" in row
+    assert "Cycle 1: completed January 12, 2026, valid until January 12, 2027" in row
+    (line,) = [line for line in csv_rows(manager.get(f"/clinics/{clinic}/report.csv"))
+               if line["name"] == "Ann Able"]
+    assert (line["cycle"], line["status"], line["completed on"]) == (
+        "2", "completed", "2027-01-20")
+    assert line["earlier cycles"].startswith(
+        "cycle 1: completed 2026-01-12, valid until 2027-01-12")
+
+
+def test_a_completion_far_from_expiry_opens_no_cycle(app, clinic):
+    at(app, dt.datetime(2026, 11, 1, 12, 0, tzinfo=UTC))  # 72 days before the expiry
+    assert "new cycle" not in remind(app)
+    with app.app_context():
+        assert db.session.scalars(select(CourseCycle)).all() == []
+
+
+def test_an_expired_completion_gets_the_renewal_window_from_today(app, clinic):
+    at(app, dt.datetime(2027, 3, 1, 12, 0, tzinfo=UTC))  # expired January 12
+    remind(app)
+    with app.app_context():
+        assert db.session.scalar(select(CourseCycle.due_on)) == dt.date(2027, 3, 31)
+
+
+def test_the_database_keeps_one_certificate_per_learner_course_and_cycle(app, clinic):
+    (first,) = certificates(app, "ann@example.com")
+    with app.app_context():
+        columns = {c.name: getattr(first, c.name) for c in Certificate.__table__.columns
+                   if c.name not in ("id", "code", "pdf")}
+        db.session.add(Certificate(**{**columns, "code": "SECONDCYCLE000000", "cycle": 2,
+                                      "pdf": b"%PDF"}))
+        db.session.commit()  # another cycle: allowed
+        db.session.add(Certificate(**{**columns, "code": "SAMECYCLE0000000", "cycle": 2,
+                                      "pdf": b"%PDF"}))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()

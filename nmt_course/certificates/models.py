@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import (Date, ForeignKey, LargeBinary, Numeric, String, Text, UniqueConstraint,
                         exists)
-from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column
+from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, query_expression
 
 from .. import codes
 from ..database import EnumValue, UTCDateTime, db, utcnow
@@ -58,6 +58,9 @@ class Certificate(db.Model):
     # one it replaces in `certificate_revisions`.
     revision: Mapped[int] = mapped_column(default=1)
     reissued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Whether it is of the holder's current cycle in the course: read by `certificates_for`
+    # (None where not read).
+    in_current_cycle: Mapped[bool | None] = query_expression()
 
     @property
     def display_code(self) -> str:

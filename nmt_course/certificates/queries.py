@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import undefer, with_expression
 
 from .. import codes, cycles
 from ..accounts.models import User
@@ -37,8 +37,12 @@ def provider(settings: Settings, *, with_signature: bool = True) -> Provider:
 
 
 def certificates_for(learner_id: int) -> list[Certificate]:
+    """Every certificate of the learner, of every cycle, newest first, each knowing whether
+    it is of their current cycle in its course (`in_current_cycle`)."""
     return list(db.session.scalars(
         select(Certificate).where(Certificate.user_id == learner_id)
+        .options(with_expression(Certificate.in_current_cycle, Certificate.cycle
+                                 == cycles.current(Certificate.user_id, Certificate.course_id)))
         .order_by(Certificate.issued_at.desc())))
 
 

@@ -177,13 +177,22 @@ class MyClinics:
     evidence_notices: tuple[tuple[str, dt.datetime | None], ...] = ()
 
 
+def _renewal_due(user_id, course_id):
+    """SQL: when the newest cycle opened for the person and course is due (NULL: none)."""
+    return (select(CourseCycle.due_on).where(CourseCycle.user_id == user_id,
+                                             CourseCycle.course_id == course_id)
+            .order_by(CourseCycle.number.desc()).limit(1).scalar_subquery())
+
+
 def my_clinics(user_id: int, settings: Settings, now: dt.datetime | None = None) -> MyClinics:
     """The courses `user_id`'s clinics assigned them, and the clinics they manage: one
-    statement. Two clinics assigning one course: the earlier date counts."""
+    statement. Two clinics assigning one course: the earlier date counts. A new cycle of
+    recurring training is due when it was opened to be."""
     rows = db.session.execute(
         select(Membership.role, Clinic, Membership.joined_at, Assignment.user_id,
                Assignment.due_on, Assignment.assigned_at, Course,
-               Membership.evidence_notice_at)
+               Membership.evidence_notice_at,
+               _renewal_due(user_id, Course.id).label("cycle_due"))
         .join(Clinic, Clinic.id == Membership.clinic_id)
         .outerjoin(Assignment, and_(
             Assignment.clinic_id == Membership.clinic_id, on_staff(), in_force(),
@@ -204,7 +213,10 @@ def my_clinics(user_id: int, settings: Settings, now: dt.datetime | None = None)
             AssignmentFacts(row.Course.id, row.due_on, row.user_id is not None,
                             row.assigned_at, row.joined_at, settings.timezone)
             for row in clinic_rows)
+        renewals = {row.Course.id: row.cycle_due for row in clinic_rows
+                    if row.cycle_due is not None}
         for course_id, due_date in due.items():
+            due_date = renewals.get(course_id, due_date)
             if course_id not in earliest or due_date < earliest[course_id].due:
                 earliest[course_id] = AssignedCourse(courses[course_id], due_date, clinic.name)
     assigned = sorted(earliest.values(), key=lambda a: (a.due, a.course.title))
@@ -252,10 +264,7 @@ def reminders_due(settings: Settings, now: dt.datetime) -> list[Reminder]:
                User.legal_name, Assignment.user_id.label("personal_for"), Assignment.due_on,
                Assignment.assigned_at, Course.id, Course.title, Course.slug,
                # A new cycle of recurring training is due when it was opened to be.
-               select(CourseCycle.due_on).where(CourseCycle.user_id == Membership.user_id,
-                                                CourseCycle.course_id == Course.id)
-               .order_by(CourseCycle.number.desc()).limit(1).scalar_subquery()
-               .label("cycle_due"))
+               _renewal_due(Membership.user_id, Course.id).label("cycle_due"))
         .join(User, User.id == Membership.user_id)
         .join(Clinic, Clinic.id == Membership.clinic_id)
         .join(Assignment, and_(Assignment.clinic_id == Membership.clinic_id, in_force(), or_(

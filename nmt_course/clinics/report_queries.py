@@ -69,7 +69,7 @@ def course_count(clinic_id: int) -> int:
 def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: bool = True,
            withdrawn: bool = False, scores: bool = False) -> list[ReportRow]:
     """Every person x every course assigned to them (staff, former staff and those invited),
-    in seven statements (six without `quizzes`: the matrix shows states only, not the quizzes
+    in six statements (five without `quizzes`: the matrix shows states only, not the quizzes
     tried and not passed yet); with `withdrawn`, also a row per withdrawn assignment
     (as it stood when withdrawn); with `scores`, each quiz's best score (the CSV's)."""
     today = settings.local_date(now)
@@ -96,21 +96,27 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
     counted = _progress_counts(clinic_id, course_ids, scores)
     shown_quizzes = _quiz_results(clinic_id, lessons) if quizzes else {}
     # Revoked certificates too: the row says "certificate revoked", and is not completed.
-    # Each cycle's, oldest first: the newest is the row's, the others its history.
+    # Each cycle's, oldest first: the newest is the row's, the others its history. With
+    # each, the newest cycle opened for the person and course, if any (a cycle is opened
+    # only for someone holding a certificate of the course, so it is always found here).
+    newest = (select(CourseCycle).where(CourseCycle.user_id == Certificate.user_id,
+                                        CourseCycle.course_id == Certificate.course_id)
+              .order_by(CourseCycle.number.desc()).limit(1))
     certified: dict[tuple[int, int], list] = {}
+    opened: dict[tuple[int, int], _Opened] = {}
     for row in db.session.execute(
             select(Certificate.user_id, Certificate.course_id, Certificate.completed_on,
                    Certificate.code, Certificate.ce_hours, Certificate.status,
-                   Certificate.issued_at, Certificate.cycle)
+                   Certificate.issued_at, Certificate.cycle,
+                   newest.with_only_columns(CourseCycle.number).scalar_subquery()
+                   .label("opened"),
+                   newest.with_only_columns(CourseCycle.due_on).scalar_subquery()
+                   .label("opened_due"))
             .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
                    Certificate.course_id.in_(course_ids)).order_by(Certificate.cycle)):
         certified.setdefault((row.user_id, row.course_id), []).append(row)
-    # The newest cycle opened for each person and course (none: they are in cycle 1).
-    opened = {(row.user_id, row.course_id): row for row in db.session.execute(
-        select(CourseCycle.user_id, CourseCycle.course_id, CourseCycle.number,
-               CourseCycle.due_on)
-        .where(CourseCycle.user_id.in_(_staff_ids(clinic_id)),
-               CourseCycle.course_id.in_(course_ids)).order_by(CourseCycle.number))}
+        if row.opened is not None:
+            opened[(row.user_id, row.course_id)] = _Opened(row.opened, row.opened_due)
     titles = {row.course_id: row.title for row in assignments}
     personal = {row.user_id for row in assignments if row.user_id is not None}
     asked_of: dict[tuple, list] = {}  # the same for everyone who joined at the same moment
@@ -182,6 +188,11 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                               else None)
                     for past in theirs[:-1])))
     return rows
+
+
+class _Opened(NamedTuple):
+    number: int
+    due_on: dt.date
 
 
 class _Asked(NamedTuple):

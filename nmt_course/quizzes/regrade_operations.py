@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy import bindparam, case, false, select, update
 
+from .. import cycles
 from ..database import db
 from .models import QuestionAnswer, Quiz, QuizAttempt, QuizStanding, QuizVersion
 from .regrade import Plan, Regraded
@@ -32,8 +33,10 @@ def store_regrade(quiz_id: int, plan: Plan, at: dt.datetime) -> list[Regraded]:
                                 .order_by(QuizVersion.number.desc()).limit(1))
     if current != plan.version_id:
         raise KeyChangedAgain()
+    # Learners' current cycles only, as the plan (regrade_queries.regrade_view).
     passed = set(db.session.scalars(select(QuizStanding.user_id).where(
-        QuizStanding.quiz_id == quiz_id, QuizStanding.passed.is_(True))))
+        QuizStanding.quiz_id == quiz_id, QuizStanding.passed.is_(True),
+        QuizStanding.cycle == cycles.of_quiz(QuizStanding.user_id, quiz_id))))
     stored = [item for item in plan.would_pass if item.attempt.user_id not in passed]
     if not stored:
         return []
@@ -48,7 +51,9 @@ def store_regrade(quiz_id: int, plan: Plan, at: dt.datetime) -> list[Regraded]:
     standings = QuizStanding.__table__
     db.session.execute(
         update(standings).where(standings.c.quiz_id == quiz_id,
-                                standings.c.user_id == bindparam("b_user"))
+                                standings.c.user_id == bindparam("b_user"),
+                                standings.c.cycle == cycles.of_quiz(bindparam("b_user"),
+                                                                    quiz_id))
         .values(passed=True, failures=standings.c.failures - 1,
                 best_score=case((standings.c.best_score < bindparam("b_score"),
                                  bindparam("b_score")), else_=standings.c.best_score)),

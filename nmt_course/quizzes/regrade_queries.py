@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from .. import cycles
 from ..database import db
 from .models import Question, QuizAttempt, QuizStanding, QuizVersion
 from .queries import versions_and_questions
@@ -52,7 +53,10 @@ def regrade_view(quiz_id: int) -> RegradeView | None:
                    QuizAttempt.answers, QuizAttempt.score, QuizAttempt.passed)
             .where(QuizAttempt.quiz_id == quiz_id,  # a few more at most; plan() sorts them
                    QuizAttempt.quiz_version_id.in_(sorted({own for own, _ in pairs})),
-                   key_version.in_(sorted({graded for _, graded in pairs})))).all()
+                   key_version.in_(sorted({graded for _, graded in pairs})),
+                   # Each learner's current cycle: an earlier one is closed (its certificate
+                   # issued or the cycle left behind), and one pass per cycle is the rule.
+                   QuizAttempt.cycle == cycles.of_quiz(QuizAttempt.user_id, quiz_id))).all()
         attempts = [StoredAttempt(
             id=row[0], user_id=row[1], number=row[2], version_id=row[3],
             graded_version_id=row[4],
@@ -60,7 +64,8 @@ def regrade_view(quiz_id: int) -> RegradeView | None:
             shown=tuple(row[5]["questions"]) if row[5] else tuple(questions[row[3]]),
             answers=row[6], score=row[7], passed=row[8]) for row in rows]
         passed = set(db.session.scalars(select(QuizStanding.user_id).where(
-            QuizStanding.quiz_id == quiz_id, QuizStanding.passed.is_(True))))
+            QuizStanding.quiz_id == quiz_id, QuizStanding.passed.is_(True),
+            QuizStanding.cycle == cycles.of_quiz(QuizStanding.user_id, quiz_id))))
     return RegradeView(
         plan(attempts, keys=questions, current=current, passed=passed,
              pass_marks={v.id: v.pass_mark for v in versions.values()}),

@@ -15,11 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from nmt_course.accounts.queries import user_by_email
 from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import Certificate
+from nmt_course.clinics import cycle_operations
+from nmt_course.clinics.cycle_queries import cycles_due
 from nmt_course.clinics.report_queries import report
 from nmt_course.cycles import CourseCycle
 from nmt_course.extensions import db
-from nmt_course.learning.queries import course_by_slug, quiz_context
-from nmt_course.quizzes import queries as quiz_queries
+from nmt_course.learning.queries import quiz_context
+from nmt_course.quizzes import operations as quiz_operations, queries as quiz_queries
+from nmt_course.runtime import Email
 from tests.app.clinic_helpers import join_staff, make_clinic, manager_client, use_outbox
 from tests.app.test_clinic_recurrence import UTC, assign_every, at
 from tests.app.test_clinic_report import csv_rows, rows_of
@@ -89,6 +92,11 @@ def test_a_retake_in_a_new_cycle_earns_a_second_certificate_and_the_first_still_
         app, clinic):
     (first,) = certificates(app, "ann@example.com")
     assert standing_of(app, "ann@example.com", "second-lesson").attempts_used == 2
+    with app.app_context():  # an extra attempt granted in cycle 1 stays there
+        quiz_operations.grant_attempts(
+            runtime(app), learner_id=user_by_email("ann@example.com").id,
+            quiz_id=quiz_context("demo", "second-lesson").quiz.id, attempts=1, reason="Asked")
+    assert standing_of(app, "ann@example.com", "second-lesson").max_attempts == 3
     outbox = use_outbox(app)
 
     # Eleven months on, `clinics remind` opens a new cycle for Ann, once.
@@ -113,7 +121,8 @@ def test_a_retake_in_a_new_cycle_earns_a_second_certificate_and_the_first_still_
     login(ann, "ann@example.com")
     page = ann.get("/courses/demo")
     assert "View your certificate" not in page.text and first.display_code not in page.text
-    assert standing_of(app, "ann@example.com", "second-lesson").attempts_used == 0
+    fresh = standing_of(app, "ann@example.com", "second-lesson")
+    assert (fresh.attempts_used, fresh.max_attempts, fresh.passed) == (0, 2, False)
     quiz = ann.get("/courses/demo/lessons/second-lesson/quiz")
     assert quiz.status_code == 200 and "attempt" in quiz.text.lower()
     dashboard = ann.get("/dashboard").text
@@ -142,8 +151,27 @@ def test_a_retake_in_a_new_cycle_earns_a_second_certificate_and_the_first_still_
     assert f"{first.ce_hours.normalize():f} CEs" in total
     assert first.display_code in ranged.text and second.display_code in ranged.text
     assert second.display_code in ann.get("/courses/demo").text  # the current cycle's
-    # The next run opens nothing: her current cycle's completion is fresh.
+    # The next run opens nothing: her current cycle's completion is fresh. A year on, it is
+    # due in turn: a third cycle, due when the second completion expires.
     assert "new cycle" not in remind(app)
+    at(app, dt.datetime(2027, 12, 1, 12, 0, tzinfo=UTC))
+    assert "1 new cycle of recurring training opened." in remind(app)
+    with app.app_context():
+        assert db.session.execute(select(CourseCycle.number, CourseCycle.due_on).order_by(
+            CourseCycle.number)).all() == [(2, dt.date(2027, 1, 12)), (3, dt.date(2027, 12, 23))]
+
+
+def test_two_runs_at_once_open_one_cycle(app, clinic):
+    """The second of two concurrent runs found the same person due before the first
+    committed: it opens nothing."""
+    at(app, ELEVEN_MONTHS_ON)
+    with app.app_context():
+        due = cycles_due(runtime(app).settings, runtime(app).clock())
+        assert [cycle.cycle for cycle in due] == [2]
+        assert cycle_operations.open_cycles(runtime(app)) == 1
+        mails = [(cycle, Email(to=cycle.email, subject="s", body="b")) for cycle in due]
+        assert cycle_operations._open(runtime(app), mails) == 0
+        assert len(db.session.scalars(select(CourseCycle)).all()) == 1
 
 
 def report_statements(app, clinic_id: int) -> int:
@@ -161,6 +189,10 @@ def test_the_report_shows_the_cycle_its_due_date_and_the_earlier_cycle(app, clin
     row = rows_of(manager.get(f"/clinics/{clinic}").text)["Ann Able"]
     # Still compliant until the expiry; the new cycle is due that day.
     assert "Completed" in row and "Cycle 2, due January 12, 2027" in row
+    (line,) = [line for line in csv_rows(manager.get(f"/clinics/{clinic}/report.csv"))
+               if line["name"] == "Ann Able"]
+    # Still compliant; the progress is the new cycle's: nothing yet.
+    assert (line["cycle"], line["status"], line["progress %"]) == ("2", "completed", "0")
     at(app, dt.datetime(2027, 1, 13, 12, 0, tzinfo=UTC))
     manager = manager_client(app)
     row = rows_of(manager.get(f"/clinics/{clinic}").text)["Ann Able"]

@@ -17,10 +17,12 @@ from nmt_course.audit import AuditEvent
 from nmt_course.certificates.models import Certificate
 from nmt_course.clinics import cycle_operations
 from nmt_course.clinics.cycle_queries import cycles_due
+from nmt_course.clinics.notice_queries import digest
 from nmt_course.clinics.report_queries import report
 from nmt_course.cycles import CourseCycle
 from nmt_course.extensions import db
 from nmt_course.learning.queries import quiz_context
+from nmt_course.mailing.messages import render_email
 from nmt_course.quizzes import operations as quiz_operations, queries as quiz_queries
 from nmt_course.runtime import Email
 from tests.app.clinic_helpers import join_staff, make_clinic, manager_client, use_outbox
@@ -239,3 +241,29 @@ def test_the_database_keeps_one_certificate_per_learner_course_and_cycle(app, cl
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+def test_a_new_cycle_is_reminded_of_by_its_own_due_date(app, clinic):
+    at(app, ELEVEN_MONTHS_ON)
+    remind(app)
+    outbox = use_outbox(app)
+    at(app, dt.datetime(2027, 1, 8, 15, 0, tzinfo=UTC))  # within a week of the new due date
+    remind(app)
+    (mail,) = [m for m in outbox.to("ann@example.com") if "due soon" in m.subject]
+    assert "due January 12, 2027" in mail.body
+
+
+def test_the_weekly_digest_says_the_completion_expired_and_the_renewal_is_overdue(app, clinic):
+    at(app, ELEVEN_MONTHS_ON)
+    remind(app)
+    at(app, dt.datetime(2027, 1, 14, 12, 0, tzinfo=UTC))
+    with app.app_context():
+        found = digest(clinic, runtime(app).settings, runtime(app).clock())
+    (line,) = found.overdue
+    assert (line.name, line.due, line.expired_on, line.cycle) == (
+        "Ann Able", dt.date(2027, 1, 12), dt.date(2027, 1, 12), 2)
+    mail = render_email("clinic_digest", to="m@example.com", settings=runtime(app).settings,
+                        name="M", clinic_name="Harbour Clinic", clinic_id=clinic,
+                        digest=found, today=dt.date(2027, 1, 14))
+    assert "the completion expired January 12, 2027; renewal (cycle 2) due January 12, " \
+        "2027" in mail.body

@@ -1,7 +1,8 @@
 """A clinic manager onboards staff in Chromium: an admin creates the clinic, the manager
 invites three people (one from a CSV file), assigns the course due next week; the staff
-accept; one completes the course; the report and its CSV show it; another clinic's manager
-sees none of it."""
+accept; one completes the course; the report and its CSV show it; eleven months on, a new
+cycle of the recurring course is opened for her and shows on the report, and, completed
+again, her earlier cycle; another clinic's manager sees none of it."""
 from __future__ import annotations
 
 import csv
@@ -12,14 +13,15 @@ import uuid
 
 from nmt_course.formatting import long_date
 from tests.app.clinic_helpers import use_outbox
-from tests.helpers import make_user, runtime
+from tests.helpers import make_user, runtime, set_clock
 
 from .test_instructor_journey import PASSWORD, log_in, log_out
 
 
-def complete_course(app, email: str) -> None:
-    """Read every lesson of the shipped course, pass its quiz and answer the evaluation,
-    through the operations."""
+def complete_course(app, email: str, *, evaluate: bool = True) -> None:
+    """Read every lesson of the shipped course, pass its quiz and answer the evaluation
+    (unless answered before: a course taken again in a new cycle), through the
+    operations."""
     from nmt_course.accounts.queries import user_by_email
     from nmt_course.evaluation import QUESTIONS
     from nmt_course.learning import operations as learning
@@ -42,6 +44,9 @@ def complete_course(app, email: str) -> None:
                 number=standing.next_number,
                 answers={q.key: [c.key for c in q.choices if c.correct] for q in questions})
             assert outcome.attempt.passed
+        if not evaluate:
+            assert outcome.completed is not None and outcome.completed.certificate is not None
+            return
         done = learning.send_evaluation(run, user, course,
                                         objectives_met={lesson.id: 4 for lesson in course.lessons},
                                         ratings=dict.fromkeys(QUESTIONS, 4), comment="")
@@ -191,6 +196,28 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
     rows = list(csv.DictReader(io.StringIO(download.text().lstrip("\ufeff"))))
     assert [(r["name"], r["status"]) for r in rows] == [
         ("Ann Able", "completed"), ("Bob Busy", "in progress"), ("Cy Cole", "not started")]
+
+    # Eleven months on, `clinics remind` opens Ann a new cycle (the completion expires within
+    # 30 days): the report shows it and its due date; once she completes it again, the
+    # earlier cycle is on her row.
+    run = runtime(server.app)
+    later = run.clock() + dt.timedelta(days=335)
+    set_clock(server.app, lambda: later)
+    try:
+        result = server.app.test_cli_runner().invoke(args=["clinics", "remind"])
+        assert "new cycle" in result.output, result.output
+        log_in(page, manager)  # the session was idle for eleven months
+        page.goto(clinic_url)
+        journey.check("report-new-cycle")
+        row = page.locator("tbody tr", has_text="Ann Able").inner_text()
+        assert "Cycle 2, due" in row and "Completed" in row
+        complete_course(server.app, staff[0], evaluate=False)
+        page.goto(clinic_url)
+        journey.check("report-earlier-cycle")
+        row = page.locator("tbody tr", has_text="Ann Able").inner_text()
+        assert f"Cycle 1: completed {long_date(completed)}" in row
+    finally:
+        set_clock(server.app, run.clock)
 
     # The manager may turn off the weekly digest on the account page.
     page.get_by_role("link", name="Account").click()

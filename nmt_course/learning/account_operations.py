@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select, update
 
 from .. import audit, erasure_log, retention
+from ..cycles import CourseCycle
 from ..accounts.erasure_operations import email_sha256, erase_account
 from ..accounts.models import User
 from ..accounts.operations import AccountError, WrongPassword
@@ -114,7 +115,7 @@ def purge_due(now: dt.datetime) -> list[int]:
 def purge_records(runtime: Runtime) -> Purged:
     """Remove what deleted accounts kept once its retention period has passed: their
     replaced certificate revisions, quiz attempts and answers, standings, grants, requests,
-    flags, lesson reads and evaluations; each certificate keeps only a tombstone (code,
+    flags, lesson reads, evaluations and cycles opened; each certificate keeps only a tombstone (code,
     course, dates, status "purged", its credential's status bit set) so that its code says
     what happened instead of nothing. Nothing of an account still within the period, or not
     deleted, is touched. Audited with the counts."""
@@ -138,7 +139,7 @@ def purge_records(runtime: Runtime) -> Purged:
                         ("quiz standings", QuizStanding), ("attempt grants", AttemptGrant),
                         ("attempt requests", AttemptRequest), ("question flags", QuestionFlag),
                         ("lesson reads", LessonProgress), ("progress counts", CourseProgress),
-                        ("course evaluations", CourseEvaluation)):
+                        ("course evaluations", CourseEvaluation), ("course cycles", CourseCycle)):
         purged.add(name, db.session.execute(
             delete(model).where(model.user_id.in_(users))).rowcount)
     purged.accounts = len(users)

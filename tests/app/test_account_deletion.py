@@ -18,6 +18,7 @@ from nmt_course.certificates.models import (Certificate, CertificateCredential,
                                             CertificateStatus)
 from nmt_course.certificates.queries import set_status_bits
 from nmt_course.clinics.models import Membership
+from nmt_course.cycles import CourseCycle
 from nmt_course.extensions import db
 from nmt_course.learning.account_operations import reapply_erasure
 from nmt_course.learning.models import CourseEvaluation, CourseProgress, LessonProgress
@@ -187,6 +188,12 @@ def test_records_purge_removes_what_passed_its_period_and_says_what(app, runner)
     kept = app.test_client()
     login(kept, "kept@example.com")
     kept_path = _complete(kept)
+    with app.app_context():  # a cycle of recurring training opened for each (as remind does)
+        course_id = db.session.scalar(select(Certificate.course_id))
+        for email in ("jane@example.com", "kept@example.com"):
+            db.session.add(CourseCycle(user_id=user_by_email(email).id, course_id=course_id,
+                                       number=2, due_on=dt.date(2026, 1, 1)))
+        db.session.commit()
     _delete(client)
     _years_later(app, RETENTION_YEARS, days=1)
     result = runner.invoke(args=["records", "purge"])
@@ -197,8 +204,9 @@ def test_records_purge_removes_what_passed_its_period_and_says_what(app, runner)
         "  certificates (kept as tombstones): 1" in result.output and \
         "  course evaluations: 1" in result.output
     assert "  progress counts: 1" in result.output  # what clinic reports counted for them
+    assert "  course cycles: 1" in result.output
     with app.app_context():
-        assert _count(CourseProgress) == 1  # the kept learner's
+        assert _count(CourseProgress) == 1 and _count(CourseCycle) == 1  # the kept learner's
         jane = db.session.scalar(select(Certificate).where(Certificate.legal_name == ""))
         assert jane.status is CertificateStatus.PURGED and jane.licence_number is None
         credential = db.session.scalar(select(CertificateCredential).where(

@@ -267,3 +267,41 @@ def test_the_weekly_digest_says_the_completion_expired_and_the_renewal_is_overdu
                         digest=found, today=dt.date(2027, 1, 14))
     assert "the completion expired January 12, 2027; renewal (cycle 2) due January 12, " \
         "2027" in mail.body
+
+
+def test_a_regrade_changes_the_current_cycle_only(app, tmp_path):
+    """Ann failed, then passed in cycle 1, and failed in cycle 2; the key then changes so
+    that her failed answers pass: the cycle 2 attempt becomes her pass, cycle 1 stays."""
+    from nmt_course.learning.regrade_operations import apply_regrade
+    from nmt_course.quizzes.models import QuizAttempt, QuizStanding
+    from nmt_course.quizzes.regrade_queries import regrade_view
+    from tests.app.test_regrade import FAILS_NOW, PASSES_NOW, change_the_key
+    from tests.helpers import make_user
+
+    import_content(app)
+    make_user(app, "ann@example.com", name="Ann Able")
+    assert not pass_quiz_directly(app, "ann@example.com", "demo", "first-lesson",
+                                  FAILS_NOW).attempt.passed
+    assert pass_quiz_directly(app, "ann@example.com", "demo", "first-lesson",
+                              PASSES_NOW).attempt.passed
+    with app.app_context():
+        user_id = user_by_email("ann@example.com").id
+        quiz_id = quiz_context("demo", "first-lesson").quiz.id
+        db.session.add(CourseCycle(user_id=user_id, number=2, due_on=dt.date(2030, 1, 1),
+                                   course_id=quiz_context("demo", "first-lesson").course.id))
+        db.session.commit()
+    assert not pass_quiz_directly(app, "ann@example.com", "demo", "first-lesson",
+                                  FAILS_NOW).attempt.passed
+    change_the_key(app, tmp_path)
+    with app.app_context():
+        cycle_two = db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.cycle == 2))
+        view = regrade_view(quiz_id)
+        assert [item.attempt.id for item in view.plan.would_pass] == [cycle_two]
+        apply_regrade(runtime(app), user_by_email("ann@example.com"),
+                      quiz_context("demo", "first-lesson").course, quiz_id, view.plan)
+        assert db.session.execute(select(
+            QuizStanding.cycle, QuizStanding.passed, QuizStanding.failures).order_by(
+            QuizStanding.cycle)).all() == [(1, True, 1), (2, True, 0)]
+        assert db.session.execute(select(QuizAttempt.cycle, QuizAttempt.number,
+                                         QuizAttempt.passed).order_by(QuizAttempt.id)).all() \
+            == [(1, 1, False), (1, 2, True), (2, 1, True)]

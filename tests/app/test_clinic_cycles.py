@@ -305,3 +305,31 @@ def test_a_regrade_changes_the_current_cycle_only(app, tmp_path):
         assert db.session.execute(select(QuizAttempt.cycle, QuizAttempt.number,
                                          QuizAttempt.passed).order_by(QuizAttempt.id)).all() \
             == [(1, 1, False), (1, 2, True), (2, 1, True)]
+
+
+def test_time_on_task_counts_each_cycle_as_a_time_of_its_own(app):
+    from nmt_course.learning.evidence import measured_hours
+    from tests.helpers import make_user
+
+    import_content(app)
+    make_user(app, "ann@example.com", name="Ann Able")
+    for cycle, minutes in ((1, 30), (2, 50)):
+        if cycle == 2:
+            with app.app_context():
+                course = quiz_context("demo", "first-lesson").course
+                db.session.add(CourseCycle(user_id=user_by_email("ann@example.com").id,
+                                           course_id=course.id, number=2,
+                                           due_on=dt.date(2030, 1, 1)))
+                db.session.commit()
+        opened = runtime(app).clock() - dt.timedelta(minutes=minutes)
+        for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+            read_directly(app, "ann@example.com", "demo", lesson, opened_at=opened)
+            assert pass_quiz_directly(app, "ann@example.com", "demo", lesson,
+                                      as_lists(answers), opened_at=opened).attempt.passed
+        if cycle == 1:
+            evaluate_directly(app, "ann@example.com", "demo")
+    assert len(certificates(app, "ann@example.com")) == 2
+    with app.app_context():
+        measured = measured_hours(quiz_context("demo", "first-lesson").course)
+    assert measured.course.learners == 2  # her two completions, each timed on its own
+    assert [lesson.measured.learners for lesson in measured.lessons] == [2, 2]

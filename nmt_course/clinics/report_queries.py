@@ -10,10 +10,10 @@ from typing import NamedTuple
 from sqlalchemy import (String, case, cast, exists, func, literal, null, select,
                         true, type_coerce, union_all)
 
-from ..accounts.models import User
 from .. import cycles
-from ..cycles import CourseCycle
+from ..accounts.models import User
 from ..certificates.models import Certificate, CertificateStatus
+from ..cycles import CourseCycle
 from ..database import UTCDateTime, db
 from ..learning.models import Course, CourseProgress, Lesson
 from ..progress import percent

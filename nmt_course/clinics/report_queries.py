@@ -8,7 +8,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from sqlalchemy import (String, case, cast, exists, func, literal, null, select,
-                        true, type_coerce, union_all)
+                        true, type_coerce, union, union_all)
 
 from ..accounts.models import User
 from ..certificates.models import Certificate, CertificateStatus
@@ -24,9 +24,10 @@ from .compliance import (AssignmentFacts, QuizResult, ReportRow, Standing, Statu
 from .models import Assignment, ClinicRole, Invitation, Leaver, Membership, in_force, on_staff
 
 
-def _staff_ids(clinic_id: int):
-    """Whose training the report reads: the staff, and those who left it."""
-    return union_all(
+def _staff_ids(clinic_id: int, combine=union_all):
+    """Whose training the report reads: the staff, and those who left it (`union` to list
+    each once)."""
+    return combine(
         select(Membership.user_id).where(Membership.clinic_id == clinic_id, on_staff()),
         select(Leaver.user_id).where(Leaver.clinic_id == clinic_id,
                                      Leaver.returned_at.is_(None)))
@@ -254,27 +255,31 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts]
     attempts are used up. From the standings the attempts keep, grouped by course in SQL, so
     that one short row per person and course crosses over, its quizzes packed as
     "lesson:best:passed:fails:tries:granted"."""
-    quizzes = select(Quiz.id).where(Quiz.lesson_id.in_(list(lessons)),
-                                    Quiz.archived_at.is_(None))
+    # From each person's standings (read along the standings' key, person first) to their
+    # quizzes' lessons: probing every person x every quiz costs several times more.
+    staff = _staff_ids(clinic_id, union).subquery()  # a join: each person once
     per_quiz = (
-        select(QuizStanding.user_id, QuizStanding.quiz_id,
-               QuizStanding.best_score.label("best"),
+        select(QuizStanding.user_id, QuizStanding.quiz_id, Lesson.id.label("lesson_id"),
+               Lesson.course_id, QuizStanding.best_score.label("best"),
                case((QuizStanding.passed, 1), else_=0).label("passes"),
                QuizStanding.failures.label("fails"), QuizStanding.attempts.label("tries"))
-        .where(QuizStanding.user_id.in_(_staff_ids(clinic_id)),
-               QuizStanding.quiz_id.in_(quizzes), QuizStanding.passed.is_(False))).subquery()
+        .select_from(staff).join(QuizStanding, QuizStanding.user_id == staff.c.user_id)
+        .join(Quiz, (Quiz.id == QuizStanding.quiz_id) & Quiz.archived_at.is_(None))
+        .join(Lesson, Lesson.id == Quiz.lesson_id)
+        .where(~QuizStanding.passed, Lesson.archived_at.is_(None),
+               Lesson.course_id.in_({lesson.course_id for lesson in lessons.values()}))
+    ).subquery()
     # Extra attempts granted matter only while the quiz is not passed: looked up only then.
     granted = case((per_quiz.c.passes == 0, select(
         func.coalesce(func.sum(AttemptGrant.attempts), 0))
         .where(AttemptGrant.user_id == per_quiz.c.user_id,
                AttemptGrant.quiz_id == per_quiz.c.quiz_id).scalar_subquery()), else_=0)
-    rows = db.session.execute(
-        select(per_quiz.c.user_id, Lesson.course_id,
-               func.aggregate_strings(_packed(Lesson.id, per_quiz.c.best, per_quiz.c.passes,
-                                              per_quiz.c.fails, per_quiz.c.tries, granted),
-                                      " "))
-        .join(Quiz, Quiz.id == per_quiz.c.quiz_id).join(Lesson, Lesson.id == Quiz.lesson_id)
-        .group_by(per_quiz.c.user_id, Lesson.course_id))
+    rows = _read(
+        select(per_quiz.c.user_id, per_quiz.c.course_id,
+               func.aggregate_strings(_packed(per_quiz.c.lesson_id, per_quiz.c.best,
+                                              per_quiz.c.passes, per_quiz.c.fails,
+                                              per_quiz.c.tries, granted), " "))
+        .group_by(per_quiz.c.user_id, per_quiz.c.course_id))
     results, locked = {}, {}
     for user_id, course_id, quizzes_text in rows:
         unpacked = []

@@ -255,8 +255,9 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts]
     attempts are used up. From the standings the attempts keep, grouped by course in SQL, so
     that one short row per person and course crosses over, its quizzes packed as
     "lesson:best:passed:fails:tries:granted"."""
-    # From each person's standings (read along the standings' key, person first) to their
-    # quizzes' lessons: probing every person x every quiz costs several times more.
+    # From each person to their standings not passed yet (a few of hundreds, read along
+    # ix_quiz_standings_user_id_passed) and on to their lessons: reading every standing, or
+    # probing every person x every quiz, costs several times more.
     staff = _staff_ids(clinic_id, union).subquery()  # a join: each person once
     per_quiz = (
         select(QuizStanding.user_id, QuizStanding.quiz_id, Lesson.id.label("lesson_id"),

@@ -56,7 +56,7 @@ def _people(clinic_id: int):
                Invitation.email, null(), null(), Invitation.sent_at, null(), null(), null())
         .where(Invitation.clinic_id == clinic_id, Invitation.role == ClinicRole.STAFF,
                Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
-    return _read(union_all(staff, former, invited)).all()
+    return _read(union_all(staff, former, invited))
 
 
 def course_count(clinic_id: int) -> int:
@@ -65,10 +65,10 @@ def course_count(clinic_id: int) -> int:
                              .where(Assignment.clinic_id == clinic_id, in_force())) or 0
 
 
-def _read(statement):
-    """The statement's rows as the database driver gives them (Core, not the ORM's row
-    loading, which costs more than the report's own work at 5,000 pairs)."""
-    return db.session.connection().execute(statement)
+def _read(statement) -> list:
+    """The statement's rows as the database driver gives them, fetched at once (Core, not
+    the ORM's row loading, which costs more than the report's own work at 5,000 pairs)."""
+    return db.session.connection().execute(statement).all()
 
 
 def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: bool = True,
@@ -85,7 +85,7 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                Assignment.assigned_at, Assignment.withdrawn_at, Assignment.recur_months,
                Course.title)
         .join(Course, Course.id == Assignment.course_id)
-        .where(Assignment.clinic_id == clinic_id, true() if withdrawn else in_force())).all()
+        .where(Assignment.clinic_id == clinic_id, true() if withdrawn else in_force()))
     if not people or not assignments:
         return []
     course_ids = sorted({row.course_id for row in assignments})

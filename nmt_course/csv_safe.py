@@ -17,6 +17,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 SEPARATOR = "\x00"
 RISKY_CELL = re.compile("(?:^|\x00)[=+\\-@\t\r]")
+# In written CSV a cell starts after a line's end or a comma, behind its opening quote if
+# quoted (a cell with a carriage return always is: an unquoted one after a comma is the
+# line's end after an empty last cell).
+RISKY_START = re.compile('[,\n](?:"?[=+\\-@\t]|"\r)')
 
 
 def neutralise(value: object) -> str:
@@ -28,14 +32,22 @@ def neutralise(value: object) -> str:
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """A CSV document (UTF-8 text with a BOM, so spreadsheet programs read accents right)."""
+    rows = list(rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(cell) for cell in header])
-    for row in rows:
-        # One look at the whole row (its cells joined by a character that starts none of
-        # them), cell by cell only if some cell may start a formula: a clinic's report
-        # writes hundreds of thousands of cells.
-        if RISKY_CELL.search(SEPARATOR.join(map(str, row))):
-            row = [neutralise(cell) for cell in row]
-        writer.writerow(row)
+    start = buffer.tell()
+    # A clinic's report writes hundreds of thousands of cells: they are written as they are,
+    # and the written text is searched once for a cell that may start a formula. Only if
+    # one may (a false alarm costs time, never safety) is it written again, a row at a time.
+    writer.writerows(rows)
+    if RISKY_START.search(buffer.getvalue(), start - 1):
+        buffer.seek(start)
+        buffer.truncate()
+        for row in rows:
+            # One look at the whole row (its cells joined by a character that starts none
+            # of them), cell by cell only if some cell may start a formula.
+            if RISKY_CELL.search(SEPARATOR.join(map(str, row))):
+                row = [neutralise(cell) for cell in row]
+            writer.writerow(row)
     return "\ufeff" + buffer.getvalue()

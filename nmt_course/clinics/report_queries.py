@@ -8,7 +8,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from sqlalchemy import (String, case, cast, exists, func, literal, null, select,
-                        true, type_coerce, union_all)
+                        true, type_coerce, union, union_all)
 
 from .. import cycles
 from ..accounts.models import User
@@ -21,14 +21,15 @@ from ..recurrence import expired, expires_on
 from ..quizzes import policy
 from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
 from ..runtime import Settings
-from .compliance import (AssignmentFacts, PastCycle, QuizResult, ReportRow, Standing,
+from .compliance import (AssignmentFacts, PastCycle, QuizResult, ReportRow, Standing, Status,
                          due_on, effective_due_dates, status)
 from .models import Assignment, ClinicRole, Invitation, Leaver, Membership, in_force, on_staff
 
 
-def _staff_ids(clinic_id: int):
-    """Whose training the report reads: the staff, and those who left it."""
-    return union_all(
+def _staff_ids(clinic_id: int, combine=union_all):
+    """Whose training the report reads: the staff, and those who left it (`union` to list
+    each once)."""
+    return combine(
         select(Membership.user_id).where(Membership.clinic_id == clinic_id, on_staff()),
         select(Leaver.user_id).where(Leaver.clinic_id == clinic_id,
                                      Leaver.returned_at.is_(None)))
@@ -57,13 +58,19 @@ def _people(clinic_id: int):
                Invitation.email, null(), null(), Invitation.sent_at, null(), null(), null())
         .where(Invitation.clinic_id == clinic_id, Invitation.role == ClinicRole.STAFF,
                Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)))
-    return db.session.execute(union_all(staff, former, invited)).all()
+    return _read(union_all(staff, former, invited))
 
 
 def course_count(clinic_id: int) -> int:
     """How many courses the clinic assigned (the report's view depends on it)."""
     return db.session.scalar(select(func.count(func.distinct(Assignment.course_id)))
                              .where(Assignment.clinic_id == clinic_id, in_force())) or 0
+
+
+def _read(statement) -> list:
+    """The statement's rows as the database driver gives them, fetched at once (Core, not
+    the ORM's row loading, which costs more than the report's own work at 5,000 pairs)."""
+    return db.session.connection().execute(statement).all()
 
 
 def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: bool = True,
@@ -73,20 +80,21 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
     tried and not passed yet); with `withdrawn`, also a row per withdrawn assignment
     (as it stood when withdrawn); with `scores`, each quiz's best score (the CSV's)."""
     today = settings.local_date(now)
+    local_date = settings.local_date
     people = _people(clinic_id)
-    assignments = db.session.execute(
+    assignments = _read(
         select(Assignment.course_id, Assignment.user_id, Assignment.due_on,
                Assignment.assigned_at, Assignment.withdrawn_at, Assignment.recur_months,
                Course.title)
         .join(Course, Course.id == Assignment.course_id)
-        .where(Assignment.clinic_id == clinic_id, true() if withdrawn else in_force())).all()
+        .where(Assignment.clinic_id == clinic_id, true() if withdrawn else in_force()))
     if not people or not assignments:
         return []
     course_ids = sorted({row.course_id for row in assignments})
     limit = (select(QuizVersion.max_attempts).where(QuizVersion.quiz_id == Quiz.id)
              .order_by(QuizVersion.number.desc()).limit(1).scalar_subquery())
     lessons, quiz_count = {}, Counter()
-    for lesson_id, course_id, position, title, quiz_id, max_attempts in db.session.execute(
+    for lesson_id, course_id, position, title, quiz_id, max_attempts in _read(
             select(Lesson.id, Lesson.course_id, Lesson.position, Lesson.title, Quiz.id, limit)
             .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
             .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))):
@@ -103,96 +111,97 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                                         CourseCycle.course_id == Certificate.course_id)
               .order_by(CourseCycle.number.desc()).limit(1))
     certified: dict[tuple[int, int], list] = {}
-    opened: dict[tuple[int, int], _Opened] = {}
-    for row in db.session.execute(
+    opened: dict[tuple[int, int], tuple[int, dt.date]] = {}
+    for user_id, course_id, *certificate, opened_number, opened_due in _read(
             select(Certificate.user_id, Certificate.course_id, Certificate.completed_on,
                    Certificate.code, Certificate.ce_hours, Certificate.status,
                    Certificate.issued_at, Certificate.cycle,
-                   newest.with_only_columns(CourseCycle.number).scalar_subquery()
-                   .label("opened"),
-                   newest.with_only_columns(CourseCycle.due_on).scalar_subquery()
-                   .label("opened_due"))
+                   newest.with_only_columns(CourseCycle.number).scalar_subquery(),
+                   newest.with_only_columns(CourseCycle.due_on).scalar_subquery())
             .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
                    Certificate.course_id.in_(course_ids)).order_by(Certificate.cycle)):
-        certified.setdefault((row.user_id, row.course_id), []).append(row)
-        if row.opened is not None:
-            opened[(row.user_id, row.course_id)] = _Opened(row.opened, row.opened_due)
+        certified.setdefault((user_id, course_id), []).append(certificate)
+        if opened_number is not None:
+            opened[(user_id, course_id)] = (opened_number, opened_due)
     titles = {row.course_id: row.title for row in assignments}
     personal = {row.user_id for row in assignments if row.user_id is not None}
     asked_of: dict[tuple, list] = {}  # the same for everyone who joined at the same moment
     rows = []
-    for person in people:
-        standing = Standing(person.standing)
-        user_id = person.id
-        evidence = standing is Standing.STAFF and person.evidence_notice_at is not None
-        key = (person.joined_at, user_id if user_id in personal else None)
+    for (standing, user_id, legal_name, family_name, email, licence_number, licence_state,
+         joined_at, evidence_notice_at, left_at, deleted_at) in people:
+        standing = Standing(standing)
+        evidence = standing is Standing.STAFF and evidence_notice_at is not None
+        # Until told, the managers see completion dates only (no certificate, no CEs). A
+        # deleted account shows as "Deleted account" with its date and certificate code.
+        proof = evidence or standing is Standing.FORMER or deleted_at is not None
+        name, shown_email = legal_name or email, "" if deleted_at is not None else email
+        left_on = local_date(left_at) if left_at else None
+        if not evidence:
+            licence_number = licence_state = None
+        key = (joined_at, user_id if user_id in personal else None)
         if key not in asked_of:
-            asked_of[key] = _asked(assignments, user_id, person.joined_at, settings.timezone)
+            asked_of[key] = _asked(assignments, user_id, joined_at, settings.timezone)
         for course_id, due_date, withdrawn_at, recur_months in asked_of[key]:
             # What counts is what happened while the person was on the staff and the
             # assignment stood.
-            ended = min((moment for moment in (person.left_at, withdrawn_at) if moment),
-                        default=None)
-            as_of = settings.local_date(ended) if ended else today
-            done = counted.get((user_id, course_id), _NO_PROGRESS)
-            unpassed_read = done.quiz_read - done.passed_and_read
+            if withdrawn_at is None:
+                ended, as_of = left_at, left_on or today
+            else:
+                ended = min(left_at, withdrawn_at) if left_at else withdrawn_at
+                as_of = local_date(ended)
+            (plain_read, quiz_read, passed, passed_and_read, tried,
+             best_scores) = counted.get((user_id, course_id), _NO_PROGRESS)
+            unpassed_read = quiz_read - passed_and_read
             # Completed after leaving: not the clinic's record.
             theirs = [found for found in certified.get((user_id, course_id), ())
-                      if ended is None or found.issued_at <= ended]
+                      if ended is None or found[4] <= ended]
             certificate = theirs[-1] if theirs else None
-            cycle = opened.get((user_id, course_id))
-            revoked = certificate is not None \
-                and certificate.status is not CertificateStatus.VALID
-            valid = certificate if certificate is not None and not revoked else None
-            expiry = expires_on(valid.completed_on, recur_months) \
-                if valid is not None and recur_months else None
-            lapsed = None
-            if expiry is not None and expired(expiry, as_of):
-                # Training that recurs is met by a completion within its months only: the
-                # next one is due the day this one expires.
-                lapsed, valid, due_date = valid.completed_on, None, expiry
-            if cycle is not None and recur_months and (
-                    certificate is None or certificate.cycle < cycle.number):
-                # A new cycle is open and not completed yet: it is due when remind said.
-                due_date = cycle.due_on
-            # Until told, the managers see completion dates only (no certificate, no CEs). A
-            # deleted account shows as "Deleted account" with its date and certificate code.
-            shown = valid is not None and (evidence or standing is Standing.FORMER
-                                           or person.deleted_at is not None)
-            started = bool(done.plain_read or unpassed_read or done.tried)
-            rows.append(ReportRow(
-                user_id, person.legal_name or person.email,
-                "" if person.deleted_at is not None else person.email, course_id,
-                titles[course_id], due_date,
-                status(completed=valid is not None, started=started, due=due_date,
-                       today=as_of),
-                # A lesson with a quiz is complete when read and passed; either alone is half.
-                percent(lesson_count[course_id], done.plain_read + done.passed_and_read,
-                        unpassed_read + done.passed - done.passed_and_read),
-                quiz_count[course_id], done.passed, shown_quizzes.get((user_id, course_id), ()),
-                valid.completed_on if valid else None, valid.code if shown else None,
-                family_name=person.family_name, standing=standing,
-                left_on=settings.local_date(person.left_at) if person.left_at else None,
-                evidence=evidence,
-                licence_number=person.licence_number if evidence else None,
-                licence_state=person.licence_state if evidence else None,
-                ce_hours=valid.ce_hours if shown else None, revoked=revoked,
-                withdrawn_on=settings.local_date(withdrawn_at) if withdrawn_at else None,
-                best_scores=done.scores or "", recur_months=recur_months,
-                expires_on=expiry, expired_completion=lapsed,
-                cycle=cycle.number if cycle is not None else 1,
-                history=tuple(
-                    PastCycle(past.cycle, past.completed_on,
-                              past.code if evidence or standing is Standing.FORMER else None,
-                              expires_on(past.completed_on, recur_months) if recur_months
-                              else None)
-                    for past in theirs[:-1])))
+            revoked = lapsed = expiry = None
+            cycle = 1
+            if certificate is not None:
+                completed_on, code, ce_hours, state = certificate[:4]
+                if state is not CertificateStatus.VALID:
+                    certificate, revoked = None, True
+                elif recur_months:
+                    expiry = expires_on(completed_on, recur_months)
+                    if expired(expiry, as_of):
+                        # Training that recurs is met by a completion within its months
+                        # only: the next one is due the day this one expires.
+                        certificate, lapsed, due_date = None, completed_on, expiry
+            if (user_id, course_id) in opened:
+                cycle, cycle_due = opened[(user_id, course_id)]
+                if recur_months and (not theirs or theirs[-1][5] < cycle):
+                    # A new cycle is open and not completed yet: due when remind said.
+                    due_date = cycle_due
+            if certificate is None:
+                completed_on = code = ce_hours = None
+                state = status(completed=False, due=due_date, today=as_of,
+                               started=bool(plain_read or unpassed_read or tried))
+            else:
+                state = Status.COMPLETED
+                if not proof:
+                    code = ce_hours = None
+            # Positional, in ReportRow's order: a keyword call costs more than the rest of
+            # the row at 5,000 pairs.
+            rows.append(_new_row(ReportRow, (
+                user_id, name, shown_email, course_id, titles[course_id], due_date, state,
+                # A lesson with a quiz is complete when read and passed; either alone is
+                # half.
+                percent(lesson_count[course_id], plain_read + passed_and_read,
+                        unpassed_read + passed - passed_and_read),
+                quiz_count[course_id], passed, shown_quizzes.get((user_id, course_id), ()),
+                completed_on, code, family_name, standing, left_on, evidence,
+                licence_number, licence_state, ce_hours, bool(revoked),
+                local_date(withdrawn_at) if withdrawn_at else None, best_scores or "",
+                recur_months, expiry, lapsed, cycle,
+                tuple(PastCycle(past[5], past[0],
+                                past[1] if evidence or standing is Standing.FORMER else None,
+                                expires_on(past[0], recur_months) if recur_months else None)
+                      for past in theirs[:-1]) if len(theirs) > 1 else ())))
     return rows
 
 
-class _Opened(NamedTuple):
-    number: int
-    due_on: dt.date
+_new_row = tuple.__new__
 
 
 class _Asked(NamedTuple):
@@ -237,7 +246,7 @@ def _progress_counts(clinic_id: int, course_ids: list[int],
     """(user, course) -> the counted read marks and quiz standings (`course_progress`, kept
     by the operations that change them), with the best scores if asked: one narrow row per
     person and course."""
-    return {(row.user_id, row.course_id): row for row in db.session.execute(
+    return {(row[0], row[1]): row[2:] for row in _read(
         select(CourseProgress.user_id, CourseProgress.course_id, CourseProgress.plain_read,
                CourseProgress.quiz_read, CourseProgress.passed,
                CourseProgress.passed_and_read, CourseProgress.tried,
@@ -272,32 +281,37 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts]
     attempts are used up. From the standings the attempts keep, grouped by course in SQL, so
     that one short row per person and course crosses over, its quizzes packed as
     "lesson:best:passed:fails:tries:granted"."""
-    quizzes = select(Quiz.id).where(Quiz.lesson_id.in_(list(lessons)),
-                                    Quiz.archived_at.is_(None))
+    # From each person to their standings not passed yet (a few of hundreds, read along
+    # ix_quiz_standings_user_id_passed) and on to their lessons: reading every standing, or
+    # probing every person x every quiz, costs several times more.
+    staff = _staff_ids(clinic_id, union).subquery()  # a join: each person once
     per_quiz = (
-        select(QuizStanding.user_id, QuizStanding.quiz_id,
-               QuizStanding.best_score.label("best"),
+        select(QuizStanding.user_id, QuizStanding.quiz_id, Lesson.id.label("lesson_id"),
+               Lesson.course_id, QuizStanding.best_score.label("best"),
                case((QuizStanding.passed, 1), else_=0).label("passes"),
                QuizStanding.failures.label("fails"), QuizStanding.attempts.label("tries"),
                QuizStanding.cycle)
-        .where(QuizStanding.user_id.in_(_staff_ids(clinic_id)),
-               QuizStanding.quiz_id.in_(quizzes), QuizStanding.passed.is_(False),
+        .select_from(staff).join(QuizStanding, QuizStanding.user_id == staff.c.user_id)
+        .join(Quiz, (Quiz.id == QuizStanding.quiz_id) & Quiz.archived_at.is_(None))
+        .join(Lesson, Lesson.id == Quiz.lesson_id)
+        .where(~QuizStanding.passed, Lesson.archived_at.is_(None),
                # The person's current cycle only (nmt_course/cycles.py).
                QuizStanding.cycle == cycles.of_quiz(QuizStanding.user_id,
-                                                    QuizStanding.quiz_id))).subquery()
+                                                    QuizStanding.quiz_id),
+               Lesson.course_id.in_({lesson.course_id for lesson in lessons.values()}))
+    ).subquery()
     # Extra attempts granted matter only while the quiz is not passed: looked up only then.
     granted = case((per_quiz.c.passes == 0, select(
         func.coalesce(func.sum(AttemptGrant.attempts), 0))
         .where(AttemptGrant.user_id == per_quiz.c.user_id,
                AttemptGrant.quiz_id == per_quiz.c.quiz_id,
                AttemptGrant.cycle == per_quiz.c.cycle).scalar_subquery()), else_=0)
-    rows = db.session.execute(
-        select(per_quiz.c.user_id, Lesson.course_id,
-               func.aggregate_strings(_packed(Lesson.id, per_quiz.c.best, per_quiz.c.passes,
-                                              per_quiz.c.fails, per_quiz.c.tries, granted),
-                                      " "))
-        .join(Quiz, Quiz.id == per_quiz.c.quiz_id).join(Lesson, Lesson.id == Quiz.lesson_id)
-        .group_by(per_quiz.c.user_id, Lesson.course_id))
+    rows = _read(
+        select(per_quiz.c.user_id, per_quiz.c.course_id,
+               func.aggregate_strings(_packed(per_quiz.c.lesson_id, per_quiz.c.best,
+                                              per_quiz.c.passes, per_quiz.c.fails,
+                                              per_quiz.c.tries, granted), " "))
+        .group_by(per_quiz.c.user_id, per_quiz.c.course_id))
     results, locked = {}, {}
     for user_id, course_id, quizzes_text in rows:
         unpacked = []

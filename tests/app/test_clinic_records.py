@@ -279,3 +279,17 @@ def test_a_family_name_over_the_limit_is_refused_and_changes_nothing(app):
                            licence_state=None, family_name="x" * 201)
         db.session.rollback()
         assert user_by_email("al@example.com").family_name == "Zimmer"
+
+
+def test_a_leavers_row_stands_as_on_the_day_they_left(app, clinic):
+    """Bob left before his due date: later, his former-staff row is not started (as it stood
+    then), not overdue; Cy, still on the staff, is overdue by then."""
+    from nmt_course.clinics.compliance import Status
+    from nmt_course.clinics.report_queries import report
+
+    join_staff(app, clinic, "cy@example.com", "Cy Cole")
+    remove(app, manager_client(app), clinic, "bob@example.com")
+    later = runtime(app).clock() + dt.timedelta(days=10)
+    with app.app_context():
+        states = {row.name: row.status for row in report(clinic, runtime(app).settings, later)}
+    assert (states["Bob Busy"], states["Cy Cole"]) == (Status.NOT_STARTED, Status.OVERDUE)

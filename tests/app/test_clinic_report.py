@@ -325,3 +325,24 @@ def test_the_csv_is_named_for_the_clinic_and_the_day(app, clinic):
     response = manager_client(app).get(f"/clinics/{clinic}/report.csv")
     assert (f'filename="harbour-clinic-{today(app).isoformat()}-report.csv"'
             in response.headers["Content-Disposition"])
+
+
+def test_someone_both_on_the_staff_and_a_former_member_has_each_quiz_counted_once(app, clinic):
+    """Bob left the staff and came back as a manager who takes the courses (his leaver record
+    stays open: he did not return as staff). The report reads his quizzes once."""
+    from nmt_course.accounts.queries import user_by_email
+    from nmt_course.clinics import membership_operations, queries
+    from nmt_course.clinics.models import Clinic, ClinicRole, Membership
+
+    with app.app_context():
+        bob, place = user_by_email("bob@example.com"), db.session.get(Clinic, clinic)
+        manager = queries.members(clinic, ClinicRole.MANAGER)[0].user
+        membership_operations.remove_member(runtime(app), manager, place,
+                                            queries.membership(clinic, bob.id))
+        db.session.add(Membership(clinic_id=clinic, user_id=bob.id, role=ClinicRole.MANAGER,
+                                  takes_courses=True, joined_at=utcnow()))
+        db.session.commit()
+        rows = [row for row in report(clinic, runtime(app).settings, utcnow())
+                if row.name == "Bob Busy"]
+    assert [(row.struggling_with, len(row.quizzes)) for row in rows] == [
+        (("The First Lesson",), 1)]

@@ -35,3 +35,33 @@ def test_a_risky_cell_anywhere_in_a_row_is_neutralised():
     number or an empty cell, is caught as surely as in its first."""
     text = to_csv(["a", "b", "c", "d"], [[1, "", None, "=SUM(A1)"], ["x", -2, "@cmd", 3]])
     assert text.splitlines()[1:] == ["1,,,'=SUM(A1)", "x,-2,'@cmd,3"]
+
+
+def _cell_by_cell(header, rows) -> str:
+    """What the writer must produce: every cell neutralised, then written."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in [header, *rows]:
+        writer.writerow([neutralise(cell) for cell in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+@pytest.mark.parametrize("cells", [
+    ["plain", 3, None, "2026-12-06", "Mary-Jane", "a=b", ""],  # nothing risky
+    ["=1+1", "x"], ["x", "=1+1"], ["x", "", "@cmd"], ["\tcmd", "x"], ["x", "\r=cmd"],
+    ["x", "line\n=SUM(A1)"], ["x", "\tcmd"], ["\r=cmd", "x"], ["x", 'say "hi", =no'], ["a,=b", "c"], ["-2", "x", "-0.5"],
+    ["x", ""], ["", "+1"], ["x", "\t"], ['"=quoted', "x"], ["x", "tab\there"],
+    ["x", '=HYPERLINK("http://evil")'], ['=HYPERLINK("http://evil")', "x"], ["=a,b", "x"]])
+def test_a_document_is_what_writing_each_neutralised_cell_gives(cells):
+    """The writer writes a document at once and looks for a risky cell in the text only:
+    whatever the cells (quoted, multi-line, numbers, empty last), the document is the same
+    as neutralising every cell first."""
+    header = ["a", "=b"]
+    rows = [["first", 1], cells, ["last", "", ""]]
+    assert to_csv(header, rows) == _cell_by_cell(header, rows)
+    assert to_csv(header, iter(rows)) == _cell_by_cell(header, rows)
+
+
+@pytest.mark.parametrize("first", ["=1+1", '=HYPERLINK("http://evil")', "\r=cmd", "@cmd"])
+def test_the_first_cell_after_the_header_is_looked_at_too(first):
+    assert to_csv(["a", "b"], [[first, "x"]]) == _cell_by_cell(["a", "b"], [[first, "x"]])

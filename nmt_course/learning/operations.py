@@ -128,14 +128,18 @@ def submit_quiz(runtime: Runtime, learner: User, *, course: Course, version: Qui
 def _submit_quiz(runtime: Runtime, learner: User, course: Course, version: QuizVersion,
                  questions: Sequence[Question], shown: Presentation, number: int,
                  answers: Mapping[str, Sequence[str]], opened_at: dt.datetime | None):
-    _require_published(course)
     now = runtime.clock()
     attempt = quizzes.record_attempt(learner, version=version, questions=questions,
                                      shown=shown, number=number, answers=answers, at=now,
                                      seconds=task_seconds(opened_at, now))
-    if attempt.created:
-        summary.refresh(course.id, learner.id)
-    if not (attempt.created and attempt.passed):
+    if not attempt.created:  # a replay: nothing written, nothing to check
+        return attempt, None
+    # The course must be published as stored now: the recount checks it in its statement,
+    # and an unpublished course undoes the attempt (the transaction rolls back).
+    evaluated = summary.refresh_if_published(course.id, learner.id)
+    if evaluated is None:
+        raise CourseNotPublished()
+    if not (attempt.passed and evaluated):  # no pass completes a course not yet evaluated
         return attempt, None
     return attempt, _completion(learner, course, now)
 

@@ -20,6 +20,8 @@ from ..database import db
 from ..formatting import count_of
 from ..progress import CourseProgress, LessonFacts, course_progress
 from ..quizzes.models import Quiz, QuizAttempt, QuizStanding, QuizVersion
+from ..quizzes import queries as quiz_queries
+from ..quizzes.policy import Standing
 from ..quizzes.regrade_queries import regrade_view
 from .models import Course, CourseEvaluation, CourseImage, Lesson, LessonProgress
 
@@ -200,27 +202,37 @@ class QuizContext:
     course: Course
     lesson: Lesson
     quiz: Quiz
+    # With a learner: their standing and the quiz's current version, read with the rest.
+    standing: Standing | None = None
+    version: QuizVersion | None = None
 
 
-def quiz_context(course_slug: str, lesson_slug: str) -> QuizContext | None:
-    """The active quiz of an active lesson of a published course, with both. A draft's
+def quiz_context(course_slug: str, lesson_slug: str,
+                 learner_id: int | None = None) -> QuizContext | None:
+    """The active quiz of an active lesson of a published course, with both (and, given a
+    learner, their standing at its current version: one statement still). A draft's
     quizzes have no page for anyone: nothing is recorded for an unpublished course (its
     authors try them in the Author area's preview)."""
-    row = db.session.execute(
+    query = (
         select(Course, Lesson, Quiz)
         .join(Lesson, Lesson.course_id == Course.id)
         .join(Quiz, Quiz.lesson_id == Lesson.id)
         .where(Course.slug == course_slug, Lesson.slug == lesson_slug,
                Lesson.archived_at.is_(None), Quiz.archived_at.is_(None))
         .options(defer(Lesson.body_html), defer(Lesson.body_markdown),
-                 defer(Course.description_html), defer(Course.description_markdown))
-    ).one_or_none()
+                 defer(Course.description_html), defer(Course.description_markdown)))
+    if learner_id is not None:
+        query = quiz_queries.with_standing(query, learner_id)
+    row = db.session.execute(query).one_or_none()
     if row is None:
         return None
-    course, lesson, quiz = row
+    course, lesson, quiz = row[:3]
     if not course.is_published:
         return None
-    return QuizContext(course, lesson, quiz)
+    if learner_id is None:
+        return QuizContext(course, lesson, quiz)
+    standing, version = quiz_queries.standing_from(*row[3:])
+    return QuizContext(course, lesson, quiz, standing, version)
 
 
 def following_lesson(lesson: Lesson) -> Lesson | None:

@@ -1,4 +1,4 @@
-"""Load benchmark from outside: the platform and a bare Flask "hello" app, each under the
+r"""Load benchmark from outside: the platform and a bare Flask "hello" app, each under the
 production gunicorn settings (gunicorn.conf.py, 2 sync workers), driven by wrk.
 
 Run, SQLite (the demo data is built once into bench/results/demo-<learners>.sqlite3 and
@@ -284,7 +284,8 @@ def run_wrk(wrk: str, base: str, target: dict, connections: int, duration: int) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(  # --help shows how to run both backends
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="postgresql://...: the server to make the "
                         "run's own database on (dropped after); sqlite:///...: a file to "
                         "use; by default the SQLite demo data kept in bench/results/")

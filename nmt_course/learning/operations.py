@@ -21,6 +21,7 @@ from ..quizzes.models import Question, QuizVersion
 from ..quizzes.presentation import Presentation
 from ..evaluation import MAX_COMMENT, QUESTIONS, RATINGS
 from ..formatting import count_of
+from ..progress import course_progress
 from ..runtime import Runtime
 from ..time_on_task import task_seconds
 from . import completion, queries, summary_operations as summary
@@ -181,7 +182,12 @@ def _send_evaluation(runtime: Runtime, learner: User, course: Course,
         **{key: ratings[key] for key in QUESTIONS}))
     db.session.flush()
     audit.record("course.evaluated", at=now, actor_id=learner.id, subject=f"course:{course.id}")
-    return _completion(learner, course, now)
+    # Every lesson was complete in the rows read above, in this transaction: the course is
+    # complete now unless something besides the evaluation is unmet (a licence number), so
+    # its progress is not read again.
+    after = course_progress([row.facts for row in rows], requires_licence=course.requires_licence,
+                            has_licence=learner.has_licence, evaluated=True)
+    return completion.completion_of(learner, course, now) if after.complete else None
 
 
 def finish_course(runtime: Runtime, learner: User, course: Course) -> CourseCompleted | None:

@@ -1,18 +1,28 @@
-"""Load benchmark from outside: the platform and a bare Flask "hello" app, each under the
+r"""Load benchmark from outside: the platform and a bare Flask "hello" app, each under the
 production gunicorn settings (gunicorn.conf.py, 2 sync workers), driven by wrk.
 
-Run:  .venv/bin/python -m bench.load [--database-url URL] [--learners 10000] [--clinics 50]
-                                    [--duration 5] [--repetitions 3] [--connections 8,32]
+Run, SQLite (the demo data is built once into bench/results/demo-<learners>.sqlite3 and
+kept for later runs):
 
-Without --database-url the demo data (`flask --app app demo-data`) is built once into
-bench/results/demo-<learners>.sqlite3 and kept for later runs. Each repetition runs hello
-and every page in turn at each number of connections; the table gives the medians over the
-repetitions of requests/s and of the p50 and p99 latencies, each as a ratio to hello's in
-the same run. Pages are asked as a learner with progress and a certificate (learner0), the
-clinic report as the manager of the 500-staff clinic; each quiz submission is a new failed
-attempt by one of 64 learners taking turns, numbered from the database before each run
-(so each request writes). wrk is Debian's
-package: installed with apt-get when missing, as .ci/run installs Chromium.
+    .venv/bin/python -m bench.load
+
+PostgreSQL (the URL names the server: the run makes a database of its own there, fills it
+with the demo data, and drops it afterwards; give Redis too, as a PostgreSQL deployment
+with several processes runs):
+
+    .venv/bin/python -m bench.load --database-url postgresql://postgres@127.0.0.1:5432/postgres \
+        --redis-url redis://127.0.0.1:6379/0
+
+Both backends in one idle run: the two commands one after the other. A short check that it
+works: --learners 200 --clinics 3 --duration 2 --repetitions 1 --connections 8.
+
+Each repetition runs hello and every page in turn at each number of connections; the table
+gives the medians over the repetitions of requests/s and of the p50 and p99 latencies, each
+as a ratio to hello's in the same run. Pages are asked as a learner with progress and a
+certificate (learner0), the clinic report as the manager of the 500-staff clinic; each quiz
+submission is a new failed attempt by one of 64 learners taking turns, numbered from the
+database before each run (so each request writes). wrk is Debian's package: installed with
+apt-get when missing, as .ci/run installs Chromium.
 """
 from __future__ import annotations
 
@@ -28,9 +38,10 @@ import sys
 import tempfile
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
-from sqlalchemy import bindparam, create_engine, text
+from sqlalchemy import bindparam, create_engine, make_url, text
 
 from nmt_course.config import PROJECT_ROOT, database_url as normalise_url
 
@@ -65,26 +76,51 @@ def flask(environ: dict, *args: str) -> str:
     return result.stdout
 
 
-def demo_database(args, environ: dict) -> str:
-    """The database to serve: the one given, or the demo data built once and kept."""
-    if args.database_url:
+def demo_database(args, environ: dict) -> tuple[str, callable]:
+    """The database to serve, and how to drop it afterwards: on PostgreSQL a database of
+    the run's own on the server --database-url names; on SQLite the demo data built once
+    and kept (or the file --database-url names)."""
+    drop = lambda: None  # noqa: E731
+    if args.database_url and not args.database_url.startswith("sqlite"):
+        url, drop = own_database(args.database_url)
+    elif args.database_url:
         url = args.database_url
     else:
         RESULTS.mkdir(exist_ok=True)
         url = f"sqlite:///{RESULTS / f'demo-{args.learners}.sqlite3'}"
-    env = {**environ, "DATABASE_URL": url}
-    flask(env, "db", "upgrade")
-    engine = create_engine(normalise_url(url))
-    with engine.connect() as connection:
-        has_demo = connection.execute(text(
-            "SELECT count(*) FROM users WHERE email = 'learner0@demo.example.com'")).scalar()
-    engine.dispose()
-    if not has_demo:
-        print(f"Building demo data ({args.learners} learners, {args.clinics} clinics)...",
-              flush=True)
-        print(flask(env, "demo-data", "--learners", str(args.learners),
-                    "--clinics", str(args.clinics)).strip().splitlines()[-1], flush=True)
-    return url
+    try:
+        env = {**environ, "DATABASE_URL": url}
+        flask(env, "db", "upgrade")
+        engine = create_engine(normalise_url(url))
+        with engine.connect() as connection:
+            has_demo = connection.execute(text(
+                "SELECT count(*) FROM users WHERE email = 'learner0@demo.example.com'")).scalar()
+        engine.dispose()
+        if not has_demo:
+            print(f"Building demo data ({args.learners} learners, {args.clinics} clinics)...",
+                  flush=True)
+            print(flask(env, "demo-data", "--learners", str(args.learners),
+                        "--clinics", str(args.clinics)).strip().splitlines()[-1], flush=True)
+    except BaseException:
+        drop()
+        raise
+    return url, drop
+
+
+def own_database(server_url: str) -> tuple[str, callable]:
+    """A new database on the PostgreSQL server of `server_url`, and how to drop it."""
+    url = make_url(normalise_url(server_url))
+    name = f"nmt_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 class Session:
@@ -248,8 +284,11 @@ def run_wrk(wrk: str, base: str, target: dict, connections: int, duration: int) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url")
+    parser = argparse.ArgumentParser(  # --help shows how to run both backends
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", help="postgresql://...: the server to make the "
+                        "run's own database on (dropped after); sqlite:///...: a file to "
+                        "use; by default the SQLite demo data kept in bench/results/")
     parser.add_argument("--redis-url", help="served with REDIS_URL (PostgreSQL deployments)")
     parser.add_argument("--learners", type=int, default=10000)
     parser.add_argument("--clinics", type=int, default=50)
@@ -268,16 +307,19 @@ def main() -> None:
                    "SITE_URL": "http://127.0.0.1", "MAIL_DELIVERY": "cron",
                    "GUNICORN_ACCESS_LOG": str(folder / "access.log")}
         flask(environ, "keys", "generate")
-        url = demo_database(args, environ)
+        url, drop_database = demo_database(args, environ)
         environ["DATABASE_URL"] = url
         if args.redis_url:
             environ["REDIS_URL"] = args.redis_url
             environ["REDIS_KEY_PREFIX"] = "nmt-bench:"
-        hello = start_server(environ, folder / "hello.log", workers=2, app="bench.hello:app",
-                             ready="/")
-        platform = start_server(environ, folder / "platform.log", workers=2,
-                                app="bench.load_app:app")
+        servers = []
         try:
+            hello = start_server(environ, folder / "hello.log", workers=2,
+                                 app="bench.hello:app", ready="/")
+            servers.append(hello)
+            platform = start_server(environ, folder / "platform.log", workers=2,
+                                    app="bench.load_app:app")
+            servers.append(platform)
             pages = targets(url, platform.base, folder)
             if args.only:
                 pages = {name: pages[name] for name in args.only.split(",")}
@@ -293,8 +335,9 @@ def main() -> None:
                 run_wrk(wrk, platform.base, pages["certificate PDF"], 1, args.duration)["p50"]
                 for _ in range(args.repetitions)) if "certificate PDF" in pages else None
         finally:
-            hello.stop()
-            platform.stop()
+            for server in servers:
+                server.stop()
+            drop_database()
         locked = "database is locked" in (folder / "platform.log").read_text()
     print_table(runs, levels, url, pdf_one, locked)
 

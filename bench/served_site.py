@@ -3,7 +3,7 @@
 real sockets, and a ledger of every write a response acknowledged, checked against the
 database afterwards.
 
-ServedSite starts and stops gunicorn and can SIGKILL its workers; Browser is a minimal HTTP
+ServedSite starts and stops gunicorn (through bench/serve.py) and can SIGKILL its workers; Browser is a minimal HTTP
 client with cookies and forms; Learner walks the fixture course (tests/fixtures/content:
 read, fail and pass quizzes, evaluate, receive the certificate), retrying a step whose
 answer was lost; Ledger keeps what was acknowledged (served_data.check compares it with the
@@ -16,10 +16,7 @@ import os
 import queue
 import random
 import re
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,6 +24,8 @@ from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+from .serve import Server, free_port, start_server
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = PROJECT_ROOT / "tests" / "fixtures" / "content"
@@ -40,77 +39,39 @@ FAIL = {"colour": "blue", "primes": ["two"], "sky": "true", "water": "false",
 LOST = (ConnectionError, http.client.HTTPException, socket.timeout, OSError)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class ServedSite:
-    """gunicorn serving create_app() with `environ` (DATABASE_URL and the rest)."""
+    """gunicorn serving the app with `environ` (DATABASE_URL and the rest), started by
+    bench/serve.py like every other server here: the production settings, a worker killed
+    back at once (preload_app), a short graceful timeout so that a stop does not wait."""
 
     def __init__(self, environ: dict[str, str], *, workers: int = 2, log: Path | None = None,
                  rate_limits: bool = True):
         self.port = free_port()
-        self.environ = {**os.environ, "SITE_URL": f"http://127.0.0.1:{self.port}", **environ}
+        self.environ = {"SITE_URL": f"http://127.0.0.1:{self.port}", **environ}
         self.workers, self.log, self.rate_limits = workers, log, rate_limits
-        self.process: subprocess.Popen | None = None
+        self.server: Server | None = None
 
     @property
     def address(self) -> tuple[str, int]:
         return "127.0.0.1", self.port
 
     def start(self) -> None:
-        app = ("nmt_course:create_app()" if self.rate_limits
-               else "nmt_course:create_app({'RATELIMIT_ENABLED': False})")
-        self.output = output = self.log.open("ab") if self.log else subprocess.DEVNULL
-        # --preload: the app is built once and forked, so a killed worker is back at once.
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--worker-class", "sync",
-             "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-             "--timeout", "60", "--graceful-timeout", "5", "--preload",
-             # gunicorn 27's control socket sits in $HOME: servers side by side would share it.
-             "--no-control-socket", app],
-            cwd=PROJECT_ROOT, env=self.environ, stdout=output, stderr=output)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if Browser(self.address).get("/healthz").status == 200:
-                    return
-            except LOST:
-                time.sleep(0.1)
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.process.returncode}); see {self.log}")
-        raise RuntimeError("gunicorn did not answer within 60 s")
+        self.server = start_server(
+            self.environ, self.log, workers=self.workers, port=self.port, wait=60,
+            app="app:app" if self.rate_limits else "bench.load_app:app",
+            settings={"GUNICORN_TIMEOUT": "60", "GUNICORN_GRACEFUL_TIMEOUT": "5",
+                      "GUNICORN_ACCESS_LOG": os.devnull})
 
     def worker_pids(self) -> list[int]:
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            return [int(pid) for pid in path.read_text().split()]
-        except OSError:
-            return []
+        return self.server.worker_pids() if self.server else []
 
     def kill_a_worker(self, chooser: random.Random) -> bool:
-        pids = self.worker_pids()
-        if not pids:
-            return False
-        try:
-            os.kill(chooser.choice(pids), signal.SIGKILL)
-        except ProcessLookupError:
-            return False
-        return True
+        return self.server.kill_a_worker(chooser) if self.server else False
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-        if self.log and not self.output.closed:
-            self.output.close()
+        if self.server is not None:
+            self.server.stop()
+        self.server = None
 
 
 @dataclass

@@ -10,7 +10,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from flask import Flask, abort, send_from_directory, url_for
+from flask import Flask, abort, has_request_context, request, send_from_directory, url_for
 from werkzeug.security import safe_join
 
 ONE_YEAR = 365 * 24 * 3600
@@ -30,11 +30,19 @@ def init_app(app: Flask, folder: Path) -> None:
         digests[filename] = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
         return digests[filename]
 
+    urls: dict[tuple[str, str], str] = {}
+
     def asset_url(filename: str) -> str:
-        """URL of a static file under its fingerprinted name."""
+        """URL of a static file under its fingerprinted name. Every page asks for the same
+        few, and url_for costs more than the rest of a page's header: once built, a URL is
+        kept per mount point (SCRIPT_NAME) while the files cannot change (not debug)."""
+        key = (request.script_root if has_request_context() else None, filename)
+        if key in urls and not app.debug:
+            return urls[key]
         name = Path(filename)
-        return url_for("static", filename=str(name.with_name(
+        urls[key] = url_for("static", filename=str(name.with_name(
             f"{name.stem}.{digest(filename)}{name.suffix}")))
+        return urls[key]
 
     def static(filename: str):
         match = _FINGERPRINTED.match(filename)

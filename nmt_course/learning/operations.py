@@ -21,6 +21,7 @@ from ..quizzes.models import Question, QuizVersion
 from ..quizzes.presentation import Presentation
 from ..evaluation import MAX_COMMENT, QUESTIONS, RATINGS
 from ..formatting import count_of
+from ..progress import course_progress
 from ..runtime import Runtime
 from ..time_on_task import task_seconds
 from . import completion, queries, summary_operations as summary
@@ -130,14 +131,18 @@ def submit_quiz(runtime: Runtime, learner: User, *, course: Course, version: Qui
 def _submit_quiz(runtime: Runtime, learner: User, course: Course, version: QuizVersion,
                  questions: Sequence[Question], shown: Presentation, number: int,
                  answers: Mapping[str, Sequence[str]], opened_at: dt.datetime | None):
-    _require_published(course)
     now = runtime.clock()
     attempt = quizzes.record_attempt(learner, version=version, questions=questions,
                                      shown=shown, number=number, answers=answers, at=now,
                                      seconds=task_seconds(opened_at, now))
-    if attempt.created:
-        summary.refresh(course.id, learner.id)
-    if not (attempt.created and attempt.passed):
+    if not attempt.created:  # a replay: nothing written, nothing to check
+        return attempt, None
+    # The course must be published as stored now: the recount checks it in its statement,
+    # and an unpublished course undoes the attempt (the transaction rolls back).
+    evaluated = summary.refresh_if_published(course.id, learner.id)
+    if evaluated is None:
+        raise CourseNotPublished()
+    if not (attempt.passed and evaluated):  # no pass completes a course not yet evaluated
         return attempt, None
     return attempt, _completion(learner, course, now)
 
@@ -179,7 +184,12 @@ def _send_evaluation(runtime: Runtime, learner: User, course: Course,
         **{key: ratings[key] for key in QUESTIONS}))
     db.session.flush()
     audit.record("course.evaluated", at=now, actor_id=learner.id, subject=f"course:{course.id}")
-    return _completion(learner, course, now)
+    # Every lesson was complete in the rows read above, in this transaction: the course is
+    # complete now unless something besides the evaluation is unmet (a licence number), so
+    # its progress is not read again.
+    after = course_progress([row.facts for row in rows], requires_licence=course.requires_licence,
+                            has_licence=learner.has_licence, evaluated=True)
+    return completion.completion_of(learner, course, now) if after.complete else None
 
 
 def finish_course(runtime: Runtime, learner: User, course: Course) -> CourseCompleted | None:

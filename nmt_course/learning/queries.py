@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import bindparam, exists, false, func, null, or_, select
 from sqlalchemy.orm import aliased, defer, load_only, undefer
@@ -22,6 +23,8 @@ from ..database import db
 from ..formatting import count_of
 from ..progress import CourseProgress, LessonFacts, course_progress
 from ..quizzes.models import Quiz, QuizAttempt, QuizStanding, QuizVersion
+from ..quizzes import queries as quiz_queries
+from ..quizzes.policy import Standing
 from ..quizzes.regrade_queries import regrade_view
 from .models import Course, CourseEvaluation, CourseImage, Lesson, LessonProgress
 
@@ -52,9 +55,32 @@ class LessonRow:
                                                   and self.added_at > self.started_at))
 
 
-def published_courses() -> list[Course]:
-    return list(db.session.scalars(
-        select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.title)))
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """What the catalogue shows of a published course (and progress needs of it)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    ce_hours: Decimal
+    course_type: str
+    approval_number: str
+    requires_licence: bool
+
+
+def published_courses() -> list[CatalogueEntry]:
+    """The published courses by title, as plain rows: the catalogue is the most asked page,
+    and building a Course object per row (identity map, every column) was most of its
+    query's time."""
+    return [CatalogueEntry(*row) for row in db.session.execute(_published_statement())]
+
+
+@functools.cache
+def _published_statement():
+    return (select(Course.id, Course.slug, Course.title, Course.summary, Course.ce_hours,
+                   Course.course_type, Course.approval_number, Course.requires_licence)
+            .where(Course.status == CourseStatus.PUBLISHED).order_by(Course.title))
 
 
 def published_ids(course_ids: Iterable[int]) -> set[int]:
@@ -140,7 +166,7 @@ def progress_of(rows: list[LessonRow], course: Course, learner: User) -> CourseP
                            evaluated=bool(rows) and rows[0].evaluated)
 
 
-def progress_by_course(learner: User, courses: Iterable[Course]) -> dict[int, CourseProgress]:
+def progress_by_course(learner: User, courses: Iterable[Course | CatalogueEntry]) -> dict[int, CourseProgress]:
     """Progress of `learner` in each course, from one statement whatever the number of courses."""
     courses = list(courses)
     outline = lesson_rows([course.id for course in courses], learner.id)
@@ -165,13 +191,20 @@ def pass_marks(course_id: int) -> tuple[int, ...]:
 def started_courses(learner_id: int) -> list[Course]:
     """Courses the learner read a lesson of or attempted a quiz in, drafts included (their
     progress is theirs), ordered by title."""
+    return list(db.session.scalars(_started_statement(), {"learner_id": learner_id}))
+
+
+@functools.cache
+def _started_statement():
+    """Built once, the learner a bound parameter: building the two correlated subqueries
+    cost the dashboard more than running them."""
+    learner_id = bindparam("learner_id")
     read = select(LessonProgress.id).join(Lesson, Lesson.id == LessonProgress.lesson_id).where(
         LessonProgress.user_id == learner_id, Lesson.course_id == Course.id)
     attempted = (select(QuizStanding.quiz_id).join(Quiz, Quiz.id == QuizStanding.quiz_id)
                  .join(Lesson, Lesson.id == Quiz.lesson_id)
                  .where(QuizStanding.user_id == learner_id, Lesson.course_id == Course.id))
-    return list(db.session.scalars(
-        select(Course).where(or_(read.exists(), attempted.exists())).order_by(Course.title)))
+    return select(Course).where(or_(read.exists(), attempted.exists())).order_by(Course.title)
 
 
 @dataclass(frozen=True)
@@ -179,27 +212,46 @@ class QuizContext:
     course: Course
     lesson: Lesson
     quiz: Quiz
+    # With a learner: their standing and the quiz's current version, read with the rest.
+    standing: Standing | None = None
+    version: QuizVersion | None = None
 
 
-def quiz_context(course_slug: str, lesson_slug: str) -> QuizContext | None:
-    """The active quiz of an active lesson of a published course, with both. A draft's
+def quiz_context(course_slug: str, lesson_slug: str,
+                 learner_id: int | None = None) -> QuizContext | None:
+    """The active quiz of an active lesson of a published course, with both (and, given a
+    learner, their standing at its current version: one statement still). A draft's
     quizzes have no page for anyone: nothing is recorded for an unpublished course (its
     authors try them in the Author area's preview)."""
-    row = db.session.execute(
+    row = db.session.execute(_quiz_context_statement(learner_id is not None),
+                             {"course_slug": course_slug, "lesson_slug": lesson_slug,
+                              "learner_id": learner_id}).one_or_none()
+    if row is None:
+        return None
+    course, lesson, quiz = row[:3]
+    if not course.is_published:
+        return None
+    if learner_id is None:
+        return QuizContext(course, lesson, quiz)
+    standing, version = quiz_queries.standing_from(*row[3:])
+    return QuizContext(course, lesson, quiz, standing, version)
+
+
+@functools.cache
+def _quiz_context_statement(with_standing: bool):
+    """Built once, the slugs and the learner bound parameters: building the standing's
+    subqueries cost the quiz page a tenth of its time."""
+    query = (
         select(Course, Lesson, Quiz)
         .join(Lesson, Lesson.course_id == Course.id)
         .join(Quiz, Quiz.lesson_id == Lesson.id)
-        .where(Course.slug == course_slug, Lesson.slug == lesson_slug,
+        .where(Course.slug == bindparam("course_slug"), Lesson.slug == bindparam("lesson_slug"),
                Lesson.archived_at.is_(None), Quiz.archived_at.is_(None))
         .options(defer(Lesson.body_html), defer(Lesson.body_markdown),
-                 defer(Course.description_html), defer(Course.description_markdown))
-    ).one_or_none()
-    if row is None:
-        return None
-    course, lesson, quiz = row
-    if not course.is_published:
-        return None
-    return QuizContext(course, lesson, quiz)
+                 defer(Course.description_html), defer(Course.description_markdown)))
+    if with_standing:
+        query = quiz_queries.with_standing(query, bindparam("learner_id"))
+    return query
 
 
 def following_lesson(lesson: Lesson) -> Lesson | None:

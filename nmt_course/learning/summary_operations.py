@@ -5,13 +5,15 @@ one statement, inside the caller's transaction. A row counts the learner's curre
 (nmt_course/cycles.py); opening a cycle refreshes it, to nothing done yet."""
 from __future__ import annotations
 
-from sqlalchemy import (String, and_, case, cast, delete, exists, func, literal, null, select,
-                        true, union_all)
+from sqlalchemy import (String, and_, case, cast, delete, exists, func, literal, null, or_,
+                        select, true, union_all)
 
 from .. import cycles
 from ..database import db
+from ..certificates.models import Certificate
 from ..quizzes.models import Quiz, QuizStanding
-from .models import CourseProgress, Lesson, LessonProgress
+from ..content import CourseStatus
+from .models import Course, CourseEvaluation, CourseProgress, Lesson, LessonProgress
 
 COUNTS = ("plain_read", "quiz_read", "passed", "passed_and_read", "tried")
 COLUMNS = (*COUNTS, "scores")
@@ -69,9 +71,29 @@ def refresh(course_id: int, user_id: int | None = None, *, fresh: bool = False) 
         db.session.execute(delete(CourseProgress).where(
             CourseProgress.course_id == course_id,
             true() if user_id is None else CourseProgress.user_id == user_id))
-    statement = _upsert().from_select(["user_id", "course_id", *COLUMNS],
-                                      _counts(course_id, user_id))
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=["user_id", "course_id"],
-        set_={name: getattr(statement.excluded, name) for name in COLUMNS}))
+    db.session.execute(_refresh_statement(_counts(course_id, user_id)))
 
+
+def refresh_if_published(course_id: int, user_id: int) -> bool | None:
+    """refresh() of one learner's row that checks, in the same statement, that the course
+    is published as stored now: None if not (nothing was counted; the caller raises, so
+    that its transaction rolls back). Otherwise whether the learner has sent the course's
+    evaluation or holds its certificate: without that, nothing they do completes the course
+    (progress.course_progress), so the caller need not read their progress to know. A
+    submission learns both from the statement it sends anyway."""
+    published = exists().where(Course.id == course_id, Course.status == CourseStatus.PUBLISHED)
+    evaluated = or_(
+        exists().where(CourseEvaluation.user_id == user_id,
+                       CourseEvaluation.course_id == course_id),
+        exists().where(Certificate.user_id == user_id, Certificate.course_id == course_id))
+    # RETURNING, not rowcount: psycopg reports -1 rows for an INSERT ... SELECT upsert.
+    row = db.session.execute(_refresh_statement(
+        _counts(course_id, user_id).where(published)).returning(evaluated)).first()
+    return None if row is None else bool(row[0])
+
+
+def _refresh_statement(counts):
+    statement = _upsert().from_select(["user_id", "course_id", *COLUMNS], counts)
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "course_id"],
+        set_={name: getattr(statement.excluded, name) for name in COLUMNS})

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from .. import cycles
 from ..database import db
@@ -59,13 +59,38 @@ def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
         .order_by(QuizVersion.number.desc()).limit(1)).one_or_none()
     if row is None:
         return None
-    version, used, passed, extra = row[:4]
-    standing = policy.Standing(attempts_used=used or 0, passed=bool(passed),
-                               current_version_id=version.id,
-                               max_attempts=policy.attempt_limit(version.max_attempts, extra))
+    standing, version = standing_from(*row[:4])
     if not with_answered:
         return standing, version, set(), None
     return standing, version, set(filter(None, (row[4] or "").split(","))), row[5]
+
+
+def standing_from(version: QuizVersion, used: int | None, passed: bool | None,
+                  extra: int) -> tuple[policy.Standing, QuizVersion]:
+    """The standing from the columns _standing and with_standing select."""
+    return policy.Standing(attempts_used=used or 0, passed=bool(passed),
+                           current_version_id=version.id,
+                           max_attempts=policy.attempt_limit(version.max_attempts, extra)), version
+
+
+def with_standing(query, learner_id: int):
+    """`query` (a select of Quiz) with the quiz's current version and `learner_id`'s
+    standing added as its last four columns (standing_from reads them): a page that reads
+    the quiz by its lesson gets the standing in the same statement."""
+    other = aliased(QuizVersion)
+    latest = (select(func.max(other.number)).where(other.quiz_id == Quiz.id)
+              .correlate(Quiz).scalar_subquery())
+    cycle = cycles.of_quiz(learner_id, Quiz.id)  # the learner's current cycle
+    granted = (select(func.coalesce(func.sum(AttemptGrant.attempts), 0))
+               .where(AttemptGrant.user_id == learner_id, AttemptGrant.quiz_id == Quiz.id,
+                      AttemptGrant.cycle == cycle)
+               .correlate(Quiz).scalar_subquery())
+    return (query.add_columns(QuizVersion, QuizStanding.attempts, QuizStanding.passed, granted)
+            .join(QuizVersion, and_(QuizVersion.quiz_id == Quiz.id, QuizVersion.number == latest))
+            .outerjoin(QuizStanding, and_(QuizStanding.quiz_id == Quiz.id,
+                                          QuizStanding.user_id == learner_id,
+                                          QuizStanding.cycle == cycle))
+            .options(defer(QuizVersion.source)))
 
 
 def quiz_of_lesson(lesson_id: int) -> Quiz | None:
@@ -83,6 +108,31 @@ def questions_of(version_id: int) -> list[Question]:
     return list(db.session.scalars(
         select(Question).where(Question.quiz_version_id == version_id)
         .options(joinedload(Question.choices)).order_by(Question.position)).unique())
+
+
+# A version's questions never change once stored (an edit makes a new version), so every
+# quiz page and submission need not read them again: each process keeps the questions of
+# the versions it served, keyed by the version's id AND its content hash (a database
+# restored or made anew may give an id to other content), detached from any session.
+_KEPT_VERSIONS = 256
+_kept_questions: dict[tuple[str, int, str], tuple[Question, ...]] = {}
+
+
+def version_questions(version: QuizVersion) -> list[Question]:
+    """questions_of(version.id), read once per process: the same questions in order,
+    detached objects with their choices, to read and never to change."""
+    key = (str(db.engine.url), version.id, version.content_hash)
+    kept = _kept_questions.get(key)
+    if kept is None:
+        questions = questions_of(version.id)
+        for question in questions:
+            for choice in question.choices:
+                db.session.expunge(choice)
+            db.session.expunge(question)
+        if len(_kept_questions) >= _KEPT_VERSIONS:
+            _kept_questions.clear()
+        kept = _kept_questions[key] = tuple(questions)
+    return list(kept)
 
 
 def questions_by_version(version_ids: Iterable[int]) -> dict[int, dict[str, Question]]:

@@ -27,13 +27,18 @@ DRAFT_KEY = "keep:quiz_draft"
 
 
 def _context_or_404(slug: str, lesson_slug: str) -> learning_queries.QuizContext:
-    context = learning_queries.quiz_context(slug, lesson_slug)
+    """The quiz with the learner's standing at its current version (one statement)."""
+    context = learning_queries.quiz_context(slug, lesson_slug, current_user.id)
     if context is None:
         abort(404)
     return context
 
 
-def _standing_or_404(context: learning_queries.QuizContext):
+def _standing_or_404(context: learning_queries.QuizContext, *, fresh: bool = False):
+    """The standing read with the context or, after a write was refused (`fresh`), as
+    stored now."""
+    if context.standing is not None and not fresh:
+        return context.standing, context.version
     found = queries.standing(current_user.id, context.quiz.id)
     if found is None:
         abort(404)
@@ -41,10 +46,10 @@ def _standing_or_404(context: learning_queries.QuizContext):
 
 
 def _show_quiz(context, *, formdata=None, form=None, notice: str | None = None,
-               status: int = 200):
+               status: int = 200, fresh: bool = False):
     """The quiz as it stands for this learner: closed, or the form for their next attempt
     (fresh, refilled from `formdata`, or an already validated `form`)."""
-    standing, version = _standing_or_404(context)
+    standing, version = _standing_or_404(context, fresh=fresh)
     if policy.closed(standing) is not None:
         out = policy.out_of_attempts(standing)
         return render_template(
@@ -56,7 +61,7 @@ def _show_quiz(context, *, formdata=None, form=None, notice: str | None = None,
             asked=queries.open_attempt_request(current_user.id, context.quiz.id)
             if out else None)
     if form is None:
-        questions = queries.questions_of(version.id)
+        questions = queries.version_questions(version)
         shown = _presentation(version, questions, standing.next_number)
         form = build_quiz_form(presented(questions, shown), formdata=formdata)
     form.version.data, form.attempt.data = str(version.id), str(standing.next_number)
@@ -142,7 +147,7 @@ def _submit(context):
     if isinstance(verdict, policy.Refusal):
         return _back_to_quiz(context, verdict.value)
 
-    questions = queries.questions_of(version.id)
+    questions = queries.version_questions(version)
     shown = _presentation(version, questions, number)
     form = build_quiz_form(presented(questions, shown))
     if not form.validate_on_submit():
@@ -156,7 +161,8 @@ def _submit(context):
         abort(404)
     except operations.QuizRefused as refused:  # the record changed since the page looked
         if refused.refusal is policy.Refusal.STALE_VERSION:
-            return _show_quiz(context, formdata=request.form, notice=str(refused), status=409)
+            return _show_quiz(context, formdata=request.form, notice=str(refused), status=409,
+                              fresh=True)
         return _back_to_quiz(context, str(refused))
     if submitted.completed is not None:
         flash("You passed, and the course is complete.", "success")

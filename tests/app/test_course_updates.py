@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import delete, func, select
 
 from nmt_course.certificates.models import Certificate
 from nmt_course.extensions import db
+from nmt_course.learning.models import CourseEvaluation
 from nmt_course.runtime import utcnow
 from tests.helpers import (DEMO_PASS, SECOND_PASS, import_content, login, make_user,
                            read_lesson, send_evaluation, set_clock, submit_quiz)
@@ -90,3 +92,37 @@ def test_the_course_page_says_how_its_hours_were_estimated(app, client):
             "quiz questions a learner answers, read at 200 words a minute, plus 0.25 minutes to "
             "answer each question, make 32 minutes, rounded down to the half hour: 0.5 CEs."
             ) in page
+
+
+@pytest.mark.parametrize("evidence", ["evaluation", "certificate only"])
+def test_passing_a_new_lessons_quiz_completes_an_evaluated_course_again(app, tmp_path,
+                                                                        evidence):
+    """A learner who evaluated the course (or holds a certificate earned before evaluations
+    existed) completes it again by passing the quiz of a lesson added later: the submission
+    sees the completion (the one certificate is kept), so a pass is checked for completion
+    once the evaluation is sent or the certificate held."""
+    import_content(app)
+    make_user(app, "done@example.com")
+    done = app.test_client()
+    login(done, "done@example.com")
+    for lesson, answers in (("first-lesson", DEMO_PASS), ("second-lesson", SECOND_PASS)):
+        read_lesson(done, "demo", lesson)
+        submit_quiz(done, "demo", lesson, answers)
+    send_evaluation(done, "demo")
+    if evidence == "certificate only":  # as a certificate from before evaluations stands
+        with app.app_context():
+            db.session.execute(delete(CourseEvaluation))
+            db.session.commit()
+    content = tmp_path / "content"
+    shutil.copytree(app.config["LESSONS_DIR"].rsplit("/", 1)[0], content)
+    (content / "lessons" / "demo" / "03-third-lesson.md").write_text(THIRD)
+    shutil.copy(content / "quizzes" / "demo" / "second-lesson.yaml",
+                content / "quizzes" / "demo" / "third-lesson.yaml")
+    import_content(app, content / "lessons", content / "quizzes")
+
+    read_lesson(done, "demo", "third-lesson")
+    assert "the course is complete" not in done.get("/courses/demo").text
+    passed = submit_quiz(done, "demo", "third-lesson", SECOND_PASS)
+    assert "You passed, and the course is complete." in done.get(passed.location).text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Certificate.id))) == 1

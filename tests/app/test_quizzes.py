@@ -216,18 +216,19 @@ def test_a_lost_race_is_answered_with_the_stored_attempt(app, learner, monkeypat
     """The unique index, not the check before it, is what keeps attempt numbers unique."""
     form = quiz_form(learner, "demo", "first-lesson")
     submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form)
-    real = queries._standing
+    real = queries.standing_from
     calls = []
 
-    def blind_twice(learner_id, quiz_id, **kwargs):
-        """The page's look and the operation's first look both miss the stored attempt."""
-        standing, *rest = real(learner_id, quiz_id, **kwargs)
+    def blind_twice(*columns):
+        """The page's look (with the quiz) and the operation's first look both miss the
+        stored attempt."""
+        standing, version = real(*columns)
         calls.append(standing)
         if len(calls) <= 2:
             standing = dataclasses.replace(standing, attempts_used=0, passed=False)
-        return standing, *rest
+        return standing, version
 
-    monkeypatch.setattr(queries, "_standing", blind_twice)
+    monkeypatch.setattr(queries, "standing_from", blind_twice)
     again = submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL, form=form)
     assert again.status_code == 302 and again.location == f"{QUIZ}/attempts/1"
     assert attempts(app) == [(1, 100, True)]
@@ -429,3 +430,29 @@ def test_huge_numbers_in_addresses_find_nothing(app, learner):
     for path in (f"{QUIZ}/attempts/99999999999999999999", "/clinics/99999999999999999999",
                  "/admin/people/99999999999999999999"):
         assert learner.get(path).status_code in (403, 404), path
+
+
+def test_a_version_published_during_a_submission_is_the_one_shown_again(
+        app, learner, monkeypatch, tmp_path):
+    """The page read the quiz with the old version; the write finds a newer one and refuses
+    (409): the quiz shown again is the current version, read anew, not the one the page had
+    read with the quiz."""
+    from nmt_course.quizzes import routes
+
+    form = quiz_form(learner, "demo", "first-lesson")
+    content = tmp_path / "content"
+    shutil.copytree(app.config["LESSONS_DIR"].rsplit("/", 1)[0], content)
+    quiz = content / "quizzes" / "demo" / "first-lesson.yaml"
+    quiz.write_text(quiz.read_text().replace("Which colour", "Which one colour", 1))
+    real = routes.learning.submit_quiz
+
+    def publish_first(*args, **kwargs):
+        import_content(app, content / "lessons", content / "quizzes")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(routes.learning, "submit_quiz", publish_first)
+    refused = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form)
+    assert refused.status_code == 409
+    shown = form_with(refused.text, "version")["fields"]["version"]
+    assert shown != form["fields"]["version"] and "Which one colour" in refused.text
+    assert attempts(app) == []

@@ -102,6 +102,7 @@ def test_another_learner_gets_404_and_an_admin_may_look(app, learner):
     assert anonymous.get(path).status_code == 302  # to the login page
 
 
+@pytest.mark.dialect("case of stored text")
 def test_code_typed_loosely_redirects_to_the_canonical_address(learner):
     path = complete_course(learner)
     code = path.rsplit("/", 1)[1]
@@ -187,6 +188,7 @@ def test_reading_a_quizless_course_then_the_evaluation_issues_the_certificate(ap
     assert certificate_count(app) == 1
 
 
+@pytest.mark.dialect("unique constraint")
 def test_one_certificate_per_learner_and_course_is_a_database_rule(app, learner):
     complete_course(learner)
     from sqlalchemy.exc import IntegrityError

@@ -21,6 +21,7 @@ def _active_admins(app) -> int:
         return db.session.scalar(select(func.count(User.id)).where(User.is_admin, User.active))
 
 
+@pytest.mark.dialect("row locks")
 @pytest.mark.parametrize("change", ["demote", "deactivate"])
 def test_an_admin_changed_meanwhile_changes_nothing(app, change):
     """Both pages read before either wrote: the second change finds its actor no longer an
@@ -42,6 +43,7 @@ def test_an_admin_changed_meanwhile_changes_nothing(app, change):
     assert _active_admins(app) == 1
 
 
+@pytest.mark.dialect("row locks")
 @pytest.mark.parametrize("change", ["demote", "deactivate"])
 def test_two_admins_at_once_leave_one(app, change):
     clients = {name: author(app, f"{name}@example.com", is_admin=True) for name in ("ann", "bob")}

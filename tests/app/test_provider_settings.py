@@ -116,6 +116,7 @@ def test_a_certificate_must_show_an_address_or_an_email(app, admin):
     assert stored(app) is None
 
 
+@pytest.mark.dialect("row locks")
 def test_a_save_over_someone_elses_newer_save_is_refused(app, admin):
     assert save(admin, version="0").status_code == 302
     stale = save(admin, version="0", name="Older Form")

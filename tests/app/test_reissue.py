@@ -147,6 +147,7 @@ def test_a_licence_correction_prints_the_new_licence(app):
     assert "MA-7" in pdf_text(learner.get(path + ".pdf").data)
 
 
+@pytest.mark.dialect("row locks")
 def test_a_reissue_over_a_newer_one_is_refused(app):
     _, _, admin, _, (person, certificate_id, _) = _world(app)
     _reissue(admin, person, certificate_id, legal_name="Jane Learner", licence_number="MA-1",

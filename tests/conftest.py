@@ -196,6 +196,34 @@ class Backends:
             server.dispose()
 
 
+def placeholder_pdf(data) -> bytes:
+    """A one-page PDF naming the certificate's code, for tests that never read the PDF:
+    rendering the real one (fonts parsed and subset) costs about 0.1 s. What the real one
+    refuses, text no shipped font draws, this refuses too."""
+    from fpdf import FPDF
+
+    from nmt_course.certificates.pdf import check_printable
+
+    check_printable(*data.texts())
+    pdf = FPDF(orientation="landscape", unit="mm", format="letter")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(0, 10, f"Placeholder for certificate {data.code}")
+    return bytes(pdf.output())
+
+
+@pytest.fixture(autouse=True)
+def certificate_pdfs(request, monkeypatch):
+    """Certificates issued and reissued get a placeholder PDF unless the test is marked
+    `real_pdf` (every test that reads a certificate's PDF is) or drives a browser: the
+    production renderer is tested there and in tests/unit/test_certificate_pdf.py."""
+    if not any(request.node.get_closest_marker(name) for name in ("real_pdf", "browser")):
+        from nmt_course.certificates import operations, reissue_operations
+
+        monkeypatch.setattr(operations, "render_certificate_pdf", placeholder_pdf)
+        monkeypatch.setattr(reissue_operations, "render_certificate_pdf", placeholder_pdf)
+
+
 @pytest.fixture(scope="session")
 def backends(tmp_path_factory):
     made = Backends(tmp_path_factory)

@@ -60,6 +60,7 @@ def test_completing_the_course_issues_one_certificate_with_a_snapshot(app, learn
     assert path in dashboard and 'value="100"' in dashboard
 
 
+@pytest.mark.real_pdf
 def test_the_certificate_pdf_is_stored_once_and_served_to_its_owner(app, learner):
     path = complete_course(learner)
     response = learner.get(path + ".pdf")

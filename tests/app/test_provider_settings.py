@@ -132,6 +132,7 @@ def test_the_signature_can_be_removed(app, admin):
     assert admin.get("/admin/provider/signature.png").status_code == 404
 
 
+@pytest.mark.real_pdf
 def test_the_certificate_prints_every_board_field_and_keeps_its_copy(app, admin, learner):
     save(admin, signature=(png(), "signature.png"))
     post_form(learner, "/account", {"legal_name": "Jane Q. Learner",

@@ -13,6 +13,9 @@ lengths, NUL characters and integer ranges, case-insensitive lookups and collati
 binary columns, INSERT ... ON CONFLICT, time zones, migrations, statement budgets). Every
 other test's PostgreSQL run carries the `slow` mark: a test that comes to depend on such a
 difference gets the mark.
+
+Certificates issued in a test get a placeholder PDF unless the test is marked `real_pdf` (as
+every test reading a certificate's PDF is) or drives a browser: `certificate_pdfs` below.
 """
 from __future__ import annotations
 

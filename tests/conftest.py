@@ -4,6 +4,18 @@ Each test process (pytest-xdist runs one per core) builds one app per backend an
 own PostgreSQL database, dropped at the end; each test starts from empty tables and the
 app's own settings. With CI=true a missing PostgreSQL or Redis fails the run instead of
 skipping.
+
+Every test taking `app` runs on both backends in the whole suite (`./dev test`, what CI
+runs). The fast suite (`-m "not slow"`) runs on PostgreSQL only the tests marked
+`@pytest.mark.dialect("why")`: those exercising what the two databases do differently (row
+locks and concurrency, partial unique indexes, a constraint firing mid-transaction, column
+lengths, NUL characters and integer ranges, case-insensitive lookups and collation, JSON and
+binary columns, INSERT ... ON CONFLICT, time zones, migrations, statement budgets). Every
+other test's PostgreSQL run carries the `slow` mark: a test that comes to depend on such a
+difference gets the mark.
+
+Certificates issued in a test get a placeholder PDF unless the test is marked `real_pdf` (as
+every test reading a certificate's PDF is) or drives a browser: `certificate_pdfs` below.
 """
 from __future__ import annotations
 
@@ -80,6 +92,17 @@ def pytest_xdist_auto_num_workers(config):
 
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") or IN_CI else [])
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the marks
+def pytest_collection_modifyitems(items):
+    """A test's PostgreSQL run belongs to the slow suite unless the test is marked `dialect`
+    (the module docstring says why)."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if (callspec is not None and callspec.params.get("backend") == "postgresql"
+                and item.get_closest_marker("dialect") is None):
+            item.add_marker(pytest.mark.slow)
 
 
 def empty_tables() -> None:
@@ -176,6 +199,34 @@ class Backends:
             server.dispose()
 
 
+def placeholder_pdf(data) -> bytes:
+    """A one-page PDF naming the certificate's code, for tests that never read the PDF:
+    rendering the real one (fonts parsed and subset) costs about 0.1 s. What the real one
+    refuses, text no shipped font draws, this refuses too."""
+    from fpdf import FPDF
+
+    from nmt_course.certificates.pdf import check_printable
+
+    check_printable(*data.texts())
+    pdf = FPDF(orientation="landscape", unit="mm", format="letter")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.cell(0, 10, f"Placeholder for certificate {data.code}")
+    return bytes(pdf.output())
+
+
+@pytest.fixture(autouse=True)
+def certificate_pdfs(request, monkeypatch):
+    """Certificates issued and reissued get a placeholder PDF unless the test is marked
+    `real_pdf` (every test that reads a certificate's PDF is) or drives a browser: the
+    production renderer is tested there and in tests/unit/test_certificate_pdf.py."""
+    if not any(request.node.get_closest_marker(name) for name in ("real_pdf", "browser")):
+        from nmt_course.certificates import operations, reissue_operations
+
+        monkeypatch.setattr(operations, "render_certificate_pdf", placeholder_pdf)
+        monkeypatch.setattr(reissue_operations, "render_certificate_pdf", placeholder_pdf)
+
+
 @pytest.fixture(scope="session")
 def backends(tmp_path_factory):
     made = Backends(tmp_path_factory)
@@ -262,7 +313,7 @@ def new_database(backend: str, folder) -> tuple[str, callable]:
     if not base:
         missing_service("TEST_DATABASE_URL is not set")
     url = make_url(normalise_url(base))
-    name = f"nmt_durability_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"nmt_own_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     server = create_engine(url, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -3,6 +3,7 @@ period (certificates and the evidence behind them, still verifiable), the clinic
 erasure log, and `records purge` once the period has passed."""
 from __future__ import annotations
 
+import pytest
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -81,6 +82,7 @@ def test_a_wrong_password_deletes_nothing(app):
     assert _delete(client, "").status_code == 422
 
 
+@pytest.mark.dialect("foreign keys")
 def test_deleting_erases_the_person_and_keeps_the_evidence(app):
     outbox, client, path = _world(app)
     code = path.rsplit("/", 1)[1]
@@ -182,6 +184,7 @@ def test_records_purge_keeps_everything_within_the_period(app, runner):
         "/verify/" + path.rsplit("/", 1)[1]).text
 
 
+@pytest.mark.dialect("foreign keys")
 def test_records_purge_removes_what_passed_its_period_and_says_what(app, runner):
     _, client, path = _world(app)
     make_user(app, "kept@example.com", name="Kept Learner")  # not deleted: never purged

@@ -20,6 +20,7 @@ from tests.helpers import PASSWORD, import_content, login, make_user, post_form
 BASE = "/author/courses/neck-care"
 
 
+@pytest.mark.dialect("date filters")
 def test_admins_read_the_log_with_filters(app):
     make_user(app, "kim@example.com", name="Kim Learner")
     post_form(app.test_client(), "/login", {"email": "kim@example.com", "password": "wrong"})
@@ -88,6 +89,7 @@ def test_every_kind_of_event_has_a_filter():
     ("since=1999-12-31&until=3000-01-01", "To: give a date from 2000-01-01 to 2999-12-31."),
     ("until=99999-01-01", "To: “99999-01-01” is not a date"),
 ])
+@pytest.mark.dialect("date range")
 def test_a_date_out_of_range_is_explained_not_a_500(app, query, says):
     """Issue 15, finding 12: /admin/audit?until=9999-12-31 overflowed into a 500."""
     admin = author(app, "admin@example.com", is_admin=True)
@@ -139,6 +141,7 @@ def test_image_uploads_gift_imports_draft_edits_and_flag_resolutions_are_recorde
         teach, flag_id, "scm-action", kim_id)
 
 
+@pytest.mark.dialect("JSON columns")
 def test_the_person_filter_finds_who_acted_and_whom_it_was_about(app):
     make_user(app, "kim@example.com", name="Kim Learner")
     admin = author(app, "admin@example.com", is_admin=True)

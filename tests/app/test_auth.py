@@ -58,6 +58,7 @@ def test_names_are_stored_as_one_clean_line(app, client):
     ({"password": "Nunez!Maria!2024", "confirm": "Nunez!Maria!2024"},
      "Half or more of this password is your name or e-mail address"),
 ])
+@pytest.mark.dialect("column lengths")
 def test_bad_registration_explains_and_creates_nothing(app, client, change, message):
     response = post_form(client, "/register", {**NEW_ACCOUNT, **change})
     assert response.status_code == 200
@@ -67,6 +68,7 @@ def test_bad_registration_explains_and_creates_nothing(app, client, change, mess
         assert db.session.query(User).count() == 0
 
 
+@pytest.mark.dialect("case-insensitive lookup")
 def test_duplicate_email_offers_login_and_reset(app, client):
     make_user(app, "maria@example.com")
     response = post_form(client, "/register", NEW_ACCOUNT)

@@ -303,6 +303,7 @@ def test_a_file_past_what_an_image_form_reads_is_answered_on_the_form(app, monke
     assert anonymous.status_code == 302 and "/login" in anonymous.location
 
 
+@pytest.mark.dialect("binary columns")
 def test_an_image_is_stored_in_the_database_and_served_for_good(app):
     teacher = author(app)
     write_course(teacher)

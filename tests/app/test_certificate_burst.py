@@ -13,7 +13,8 @@ from nmt_course.extensions import db
 from tests.app.clinic_helpers import finish_demo_lessons
 from tests.helpers import csrf_from, evaluation_answers, import_content, login, make_user
 
-pytestmark = pytest.mark.slow
+# The real renderer: one render at a time per process (its lock) shapes the burst.
+pytestmark = [pytest.mark.slow, pytest.mark.real_pdf]
 LEARNERS = 32
 EVALUATION = "/courses/demo/evaluation"
 

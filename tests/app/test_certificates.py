@@ -60,6 +60,7 @@ def test_completing_the_course_issues_one_certificate_with_a_snapshot(app, learn
     assert path in dashboard and 'value="100"' in dashboard
 
 
+@pytest.mark.real_pdf
 def test_the_certificate_pdf_is_stored_once_and_served_to_its_owner(app, learner):
     path = complete_course(learner)
     response = learner.get(path + ".pdf")
@@ -102,6 +103,7 @@ def test_another_learner_gets_404_and_an_admin_may_look(app, learner):
     assert anonymous.get(path).status_code == 302  # to the login page
 
 
+@pytest.mark.dialect("case of stored text")
 def test_code_typed_loosely_redirects_to_the_canonical_address(learner):
     path = complete_course(learner)
     code = path.rsplit("/", 1)[1]
@@ -187,6 +189,7 @@ def test_reading_a_quizless_course_then_the_evaluation_issues_the_certificate(ap
     assert certificate_count(app) == 1
 
 
+@pytest.mark.dialect("unique constraint")
 def test_one_certificate_per_learner_and_course_is_a_database_rule(app, learner):
     complete_course(learner)
     from sqlalchemy.exc import IntegrityError

@@ -201,6 +201,7 @@ def test_managers_are_changed_by_admins_only(app):
         assert db.session.scalar(select(Membership.user_id)) == lee_id
 
 
+@pytest.mark.dialect("case-insensitive lookup")
 def test_two_clinics_cannot_share_a_name(app, runner):
     make_clinic(app, "Harbour Clinic", "lee@example.com")
     admin = author(app, "admin@example.com", is_admin=True)

@@ -79,6 +79,7 @@ def test_one_course_reads_as_the_list_by_person(app, clinic):
     assert set(rows_by_name(one)) == {"Zoe Adams", "Al Zimmer"}
 
 
+@pytest.mark.dialect("collation")
 def test_the_learner_corrects_their_family_name_and_the_sort_follows(app, clinic):
     al = app.test_client()
     login(al, "al@example.com")
@@ -137,6 +138,7 @@ def _statements(app, client, url: str) -> int:
     return len(seen)
 
 
+@pytest.mark.dialect("statement budget")
 def test_statements_per_page_do_not_grow_with_staff_or_courses(app, tmp_path):
     import_courses(app, tmp_path, 3)
     clinic = make_clinic(app)

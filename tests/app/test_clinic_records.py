@@ -267,6 +267,7 @@ def test_the_migration_fills_family_names_and_leaves_earlier_staff_untold(tmp_pa
     assert told == [(None,)]
 
 
+@pytest.mark.dialect("column lengths")
 def test_a_family_name_over_the_limit_is_refused_and_changes_nothing(app):
     from nmt_course.accounts.operations import AccountError, update_account
     from tests.helpers import make_user

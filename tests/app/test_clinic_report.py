@@ -80,6 +80,7 @@ def test_a_verification_link_opens_the_public_certificate(app, clinic):
     assert public.status_code == 200 and "Ann Able" in public.text and "Valid" in public.text
 
 
+@pytest.mark.dialect("collation")
 def test_filters_and_sorting(app, clinic):
     manager = manager_client(app)
     done = rows_of(manager.get(f"/clinics/{clinic}?status=completed").text)
@@ -94,6 +95,7 @@ def test_filters_and_sorting(app, clinic):
     assert manager.get(f"/clinics/{clinic}?sort=salary").status_code == 400
 
 
+@pytest.mark.dialect("time zones")
 def test_overdue_is_decided_in_the_providers_time_zone(app, clinic, make_app):
     with app.app_context():
         due = db.session.scalar(select(Assignment.due_on))
@@ -131,6 +133,7 @@ def test_the_csv_holds_the_same_rows_through_the_safe_writer(app, clinic):
     assert [row["name"] for row in only_done] == ["Ann Able"]
 
 
+@pytest.mark.dialect("statement budget")
 def test_the_report_takes_the_same_statements_for_any_number_of_staff(app, clinic):
     def statements() -> int:
         with app.app_context(), count_statements(db.engine) as seen:

@@ -104,6 +104,7 @@ def test_a_withdrawn_assignment_stays_in_the_history_and_in_the_report_when_aske
     assert csv_rows(manager.get(f"/clinics/{withdrawn}/report.csv")) == []
 
 
+@pytest.mark.dialect("partial unique index")
 def test_the_same_course_can_be_assigned_again_after_a_withdrawal(app, withdrawn):
     outbox = app.extensions["nmt_runtime"].mailer
     outbox.messages.clear()
@@ -128,6 +129,7 @@ def test_the_same_course_can_be_assigned_again_after_a_withdrawal(app, withdrawn
         db.session.rollback()
 
 
+@pytest.mark.dialect("partial unique index")
 def test_one_personal_assignment_in_force_per_course_and_person(app, withdrawn):
     with app.app_context():
         cy = user_by_email("cy@example.com").id

@@ -116,6 +116,7 @@ def test_import_with_an_error_changes_nothing(app, runner, content):
     assert snapshot(app) == before
 
 
+@pytest.mark.dialect("transactions")
 def test_a_database_failure_midway_rolls_everything_back(app, content, monkeypatch):
     import_content(app)
     before = snapshot(app)
@@ -162,6 +163,7 @@ def test_browser_edits_are_not_overwritten_without_force(app, runner, content):
         assert db.session.scalar(select(Course.title)) == "Demo Course for Tests"
 
 
+@pytest.mark.dialect("upserts")
 def test_reimport_keeps_progress_attempts_and_certificates(app, client, content):
     import_content(app)
     make_user(app)

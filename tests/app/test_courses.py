@@ -1,6 +1,7 @@
 """Catalogue, course and lesson pages, read marks and progress."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select, update
 
 from nmt_course.content import CourseStatus
@@ -86,6 +87,7 @@ def test_lesson_page_renders_no_markdown(app, learner, monkeypatch):
     assert learner.get("/courses/demo/lessons/first-lesson/quiz").status_code == 200
 
 
+@pytest.mark.dialect("INSERT ... ON CONFLICT")
 def test_mark_as_read_is_recorded_once_and_moves_progress(app, learner):
     response = mark_read(learner, "second-lesson")
     assert response.status_code == 302

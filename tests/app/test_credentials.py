@@ -279,6 +279,7 @@ def test_the_certificate_page_offers_linkedin_and_the_link_and_only_the_owner_th
         assert db.session.scalar(select(func.count(CertificateCredential.id))) == 1
 
 
+@pytest.mark.dialect("a unique constraint firing mid-transaction")
 def test_a_status_index_drawn_twice_is_drawn_again(app, monkeypatch):
     """Two credentials never share a status-list index: a second draw of a taken one fails
     its insert, and the certificate is signed again with another."""

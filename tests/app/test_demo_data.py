@@ -2,6 +2,7 @@
 one unasked."""
 from __future__ import annotations
 
+import pytest
 import re
 
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ def count(app, model) -> int:
     return found
 
 
+@pytest.mark.dialect("sequences")
 def test_demo_data_fills_a_new_database_and_its_people_can_log_in(app, runner):
     result = runner.invoke(args=["demo-data", "--learners", "30", "--clinics", "3",
                                  "--courses", "3"])

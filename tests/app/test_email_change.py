@@ -143,6 +143,7 @@ def test_a_link_opened_too_late_changes_nothing(app, client):
     assert email_of(app, user_id) == "learner@example.com"
 
 
+@pytest.mark.dialect("unique constraint")
 def test_an_address_taken_while_the_link_waited_is_refused(app, client):
     outbox = use_outbox(app)
     user_id = make_user(app)
@@ -184,6 +185,7 @@ def test_the_notices_name_where_to_get_help(make_app):
         "learner@example.com")[-1].body
 
 
+@pytest.mark.dialect("concurrency")
 def test_two_confirmations_at_once_change_the_address_once(app, client, monkeypatch):
     """The second of two simultaneous uses read the link as unused before the first
     committed: spending the links finds none left, so it changes nothing and tells nobody."""

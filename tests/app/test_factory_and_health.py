@@ -158,6 +158,7 @@ def test_postgres_urls_use_psycopg3():
     assert database_url("sqlite:///a.db") == "sqlite:///a.db"
 
 
+@pytest.mark.dialect("the connection")
 def test_healthz_answers_ok_after_a_database_round_trip(client):
     response = client.get("/healthz")
     assert (response.status_code, response.text) == (200, "ok\n")

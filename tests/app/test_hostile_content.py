@@ -7,6 +7,7 @@ import io
 import re
 from html.parser import HTMLParser
 
+import pytest
 from pypdf import PdfReader
 
 from tests.app.authoring_helpers import LESSON, SINGLE, TRUE_FALSE, author, post, publish
@@ -117,6 +118,7 @@ def hostile_course(app):
     return previews + [preview]
 
 
+@pytest.mark.real_pdf
 def test_hostile_content_is_inert_for_learners_in_previews_and_on_the_certificate(app):
     author_pages = hostile_course(app)
     for page in author_pages:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
@@ -15,6 +16,10 @@ from nmt_course.extensions import db
 from tests.app.authoring_helpers import token
 from tests.app.test_authorization_matrix import EMAILS, ROUTES, build_world
 from tests.helpers import csrf_from, forms, login
+
+# PostgreSQL refuses what SQLite stores: text past a column's length, NUL characters, integers
+# past 64 bits.
+pytestmark = pytest.mark.dialect("column lengths, NUL characters, integer ranges")
 
 # Text as people and attackers type it: any character, control characters, right-to-left
 # overrides, markup, numbers far beyond any column's range.

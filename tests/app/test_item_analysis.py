@@ -1,6 +1,7 @@
 """Item analysis in the Author area: a confusing question is found, from one query."""
 from __future__ import annotations
 
+import pytest
 import csv
 import io
 import shutil
@@ -81,6 +82,7 @@ def test_learner_flags_and_checker_warnings_stand_beside_the_question(app, tmp_p
     assert "learner flag" not in colour and "problems" not in colour
 
 
+@pytest.mark.dialect("statement budget")
 def test_the_analysis_is_one_statement_whatever_the_number_of_learners(app):
     import_content(app)
     learners_answer(app, 2)
@@ -95,6 +97,7 @@ def test_the_analysis_is_one_statement_whatever_the_number_of_learners(app):
     assert [len(run) for run in queries_run] == [1, 1]
 
 
+@pytest.mark.dialect("aggregate SQL")
 def test_the_bands_are_the_lowest_and_highest_27_percent_ties_broken_by_learner(app):
     import_content(app)
     learners_answer(app)  # 20 learners, 10 with each score: the bands hold 5 each

@@ -1,10 +1,13 @@
 """The migrations build exactly the schema the models describe."""
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from nmt_course.extensions import db
+
+pytestmark = pytest.mark.dialect("migrations")
 
 
 def test_migrated_schema_matches_the_models(app):

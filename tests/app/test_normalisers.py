@@ -3,6 +3,7 @@ line for names, titles and reasons (text.one_line), and e-mail addresses
 (text.email_address), whether a page, a command or a roster file hands them over."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from nmt_course.accounts import operations as accounts
@@ -52,6 +53,7 @@ def test_one_line_text_is_cleaned_by_the_operation_that_stores_it(app):
             "Bay Clinic", "Sam Staff")
 
 
+@pytest.mark.dialect("case-insensitive lookup")
 def test_an_address_is_one_address_wherever_it_is_typed(app, client):
     make_user(app, "  Ann@Example.COM ", name="Ann Able")
     with app.app_context():

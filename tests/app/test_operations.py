@@ -94,6 +94,7 @@ def test_an_attempt_is_graded_stored_and_timed_by_the_given_clock(ctx):
     assert (attempt.score, attempt.submitted_at) == (40, NOON)
 
 
+@pytest.mark.dialect("partial unique index")
 def test_a_learner_who_passed_cannot_submit_again(ctx):
     run, _ = ctx
     assert submit(run, "first-lesson", DEMO_PASS).attempt.passed
@@ -104,6 +105,7 @@ def test_a_learner_who_passed_cannot_submit_again(ctx):
     assert stored_attempts() == [(1, 100, True)]
 
 
+@pytest.mark.dialect("a unique constraint firing mid-transaction")
 def test_a_stale_attempt_number_is_refused_and_a_repeated_one_replayed(ctx):
     run, _ = ctx
     submit(run, "first-lesson", DEMO_FAIL)
@@ -290,6 +292,7 @@ def test_finish_course_reissues_nothing_and_announces_only_a_complete_course(ctx
     assert db.session.scalar(select(func.count(Certificate.id))) == 1
 
 
+@pytest.mark.dialect("unique constraint, time zones")
 def test_certificate_issue_keeps_the_first_and_dates_it_in_the_provider_time_zone(app, ctx):
     run, _ = ctx
     late_evening = dt.datetime(2026, 3, 2, 3, 30, tzinfo=dt.timezone.utc)  # 2 March in UTC
@@ -346,6 +349,7 @@ def test_granted_attempts_reopen_a_quiz_whose_attempts_are_used_up(ctx):
     assert event.details["reason"] == "Talked it through on the phone"
 
 
+@pytest.mark.dialect("transactions")
 def test_a_change_made_outside_an_operation_is_refused_not_committed(app):
     """Only operations write: a row added beside one is refused, and the operation stores
     nothing either."""

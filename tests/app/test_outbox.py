@@ -2,6 +2,7 @@
 or from `flask mail deliver` (cron); a failed send is kept and tried again."""
 from __future__ import annotations
 
+import pytest
 import dataclasses
 import datetime as dt
 import time
@@ -55,6 +56,7 @@ def test_cron_mode_sends_only_when_asked_and_retries_failures(make_app):
     assert runner.invoke(args=["mail", "deliver"]).output.strip() == "0 sent, 0 failed."
 
 
+@pytest.mark.dialect("threads, commit visibility")
 def test_the_background_sender_delivers_soon_after_the_commit(make_app, smtp_server):
     port, inbox = smtp_server
     app = make_app(MAIL_DELIVERY="background", MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
@@ -74,6 +76,7 @@ def test_the_background_sender_delivers_soon_after_the_commit(make_app, smtp_ser
     assert outbox_rows(app) == [("learner@example.com", True, 0)]
 
 
+@pytest.mark.dialect("transactions")
 def test_a_rolled_back_operation_sends_nothing(app):
     make_user(app)
     server = Flaky(failures=0)

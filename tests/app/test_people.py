@@ -85,6 +85,7 @@ def test_people_pages_are_for_admins_only(app, client):
     assert "People</a>" not in teacher.get("/dashboard").text
 
 
+@pytest.mark.dialect("case-insensitive lookup")
 def test_admins_search_people_and_change_their_roles(app):
     admin = author(app, "admin@example.com", is_admin=True)
     make_user(app, "jo@example.com", name="Jo Percent_Sign")

@@ -116,6 +116,7 @@ def test_a_certificate_must_show_an_address_or_an_email(app, admin):
     assert stored(app) is None
 
 
+@pytest.mark.dialect("row locks")
 def test_a_save_over_someone_elses_newer_save_is_refused(app, admin):
     assert save(admin, version="0").status_code == 302
     stale = save(admin, version="0", name="Older Form")
@@ -131,6 +132,7 @@ def test_the_signature_can_be_removed(app, admin):
     assert admin.get("/admin/provider/signature.png").status_code == 404
 
 
+@pytest.mark.real_pdf
 def test_the_certificate_prints_every_board_field_and_keeps_its_copy(app, admin, learner):
     save(admin, signature=(png(), "signature.png"))
     post_form(learner, "/account", {"legal_name": "Jane Q. Learner",

@@ -67,6 +67,7 @@ def test_choice_order_differs_between_attempts(app, learner):
     assert len(orders) > 1
 
 
+@pytest.mark.dialect("JSON columns")
 def test_passing_attempt_is_stored_and_fully_reviewed(app, learner):
     response = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS)
     assert response.status_code == 302
@@ -177,6 +178,7 @@ def test_a_form_for_a_version_of_another_quiz_is_refused(app, learner):
     assert attempts(app) == []
 
 
+@pytest.mark.dialect("a unique constraint firing mid-transaction")
 def test_the_same_form_submitted_twice_stores_one_attempt(app, learner):
     form = quiz_form(learner, "demo", "first-lesson")
     first = submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL, form=form)
@@ -185,6 +187,7 @@ def test_the_same_form_submitted_twice_stores_one_attempt(app, learner):
     assert attempts(app) == [(1, 40, False)]
 
 
+@pytest.mark.dialect("concurrency")
 def test_concurrent_submissions_of_one_form_make_one_attempt(app):
     import_content(app)
     make_user(app)
@@ -212,6 +215,7 @@ def test_concurrent_submissions_of_one_form_make_one_attempt(app):
     assert attempts(app) == [(1, 100, True)]
 
 
+@pytest.mark.dialect("a unique constraint firing mid-transaction")
 def test_a_lost_race_is_answered_with_the_stored_attempt(app, learner, monkeypatch):
     """The unique index, not the check before it, is what keeps attempt numbers unique."""
     form = quiz_form(learner, "demo", "first-lesson")
@@ -235,6 +239,7 @@ def test_a_lost_race_is_answered_with_the_stored_attempt(app, learner, monkeypat
     assert len(calls) == 3  # the insert was refused by the index, and the retry saw it
 
 
+@pytest.mark.dialect("partial unique index")
 def test_the_database_refuses_a_second_pass(app, learner):
     submit_quiz(learner, "demo", "first-lesson", DEMO_PASS)
     from sqlalchemy.exc import IntegrityError
@@ -416,6 +421,7 @@ def test_quiz_submissions_are_limited_per_learner(make_app):
     assert "Too many tries" in submit_quiz(client, "demo", "first-lesson", DEMO_FAIL).text
 
 
+@pytest.mark.dialect("integer range")
 @pytest.mark.parametrize("field", ["attempt", "version"])
 def test_huge_numbers_in_a_quiz_form_are_refused_calmly(app, learner, field):
     form = quiz_form(learner, "demo", "first-lesson")
@@ -426,6 +432,7 @@ def test_huge_numbers_in_a_quiz_form_are_refused_calmly(app, learner, field):
     assert attempts(app) == []
 
 
+@pytest.mark.dialect("integer range")
 def test_huge_numbers_in_addresses_find_nothing(app, learner):
     for path in (f"{QUIZ}/attempts/99999999999999999999", "/clinics/99999999999999999999",
                  "/admin/people/99999999999999999999"):

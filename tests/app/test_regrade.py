@@ -165,6 +165,7 @@ def key_changed_after_attempts(app, tmp_path) -> int:
         return db.session.scalar(select(QuizAttempt.quiz_id))
 
 
+@pytest.mark.dialect("row locks")
 def test_two_authors_applying_one_plan_store_it_once(app, tmp_path):
     quiz_id = key_changed_after_attempts(app, tmp_path)
     with app.app_context():
@@ -226,6 +227,7 @@ def evaluation_ratings() -> dict[str, int]:
     return {key: 4 for key in QUESTIONS}
 
 
+@pytest.mark.dialect("statement budget")
 @pytest.mark.parametrize("failed", [1, 6])
 def test_the_plan_is_read_in_four_statements_whatever_the_attempts(app, tmp_path, failed):
     import_content(app)

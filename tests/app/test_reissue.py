@@ -51,6 +51,7 @@ def _reissue(admin, person, certificate_id, **fields):
                       data=data, follow_redirects=True)
 
 
+@pytest.mark.real_pdf
 def test_a_name_correction_reissues_the_certificate_under_the_same_code(app):
     outbox, learner, admin, path, (person, certificate_id, code) = _world(app)
     old_pdf = learner.get(path + ".pdf").data
@@ -140,6 +141,7 @@ def test_a_revoked_certificate_is_not_reissued(app):
         assert db.session.scalar(select(Certificate.revision)) == 1
 
 
+@pytest.mark.real_pdf
 def test_a_licence_correction_prints_the_new_licence(app):
     _, learner, admin, path, (person, certificate_id, _) = _world(app)
     _reissue(admin, person, certificate_id, legal_name="Jane Lerner",
@@ -147,6 +149,7 @@ def test_a_licence_correction_prints_the_new_licence(app):
     assert "MA-7" in pdf_text(learner.get(path + ".pdf").data)
 
 
+@pytest.mark.dialect("row locks")
 def test_a_reissue_over_a_newer_one_is_refused(app):
     _, _, admin, _, (person, certificate_id, _) = _world(app)
     _reissue(admin, person, certificate_id, legal_name="Jane Learner", licence_number="MA-1",

@@ -3,6 +3,7 @@ discard per part, publication after a review of the changes, and objectives that
 questions."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from nmt_course.audit import AuditEvent
@@ -34,6 +35,7 @@ def revision_count(app) -> int:
         return db.session.scalar(select(func.count(DraftRevision.id)))
 
 
+@pytest.mark.dialect("row locks")
 def test_two_authors_editing_one_question_cannot_lose_either_text(app):
     owner, other = two_authors(app)
     loaded = revision_on(owner.get(QUESTION).text)
@@ -56,6 +58,7 @@ def test_two_authors_editing_one_question_cannot_lose_either_text(app):
     assert history.count("Saved the question scm-action of neck-basics") == 3  # with its first
 
 
+@pytest.mark.dialect("row locks")
 def test_two_authors_editing_one_lesson_cannot_lose_either_text(app):
     owner, other = two_authors(app)
     loaded = revision_on(owner.get(EDIT).text)

@@ -3,6 +3,7 @@ completion date, CEs, approval number; learners without a licence listed apart; 
 cells), CE Broker's full-credit upload, and their bad input."""
 from __future__ import annotations
 
+import pytest
 import datetime as dt
 import io
 
@@ -38,6 +39,7 @@ def _world(app, *, licence: str | None = "MA-1234", name: str = "Jane Q. Learner
     return admin
 
 
+@pytest.mark.dialect("date filters")
 def test_csv_roster_lists_licensed_learners_and_the_others_apart(app):
     admin = _world(app)
     response = admin.get(f"/admin/rosters?course=demo&{PERIOD}&format=csv")

@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from nmt_course.extensions import db
 from tests.helpers import (count_statements, csrf_from, evaluate_directly, evaluation_answers,
                            form_with, import_content, login, make_user, pass_quiz_directly,
                            quiz_form, read_directly, submit_quiz)
+
+pytestmark = pytest.mark.dialect("statement budgets")
 
 # The completing step stores the certificate's signed credential too (issue 18). Since issue
 # 16 it is the course evaluation, sent once every lesson is read and its quiz passed; it

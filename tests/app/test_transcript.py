@@ -2,6 +2,7 @@
 period, revoked certificates listed and not counted; as a page and a PDF."""
 from __future__ import annotations
 
+import pytest
 import datetime as dt
 import io
 
@@ -23,6 +24,7 @@ def _world(app, learner):
     return hours
 
 
+@pytest.mark.dialect("decimal sums")
 def test_transcript_lists_certificates_and_totals_by_year_and_period(app, learner):
     hours = _world(app, learner)
     page = learner.get("/transcript")

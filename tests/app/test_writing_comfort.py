@@ -3,6 +3,7 @@ order in one request; addresses and ids made from what was typed; autosave as re
 never over another author's newer save; the live preview from the server's own pipeline."""
 from __future__ import annotations
 
+import pytest
 import io
 import re
 
@@ -201,6 +202,7 @@ def test_autosave_keeps_a_revision_and_tells_the_new_one(app):
     assert "More." in teacher.get(f"{LESSONS}/neck-basics/edit").text  # address unchanged
 
 
+@pytest.mark.dialect("row locks")
 def test_autosave_never_overwrites_another_authors_newer_save(app):
     owner = author(app)
     write_course(owner, publish=False)

@@ -9,15 +9,14 @@ import threading
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, make_url, select, text
+from sqlalchemy import func, select
 
 from bench.serve import start_server
 from nmt_course import create_app
 from nmt_course.certificates.models import Certificate
-from nmt_course.config import database_url as normalise_url
 from nmt_course.extensions import db
 from tests.app.authoring_helpers import LESSON, post, write_course
-from tests.conftest import app_config, missing_service
+from tests.conftest import app_config, missing_service, new_database
 from tests.helpers import (DEMO_PASS, SECOND_PASS, csrf_from, evaluation_answers,
                            import_content, login, make_user, read_lesson, submit_quiz)
 from tests.multiprocess.servers import Browser
@@ -35,12 +34,7 @@ def site(tmp_path_factory, signing_key_file):
         missing_service("TEST_DATABASE_URL and TEST_REDIS_URL are needed for two processes")
     import redis
 
-    server_url = make_url(normalise_url(base_url))
-    name = f"nmt_two_processes_{uuid.uuid4().hex[:12]}"
-    server_engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server_engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    uri = server_url.set(database=name).render_as_string(hide_password=False)
+    uri, drop_database = new_database("postgresql", tmp_path_factory.mktemp("database"))
     prefix = f"nmt-two-processes-{uuid.uuid4().hex}:"
     store = redis.Redis.from_url(redis_url)
     servers = []
@@ -69,9 +63,7 @@ def site(tmp_path_factory, signing_key_file):
         for key in store.scan_iter(f"{prefix}*"):
             store.delete(key)
         store.close()
-        with server_engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server_engine.dispose()
+        drop_database()
 
 
 def certificates(app) -> int:

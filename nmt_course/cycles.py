@@ -56,7 +56,9 @@ def current(user_id: Any, course_id: Any) -> ColumnElement[int]:
     cycles = aliased(CourseCycle, name="cycle_now")
     opened = (select(func.max(cycles.number))
               .where(cycles.user_id == user_id, cycles.course_id == course_id)
-              .scalar_subquery())
+              # Tied to the statement it goes in at any depth (inside an EXISTS too): left
+              # to auto-correlation, a column two levels out would become a cross join.
+              .correlate_except(cycles).scalar_subquery())
     return func.coalesce(opened, FIRST)
 
 
@@ -68,5 +70,5 @@ def of_quiz(user_id: Any, quiz_id: Any) -> ColumnElement[int]:
               .join(_lessons, _lessons.c.course_id == cycles.course_id)
               .join(_quizzes, _quizzes.c.lesson_id == _lessons.c.id)
               .where(cycles.user_id == user_id, _quizzes.c.id == quiz_id)
-              .scalar_subquery())
+              .correlate_except(cycles, _lessons, _quizzes).scalar_subquery())
     return func.coalesce(opened, FIRST)

@@ -7,6 +7,7 @@ one. Learners outside a recurring assignment keep their single cycle."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 from sqlalchemy import select
@@ -21,15 +22,16 @@ from nmt_course.clinics.notice_queries import digest
 from nmt_course.clinics.report_queries import report
 from nmt_course.cycles import CourseCycle
 from nmt_course.extensions import db
-from nmt_course.learning.queries import quiz_context
+from nmt_course.learning.queries import lesson_rows, quiz_context
 from nmt_course.mailing.messages import render_email
 from nmt_course.quizzes import operations as quiz_operations, queries as quiz_queries
 from nmt_course.runtime import Email
 from tests.app.clinic_helpers import join_staff, make_clinic, manager_client, use_outbox
 from tests.app.test_clinic_recurrence import UTC, assign_every, at
 from tests.app.test_clinic_report import csv_rows, rows_of
-from tests.helpers import (DEMO_PASS, SECOND_PASS, count_statements, evaluate_directly,
-                           import_content, login, pass_quiz_directly, read_directly, runtime)
+from tests.helpers import (DEMO_PASS, FIXTURE_CONTENT, SECOND_PASS, count_statements,
+                           evaluate_directly, import_content, login, make_user,
+                           pass_quiz_directly, read_directly, runtime)
 
 START = dt.datetime(2026, 1, 12, 15, 0, tzinfo=UTC)  # Ann completes the course that day
 ELEVEN_MONTHS_ON = dt.datetime(2026, 12, 20, 12, 0, tzinfo=UTC)  # expiry: January 12, 2027
@@ -281,7 +283,6 @@ def test_a_regrade_changes_the_current_cycle_only(app, tmp_path):
     from nmt_course.quizzes.models import QuizAttempt, QuizStanding
     from nmt_course.quizzes.regrade_queries import regrade_view
     from tests.app.test_regrade import FAILS_NOW, PASSES_NOW, change_the_key
-    from tests.helpers import make_user
 
     import_content(app)
     make_user(app, "ann@example.com", name="Ann Able")
@@ -314,7 +315,6 @@ def test_a_regrade_changes_the_current_cycle_only(app, tmp_path):
 
 def test_time_on_task_counts_each_cycle_as_a_time_of_its_own(app):
     from nmt_course.learning.evidence import measured_hours
-    from tests.helpers import make_user
 
     import_content(app)
     make_user(app, "ann@example.com", name="Ann Able")
@@ -338,3 +338,28 @@ def test_time_on_task_counts_each_cycle_as_a_time_of_its_own(app):
         measured = measured_hours(quiz_context("demo", "first-lesson").course)
     assert measured.course.learners == 2  # her two completions, each timed on its own
     assert [lesson.measured.learners for lesson in measured.lessons] == [2, 2]
+
+
+@pytest.mark.dialect("the current cycle as a subquery nested in an EXISTS")
+def test_a_new_cycle_in_one_course_leaves_the_learners_other_courses_as_they_are(app, tmp_path):
+    """The current cycle is the course's own: a cycle opened in one course must not make
+    another course's read marks and passes look like an earlier cycle's."""
+    for kind in ("lessons", "quizzes"):
+        for slug in ("demo", "demo-two"):
+            shutil.copytree(FIXTURE_CONTENT / kind / "demo", tmp_path / kind / slug)
+    import_content(app, tmp_path / "lessons", tmp_path / "quizzes")
+    make_user(app, "ann@example.com")
+    for course in ("demo", "demo-two"):
+        read_directly(app, "ann@example.com", course, "first-lesson")
+        pass_quiz_directly(app, "ann@example.com", course, "first-lesson", as_lists(DEMO_PASS))
+    with app.app_context():
+        ann = user_by_email("ann@example.com")
+        ids = {slug: quiz_context(slug, "first-lesson").course.id for slug in ("demo", "demo-two")}
+        db.session.add(CourseCycle(user_id=ann.id, course_id=ids["demo"], number=2,
+                                   due_on=dt.date(2027, 1, 12)))
+        db.session.commit()
+        outline = lesson_rows(ids.values(), ann.id)
+        first = {course: next(row for row in outline[ids[course]] if row.slug == "first-lesson")
+                 for course in ids}
+        assert (first["demo"].read, first["demo"].quiz_passed) == (False, False)  # afresh
+        assert (first["demo-two"].read, first["demo-two"].quiz_passed) == (True, True)

@@ -117,24 +117,27 @@ class QuizSubmitted:
 def submit_quiz(runtime: Runtime, learner: User, *, course: Course, version: QuizVersion,
                 questions: Sequence[Question], shown: Presentation, number: int,
                 answers: Mapping[str, Sequence[str]],
-                opened_at: dt.datetime | None = None) -> QuizSubmitted:
+                opened_at: dt.datetime | None = None,
+                seen: quizzes.Seen | None = None) -> QuizSubmitted:
     """Grade and store attempt `number` (quizzes.operations.record_attempt: the quiz rules,
     QuizRefused) with the time from `opened_at` (the signed open time of the form) and, in
     the same transaction, see whether its pass completed the course.
-    CourseNotPublished for a course that is not published."""
+    CourseNotPublished for a course that is not published. `seen`: the standing the page
+    read (record_attempt trusts it while the stored one is unchanged)."""
     attempt, done = _submit_quiz(runtime, learner, course, version, questions, shown, number,
-                                 answers, opened_at)
+                                 answers, opened_at, seen)
     return QuizSubmitted(attempt, _concluded(runtime, done))
 
 
 @transaction
 def _submit_quiz(runtime: Runtime, learner: User, course: Course, version: QuizVersion,
                  questions: Sequence[Question], shown: Presentation, number: int,
-                 answers: Mapping[str, Sequence[str]], opened_at: dt.datetime | None):
+                 answers: Mapping[str, Sequence[str]], opened_at: dt.datetime | None,
+                 seen: quizzes.Seen | None):
     now = runtime.clock()
     attempt = quizzes.record_attempt(learner, version=version, questions=questions,
                                      shown=shown, number=number, answers=answers, at=now,
-                                     seconds=task_seconds(opened_at, now))
+                                     seconds=task_seconds(opened_at, now), seen=seen)
     if not attempt.created:  # a replay: nothing written, nothing to check
         return attempt, None
     # The course must be published as stored now: the recount checks it in its statement,

@@ -215,15 +215,19 @@ class QuizContext:
     # With a learner: their standing and the quiz's current version, read with the rest.
     standing: Standing | None = None
     version: QuizVersion | None = None
+    # Asked for a submission: the questions answered before and the first score
+    # (quizzes.queries.with_history), which the write trusts while the standing is unchanged.
+    history: tuple[set[str], int | None] | None = None
 
 
-def quiz_context(course_slug: str, lesson_slug: str,
-                 learner_id: int | None = None) -> QuizContext | None:
+def quiz_context(course_slug: str, lesson_slug: str, learner_id: int | None = None, *,
+                 with_history: bool = False) -> QuizContext | None:
     """The active quiz of an active lesson of a published course, with both (and, given a
     learner, their standing at its current version: one statement still). A draft's
     quizzes have no page for anyone: nothing is recorded for an unpublished course (its
     authors try them in the Author area's preview)."""
-    row = db.session.execute(_quiz_context_statement(learner_id is not None),
+    with_history = with_history and learner_id is not None
+    row = db.session.execute(_quiz_context_statement(learner_id is not None, with_history),
                              {"course_slug": course_slug, "lesson_slug": lesson_slug,
                               "learner_id": learner_id}).one_or_none()
     if row is None:
@@ -233,12 +237,13 @@ def quiz_context(course_slug: str, lesson_slug: str,
         return None
     if learner_id is None:
         return QuizContext(course, lesson, quiz)
-    standing, version = quiz_queries.standing_from(*row[3:])
-    return QuizContext(course, lesson, quiz, standing, version)
+    standing, version = quiz_queries.standing_from(*row[3:7])
+    history = quiz_queries.history_from(*row[7:9]) if with_history else None
+    return QuizContext(course, lesson, quiz, standing, version, history)
 
 
 @functools.cache
-def _quiz_context_statement(with_standing: bool):
+def _quiz_context_statement(with_standing: bool, with_history: bool = False):
     """Built once, the slugs and the learner bound parameters: building the standing's
     subqueries cost the quiz page a tenth of its time."""
     query = (
@@ -251,6 +256,8 @@ def _quiz_context_statement(with_standing: bool):
                  defer(Course.description_html), defer(Course.description_markdown)))
     if with_standing:
         query = quiz_queries.with_standing(query, bindparam("learner_id"))
+    if with_history:
+        query = quiz_queries.with_history(query, bindparam("learner_id"))
     return query
 
 

@@ -102,18 +102,23 @@ def lesson_rows(course_ids: Iterable[int], learner_id: int | None) -> dict[int, 
     course_ids = list(course_ids)
     if not course_ids:
         return {}
-    rows = db.session.execute(_lesson_rows_statement(learner_id is not None),
+    rows = db.session.execute(lesson_rows_statement(learner_id is not None),
                               {"course_ids": course_ids, "learner_id": learner_id})
     outline: dict[int, list[LessonRow]] = defaultdict(list)
     for row in rows:
-        started = min((moment for moment in row[10:12] if moment is not None), default=None)
-        outline[row[1]].append(LessonRow(*row[:6], bool(row[6]), bool(row[7]), bool(row[8]),
-                                         row[9], started, bool(row[12])))
+        outline[row[1]].append(lesson_row(row))
     return outline
 
 
+def lesson_row(row) -> LessonRow:
+    """The LessonRow of a row of lesson_rows_statement (its first 13 columns)."""
+    started = min((moment for moment in row[10:12] if moment is not None), default=None)
+    return LessonRow(*row[:6], bool(row[6]), bool(row[7]), bool(row[8]), row[9], started,
+                     bool(row[12]))
+
+
 @functools.cache
-def _lesson_rows_statement(for_learner: bool):
+def lesson_rows_statement(for_learner: bool):
     """lesson_rows' statement, built once with the course ids and the learner as parameters:
     building this expression anew was the largest part of a lesson page's time."""
     learner_id = bindparam("learner_id")

@@ -6,11 +6,16 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy.orm import aliased, undefer
 
+from ..certificates.models import ProviderSettings
+from ..certificates.provider import Provider
+from ..certificates.queries import provider_of
 from ..content import CourseStatus
 from ..database import db
 from ..quizzes.models import Quiz, QuizVersion
+from ..runtime import Settings
 from .models import Course, CourseEvaluation, Lesson
 from .queries import LessonRow, lesson_rows_statement, lesson_row
 
@@ -25,15 +30,18 @@ def course_and_sent(slug: str, learner_id: int) -> tuple[Course | None, bool]:
 
 @dataclass(frozen=True)
 class EvaluationFacts:
-    """What the completing evaluation decides on, as stored now."""
+    """What the completing evaluation decides on, and what its certificate prints besides
+    the course and the learner, as stored now."""
 
     rows: list[LessonRow]  # the active lessons with the learner's progress, in order
     published: bool
     sent: bool  # the learner has sent this course's evaluation already
     pass_marks: tuple[int, ...]  # of the active quizzes' current versions, in lesson order
+    provider: Provider
 
 
-def evaluation_facts(course_id: int, learner_id: int) -> EvaluationFacts | None:
+def evaluation_facts(settings: Settings, course_id: int,
+                     learner_id: int) -> EvaluationFacts | None:
     """The facts, or None for a course without an active lesson (nothing to evaluate)."""
     rows = db.session.execute(_facts_statement(),
                               {"course_ids": [course_id], "learner_id": learner_id}).all()
@@ -41,13 +49,15 @@ def evaluation_facts(course_id: int, learner_id: int) -> EvaluationFacts | None:
         return None
     return EvaluationFacts(rows=[lesson_row(row) for row in rows], published=bool(rows[0][13]),
                            sent=bool(rows[0][14]),
-                           pass_marks=tuple(row[15] for row in rows if row[5] is not None))
+                           pass_marks=tuple(row[15] for row in rows if row[5] is not None),
+                           provider=provider_of(rows[0][16], settings))
 
 
 @functools.cache
 def _facts_statement():
-    """lesson_rows' statement with the course's status, the learner's evaluation and each
-    quiz's current pass mark as three more columns; built once."""
+    """lesson_rows' statement with the course's status, the learner's evaluation, each
+    quiz's current pass mark and, on the first lesson's row only (its signature image is
+    not small), the saved provider settings as more columns; built once."""
     learner_id = bindparam("learner_id")
     published = exists().where(Course.id == Lesson.course_id,
                                Course.status == CourseStatus.PUBLISHED)
@@ -55,5 +65,12 @@ def _facts_statement():
                           CourseEvaluation.course_id == Lesson.course_id)
     pass_mark = (select(QuizVersion.pass_mark).where(QuizVersion.quiz_id == Quiz.id)
                  .order_by(QuizVersion.number.desc()).limit(1).scalar_subquery())
-    return lesson_rows_statement(True).add_columns(
-        published.label("published"), sent.label("sent"), pass_mark.label("pass_mark"))
+    other = aliased(Lesson)
+    first = Lesson.position == (select(func.min(other.position))
+                                .where(other.course_id == Lesson.course_id,
+                                       other.archived_at.is_(None)).scalar_subquery())
+    return (lesson_rows_statement(True)
+            .add_columns(published.label("published"), sent.label("sent"),
+                         pass_mark.label("pass_mark"), ProviderSettings)
+            .outerjoin(ProviderSettings, and_(ProviderSettings.id == 1, first))
+            .options(undefer(ProviderSettings.signature_png)))

@@ -24,7 +24,6 @@ from ..formatting import count_of
 from ..progress import course_progress
 from ..runtime import Runtime
 from ..time_on_task import task_seconds
-from ..certificates import queries as certificate_queries
 from ..certificates.provider import Provider
 from . import completion, evaluation_queries, queries, summary_operations as summary
 from .completion import CourseCompleted
@@ -178,7 +177,7 @@ def _send_evaluation(runtime: Runtime, learner: User, course: Course,
                      objectives_met: dict[int, int], ratings: dict[str, int],
                      comment: str) -> tuple[Completion, Provider] | None:
     # One statement: published, progress, an evaluation sent before and the pass marks.
-    facts = evaluation_queries.evaluation_facts(course.id, learner.id)
+    facts = evaluation_queries.evaluation_facts(runtime.settings, course.id, learner.id)
     if facts is None:  # no active lesson: whether published or not, nothing to evaluate
         _require_published(course)
         raise EvaluationRefused("The evaluation opens once every lesson is complete.")
@@ -206,11 +205,10 @@ def _send_evaluation(runtime: Runtime, learner: User, course: Course,
                             has_licence=learner.has_licence, evaluated=True)
     if not after.complete:
         return None
-    # What the certificate prints besides, read here rather than after the commit (where it
-    # would open another read transaction): the provider settings (one statement) and the
-    # grading scale from the pass marks read above.
+    # What the certificate prints besides (the provider settings, the grading scale from the
+    # pass marks) came with the facts above, rather than read after the commit.
     return (replace(completion.completion_of(learner, course, now),
-                    pass_marks=facts.pass_marks), certificate_queries.provider(runtime.settings))
+                    pass_marks=facts.pass_marks), facts.provider)
 
 
 def finish_course(runtime: Runtime, learner: User, course: Course) -> CourseCompleted | None:

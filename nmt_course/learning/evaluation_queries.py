@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, exists, func, select
-from sqlalchemy.orm import aliased, undefer
+from sqlalchemy.orm import aliased, defer, undefer
 
 from ..certificates.models import ProviderSettings
 from ..certificates.provider import Provider
@@ -18,6 +18,29 @@ from ..quizzes.models import Quiz, QuizVersion
 from ..runtime import Settings
 from .models import Course, CourseEvaluation, Lesson
 from .queries import LessonRow, lesson_rows_statement, lesson_row
+
+
+def evaluation_page(slug: str, learner_id: int
+                    ) -> tuple[Course | None, bool, list[LessonRow]]:
+    """The course at `slug`, whether the learner sent its evaluation and its active lessons
+    with the learner's progress: one statement (two for a course without active lessons)."""
+    rows = db.session.execute(_page_statement(), {"slug": slug,
+                                                  "learner_id": learner_id}).all()
+    if not rows:
+        return (*course_and_sent(slug, learner_id), [])
+    return rows[0][13], bool(rows[0][14]), [lesson_row(row) for row in rows]
+
+
+@functools.cache
+def _page_statement():
+    """lesson_rows' statement for the course at `slug`, with the course and whether the
+    learner sent its evaluation as two more columns; built once."""
+    sent = exists().where(CourseEvaluation.user_id == bindparam("learner_id"),
+                          CourseEvaluation.course_id == Course.id)
+    return (lesson_rows_statement(True, by_slug=True)
+            .add_columns(Course, sent.label("sent"))
+            .join(Course, Course.id == Lesson.course_id)
+            .options(defer(Course.description_html), defer(Course.description_markdown)))
 
 
 def course_and_sent(slug: str, learner_id: int) -> tuple[Course | None, bool]:

@@ -20,11 +20,11 @@ def course_or_404(slug: str) -> Course:
     return _visible_or_404(queries.course_by_slug(slug))
 
 
-def course_and_evaluation_sent_or_404(slug: str, learner_id: int) -> tuple[Course, bool]:
-    """The visible course at `slug` and whether the learner sent its evaluation, in one
-    statement."""
-    course, sent = evaluation_queries.course_and_sent(slug, learner_id)
-    return _visible_or_404(course), sent
+def evaluation_page_or_404(slug: str, learner_id: int) -> tuple[Course, bool, list[LessonRow]]:
+    """The visible course at `slug`, whether the learner sent its evaluation and its
+    lessons with the learner's progress (evaluation_queries.evaluation_page)."""
+    course, sent, rows = evaluation_queries.evaluation_page(slug, learner_id)
+    return _visible_or_404(course), sent, rows
 
 
 def course_and_certificate_or_404(slug: str, learner_id: int | None

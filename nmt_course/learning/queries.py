@@ -118,9 +118,10 @@ def lesson_row(row) -> LessonRow:
 
 
 @functools.cache
-def lesson_rows_statement(for_learner: bool):
+def lesson_rows_statement(for_learner: bool, by_slug: bool = False):
     """lesson_rows' statement, built once with the course ids and the learner as parameters:
-    building this expression anew was the largest part of a lesson page's time."""
+    building this expression anew was the largest part of a lesson page's time. `by_slug`:
+    of the one course whose address is the parameter `slug`, joined (for its columns)."""
     learner_id = bindparam("learner_id")
     if not for_learner:
         read = attempted = passed = evaluated = false()
@@ -160,7 +161,8 @@ def lesson_rows_statement(for_learner: bool):
                    passed.label("passed"), Lesson.added_at, first_read, first_attempt,
                    evaluated.label("evaluated"))
             .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
-            .where(Lesson.course_id.in_(bindparam("course_ids", expanding=True)),
+            .where(Course.slug == bindparam("slug") if by_slug
+                   else Lesson.course_id.in_(bindparam("course_ids", expanding=True)),
                    Lesson.archived_at.is_(None))
             .order_by(Lesson.course_id, Lesson.position))
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.dialect("statement budgets")
 # the progress it read in its transaction.
 BUDGETS = {"lesson page": 4, "course page": 4, "dashboard": 6, "quiz page": 4,
            "read mark": 10, "failed submission": 8, "passed submission": 8,
-           "evaluation page": 4, "completing evaluation": 13,
+           "evaluation page": 3, "completing evaluation": 12,
            "certificate page": 3, "verification page": 2, "certificate PDF": 4,
            "provider settings page": 3, "provider settings save": 7}
 

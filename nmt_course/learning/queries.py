@@ -283,11 +283,6 @@ def is_read(learner_id: int, lesson_id: int, course_id: int) -> bool:
         LessonProgress.cycle == cycles.current(learner_id, course_id)))))
 
 
-def evaluation_sent(learner_id: int, course_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(
-        CourseEvaluation.user_id == learner_id, CourseEvaluation.course_id == course_id))))
-
-
 def course_image(course_id: int, name: str) -> CourseImage | None:
     return db.session.scalar(
         select(CourseImage).where(CourseImage.course_id == course_id, CourseImage.name == name)

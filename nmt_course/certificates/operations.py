@@ -41,17 +41,20 @@ class IssuedCertificate:
         return codes.display(self.code)
 
 
-def issue_certificate(runtime: Runtime, completion: Completion) -> IssuedCertificate:
+def issue_certificate(runtime: Runtime, completion: Completion, *,
+                      provider: Provider | None = None) -> IssuedCertificate:
     """Render the PDF, sign the credential (when there is a key) and write the e-mail from
     the completion's copy of the facts and the provider settings as they stand, then store
     them; if a certificate for this learner and course exists already (a concurrent issue
     won), it is kept and the new ones are discarded. UnprintableText when the name or title
     holds characters no shipped font draws: nothing is stored, the course page offers the
-    certificate again once the name is corrected."""
+    certificate again once the name is corrected. `provider`: the provider settings, if the
+    caller read them in the transaction that completed the course."""
     settings = runtime.settings
     code = codes.new_code()
     issued_at = runtime.clock()
-    provider = queries.provider(settings)
+    if provider is None:
+        provider = queries.provider(settings)
     end_read()  # 32 learners finishing at once must not hold 32 connections while rendering
     data = CertificateData(
         code=code, legal_name=completion.legal_name, licence_number=completion.licence_number,
@@ -108,9 +111,14 @@ def _refuse_a_taken_index(signed: credential.SignedCredential | None, runs: list
 def _store(data: CertificateData, completion: Completion, pdf: bytes,
            signed: credential.SignedCredential | None, mail: Email | None,
            runs: list) -> Certificate:
-    existing = certificate_for(completion.learner_id, completion.course_id)
-    if existing is not None:
-        return existing
+    # The first run inserts without looking: the unique (user, course, cycle) and
+    # (status list, index) constraints refuse a certificate issued meanwhile and an index
+    # taken. Only a rerun after such a refusal asks which it was, so the usual issue costs
+    # no read: the stored certificate is kept, or a taken index signs again.
+    if runs:
+        existing = certificate_for(completion.learner_id, completion.course_id)
+        if existing is not None:
+            return existing
     _refuse_a_taken_index(signed, runs)
     certificate = Certificate(
         code=data.code, user_id=completion.learner_id, course_id=completion.course_id,

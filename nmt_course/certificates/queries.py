@@ -26,7 +26,12 @@ def provider(settings: Settings, *, with_signature: bool = True) -> Provider:
     query = select(ProviderSettings).where(ProviderSettings.id == 1)
     if with_signature:
         query = query.options(undefer(ProviderSettings.signature_png))
-    row = db.session.scalar(query)
+    return provider_of(db.session.scalar(query), settings, with_signature=with_signature)
+
+
+def provider_of(row: ProviderSettings | None, settings: Settings, *,
+                with_signature: bool = True) -> Provider:
+    """The Provider of a provider_settings row read by the caller (None: not saved yet)."""
     if row is None:
         return Provider.from_settings(settings)
     return Provider(name=row.name, postal_address=row.postal_address,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from ..accounts.models import User
 from ..certificates.operations import IssuedCertificate, issue_certificate
+from ..certificates.provider import Provider
 from ..events import Completion, announce_completion
 from ..runtime import Runtime
 from . import queries
@@ -52,14 +53,19 @@ def completed(learner: User, courses: Iterable[Course], at: dt.datetime, *,
             if progress[course.id].complete]
 
 
-def conclude(runtime: Runtime, completion: Completion) -> CourseCompleted:
+def conclude(runtime: Runtime, completion: Completion, *,
+             provider: Provider | None = None) -> CourseCompleted:
     """After the transaction that completed the course has committed: issue the certificate
     (one per learner and course, so concluding again is safe), then announce the completion
-    to the subscribers, for what they do besides."""
+    to the subscribers, for what they do besides. `provider`: the provider settings as the
+    completing transaction read them, which also put the quizzes' pass marks in
+    `completion`; without it, both are read now."""
     try:
-        # The grading scale the certificate prints, from the quizzes as they stand now.
-        completion = replace(completion, pass_marks=queries.pass_marks(completion.course_id))
-        certificate = issue_certificate(runtime, completion)
+        if provider is None:
+            # The grading scale the certificate prints, from the quizzes as they stand now.
+            completion = replace(completion,
+                                 pass_marks=queries.pass_marks(completion.course_id))
+        certificate = issue_certificate(runtime, completion, provider=provider)
     except Exception:  # noqa: BLE001 - the completion stands; the course page offers it again
         log.exception("certificate issue failed for learner %s, course %s",
                       completion.learner_id, completion.course_slug)

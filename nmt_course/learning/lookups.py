@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..authoring.permissions import may_edit
 from ..authoring.queries import maintainer_ids
-from . import queries
+from . import evaluation_queries, queries
 from ..certificates.models import Certificate
 from .models import Course, Lesson
 from .queries import LessonRow
@@ -18,6 +18,13 @@ def course_or_404(slug: str) -> Course:
     """The course at `slug`. A draft shows only to those who may edit it (its owner, its
     maintainers, admins); to everyone else it does not exist."""
     return _visible_or_404(queries.course_by_slug(slug))
+
+
+def evaluation_page_or_404(slug: str, learner_id: int) -> tuple[Course, bool, list[LessonRow]]:
+    """The visible course at `slug`, whether the learner sent its evaluation and its
+    lessons with the learner's progress (evaluation_queries.evaluation_page)."""
+    course, sent, rows = evaluation_queries.evaluation_page(slug, learner_id)
+    return _visible_or_404(course), sent, rows
 
 
 def course_and_certificate_or_404(slug: str, learner_id: int | None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
@@ -24,7 +24,8 @@ from ..formatting import count_of
 from ..progress import course_progress
 from ..runtime import Runtime
 from ..time_on_task import task_seconds
-from . import completion, queries, summary_operations as summary
+from ..certificates.provider import Provider
+from . import completion, evaluation_queries, queries, summary_operations as summary
 from .completion import CourseCompleted
 from .models import Course, CourseEvaluation, CourseImage, Lesson, LessonProgress
 
@@ -117,24 +118,27 @@ class QuizSubmitted:
 def submit_quiz(runtime: Runtime, learner: User, *, course: Course, version: QuizVersion,
                 questions: Sequence[Question], shown: Presentation, number: int,
                 answers: Mapping[str, Sequence[str]],
-                opened_at: dt.datetime | None = None) -> QuizSubmitted:
+                opened_at: dt.datetime | None = None,
+                seen: quizzes.Seen | None = None) -> QuizSubmitted:
     """Grade and store attempt `number` (quizzes.operations.record_attempt: the quiz rules,
     QuizRefused) with the time from `opened_at` (the signed open time of the form) and, in
     the same transaction, see whether its pass completed the course.
-    CourseNotPublished for a course that is not published."""
+    CourseNotPublished for a course that is not published. `seen`: the standing the page
+    read (record_attempt trusts it while the stored one is unchanged)."""
     attempt, done = _submit_quiz(runtime, learner, course, version, questions, shown, number,
-                                 answers, opened_at)
+                                 answers, opened_at, seen)
     return QuizSubmitted(attempt, _concluded(runtime, done))
 
 
 @transaction
 def _submit_quiz(runtime: Runtime, learner: User, course: Course, version: QuizVersion,
                  questions: Sequence[Question], shown: Presentation, number: int,
-                 answers: Mapping[str, Sequence[str]], opened_at: dt.datetime | None):
+                 answers: Mapping[str, Sequence[str]], opened_at: dt.datetime | None,
+                 seen: quizzes.Seen | None):
     now = runtime.clock()
     attempt = quizzes.record_attempt(learner, version=version, questions=questions,
                                      shown=shown, number=number, answers=answers, at=now,
-                                     seconds=task_seconds(opened_at, now))
+                                     seconds=task_seconds(opened_at, now), seen=seen)
     if not attempt.created:  # a replay: nothing written, nothing to check
         return attempt, None
     # The course must be published as stored now: the recount checks it in its statement,
@@ -160,18 +164,28 @@ def send_evaluation(runtime: Runtime, learner: User, course: Course, *,
     if len(comment) > MAX_COMMENT:
         raise EvaluationRefused(f"The comment is {len(comment):,} characters long; keep it "
                                 f"to {MAX_COMMENT:,}.")
-    return _concluded(runtime, _send_evaluation(runtime, learner, course, dict(objectives_met),
-                                                dict(ratings), comment))
+    done = _send_evaluation(runtime, learner, course, dict(objectives_met), dict(ratings),
+                            comment)
+    if done is None:
+        return None
+    completed, provider = done
+    return completion.conclude(runtime, completed, provider=provider)
 
 
 @transaction
 def _send_evaluation(runtime: Runtime, learner: User, course: Course,
                      objectives_met: dict[int, int], ratings: dict[str, int],
-                     comment: str) -> Completion | None:
-    _require_published(course)
-    rows = queries.lesson_rows([course.id], learner.id).get(course.id, [])
+                     comment: str) -> tuple[Completion, Provider] | None:
+    # One statement: published, progress, an evaluation sent before and the pass marks.
+    facts = evaluation_queries.evaluation_facts(runtime.settings, course.id, learner.id)
+    if facts is None:  # no active lesson: whether published or not, nothing to evaluate
+        _require_published(course)
+        raise EvaluationRefused("The evaluation opens once every lesson is complete.")
+    if not facts.published:
+        raise CourseNotPublished()
+    rows = facts.rows
     progress = queries.progress_of(rows, course, learner)
-    if queries.evaluation_sent(learner.id, course.id):
+    if facts.sent:
         raise EvaluationRefused("You have already sent your evaluation of this course.")
     if not progress.lessons_complete:
         raise EvaluationRefused("The evaluation opens once every lesson is complete.")
@@ -189,7 +203,12 @@ def _send_evaluation(runtime: Runtime, learner: User, course: Course,
     # its progress is not read again.
     after = course_progress([row.facts for row in rows], requires_licence=course.requires_licence,
                             has_licence=learner.has_licence, evaluated=True)
-    return completion.completion_of(learner, course, now) if after.complete else None
+    if not after.complete:
+        return None
+    # What the certificate prints besides (the provider settings, the grading scale from the
+    # pass marks) came with the facts above, rather than read after the commit.
+    return (replace(completion.completion_of(learner, course, now),
+                    pass_marks=facts.pass_marks), facts.provider)
 
 
 def finish_course(runtime: Runtime, learner: User, course: Course) -> CourseCompleted | None:

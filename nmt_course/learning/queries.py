@@ -102,20 +102,26 @@ def lesson_rows(course_ids: Iterable[int], learner_id: int | None) -> dict[int, 
     course_ids = list(course_ids)
     if not course_ids:
         return {}
-    rows = db.session.execute(_lesson_rows_statement(learner_id is not None),
+    rows = db.session.execute(lesson_rows_statement(learner_id is not None),
                               {"course_ids": course_ids, "learner_id": learner_id})
     outline: dict[int, list[LessonRow]] = defaultdict(list)
     for row in rows:
-        started = min((moment for moment in row[10:12] if moment is not None), default=None)
-        outline[row[1]].append(LessonRow(*row[:6], bool(row[6]), bool(row[7]), bool(row[8]),
-                                         row[9], started, bool(row[12])))
+        outline[row[1]].append(lesson_row(row))
     return outline
 
 
+def lesson_row(row) -> LessonRow:
+    """The LessonRow of a row of lesson_rows_statement (its first 13 columns)."""
+    started = min((moment for moment in row[10:12] if moment is not None), default=None)
+    return LessonRow(*row[:6], bool(row[6]), bool(row[7]), bool(row[8]), row[9], started,
+                     bool(row[12]))
+
+
 @functools.cache
-def _lesson_rows_statement(for_learner: bool):
+def lesson_rows_statement(for_learner: bool, by_slug: bool = False):
     """lesson_rows' statement, built once with the course ids and the learner as parameters:
-    building this expression anew was the largest part of a lesson page's time."""
+    building this expression anew was the largest part of a lesson page's time. `by_slug`:
+    of the one course whose address is the parameter `slug`, joined (for its columns)."""
     learner_id = bindparam("learner_id")
     if not for_learner:
         read = attempted = passed = evaluated = false()
@@ -155,7 +161,8 @@ def _lesson_rows_statement(for_learner: bool):
                    passed.label("passed"), Lesson.added_at, first_read, first_attempt,
                    evaluated.label("evaluated"))
             .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
-            .where(Lesson.course_id.in_(bindparam("course_ids", expanding=True)),
+            .where(Course.slug == bindparam("slug") if by_slug
+                   else Lesson.course_id.in_(bindparam("course_ids", expanding=True)),
                    Lesson.archived_at.is_(None))
             .order_by(Lesson.course_id, Lesson.position))
 
@@ -215,15 +222,19 @@ class QuizContext:
     # With a learner: their standing and the quiz's current version, read with the rest.
     standing: Standing | None = None
     version: QuizVersion | None = None
+    # Asked for a submission: the questions answered before and the first score
+    # (quizzes.queries.with_history), which the write trusts while the standing is unchanged.
+    history: tuple[set[str], int | None] | None = None
 
 
-def quiz_context(course_slug: str, lesson_slug: str,
-                 learner_id: int | None = None) -> QuizContext | None:
+def quiz_context(course_slug: str, lesson_slug: str, learner_id: int | None = None, *,
+                 with_history: bool = False) -> QuizContext | None:
     """The active quiz of an active lesson of a published course, with both (and, given a
     learner, their standing at its current version: one statement still). A draft's
     quizzes have no page for anyone: nothing is recorded for an unpublished course (its
     authors try them in the Author area's preview)."""
-    row = db.session.execute(_quiz_context_statement(learner_id is not None),
+    with_history = with_history and learner_id is not None
+    row = db.session.execute(_quiz_context_statement(learner_id is not None, with_history),
                              {"course_slug": course_slug, "lesson_slug": lesson_slug,
                               "learner_id": learner_id}).one_or_none()
     if row is None:
@@ -233,12 +244,13 @@ def quiz_context(course_slug: str, lesson_slug: str,
         return None
     if learner_id is None:
         return QuizContext(course, lesson, quiz)
-    standing, version = quiz_queries.standing_from(*row[3:])
-    return QuizContext(course, lesson, quiz, standing, version)
+    standing, version = quiz_queries.standing_from(*row[3:7])
+    history = quiz_queries.history_from(*row[7:9]) if with_history else None
+    return QuizContext(course, lesson, quiz, standing, version, history)
 
 
 @functools.cache
-def _quiz_context_statement(with_standing: bool):
+def _quiz_context_statement(with_standing: bool, with_history: bool = False):
     """Built once, the slugs and the learner bound parameters: building the standing's
     subqueries cost the quiz page a tenth of its time."""
     query = (
@@ -251,6 +263,8 @@ def _quiz_context_statement(with_standing: bool):
                  defer(Course.description_html), defer(Course.description_markdown)))
     if with_standing:
         query = quiz_queries.with_standing(query, bindparam("learner_id"))
+    if with_history:
+        query = quiz_queries.with_history(query, bindparam("learner_id"))
     return query
 
 
@@ -267,11 +281,6 @@ def is_read(learner_id: int, lesson_id: int, course_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(
         LessonProgress.user_id == learner_id, LessonProgress.lesson_id == lesson_id,
         LessonProgress.cycle == cycles.current(learner_id, course_id)))))
-
-
-def evaluation_sent(learner_id: int, course_id: int) -> bool:
-    return bool(db.session.scalar(select(exists().where(
-        CourseEvaluation.user_id == learner_id, CourseEvaluation.course_id == course_id))))
 
 
 def course_image(course_id: int, name: str) -> CourseImage | None:

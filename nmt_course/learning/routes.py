@@ -10,7 +10,8 @@ from ..evaluation import RATINGS
 from ..web import OPENED_FIELD, ActionForm, learner, open_token, posted_open_time, runtime
 from . import operations, queries
 from .forms import build_evaluation_form
-from .lookups import course_and_certificate_or_404, course_or_404, lesson_or_404
+from .lookups import (course_and_certificate_or_404, evaluation_page_or_404,
+                      course_or_404, lesson_or_404)
 
 bp = Blueprint("learning", __name__)
 
@@ -114,10 +115,9 @@ def mark_read(slug: str, lesson_slug: str):
 @login_required
 def evaluation(slug: str):
     """The course evaluation, answered once every lesson is complete, before the certificate."""
-    course = course_or_404(slug)
-    lessons = queries.lesson_rows([course.id], current_user.id).get(course.id, [])
+    course, sent, lessons = evaluation_page_or_404(slug, current_user.id)
     progress = queries.progress_of(lessons, course, current_user)
-    if queries.evaluation_sent(current_user.id, course.id):
+    if sent:
         flash("You have already sent your evaluation of this course. Thank you.", "info")
         return redirect(url_for("learning.course", slug=slug))
     if not progress.lessons_complete:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, insert, or_, select, update
+from sqlalchemy import case, func, insert, literal, or_, select, update
 
 from .. import audit, cycles
 from ..accounts.models import User
@@ -39,25 +39,50 @@ class AttemptOutcome:
     passed: bool = False
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the submission's page read with the quiz (learning.queries.quiz_context): the
+    learner's standing, the "key:hash" of the questions they answered before and their
+    first score. While the stored standing is still this one, nothing of it has changed."""
+
+    standing: policy.Standing
+    answered: set[str]
+    first_score: int | None
+
+
 def record_attempt(learner: User, *, version: QuizVersion, questions: Sequence[Question],
                    shown: Presentation, number: int, answers: Mapping[str, Sequence[str]],
-                   at: dt.datetime, seconds: int | None = None) -> AttemptOutcome:
+                   at: dt.datetime, seconds: int | None = None,
+                   seen: Seen | None = None) -> AttemptOutcome:
     """Inside the caller's write transaction (learning.operations.submit_quiz, which also
     sees whether the pass completed a course): grade attempt `number` on the questions it
     showed (`shown`, recomputed by the server) of `version`, which must still be the quiz's
-    current version, and store it with what it showed. QuizRefused if the rules say no."""
-    # Decided on what is stored now, inside the write transaction, by the same rules the
-    # page used: a concurrent submission or a new version may have changed it.
-    standing, _, answered, first_score = queries.standing_with_answered(learner.id,
-                                                                        version.quiz_id)
-    verdict = policy.judge_submission(standing, number=number, version_id=version.id)
-    if verdict is policy.Verdict.REPLAY:
-        return AttemptOutcome(number, created=False)
-    if isinstance(verdict, policy.Refusal):
-        raise QuizRefused(verdict)
+    current version, and store it with what it showed. QuizRefused if the rules say no.
 
+    Given what the page read (`seen`), the standing is kept by a compare-and-set: its
+    statement changes the row only if the attempts, the pass and the current version are
+    still those the page read, so the page's verdict holds without reading them again.
+    Otherwise (a concurrent submission, a new version, a regrade's pass, a new cycle) it
+    changes nothing and the rules are asked again on the standing read now."""
     asked = queries.shown_questions(list(questions), shown)
     result = grade(gradable(asked, version.pass_mark), answers)
+    if seen is not None and policy.judge_submission(
+            seen.standing, number=number, version_id=version.id) is policy.Verdict.ACCEPT \
+            and _keep_standing(learner.id, version, result.score, result.passed,
+                               standing=seen.standing, compare=True):
+        answered, first_score = seen.answered, seen.first_score
+    else:
+        # Decided on what is stored now, inside the write transaction, by the same rules
+        # the page used: a concurrent submission or a new version may have changed it.
+        standing, _, answered, first_score = queries.standing_with_answered(learner.id,
+                                                                            version.quiz_id)
+        verdict = policy.judge_submission(standing, number=number, version_id=version.id)
+        if verdict is policy.Verdict.REPLAY:
+            return AttemptOutcome(number, created=False)
+        if isinstance(verdict, policy.Refusal):
+            raise QuizRefused(verdict)
+        _keep_standing(learner.id, version, result.score, result.passed, standing=standing,
+                       compare=False)
     attempt = QuizAttempt(
         user_id=learner.id, quiz_id=version.quiz_id, quiz_version_id=version.id, number=number,
         cycle=cycles.of_quiz(learner.id, version.quiz_id),  # stamped by the INSERT itself
@@ -66,11 +91,9 @@ def record_attempt(learner: User, *, version: QuizVersion, questions: Sequence[Q
         correct_count=result.correct_count, question_count=result.question_count,
         score=result.score, passed=result.passed, submitted_at=at, seconds=seconds)
     db.session.add(attempt)
-    # The same form sent twice at once: the unique (user, quiz, cycle, number) index admits one; the
-    # other fails here and, run again by @transaction, is answered as a replay above.
+    # The same form sent twice at once: the unique (user, quiz, cycle, number) index admits
+    # one; the other fails here and, run again by @transaction, is answered as a replay.
     db.session.flush()
-    _keep_standing(learner.id, version.quiz_id, first=standing.attempts_used == 0,
-                   score=result.score, passed=result.passed)
     hashes = {q.key: key_hash(q.type, (c.key for c in q.choices if c.correct)) for q in asked}
     rows = answer_rows(shown=shown.questions, answers=answers, hashes=hashes,
                        results={r.key: r.correct for r in result.questions},
@@ -82,25 +105,53 @@ def record_attempt(learner: User, *, version: QuizVersion, questions: Sequence[Q
     return AttemptOutcome(number, created=True, passed=result.passed)
 
 
-def _keep_standing(learner_id: int, quiz_id: int, *, first: bool, score: int,
-                   passed: bool) -> None:
+def _keep_standing(learner_id: int, version: QuizVersion, score: int, passed: bool, *,
+                   standing: policy.Standing, compare: bool) -> bool:
     """Add this attempt to the learner's standing at the quiz in their current cycle, in one
-    statement."""
+    statement. `compare`: only if the stored standing is still `standing` and `version`
+    still the quiz's current version (True if it was kept); otherwise the caller read
+    `standing` in this transaction and it is kept unconditionally."""
+    quiz_id = version.quiz_id
     cycle = cycles.of_quiz(learner_id, quiz_id)
-    if first:
-        db.session.execute(insert(QuizStanding).values(
-            user_id=learner_id, quiz_id=quiz_id, cycle=cycle, attempts=1, best_score=score,
-            failures=int(not passed), passed=passed))
-        return
-    db.session.execute(
-        update(QuizStanding)
-        .where(QuizStanding.user_id == learner_id, QuizStanding.quiz_id == quiz_id,
-               QuizStanding.cycle == cycle)
+    is_current = select(func.max(QuizVersion.number)).where(
+        QuizVersion.quiz_id == quiz_id).scalar_subquery() == version.number
+    if standing.attempts_used == 0:  # the first attempt: no row yet
+        values = {"user_id": learner_id, "quiz_id": quiz_id, "attempts": 1,
+                  "best_score": score, "failures": int(not passed), "passed": passed}
+        if not compare:
+            db.session.execute(insert(QuizStanding).values(cycle=cycle, **values))
+            return True
+        # A row stored meanwhile (a concurrent first attempt) makes this insert nothing, as
+        # does a newer version.
+        kept = db.session.execute(
+            _dialect_insert(QuizStanding).from_select(
+                [*values, "cycle"],
+                select(*(literal(value) for value in values.values()), cycle)
+                .where(is_current))
+            .on_conflict_do_nothing().returning(QuizStanding.attempts))
+        return kept.first() is not None  # (rowcount says -1 for this on PostgreSQL)
+    conditions = [QuizStanding.user_id == learner_id, QuizStanding.quiz_id == quiz_id,
+                  QuizStanding.cycle == cycle]
+    if compare:
+        conditions += [QuizStanding.attempts == standing.attempts_used,
+                       QuizStanding.passed.is_(standing.passed), is_current]
+    kept = db.session.execute(
+        update(QuizStanding).where(*conditions)
         .values(attempts=QuizStanding.attempts + 1,
                 best_score=case((QuizStanding.best_score < score, score),
                                 else_=QuizStanding.best_score),
                 failures=QuizStanding.failures + int(not passed),
                 passed=or_(QuizStanding.passed, passed)))
+    return kept.rowcount == 1
+
+
+def _dialect_insert(table):
+    """INSERT that can say ON CONFLICT DO NOTHING, in the dialect of the database."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(table)
 
 
 MAX_GRANT = 10

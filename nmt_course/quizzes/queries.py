@@ -32,9 +32,27 @@ def standing_with_answered(learner_id: int, quiz_id: int):
     return _standing(learner_id, quiz_id, with_answered=True)
 
 
+def _history_columns(learner_id, quiz_id) -> list:
+    """The "key:hash" of every question the learner has answered in the quiz (any cycle)
+    and the score of their very first attempt (their first cycle's): item analysis counts
+    first answers and bands learners by that score."""
+    return [select(func.aggregate_strings(
+                QuestionAnswer.question_key + ":" + QuestionAnswer.key_hash, ","))
+            .where(QuestionAnswer.user_id == learner_id, QuestionAnswer.quiz_id == quiz_id,
+                   QuestionAnswer.first.is_(True)).scalar_subquery(),
+            select(QuizAttempt.score)
+            .where(QuizAttempt.user_id == learner_id, QuizAttempt.quiz_id == quiz_id,
+                   QuizAttempt.number == 1)
+            .order_by(QuizAttempt.cycle).limit(1).scalar_subquery()]
+
+
+def history_from(answered: str | None, first_score: int | None) -> tuple[set[str], int | None]:
+    """The columns _history_columns selects, as answer_rows takes them."""
+    return set(filter(None, (answered or "").split(","))), first_score
+
+
 def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
     cycle = cycles.of_quiz(learner_id, quiz_id)
-    mine = (QuizAttempt.user_id == learner_id, QuizAttempt.quiz_id == quiz_id)
     granted = select(func.coalesce(func.sum(AttemptGrant.attempts), 0)).where(
         AttemptGrant.user_id == learner_id, AttemptGrant.quiz_id == quiz_id,
         AttemptGrant.cycle == cycle)
@@ -42,13 +60,7 @@ def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
     columns = [QuizVersion, QuizStanding.attempts, QuizStanding.passed,
                granted.scalar_subquery()]
     if with_answered:
-        columns.append(select(func.aggregate_strings(
-            QuestionAnswer.question_key + ":" + QuestionAnswer.key_hash, ","))
-            .where(QuestionAnswer.user_id == learner_id, QuestionAnswer.quiz_id == quiz_id,
-                   QuestionAnswer.first.is_(True)).scalar_subquery())
-        # The learner's very first attempt (their first cycle's): item analysis bands by it.
-        columns.append(select(QuizAttempt.score).where(*mine, QuizAttempt.number == 1)
-                       .order_by(QuizAttempt.cycle).limit(1).scalar_subquery())
+        columns += _history_columns(learner_id, quiz_id)
     row = db.session.execute(
         select(*columns)
         .outerjoin(QuizStanding, and_(QuizStanding.quiz_id == QuizVersion.quiz_id,
@@ -62,7 +74,7 @@ def _standing(learner_id: int, quiz_id: int, *, with_answered: bool):
     standing, version = standing_from(*row[:4])
     if not with_answered:
         return standing, version, set(), None
-    return standing, version, set(filter(None, (row[4] or "").split(","))), row[5]
+    return (standing, version, *history_from(row[4], row[5]))
 
 
 def standing_from(version: QuizVersion, used: int | None, passed: bool | None,
@@ -91,6 +103,14 @@ def with_standing(query, learner_id: int):
                                           QuizStanding.user_id == learner_id,
                                           QuizStanding.cycle == cycle))
             .options(defer(QuizVersion.source)))
+
+
+def with_history(query, learner_id: int):
+    """`query` (a select of Quiz) with the learner's answered questions and first score
+    added as its last two columns (history_from reads them): a submission's page reads them
+    with the standing, so the write need not read them again."""
+    return query.add_columns(*(column.correlate(Quiz)
+                               for column in _history_columns(learner_id, Quiz.id)))
 
 
 def quiz_of_lesson(lesson_id: int) -> Quiz | None:

@@ -26,9 +26,12 @@ bp = Blueprint("quizzes", __name__)
 DRAFT_KEY = "keep:quiz_draft"
 
 
-def _context_or_404(slug: str, lesson_slug: str) -> learning_queries.QuizContext:
-    """The quiz with the learner's standing at its current version (one statement)."""
-    context = learning_queries.quiz_context(slug, lesson_slug, current_user.id)
+def _context_or_404(slug: str, lesson_slug: str, *,
+                    with_history: bool = False) -> learning_queries.QuizContext:
+    """The quiz with the learner's standing at its current version (one statement; for a
+    submission, with what its answers' item-analysis flags need)."""
+    context = learning_queries.quiz_context(slug, lesson_slug, current_user.id,
+                                            with_history=with_history)
     if context is None:
         abort(404)
     return context
@@ -111,7 +114,7 @@ def _presentation(version, questions, number: int) -> Presentation:
 @limiter.limit("10 per minute; 300 per day", methods=["POST"], key_func=per_person)
 def take(slug: str, lesson_slug: str):
     """Show the quiz (writing nothing) or grade a submission."""
-    context = _context_or_404(slug, lesson_slug)
+    context = _context_or_404(slug, lesson_slug, with_history=request.method == "POST")
     if request.method == "POST":
         return _submit(context)
     draft = session.get(DRAFT_KEY)
@@ -156,7 +159,8 @@ def _submit(context):
         submitted = learning.submit_quiz(
             runtime(), learner(), course=context.course, version=version, questions=questions,
             shown=shown, number=number, answers=form.answers(),
-            opened_at=posted_open_time(f"quiz:{context.quiz.id}"))
+            opened_at=posted_open_time(f"quiz:{context.quiz.id}"),
+            seen=operations.Seen(standing, *context.history))
     except learning.CourseNotPublished:  # unpublished since the page was read
         abort(404)
     except operations.QuizRefused as refused:  # the record changed since the page looked

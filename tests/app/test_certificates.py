@@ -206,6 +206,28 @@ def test_one_certificate_per_learner_and_course_is_a_database_rule(app, learner)
         db.session.rollback()
 
 
+@pytest.mark.dialect("a unique constraint firing mid-transaction")
+def test_issuing_again_keeps_the_certificate_issued_first(app, learner):
+    """The issue inserts without looking first; the unique key refuses a second
+    certificate and the rerun returns the stored one, queuing no second e-mail."""
+    from nmt_course.accounts.queries import user_by_email
+    from nmt_course.certificates.operations import issue_certificate
+    from nmt_course.learning.completion import completion_of
+    from nmt_course.learning.queries import course_by_slug
+    from nmt_course.mailing.models import OutboxMessage
+    from tests.helpers import runtime
+
+    path = complete_course(learner)
+    with app.app_context():
+        run = runtime(app)
+        done = completion_of(user_by_email("learner@example.com"), course_by_slug("demo"),
+                             run.clock())
+        again = issue_certificate(run, done)
+        assert f"/certificates/{again.display_code}" == path
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
+    assert certificate_count(app) == 1
+
+
 def test_verification_look_ups_are_limited(make_app):
     limited = make_app(RATELIMIT_ENABLED=True)
     client = limited.test_client()

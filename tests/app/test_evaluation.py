@@ -152,6 +152,23 @@ def test_the_operation_itself_refuses_a_bad_early_or_second_evaluation(app, lear
     assert set(QUESTIONS) == {"content_quality", "relevance", "hours_matched"}
 
 
+def test_the_operation_refuses_an_evaluation_of_a_course_unpublished_since_the_page(
+        app, learner):
+    """Checked on the course as stored inside the write (its one read there)."""
+    import pytest
+
+    from nmt_course.content import CourseStatus
+    from nmt_course.learning import operations as learning
+
+    finish_lessons(learner)
+    with app.app_context():
+        db.session.execute(update(Course).values(status=CourseStatus.DRAFT))
+        db.session.commit()
+    with pytest.raises(learning.CourseNotPublished):
+        evaluate_directly_with(app)
+    assert count(app, CourseEvaluation) == 0 and count(app, Certificate) == 0
+
+
 def evaluate_directly_with(app, *, rating: int = 4, comment: str = "", lessons: int | None = None):
     from nmt_course.accounts.queries import user_by_email
     from nmt_course.evaluation import QUESTIONS

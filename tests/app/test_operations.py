@@ -63,8 +63,17 @@ def store_run(request, ctx):
     return run
 
 
+def page_look(lesson: str) -> quizzes.Seen:
+    """What a submission's page reads with the quiz, before the write."""
+    learner = user_by_email("learner@example.com")
+    standing, _, answered, first_score = quiz_queries.standing_with_answered(
+        learner.id, quiz_context("demo", lesson).quiz.id)
+    return quizzes.Seen(standing, answered, first_score)
+
+
 def submit(run, lesson: str, answers: dict, *, number: int | None = None,
-           version_id: int | None = None) -> learning.QuizSubmitted:
+           version_id: int | None = None,
+           seen: quizzes.Seen | None = None) -> learning.QuizSubmitted:
     learner = user_by_email("learner@example.com")
     context = quiz_context("demo", lesson)
     standing, version = quiz_queries.standing(learner.id, context.quiz.id)
@@ -76,7 +85,7 @@ def submit(run, lesson: str, answers: dict, *, number: int | None = None,
         run, learner, course=context.course, version=version, questions=questions,
         shown=quiz_queries.presentation_for(run.settings.order_key, learner.id, version,
                                             questions, number),
-        number=number,
+        number=number, seen=seen,
         answers={key: [value] if isinstance(value, str) else value
                  for key, value in answers.items()})
 
@@ -147,6 +156,28 @@ def test_only_the_current_version_is_graded(app, ctx, tmp_path):
     assert stored_attempts() == []
     submit(run, "first-lesson", DEMO_PASS)
     assert stored_attempts() == [(1, 80, True)]  # graded on version 2, where red is wrong
+
+
+@pytest.mark.parametrize("earlier_fails", [0, 1])
+def test_a_version_published_after_the_page_looked_is_not_graded_on(app, ctx, tmp_path,
+                                                                   earlier_fails):
+    """The standing's compare-and-set (or, for a first attempt, its insert) also asks that
+    the version the page read is still the current one."""
+    run, _ = ctx
+    for _ in range(earlier_fails):
+        submit(run, "first-lesson", DEMO_FAIL)
+    seen = page_look("first-lesson")
+    old_version = seen.standing.current_version_id
+    content = tmp_path / "content"
+    shutil.copytree(app.config["LESSONS_DIR"].rsplit("/", 1)[0], content)
+    quiz = content / "quizzes" / "demo" / "first-lesson.yaml"
+    quiz.write_text(quiz.read_text().replace("        text: Red\n", "        text: Rouge\n", 1))
+    db.session.commit()
+    import_content(app, content / "lessons", content / "quizzes")
+    with pytest.raises(quizzes.QuizRefused) as refused:
+        submit(run, "first-lesson", DEMO_PASS, version_id=old_version, seen=seen)
+    assert refused.value.refusal is Refusal.STALE_VERSION
+    assert len(stored_attempts()) == earlier_fails
 
 
 def a_session(run) -> str:

@@ -7,11 +7,11 @@ import shutil
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from nmt_course.extensions import db
 from nmt_course.quizzes import queries
-from nmt_course.quizzes.models import Choice, QuizAttempt
+from nmt_course.quizzes.models import Choice, QuizAttempt, QuizStanding
 from tests.helpers import (DEMO_FAIL, DEMO_PASS, SECOND_PASS, count_statements, form_with,
                            import_content, login, make_user, quiz_form, submit_quiz)
 
@@ -237,6 +237,53 @@ def test_a_lost_race_is_answered_with_the_stored_attempt(app, learner, monkeypat
     assert again.status_code == 302 and again.location == f"{QUIZ}/attempts/1"
     assert attempts(app) == [(1, 100, True)]
     assert len(calls) == 3  # the insert was refused by the index, and the retry saw it
+
+
+def _page_sees(monkeypatch, **stale):
+    """The page's look at the standing (read with the quiz, before the write) sees `stale`
+    values: the stored standing changed after it, as when a concurrent request wrote."""
+    real = queries.standing_from
+    calls = []
+
+    def stale_once(*columns):
+        standing, version = real(*columns)
+        calls.append(standing)
+        return (dataclasses.replace(standing, **stale) if len(calls) == 1 else standing), version
+
+    monkeypatch.setattr(queries, "standing_from", stale_once)
+    return calls
+
+
+def test_a_resent_form_the_page_saw_as_new_is_answered_with_the_stored_attempt(
+        app, learner, monkeypatch):
+    """The standing is kept by a compare-and-set on the attempts the page read: when they
+    have changed since, the write reads them again and answers the replay."""
+    submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL)
+    form = quiz_form(learner, "demo", "first-lesson")
+    submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL, form=form)
+    calls = _page_sees(monkeypatch, attempts_used=1)
+    again = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form)
+    assert again.status_code == 302 and again.location == f"{QUIZ}/attempts/2"
+    assert [a[0] for a in attempts(app)] == [1, 2]
+    assert len(calls) == 2  # the page's look, then the write's own after the set missed
+    with app.app_context():
+        assert db.session.scalar(select(QuizStanding.attempts)) == 2
+
+
+def test_a_pass_stored_after_the_page_looked_refuses_the_attempt(app, learner, monkeypatch):
+    """A pass the page did not see (a regrade's) makes the compare-and-set miss: the write
+    reads the standing again and refuses, storing nothing."""
+    submit_quiz(learner, "demo", "first-lesson", DEMO_FAIL)
+    form = quiz_form(learner, "demo", "first-lesson")
+    with app.app_context():
+        db.session.execute(update(QuizStanding).values(passed=True))
+        db.session.commit()
+    _page_sees(monkeypatch, passed=False)
+    again = submit_quiz(learner, "demo", "first-lesson", DEMO_PASS, form=form)
+    assert again.status_code == 302 and again.location == QUIZ
+    assert [a[0] for a in attempts(app)] == [1]
+    with app.app_context():
+        assert db.session.scalar(select(QuizStanding.attempts)) == 1
 
 
 @pytest.mark.dialect("partial unique index")

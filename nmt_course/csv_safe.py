@@ -21,6 +21,8 @@ RISKY_CELL = re.compile("(?:^|\x00)[=+\\-@\t\r]")
 # quoted (a cell with a carriage return always is: an unquoted one after a comma is the
 # line's end after an empty last cell).
 RISKY_START = re.compile('[,\n](?:"?[=+\\-@\t]|"\r)')
+# What csv.writer quotes a cell for (QUOTE_MINIMAL, lines ended by "\r\n").
+NEEDS_QUOTES = re.compile('[,"\r\n]')
 
 
 def neutralise(value: object) -> str:
@@ -51,3 +53,21 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
                 row = [neutralise(cell) for cell in row]
             writer.writerow(row)
     return "\ufeff" + buffer.getvalue()
+
+
+def cell(value: object) -> str:
+    """One cell as `to_csv` writes it: neutralised, then quoted if CSV needs it. For
+    documents whose lines are built from such cells joined by commas (`from_lines`), where
+    most cells repeat (a person's name on each of their rows) and are written once."""
+    text = neutralise(value)
+    if NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def from_lines(header: Sequence[str], lines: Iterable[str]) -> str:
+    """The document `to_csv` writes, from lines already written: each line's cells are
+    `cell(...)`'s text, or text that can be neither a formula nor need quotes (numbers,
+    dates, the product's own words), joined by commas. (A line of a single empty cell is
+    not one: csv.writer writes it as a quoted empty cell.)"""
+    return "\ufeff" + "\r\n".join([",".join(map(cell, header)), *lines, ""])

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import repeat
 
+from ..csv_safe import cell
 from ..formatting import ce_hours
 from .compliance import PastCycle, ReportRow, Standing, timeliness
 
@@ -35,12 +36,13 @@ def _past(cycle: PastCycle, verification_url: Callable[[str], str]) -> str:
 
 
 def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]],
-               verification_url: Callable[[str], str]) -> tuple[list[str], list[list]]:
-    """The header and one line per row, then the person's best score at each quiz, blank if
-    not tried: `quizzes` (course id, lesson position, lesson title) are the rows' courses'
-    quizzes (the rows hold their best scores, `best_scores`). For one course, a
-    column per quiz, named by its lesson; for several, column n is each row's course's n-th
-    quiz (in lesson order), so the file stays as narrow as the longest course."""
+               verification_url: Callable[[str], str]) -> tuple[list[str], list[str]]:
+    """The header and one line per row (written CSV: csv_safe.from_lines makes the
+    document), then the person's best score at each quiz, blank if not tried: `quizzes`
+    (course id, lesson position, lesson title) are the rows' courses' quizzes (the rows hold
+    their best scores, `best_scores`). For one course, a column per quiz, named by its
+    lesson; for several, column n is each row's course's n-th quiz (in lesson order), so
+    the file stays as narrow as the longest course."""
     positions: dict[int, list[str]] = {}  # course -> its quizzes' lesson positions, in order
     for course_id, position, _ in quizzes:
         positions.setdefault(course_id, []).append(str(position))
@@ -50,41 +52,85 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
         header = HEADER + [f"best score: quiz {n}" for n in range(
             1, max(map(len, positions.values()), default=0) + 1)]
     width = len(header) - len(HEADER)
-    # Each course's columns, blanks after its last quiz up to the widest course's.
-    columns = {course_id: (found, [""] * (width - len(found)))
+    # Each course's quizzes, and its blank cells after its last quiz up to the widest
+    # course's, as written after the fixed cells: each cell behind its comma.
+    columns = {course_id: (found, "," * (width - len(found)))
                for course_id, found in positions.items()}
-    no_quizzes = ([], [""] * width)
+    no_scores = "," * width
+    # A clinic's CSV has tens of thousands of rows of some fifty cells, most of them the
+    # same on many rows (a person's, a course's): each is written (neutralised, quoted)
+    # once, and a line is their texts joined. Dates, numbers and the product's own words
+    # are written as they are: none can start a formula or needs quotes.
+    people: dict[tuple, str] = {}
+    courses: dict[int, str] = {}
+    lessons: dict[tuple[str, ...], str] = {}
+    dates: dict = {None: ""}
     lines = []
     for row in rows:
-        found, blanks = columns.get(row.course_id, no_quizzes)
-        # "position:score position:score ..." -> {position: score}, in C: a clinic's CSV
-        # reads tens of thousands of scores.
-        parts = row.best_scores.replace(":", " ").split()
-        scores = dict(zip(parts[::2], parts[1::2]))
-        quizzes_of_row = row.quizzes
+        found, blanks = columns.get(row.course_id, ((), no_scores))
+        if row.best_scores and found:
+            # "position:score position:score ..." -> {position: score}, in C: a clinic's
+            # CSV reads tens of thousands of scores. Scores are numbers (0-100), as the
+            # learning package counts them.
+            parts = row.best_scores.replace(":", " ").split()
+            scores = dict(zip(parts[::2], parts[1::2]))
+            scores_text = ",".join(("", *map(scores.get, found, _BLANKS))) + blanks
+        else:
+            scores_text = no_scores
+        # Who the row is about (the standing follows: invited rows have no user, former
+        # staff a day they left; the enum itself hashes slowly).
+        person_key = (row.user_id, row.family_name, row.name, row.email, row.left_on,
+                      row.licence_number, row.licence_state)
+        person = people.get(person_key)
+        if person is None:
+            person = people[person_key] = ",".join(map(cell, (
+                row.family_name, row.name, row.email, _standing(row),
+                row.licence_number or "", row.licence_state or "")))
+        course = courses.get(row.course_id)
+        if course is None:
+            course = courses[row.course_id] = cell(row.course_title)
         completed_on, expires_on = row.completed_on, row.expires_on
-        lines.append([
-            row.family_name, row.name, row.email, _standing(row), row.licence_number or "",
-            row.licence_state or "", row.course_title,
+        due, completed = _date(dates, row.due), _date(dates, completed_on)
+        if row.quizzes:
+            struggling = _lessons(lessons, row.struggling_with)
+            out_of_attempts = _lessons(lessons, row.out_of_attempts)
+        else:
+            struggling = out_of_attempts = ""
+        lines.append(",".join((
+            person, course,
             f"withdrawn {row.withdrawn_on.isoformat()}" if row.withdrawn_on else "in force",
-            row.status.value, row.percent, row.due.isoformat(),
-            completed_on.isoformat() if completed_on else "",
+            row.status.value, str(row.percent), due, completed,
             _timeliness((completed_on - row.due).days) if completed_on else "",
             _hours(row.ce_hours) if row.ce_hours is not None else "",
             "revoked" if row.revoked else "valid" if completed_on else "",
-            row.recur_months or "",
-            "" if expires_on is None or row.expired else expires_on.isoformat(),
-            expires_on.isoformat() if row.expired else "", row.cycle,
-            "; ".join(_past(cycle, verification_url) for cycle in row.history),
-            f"{row.quizzes_passed} of {row.quiz_count}",
-            "; ".join(row.struggling_with) if quizzes_of_row else "",
-            "; ".join(row.out_of_attempts) if quizzes_of_row else "",
-            verification_url(row.certificate_code) if row.certificate_code else "",
-            *map(scores.get, found, _BLANKS), *blanks])
+            str(row.recur_months or ""),
+            "" if expires_on is None or row.expired else _date(dates, expires_on),
+            _date(dates, expires_on) if row.expired else "", str(row.cycle),
+            cell("; ".join(_past(cycle, verification_url) for cycle in row.history))
+            if row.history else "",
+            f"{row.quizzes_passed} of {row.quiz_count}", struggling, out_of_attempts,
+            cell(verification_url(row.certificate_code)) if row.certificate_code else "",
+        )) + scores_text)
     return header, lines
+
+
+def _date(written: dict, day) -> str:
+    """A date as written (a few dates recur on thousands of rows)."""
+    text = written.get(day)
+    if text is None:
+        text = written[day] = day.isoformat()
+    return text
+
+
+def _lessons(written: dict, titles: tuple[str, ...]) -> str:
+    """Lessons' titles as one cell, written once for each set of them."""
+    text = written.get(titles)
+    if text is None:
+        text = written[titles] = cell("; ".join(titles))
+    return text
 
 
 # Thousands of rows share a few of each.
 _timeliness = lru_cache(maxsize=1024)(timeliness)
-_hours = lru_cache(maxsize=256)(ce_hours)
+_hours = lru_cache(maxsize=256)(lambda hours: cell(ce_hours(hours)))
 _BLANKS = repeat("")  # a score not found: blank

@@ -149,12 +149,14 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
             else:
                 ended = min(left_at, withdrawn_at) if left_at else withdrawn_at
                 as_of = local_date(ended)
+            pair = (user_id, course_id)  # the key of every lookup below
             (plain_read, quiz_read, passed, passed_and_read, tried,
-             best_scores) = counted.get((user_id, course_id), _NO_PROGRESS)
+             best_scores) = counted.get(pair, _NO_PROGRESS)
             unpassed_read = quiz_read - passed_and_read
             # Completed after leaving: not the clinic's record.
-            theirs = [found for found in certified.get((user_id, course_id), ())
-                      if ended is None or found[4] <= ended]
+            theirs = certified.get(pair, ())
+            if theirs and ended is not None:
+                theirs = [found for found in theirs if found[4] <= ended]
             certificate = theirs[-1] if theirs else None
             revoked = lapsed = expiry = None
             cycle = 1
@@ -168,8 +170,8 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                         # Training that recurs is met by a completion within its months
                         # only: the next one is due the day this one expires.
                         certificate, lapsed, due_date = None, completed_on, expiry
-            if (user_id, course_id) in opened:
-                cycle, cycle_due = opened[(user_id, course_id)]
+            if pair in opened:
+                cycle, cycle_due = opened[pair]
                 if recur_months and (not theirs or theirs[-1][5] < cycle):
                     # A new cycle is open and not completed yet: due when remind said.
                     due_date = cycle_due
@@ -189,7 +191,7 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                 # half.
                 percent(lesson_count[course_id], plain_read + passed_and_read,
                         unpassed_read + passed - passed_and_read),
-                quiz_count[course_id], passed, shown_quizzes.get((user_id, course_id), ()),
+                quiz_count[course_id], passed, shown_quizzes.get(pair, ()),
                 completed_on, code, family_name, standing, left_on, evidence,
                 licence_number, licence_state, ce_hours, bool(revoked),
                 local_date(withdrawn_at) if withdrawn_at else None, best_scores or "",

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..csv_safe import to_csv
+from ..csv_safe import from_lines
 from ..extensions import login_manager
 from ..formatting import long_date
 from ..recurrence import RENEWAL_WINDOW_DAYS
@@ -128,7 +128,7 @@ def report_csv(clinic_id: int):
     _, chosen, _, _ = _report_rows(clinic, scores=True)
     header, lines = csv_lines(chosen, report_queries.quiz_columns(
         sorted({row.course_id for row in chosen})), runtime().settings.verification_url)
-    return to_csv(header, lines), 200, {
+    return from_lines(header, lines), 200, {
         "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="{_file_stem(clinic)}-report.csv"'}
 

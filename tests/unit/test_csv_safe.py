@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from nmt_course.csv_safe import neutralise, to_csv
+from nmt_course.csv_safe import cell, from_lines, neutralise, to_csv
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-2+3", "-A1", "@SUM(A1)", "\t=cmd",
@@ -60,6 +60,17 @@ def test_a_document_is_what_writing_each_neutralised_cell_gives(cells):
     rows = [["first", 1], cells, ["last", "", ""]]
     assert to_csv(header, rows) == _cell_by_cell(header, rows)
     assert to_csv(header, iter(rows)) == _cell_by_cell(header, rows)
+    # Lines written cell by cell (the clinic report's CSV) make the same document.
+    assert from_lines(header, [",".join(map(cell, row)) for row in rows]) == _cell_by_cell(
+        header, rows)
+
+
+@pytest.mark.parametrize("value, written", [
+    ("plain", "plain"), (3, "3"), (None, ""), ("=1+1", "'=1+1"), ("a,b", '"a,b"'),
+    ('say "hi"', '"say ""hi"""'), ("line\nbreak", '"line\nbreak"'), ("\r=cmd", "\"'\r=cmd\""),
+    ('=HYPERLINK("http://evil")', '"\'=HYPERLINK(""http://evil"")"'), ("-0.5", "-0.5")])
+def test_a_cell_is_written_neutralised_and_quoted(value, written):
+    assert cell(value) == written
 
 
 @pytest.mark.parametrize("first", ["=1+1", '=HYPERLINK("http://evil")', "\r=cmd", "@cmd"])

@@ -129,7 +129,8 @@ def evaluation(slug: str):
             completed = operations.send_evaluation(
                 runtime(), learner(), course, objectives_met=form.objectives_met(),
                 ratings=form.ratings(), comment=form.comment.data or "")
-        except operations.EvaluationRefused as refused:
+        # Refused, or unpublished since this page read the course: told, nothing stored.
+        except (operations.EvaluationRefused, operations.CourseNotPublished) as refused:
             flash(str(refused), "warning")
             return redirect(url_for("learning.course", slug=slug))
         if completed is not None and completed.certificate is not None:

@@ -183,3 +183,25 @@ def evaluate_directly_with(app, *, rating: int = 4, comment: str = "", lessons: 
             runtime(app), user_by_email("learner@example.com"), course,
             objectives_met={lesson.id: rating for lesson in rated},
             ratings=dict.fromkeys(QUESTIONS, rating), comment=comment)
+
+
+def test_a_course_unpublished_between_the_page_and_the_write_is_a_message(app, learner,
+                                                                           monkeypatch):
+    """The page read the course as published; the write finds it a draft: the learner is
+    told, and nothing is stored."""
+    from nmt_course.content import CourseStatus
+    from nmt_course.learning import operations as learning
+
+    finish_lessons(learner)
+    send = learning.send_evaluation
+
+    def unpublished_meanwhile(*args, **kwargs):
+        db.session.execute(update(Course).values(status=CourseStatus.DRAFT))
+        db.session.commit()
+        return send(*args, **kwargs)
+
+    monkeypatch.setattr(learning, "send_evaluation", unpublished_meanwhile)
+    answer = send_evaluation(learner, "demo")
+    assert answer.status_code == 302 and answer.location == "/courses/demo"
+    assert "This course is not published" in learner.get("/dashboard").text
+    assert count(app, CourseEvaluation) == 0 and count(app, Certificate) == 0

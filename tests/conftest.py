@@ -130,7 +130,7 @@ class Backends:
         self.uris: dict[str, str] = {}
         self.apps: dict[str, object] = {}
         self.limiter_state: dict = {}
-        self.postgres: tuple[object, str] | None = None  # (server engine, database name)
+        self.drop_postgres = None  # how to drop this process's PostgreSQL database, if made
         self.shm_folder: Path | None = None
 
     def database(self, backend: str) -> str:
@@ -167,24 +167,10 @@ class Backends:
 
     def _postgres_database(self) -> str:
         """A database of this process's own on the server: each run (and each worker) makes
-        one, and drops it at the end."""
-        base = os.environ.get("TEST_DATABASE_URL")
-        if not base:
-            missing_service("TEST_DATABASE_URL is not set")
-        base_url = make_url(normalise_url(base))
-        name = f"nmt_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-        server = create_engine(base_url, isolation_level="AUTOCOMMIT")
-        try:
-            with server.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-                # A test database need not survive a crash: commits skip the wait for the
-                # disk (what a crash would lose is at most the last commits, never consistency).
-                connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
-        except Exception as error:  # noqa: BLE001 - any failure means no server to test on
-            server.dispose()
-            missing_service(f"cannot create a PostgreSQL database at {base_url.host}: {error}")
-        self.postgres = (server, name)
-        return base_url.set(database=name).render_as_string(hide_password=False)
+        one, and drops it at the end. It need not survive a crash, so commits skip the wait
+        for the disk (a crash would lose at most the last commits, never consistency)."""
+        uri, self.drop_postgres = postgres_database("nmt_test", durable=False)
+        return uri
 
     def close(self) -> None:
         for app in self.apps.values():
@@ -192,11 +178,8 @@ class Backends:
                 db.engine.dispose()
         if self.shm_folder is not None:
             shutil.rmtree(self.shm_folder, ignore_errors=True)
-        if self.postgres is not None:
-            server, name = self.postgres
-            with server.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            server.dispose()
+        if self.drop_postgres is not None:
+            self.drop_postgres()
 
 
 def placeholder_pdf(data) -> bytes:
@@ -309,14 +292,27 @@ def new_database(backend: str, folder) -> tuple[str, callable]:
     """A database nobody else uses, and how to drop it."""
     if backend == "sqlite":
         return f"sqlite:///{folder / f'{uuid.uuid4().hex[:8]}.sqlite3'}", lambda: None
+    return postgres_database("nmt_own", durable=True)
+
+
+def postgres_database(prefix: str, *, durable: bool) -> tuple[str, callable]:
+    """A new database on the TEST_DATABASE_URL server, and how to drop it; not `durable`:
+    its commits do not wait for the disk."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         missing_service("TEST_DATABASE_URL is not set")
     url = make_url(normalise_url(base))
-    name = f"nmt_own_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     server = create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            if not durable:
+                connection.execute(
+                    text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+    except Exception as error:  # noqa: BLE001 - any failure means no server to test on
+        server.dispose()
+        missing_service(f"cannot create a PostgreSQL database at {url.host}: {error}")
 
     def drop():
         with server.connect() as connection:

@@ -73,8 +73,15 @@ def _cell(row: ReportRow, name: str, title: str, evidence: str, verify: str) -> 
     return "".join(parts) + _cycles(row, name, title, verify)
 
 
+def cycles(row: ReportRow, verify: str) -> Markup:
+    """A report row's new cycle of recurring training and its earlier ones, as the list
+    view shows them under the row's completion (the matrix puts them in its cell)."""
+    return Markup(_cycles(row, escape(row.name), escape(row.course_title), escape(verify)))
+
+
 def _cycles(row: ReportRow, name: str, title: str, verify: str) -> str:
-    """A new cycle of recurring training and the earlier ones (nmt_course/cycles.py)."""
+    """A new cycle of recurring training and the earlier ones (nmt_course/cycles.py), with
+    `name`, `title` and `verify` escaped already."""
     if row.cycle == 1 and not row.history:
         return ""
     parts = [f'<span class="lesson-meta">Cycle {row.cycle}, due {_date(row.due)}</span>'

@@ -115,7 +115,8 @@ def report(clinic_id: int):
         if view == "matrix" else [],
         struggling_fails=STRUGGLING_FAILS, renewal_days=RENEWAL_WINDOW_DAYS, Standing=Standing, timeliness=timeliness,
         asked=notice_queries.asked_for_attempts(clinic.id),
-        matrix_rows=matrix_html.rows, who=matrix_html.who, verify=url_for("certificates.verify_form"),
+        matrix_rows=matrix_html.rows, who=matrix_html.who, cycles=matrix_html.cycles,
+        verify=url_for("certificates.verify_form"),
         # Addresses built once: url_for per row costs more than the row.
         evidence=url_for("clinic_evidence.certificate", clinic_id=clinic.id, code="-")[:-1],
         today=runtime().settings.local_date(runtime().clock()))

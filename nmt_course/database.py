@@ -131,6 +131,16 @@ class EnumValue(TypeDecorator):
         return None if value is None else self.enum_class(value)
 
 
+def insert_on_conflict(table):
+    """INSERT that can say ON CONFLICT (DO NOTHING, DO UPDATE), in the dialect of the
+    database (both SQLite and PostgreSQL have it; SQLAlchemy's plain insert does not)."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
 def schema_is_current(engine: Engine, migrations: Path) -> bool:
     """Whether the database has every migration applied (and so every table)."""
     config = Config()

@@ -9,7 +9,7 @@ from sqlalchemy import (String, and_, case, cast, delete, exists, func, literal,
                         select, true, union_all)
 
 from .. import cycles
-from ..database import db
+from ..database import db, insert_on_conflict
 from ..certificates.models import Certificate
 from ..quizzes.models import Quiz, QuizStanding
 from ..content import CourseStatus
@@ -52,15 +52,6 @@ def _counts(course_id: int, user_id: int | None):
             .where(true()).group_by(facts.c.user_id))
 
 
-def _upsert():
-    """INSERT ... ON CONFLICT DO UPDATE, in the dialect of the database."""
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(CourseProgress)
-
-
 def refresh(course_id: int, user_id: int | None = None, *, fresh: bool = False) -> None:
     """Recount `user_id`'s row for the course (every learner's with None) from the facts;
     call it inside the write transaction that changed them. Counts of one learner only grow
@@ -93,7 +84,7 @@ def refresh_if_published(course_id: int, user_id: int) -> bool | None:
 
 
 def _refresh_statement(counts):
-    statement = _upsert().from_select(["user_id", "course_id", *COLUMNS], counts)
+    statement = insert_on_conflict(CourseProgress).from_select(["user_id", "course_id", *COLUMNS], counts)
     return statement.on_conflict_do_update(
         index_elements=["user_id", "course_id"],
         set_={name: getattr(statement.excluded, name) for name in COLUMNS})

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, insert, literal, or_, select, update
 from .. import audit, cycles
 from ..accounts.models import User
 from ..content import QuizSource, ReviewMode
-from ..database import db, transaction
+from ..database import db, insert_on_conflict, transaction
 from ..grading import grade, gradable
 from ..mailing import outbox
 from ..runtime import Email, Runtime
@@ -124,7 +124,7 @@ def _keep_standing(learner_id: int, version: QuizVersion, score: int, passed: bo
         # A row stored meanwhile (a concurrent first attempt) makes this insert nothing, as
         # does a newer version.
         kept = db.session.execute(
-            _dialect_insert(QuizStanding).from_select(
+            insert_on_conflict(QuizStanding).from_select(
                 [*values, "cycle"],
                 select(*(literal(value) for value in values.values()), cycle)
                 .where(is_current))
@@ -143,15 +143,6 @@ def _keep_standing(learner_id: int, version: QuizVersion, score: int, passed: bo
                 failures=QuizStanding.failures + int(not passed),
                 passed=or_(QuizStanding.passed, passed)))
     return kept.rowcount == 1
-
-
-def _dialect_insert(table):
-    """INSERT that can say ON CONFLICT DO NOTHING, in the dialect of the database."""
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table)
 
 
 MAX_GRANT = 10

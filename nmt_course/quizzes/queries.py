@@ -118,6 +118,11 @@ def quiz_of_lesson(lesson_id: int) -> Quiz | None:
                                                 Quiz.archived_at.is_(None)))
 
 
+def current_version(quiz_id: int) -> QuizVersion | None:
+    return db.session.scalar(select(QuizVersion).where(QuizVersion.quiz_id == quiz_id)
+                             .order_by(QuizVersion.number.desc()).limit(1))
+
+
 def questions_of(version_id: int) -> list[Question]:
     """A version's questions in order, each with its choices loaded."""
     return list(db.session.scalars(

@@ -130,7 +130,9 @@ def write_comfortably(journey, page, slug: str) -> None:
     assert "Autosaved the lesson “The Scalenes (copy)”" in page.inner_text("main")
     page.goto(f"/author/courses/{slug}")
     page.locator("summary", has_text="Remove The Scalenes (copy)").click()
-    page.get_by_role("button", name="Remove “The Scalenes (copy)”").click()
+    remove = page.get_by_role("button", name="Remove “The Scalenes (copy)”")
+    remove.click()
+    remove.wait_for(state="detached")  # the course page after the removal
     assert lesson_titles(page) == ["The Sternocleidomastoid", "The Scalenes"]
 
     page.get_by_label(re.compile(r"^Image \(PNG")).set_input_files(

@@ -31,8 +31,16 @@ def answer_key(lesson_slug: str, *, wrong: bool = False) -> dict[str, list[str]]
     return key
 
 
+def wait_for_questions(page) -> None:
+    """Wait for the quiz page a click led to: the click may return before it is there
+    (the page before had no questions), and then before all of it has arrived."""
+    page.locator("fieldset.question").first.wait_for()
+    page.wait_for_load_state("load")
+
+
 def answer_quiz(page, answers: dict[str, list[str]]) -> None:
     """Tick the answers with the mouse, as a learner on a laptop or phone would."""
+    wait_for_questions(page)
     for question, choices in answers.items():
         for box in page.locator(f'input[name="q-{question}"]').all():
             value = box.get_attribute("value")
@@ -45,6 +53,7 @@ def answer_quiz(page, answers: dict[str, list[str]]) -> None:
 
 def shown_questions(page) -> list[str]:
     """The keys of the questions this attempt shows (drawn from the quiz's bank)."""
+    wait_for_questions(page)
     return [fieldset.get_attribute("id").removeprefix("q-")
             for fieldset in page.locator("fieldset.question").all()]
 

@@ -14,7 +14,7 @@ from ..csv_safe import from_lines
 from ..extensions import login_manager
 from ..formatting import long_date
 from ..recurrence import RENEWAL_WINDOW_DAYS
-from ..web import ActionForm, db_int, learner, runtime
+from ..web import ActionForm, bulk_work, db_int, learner, runtime
 from . import (assignment_operations, matrix_html, membership_operations, notice_queries,
                operations, queries, report_queries)
 from .compliance import (PEOPLE, STRUGGLING_FAILS, Standing, Status, course_bars, matrix,
@@ -89,6 +89,11 @@ def report(clinic_id: int):
     """Who has completed which assigned course, who is late and who is struggling: a
     matrix of staff by course when several are assigned, else a list by person."""
     clinic = clinic_or_404(clinic_id)
+    with bulk_work():
+        return _report_page(clinic)
+
+
+def _report_page(clinic: Clinic) -> str:
     # Withdrawn assignments (history) are listed by person: a matrix has one cell per course.
     view = request.args.get("view") or (
         "matrix" if not request.args.get("course") and request.args.get("withdrawn") != "1"
@@ -126,12 +131,18 @@ def report(clinic_id: int):
 def report_csv(clinic_id: int):
     """The chosen rows with every quiz's best score, licence, CE hours and timeliness."""
     clinic = clinic_or_404(clinic_id)
+    with bulk_work():
+        document = _report_document(clinic)
+    return document, 200, {
+        "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="{_file_stem(clinic)}-report.csv"'}
+
+
+def _report_document(clinic: Clinic) -> str:
     _, chosen, _, _ = _report_rows(clinic, scores=True)
     header, lines = csv_lines(chosen, report_queries.quiz_columns(
         sorted({row.course_id for row in chosen})), runtime().settings.verification_url)
-    return from_lines(header, lines), 200, {
-        "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-        "Content-Disposition": f'attachment; filename="{_file_stem(clinic)}-report.csv"'}
+    return from_lines(header, lines)
 
 
 def _file_stem(clinic: Clinic) -> str:

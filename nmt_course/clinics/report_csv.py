@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from itertools import repeat
 
 from ..csv_safe import cell
 from ..formatting import ce_hours
@@ -52,9 +51,9 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
         header = HEADER + [f"best score: quiz {n}" for n in range(
             1, max(map(len, positions.values()), default=0) + 1)]
     width = len(header) - len(HEADER)
-    # Each course's quizzes, and its blank cells after its last quiz up to the widest
-    # course's, as written after the fixed cells: each cell behind its comma.
-    columns = {course_id: (found, "," * (width - len(found)))
+    # Each course's quizzes, as a blank score for each in lesson order (a row's own scores
+    # replace them), and its blank cells after its last quiz up to the widest course's.
+    columns = {course_id: (dict.fromkeys(found, ""), "," * (width - len(found)))
                for course_id, found in positions.items()}
     no_scores = "," * width
     # A clinic's CSV has tens of thousands of rows of some fifty cells, most of them the
@@ -67,14 +66,18 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
     dates: dict = {None: ""}
     lines = []
     for row in rows:
-        found, blanks = columns.get(row.course_id, ((), no_scores))
+        found, blanks = columns.get(row.course_id, (None, no_scores))
         if row.best_scores and found:
-            # "position:score position:score ..." -> {position: score}, in C: a clinic's
-            # CSV reads tens of thousands of scores. Scores are numbers (0-100), as the
-            # learning package counts them.
-            parts = row.best_scores.replace(":", " ").split()
-            scores = dict(zip(parts[::2], parts[1::2]))
-            scores_text = ",".join(("", *map(scores.get, found, _BLANKS))) + blanks
+            # "position:score position:score ..." into the course's blank scores, in C: a
+            # clinic's CSV reads hundreds of thousands of scores. Scores are numbers
+            # (0-100), as the learning package counts them.
+            scores = found.copy()
+            parts = iter(row.best_scores.replace(":", " ").split())
+            scores.update(zip(parts, parts))
+            if len(scores) == len(found):
+                scores_text = ",".join(("", *scores.values())) + blanks
+            else:  # a position no longer a quiz's (its course is being counted again)
+                scores_text = ",".join(("", *map(scores.get, found))) + blanks
         else:
             scores_text = no_scores
         # Who the row is about (the standing follows: invited rows have no user, former
@@ -133,4 +136,3 @@ def _lessons(written: dict, titles: tuple[str, ...]) -> str:
 # Thousands of rows share a few of each.
 _timeliness = lru_cache(maxsize=1024)(timeliness)
 _hours = lru_cache(maxsize=256)(lambda hours: cell(ce_hours(hours)))
-_BLANKS = repeat("")  # a score not found: blank

@@ -25,12 +25,14 @@ def _rows() -> list[ReportRow]:
     return [
         ReportRow(1, '=cmd "quoted", name', "a@example.com", 10, "@Course, one", DAY,
                   Status.OVERDUE, 30, 2, 0, (plain, risky), None, None, family_name="-Family",
-                  licence_number="+1 licence", licence_state="FL", best_scores="1:40 2:0"),
+                  licence_number="+1 licence", licence_state="FL",
+                  best_scores="2:0 1:40"),  # stored in no particular order
         ReportRow(1, '=cmd "quoted", name', "a@example.com", 11, "Plain course", DAY,
                   Status.COMPLETED, 100, 1, 1, (), DAY + dt.timedelta(days=3), "ABCDEF123456",
                   family_name="-Family", licence_number="+1 licence", licence_state="FL",
                   ce_hours=Decimal("1.50"), recur_months=12, cycle=2,
-                  history=(PastCycle(1, DAY, "ABCDEF000000", DAY),), best_scores="4:100"),
+                  history=(PastCycle(1, DAY, "ABCDEF000000", DAY),),
+                  best_scores="7:90 4:100"),  # 7: a lesson whose quiz is gone
         ReportRow(None, "Ivy Invited", "\tivy@example.com", 10, "@Course, one", DAY,
                   Status.NOT_STARTED, 0, 2, 0, (), None, None, standing=Standing.INVITED),
         ReportRow(2, "Fay Former", "fay@example.com", 12, "No quizzes", DAY,

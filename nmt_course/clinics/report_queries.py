@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter
 from typing import NamedTuple
 
-from sqlalchemy import (String, case, cast, exists, func, literal, null, select,
+from sqlalchemy import (String, cast, exists, func, literal, null, select,
                         true, type_coerce, union, union_all)
 
 from .. import cycles
@@ -279,10 +279,10 @@ class _LessonFacts(NamedTuple):
 def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts]
                   ) -> dict[tuple[int, int], tuple[QuizResult, ...]]:
     """(user, course) -> the quizzes tried and not passed yet (what says who is struggling,
-    out of attempts or weakest where), in lesson order, each with its best score, pass, failures and whether its
-    attempts are used up. From the standings the attempts keep, grouped by course in SQL, so
-    that one short row per person and course crosses over, its quizzes packed as
-    "lesson:best:passed:fails:tries:granted"."""
+    out of attempts or weakest where), in lesson order, each with its best score, failures
+    and whether its attempts are used up. From the standings the attempts keep, grouped by
+    course in SQL, so that one short row per person and course crosses over, its quizzes
+    packed as "lesson:best:fails:tries:granted"."""
     # From each person to their standings not passed yet (a few of hundreds, read along
     # ix_quiz_standings_user_id_passed) and on to their lessons: reading every standing, or
     # probing every person x every quiz, costs several times more.
@@ -290,46 +290,52 @@ def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts]
     per_quiz = (
         select(QuizStanding.user_id, QuizStanding.quiz_id, Lesson.id.label("lesson_id"),
                Lesson.course_id, QuizStanding.best_score.label("best"),
-               case((QuizStanding.passed, 1), else_=0).label("passes"),
                QuizStanding.failures.label("fails"), QuizStanding.attempts.label("tries"),
                QuizStanding.cycle)
         .select_from(staff).join(QuizStanding, QuizStanding.user_id == staff.c.user_id)
         .join(Quiz, (Quiz.id == QuizStanding.quiz_id) & Quiz.archived_at.is_(None))
         .join(Lesson, Lesson.id == Quiz.lesson_id)
         .where(~QuizStanding.passed, Lesson.archived_at.is_(None),
-               # The person's current cycle only (nmt_course/cycles.py).
-               QuizStanding.cycle == cycles.of_quiz(QuizStanding.user_id,
-                                                    QuizStanding.quiz_id),
+               # The person's current cycle in the course (nmt_course/cycles.py).
+               QuizStanding.cycle == cycles.current(QuizStanding.user_id, Lesson.course_id),
                Lesson.course_id.in_({lesson.course_id for lesson in lessons.values()}))
     ).subquery()
-    # Extra attempts granted matter only while the quiz is not passed: looked up only then.
-    granted = case((per_quiz.c.passes == 0, select(
-        func.coalesce(func.sum(AttemptGrant.attempts), 0))
-        .where(AttemptGrant.user_id == per_quiz.c.user_id,
-               AttemptGrant.quiz_id == per_quiz.c.quiz_id,
-               AttemptGrant.cycle == per_quiz.c.cycle).scalar_subquery()), else_=0)
+    granted = (select(func.coalesce(func.sum(AttemptGrant.attempts), 0))
+               .where(AttemptGrant.user_id == per_quiz.c.user_id,
+                      AttemptGrant.quiz_id == per_quiz.c.quiz_id,
+                      AttemptGrant.cycle == per_quiz.c.cycle).scalar_subquery())
     rows = _read(
         select(per_quiz.c.user_id, per_quiz.c.course_id,
                func.aggregate_strings(_packed(per_quiz.c.lesson_id, per_quiz.c.best,
-                                              per_quiz.c.passes, per_quiz.c.fails,
-                                              per_quiz.c.tries, granted), " "))
+                                              per_quiz.c.fails, per_quiz.c.tries, granted),
+                                      " "))
         .group_by(per_quiz.c.user_id, per_quiz.c.course_id))
+    # Thousands of quizzes of a few hundred lessons, with a few distinct attempt counts:
+    # each lesson's facts and each policy answer are looked up by the text as read.
+    by_id = {str(lesson_id): lesson for lesson_id, lesson in lessons.items()}
     results, locked = {}, {}
     for user_id, course_id, quizzes_text in rows:
         unpacked = []
         for part in quizzes_text.split():
-            lesson_id, best, passes, fails, tries, granted = map(int, part.split(":"))
-            _, position, title, max_attempts = lessons[lesson_id]
-            # The policy's answer depends on these four numbers only: asked once each.
-            key = (tries, passes, max_attempts, granted)
-            if key not in locked:
-                locked[key] = policy.out_of_attempts(policy.Standing(
-                    attempts_used=tries, passed=passes > 0, current_version_id=None,
-                    max_attempts=policy.attempt_limit(max_attempts, granted)))
-            unpacked.append(QuizResult(title, position, best, passes > 0, fails, locked[key]))
-        unpacked.sort(key=lambda result: result.position)
+            lesson_id, best, fails, tries, granted_text = part.split(":")
+            _, position, title, max_attempts = by_id[lesson_id]
+            key = (tries, granted_text, max_attempts)
+            out_of_attempts = locked.get(key)
+            if out_of_attempts is None:
+                # The policy's answer depends on these three numbers only: asked once each.
+                out_of_attempts = locked[key] = policy.out_of_attempts(policy.Standing(
+                    attempts_used=int(tries), passed=False, current_version_id=None,
+                    max_attempts=policy.attempt_limit(max_attempts, int(granted_text))))
+            unpacked.append(_new_row(QuizResult, (title, position, int(best), False,
+                                                  int(fails), out_of_attempts)))
+        if len(unpacked) > 1:
+            unpacked.sort(key=_by_position)
         results[(user_id, course_id)] = tuple(unpacked)
     return results
+
+
+def _by_position(result: QuizResult) -> int:
+    return result.position
 
 
 def _packed(*columns):

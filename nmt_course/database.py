@@ -21,7 +21,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from sqlalchemy import event
+from sqlalchemy import event, func, literal
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import DateTime, String, TypeDecorator
@@ -139,6 +139,17 @@ def insert_on_conflict(table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+def strings_in_order(text, separator: str, order_by):
+    """The aggregate of `text` joined by `separator`, in the order of `order_by` where the
+    database can be told (PostgreSQL), else in the order its rows come (SQLite before 3.44
+    has no ORDER BY here). Either way, two of these in one GROUP BY agree with each other:
+    each row of the group is added to both at once."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import aggregate_order_by
+        return func.string_agg(text, aggregate_order_by(literal(separator), order_by))
+    return func.group_concat(text, separator)
 
 
 def schema_is_current(engine: Engine, migrations: Path) -> bool:

@@ -51,10 +51,7 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
         header = HEADER + [f"best score: quiz {n}" for n in range(
             1, max(map(len, positions.values()), default=0) + 1)]
     width = len(header) - len(HEADER)
-    # Each course's quizzes, as a blank score for each in lesson order (a row's own scores
-    # replace them), and its blank cells after its last quiz up to the widest course's.
-    columns = {course_id: (dict.fromkeys(found, ""), "," * (width - len(found)))
-               for course_id, found in positions.items()}
+    columns = {course_id: _CourseScores(found, width) for course_id, found in positions.items()}
     no_scores = "," * width
     # A clinic's CSV has tens of thousands of rows of some fifty cells, most of them the
     # same on many rows (a person's, a course's): each is written (neutralised, quoted)
@@ -66,18 +63,9 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
     dates: dict = {None: ""}
     lines = []
     for row in rows:
-        found, blanks = columns.get(row.course_id, (None, no_scores))
-        if row.best_scores and found:
-            # "position:score position:score ..." into the course's blank scores, in C: a
-            # clinic's CSV reads hundreds of thousands of scores. Scores are numbers
-            # (0-100), as the learning package counts them.
-            scores = found.copy()
-            parts = iter(row.best_scores.replace(":", " ").split())
-            scores.update(zip(parts, parts))
-            if len(scores) == len(found):
-                scores_text = ",".join(("", *scores.values())) + blanks
-            else:  # a position no longer a quiz's (its course is being counted again)
-                scores_text = ",".join(("", *map(scores.get, found))) + blanks
+        course_scores = columns.get(row.course_id)
+        if row.best_scores and course_scores:
+            scores_text = course_scores.cells(row.best_scores)
         else:
             scores_text = no_scores
         # Who the row is about (the standing follows: invited rows have no user, former
@@ -115,6 +103,32 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
             cell(verification_url(row.certificate_code)) if row.certificate_code else "",
         )) + scores_text)
     return header, lines
+
+
+class _CourseScores:
+    """A course's best-score cells on a row, each behind its comma, then blank cells up to
+    the widest course's. A clinic's CSV writes hundreds of thousands of scores: from what
+    course_progress keeps ("1 2 5|100 80 40", learning/summary_operations.py), in C."""
+
+    def __init__(self, positions: list[str], width: int):
+        self.blank = dict.fromkeys(positions, "")  # a score for each quiz, in lesson order
+        self.after_all = "," * (width - len(positions))
+        # The positions of the course's first k quizzes, as kept -> the blank cells after
+        # them: those who take the quizzes in order, most learners.
+        self.after_first = {" ".join(positions[:k]): "," * (width - k)
+                            for k in range(1, len(positions) + 1)}
+
+    def cells(self, kept: str) -> str:
+        positions, scores = kept.split("|")
+        after = self.after_first.get(positions)
+        if after is not None:  # scores are numbers (0-100): written as they are
+            return "," + scores.replace(" ", ",") + after
+        found = self.blank.copy()
+        found.update(zip(positions.split(), scores.split()))
+        if len(found) == len(self.blank):
+            return ",".join(("", *found.values())) + self.after_all
+        # A position no longer a quiz's (its course is being counted again).
+        return ",".join(("", *map(found.get, self.blank))) + self.after_all
 
 
 def _date(written: dict, day) -> str:

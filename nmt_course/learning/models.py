@@ -148,5 +148,6 @@ class CourseProgress(db.Model):
     passed: Mapped[int] = mapped_column(Integer)  # quizzes passed
     passed_and_read: Mapped[int] = mapped_column(Integer)  # ... whose lesson is read too
     tried: Mapped[int] = mapped_column(Integer)  # quizzes tried
-    # The best score of each quiz tried, as "lesson position:score ..." (a report's CSV).
+    # The best score of each quiz tried, as "positions|scores" in lesson order: "1 2 5|100
+    # 80 40" (a report's CSV; summary_operations._scores).
     scores: Mapped[str | None] = mapped_column(Text)

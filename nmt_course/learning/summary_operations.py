@@ -5,11 +5,11 @@ one statement, inside the caller's transaction. A row counts the learner's curre
 (nmt_course/cycles.py); opening a cycle refreshes it, to nothing done yet."""
 from __future__ import annotations
 
-from sqlalchemy import (String, and_, case, cast, delete, exists, func, literal, null, or_,
-                        select, true, union_all)
+from sqlalchemy import (Integer, String, and_, case, cast, delete, exists, func, literal, null,
+                        or_, select, true, union_all)
 
 from .. import cycles
-from ..database import db, insert_on_conflict
+from ..database import db, insert_on_conflict, strings_in_order
 from ..certificates.models import Certificate
 from ..quizzes.models import Quiz, QuizStanding
 from ..content import CourseStatus
@@ -20,14 +20,15 @@ COLUMNS = (*COUNTS, "scores")
 
 
 def _counts(course_id: int, user_id: int | None):
-    """SELECT user, course, the five counts and the best scores from the read marks and
-    standings."""
+    """SELECT user, course, the five counts and the best scores (`_scores`) from the read
+    marks and standings."""
     active_quiz = and_(Quiz.lesson_id == Lesson.id, Quiz.archived_at.is_(None))
     reads = (select(LessonProgress.user_id.label("user_id"),
                     case((Quiz.id.is_(None), 1), else_=0).label("plain_read"),
                     case((Quiz.id.is_(None), 0), else_=1).label("quiz_read"),
                     literal(0).label("passed"), literal(0).label("passed_and_read"),
-                    literal(0).label("tried"), cast(null(), String).label("scores"))
+                    literal(0).label("tried"), cast(null(), Integer).label("position"),
+                    cast(null(), Integer).label("best"))
              .join(Lesson, Lesson.id == LessonProgress.lesson_id).outerjoin(Quiz, active_quiz)
              .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None),
                     LessonProgress.cycle == cycles.current(LessonProgress.user_id, course_id)))
@@ -35,9 +36,9 @@ def _counts(course_id: int, user_id: int | None):
     read = exists().where(LessonProgress.user_id == QuizStanding.user_id,
                           LessonProgress.lesson_id == Lesson.id,
                           LessonProgress.cycle == QuizStanding.cycle)
-    score = cast(Lesson.position, String) + ":" + cast(QuizStanding.best_score, String)
     standings = (select(QuizStanding.user_id, literal(0), literal(0), passed,
-                        case((and_(QuizStanding.passed, read), 1), else_=0), literal(1), score)
+                        case((and_(QuizStanding.passed, read), 1), else_=0), literal(1),
+                        Lesson.position, QuizStanding.best_score)
                  .join(Quiz, Quiz.id == QuizStanding.quiz_id)
                  .join(Lesson, active_quiz)
                  .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None),
@@ -45,11 +46,22 @@ def _counts(course_id: int, user_id: int | None):
     if user_id is not None:
         reads = reads.where(LessonProgress.user_id == user_id)
         standings = standings.where(QuizStanding.user_id == user_id)
-    facts = union_all(reads, standings).subquery()
+    # In lesson order, which SQLite keeps from here when it cannot be told (strings_in_order).
+    facts = union_all(reads, standings).order_by("user_id", "position").subquery()
     return (select(facts.c.user_id, literal(course_id),
-                   *(func.sum(facts.c[name]) for name in COUNTS),
-                   func.aggregate_strings(facts.c.scores, " "))
+                   *(func.sum(facts.c[name]) for name in COUNTS), _scores(facts))
             .where(true()).group_by(facts.c.user_id))
+
+
+def _scores(facts):
+    """The best scores as "positions|scores": the lessons' positions, then their quizzes'
+    best scores, each list joined by spaces, both in lesson order ("1 2 5|100 80 40"; NULL
+    if no quiz was tried). A clinic's CSV writes a learner's scores as they are when the
+    positions are the first of the course's quizzes, as they mostly are (see
+    clinics/report_csv.py)."""
+    def joined(column):
+        return strings_in_order(cast(column, String), " ", facts.c.position)
+    return joined(facts.c.position) + "|" + joined(facts.c.best)
 
 
 def refresh(course_id: int, user_id: int | None = None, *, fresh: bool = False) -> None:

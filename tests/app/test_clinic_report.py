@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from nmt_course.clinics.report_queries import report
+from nmt_course.accounts.models import User
 from nmt_course.clinics.models import Assignment
 from nmt_course.extensions import db
+from nmt_course.learning.models import CourseProgress
 from nmt_course.runtime import utcnow
 from tests.app.authoring_helpers import post
 from tests.app.clinic_helpers import (assign, complete_demo, join_staff, make_clinic,
@@ -134,6 +136,30 @@ def test_the_csv_holds_the_same_rows_through_the_safe_writer(app, clinic):
     only_done = csv_rows(manager_client(app).get(
         f"/clinics/{clinic}/report.csv?status=completed"))
     assert [row["name"] for row in only_done] == ["Ann Able"]
+
+
+@pytest.mark.dialect("string aggregates in order")
+def test_scores_are_kept_in_lesson_order_when_the_lessons_are_reordered(app, clinic, tmp_path):
+    """course_progress keeps best scores in lesson order (which the CSV writes as they
+    are), not in the order the lessons were first imported or their quizzes taken."""
+    import shutil
+    from pathlib import Path
+
+    answer(app, "cy@example.com", "second-lesson", SECOND_PASS)
+    answer(app, "cy@example.com", "first-lesson", DEMO_FAIL)
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "content", content)
+    lessons = content / "lessons" / "demo"
+    (lessons / "01-first-lesson.md").rename(lessons / "03-first-lesson.md")
+    import_content(app, content / "lessons", content / "quizzes", force=True)
+    with app.app_context():
+        kept = db.session.scalar(select(CourseProgress.scores).join(
+            User, User.id == CourseProgress.user_id).where(User.email == "cy@example.com"))
+    assert kept == "2 3|100 40"  # the second lesson comes first now
+    cy = [row for row in csv_rows(manager_client(app).get(f"/clinics/{clinic}/report.csv"))
+          if row["name"] == "Cy Cole"][0]
+    assert (cy["best score: The Second Lesson"], cy["best score: The First Lesson"]) == (
+        "100", "40")
 
 
 @pytest.mark.dialect("statement budget")

@@ -182,4 +182,39 @@ def test_the_course_progress_migration_counts_as_the_operations_do(tmp_path):
         migrated = db.session.execute(query).all()
         db.engine.dispose()
     assert len(kept) == 3 and migrated == kept
-    assert [row.passed for row in kept] == [1, 0, 0] and kept[0].scores == "1:100"
+    assert [row.passed for row in kept] == [1, 0, 0] and kept[0].scores == "1|100"
+
+
+def test_the_scores_migration_keeps_best_scores_in_lesson_order_and_back(tmp_path):
+    """"position:score" pairs in any order become "positions|scores" in lesson order, and
+    a downgrade writes the pairs again."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from nmt_course import create_app
+    from tests.conftest import app_config
+    from tests.helpers import import_content, make_user
+
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'old.sqlite3'}"))
+    with app.app_context():
+        upgrade()
+    import_content(app)
+    for email in ("a@example.com", "b@example.com"):
+        make_user(app, email)
+    with app.app_context():
+        downgrade(revision="f23a1c5e7b90")
+        db.session.execute(text(
+            "INSERT INTO course_progress (user_id, course_id, plain_read, quiz_read, passed,"
+            " passed_and_read, tried, scores) SELECT users.id, courses.id, 0, 0, 0, 0, 2,"
+            " CASE WHEN users.email = 'a@example.com' THEN '10:100 2:40' END"
+            " FROM users, courses"))
+        db.session.commit()
+        upgrade()
+        scores = text("SELECT scores FROM course_progress ORDER BY user_id")
+        upgraded = db.session.scalars(scores).all()
+        db.session.commit()
+        downgrade(revision="f23a1c5e7b90")
+        downgraded = db.session.scalars(scores).all()
+        db.engine.dispose()
+    assert upgraded == ["2 10|40 100", None]
+    assert downgraded == ["2:40 10:100", None]

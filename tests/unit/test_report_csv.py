@@ -26,13 +26,13 @@ def _rows() -> list[ReportRow]:
         ReportRow(1, '=cmd "quoted", name', "a@example.com", 10, "@Course, one", DAY,
                   Status.OVERDUE, 30, 2, 0, (plain, risky), None, None, family_name="-Family",
                   licence_number="+1 licence", licence_state="FL",
-                  best_scores="2:0 1:40"),  # stored in no particular order
+                  best_scores="1 2|40 0"),
         ReportRow(1, '=cmd "quoted", name', "a@example.com", 11, "Plain course", DAY,
                   Status.COMPLETED, 100, 1, 1, (), DAY + dt.timedelta(days=3), "ABCDEF123456",
                   family_name="-Family", licence_number="+1 licence", licence_state="FL",
                   ce_hours=Decimal("1.50"), recur_months=12, cycle=2,
                   history=(PastCycle(1, DAY, "ABCDEF000000", DAY),),
-                  best_scores="7:90 4:100"),  # 7: a lesson whose quiz is gone
+                  best_scores="4|100"),
         ReportRow(None, "Ivy Invited", "\tivy@example.com", 10, "@Course, one", DAY,
                   Status.NOT_STARTED, 0, 2, 0, (), None, None, standing=Standing.INVITED),
         ReportRow(2, "Fay Former", "fay@example.com", 12, "No quizzes", DAY,
@@ -71,3 +71,23 @@ def test_lines_are_the_document_to_csv_writes():
     assert former["staff"] == "former staff (left 2026-12-06)"
     assert former["assignment"] == "withdrawn 2026-12-06"
     assert former["best score: quiz 1"] == ""
+
+
+def test_best_scores_land_under_their_quizzes_however_they_were_kept():
+    """course_progress keeps scores in lesson order ("1 2|40 0"), written as they are when
+    they are the course's first quizzes; anything else is placed quiz by quiz."""
+    quizzes = [(10, 1, "One"), (10, 2, "Two"), (10, 5, "Five"), (11, 3, "Three")]
+    row = _rows()[0]
+    kept = {"1 2|40 0": (10, ["40", "0", ""]),  # the first two, in order
+            "1 2 5|1 2 3": (10, ["1", "2", "3"]),
+            "2 1|0 40": (10, ["40", "0", ""]),  # in another order
+            "1 5|40 90": (10, ["40", "", "90"]),  # the second not tried
+            "5 9 1|90 70 40": (10, ["40", "", "90"]),  # 9: a lesson whose quiz is gone
+            "3|100": (11, ["100", "", ""])}  # a shorter course, padded
+    rows = [row._replace(course_id=course, best_scores=text)
+            for text, (course, _) in kept.items()]
+    header, lines = report_csv(rows, quizzes, _url)
+    read = list(csv.DictReader(io.StringIO(from_lines(header, lines).removeprefix("\ufeff"))))
+    assert [[line[f"best score: quiz {n}"] for n in (1, 2, 3)] for line in read] == [
+        cells for _, cells in kept.values()]
+    assert all(len(line) == len(header) for line in read)  # no cell for a quiz gone

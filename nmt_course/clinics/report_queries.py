@@ -7,7 +7,7 @@ import datetime as dt
 from collections import Counter
 from typing import NamedTuple
 
-from sqlalchemy import (String, cast, exists, func, literal, null, select,
+from sqlalchemy import (DateTime, String, cast, exists, func, literal, null, select,
                         true, type_coerce, union, union_all)
 
 from .. import cycles
@@ -114,8 +114,11 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
     opened: dict[tuple[int, int], tuple[int, dt.date]] = {}
     for user_id, course_id, *certificate, opened_number, opened_due in _read(
             select(Certificate.user_id, Certificate.course_id, Certificate.completed_on,
-                   Certificate.code, Certificate.ce_hours, Certificate.status,
-                   Certificate.issued_at, Certificate.cycle,
+                   Certificate.code, Certificate.ce_hours,
+                   (Certificate.status == CertificateStatus.VALID).label("valid"),
+                   # As stored (naive UTC): thousands of them, compared with a day the
+                   # person left only for those who left.
+                   type_coerce(Certificate.issued_at, DateTime()), Certificate.cycle,
                    newest.with_only_columns(CourseCycle.number).scalar_subquery(),
                    newest.with_only_columns(CourseCycle.due_on).scalar_subquery())
             .where(Certificate.user_id.in_(_staff_ids(clinic_id)),
@@ -156,13 +159,14 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
             # Completed after leaving: not the clinic's record.
             theirs = certified.get(pair, ())
             if theirs and ended is not None:
-                theirs = [found for found in theirs if found[4] <= ended]
+                stored_end = ended.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                theirs = [found for found in theirs if found[4] <= stored_end]
             certificate = theirs[-1] if theirs else None
             revoked = lapsed = expiry = None
             cycle = 1
             if certificate is not None:
-                completed_on, code, ce_hours, state = certificate[:4]
-                if state is not CertificateStatus.VALID:
+                completed_on, code, ce_hours, valid = certificate[:4]
+                if not valid:
                     certificate, revoked = None, True
                 elif recur_months:
                     expiry = expires_on(completed_on, recur_months)

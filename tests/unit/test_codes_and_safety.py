@@ -21,6 +21,8 @@ def test_codes_are_long_random_and_typeable():
         assert codes.normalise(shown) == code
         assert codes.normalise(shown.lower().replace("-", " ")) == code
     assert len(codes.ALPHABET) ** codes.LENGTH >= 2 ** 128
+    assert codes.display("0123456789ABCDEFGHJKMNPQRSTV") == "0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV"
+    assert codes.display("0123456789") == "0123-4567-89"  # any other length, in fours too
 
 
 def test_normalise_forgives_misreadings_and_refuses_junk():

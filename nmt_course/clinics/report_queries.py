@@ -7,8 +7,8 @@ import datetime as dt
 from collections import Counter
 from typing import NamedTuple
 
-from sqlalchemy import (DateTime, String, cast, exists, func, literal, null, select,
-                        true, type_coerce, union, union_all)
+from sqlalchemy import (DateTime, exists, func, literal, null, select, true, type_coerce,
+                        union_all)
 
 from .. import cycles
 from ..accounts.models import User
@@ -19,17 +19,16 @@ from ..learning.models import Course, CourseProgress, Lesson
 from ..progress import percent
 from ..recurrence import expired, expires_on
 from ..quizzes import policy
-from ..quizzes.models import AttemptGrant, Quiz, QuizStanding, QuizVersion
+from ..quizzes.models import AttemptGrant, Quiz, QuizVersion
 from ..runtime import Settings
 from .compliance import (AssignmentFacts, PastCycle, QuizResult, ReportRow, Standing, Status,
                          due_on, effective_due_dates, status)
 from .models import Assignment, ClinicRole, Invitation, Leaver, Membership, in_force, on_staff
 
 
-def _staff_ids(clinic_id: int, combine=union_all):
-    """Whose training the report reads: the staff, and those who left it (`union` to list
-    each once)."""
-    return combine(
+def _staff_ids(clinic_id: int):
+    """Whose training the report reads: the staff, and those who left it."""
+    return union_all(
         select(Membership.user_id).where(Membership.clinic_id == clinic_id, on_staff()),
         select(Leaver.user_id).where(Leaver.clinic_id == clinic_id,
                                      Leaver.returned_at.is_(None)))
@@ -93,16 +92,20 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
     course_ids = sorted({row.course_id for row in assignments})
     limit = (select(QuizVersion.max_attempts).where(QuizVersion.quiz_id == Quiz.id)
              .order_by(QuizVersion.number.desc()).limit(1).scalar_subquery())
-    lessons, quiz_count = {}, Counter()
-    for lesson_id, course_id, position, title, quiz_id, max_attempts in _read(
-            select(Lesson.id, Lesson.course_id, Lesson.position, Lesson.title, Quiz.id, limit)
+    lesson_count, quiz_count = Counter(), Counter()
+    quiz_lessons: dict[str, _LessonFacts] = {}  # by quiz id, as course_progress writes it
+    for course_id, position, title, quiz_id, max_attempts in _read(
+            select(Lesson.course_id, Lesson.position, Lesson.title, Quiz.id, limit)
             .outerjoin(Quiz, (Quiz.lesson_id == Lesson.id) & Quiz.archived_at.is_(None))
             .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None))):
-        lessons[lesson_id] = _LessonFacts(course_id, position, title, max_attempts or 0)
-        quiz_count[course_id] += quiz_id is not None
-    lesson_count = Counter(lesson.course_id for lesson in lessons.values())
-    counted = _progress_counts(clinic_id, course_ids, scores)
-    shown_quizzes = _quiz_results(clinic_id, lessons) if quizzes else {}
+        lesson_count[course_id] += 1
+        if quiz_id is not None:
+            quiz_count[course_id] += 1
+            quiz_lessons[str(quiz_id)] = _LessonFacts(course_id, position, title,
+                                                      max_attempts or 0)
+    counted = _progress_counts(clinic_id, course_ids, scores=scores, quizzes=quizzes)
+    # (Without `quizzes`, nothing is unpassed: the column is not read.)
+    results = _QuizResults(quiz_lessons, _granted(clinic_id, course_ids)) if quizzes else None
     # Revoked certificates too: the row says "certificate revoked", and is not completed.
     # Each cycle's, oldest first: the newest is the row's, the others its history. With
     # each, the newest cycle opened for the person and course, if any (a cycle is opened
@@ -153,8 +156,8 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                 ended = min(left_at, withdrawn_at) if left_at else withdrawn_at
                 as_of = local_date(ended)
             pair = (user_id, course_id)  # the key of every lookup below
-            (plain_read, quiz_read, passed, passed_and_read, tried,
-             best_scores) = counted.get(pair, _NO_PROGRESS)
+            (plain_read, quiz_read, passed, passed_and_read, tried, best_scores,
+             unpassed) = counted.get(pair, _NO_PROGRESS)
             unpassed_read = quiz_read - passed_and_read
             # Completed after leaving: not the clinic's record.
             theirs = certified.get(pair, ())
@@ -195,7 +198,8 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
                 # half.
                 percent(lesson_count[course_id], plain_read + passed_and_read,
                         unpassed_read + passed - passed_and_read),
-                quiz_count[course_id], passed, shown_quizzes.get(pair, ()),
+                quiz_count[course_id], passed,
+                results.of(user_id, unpassed) if unpassed else (),
                 completed_on, code, family_name, standing, left_on, evidence,
                 licence_number, licence_state, ce_hours, bool(revoked),
                 local_date(withdrawn_at) if withdrawn_at else None, best_scores or "",
@@ -247,16 +251,17 @@ def quiz_columns(course_ids: list[int]) -> list[tuple[int, int, str]]:
         .order_by(Lesson.course_id, Lesson.position))]
 
 
-def _progress_counts(clinic_id: int, course_ids: list[int],
-                     scores: bool) -> dict[tuple[int, int], CourseProgress]:
+def _progress_counts(clinic_id: int, course_ids: list[int], *, scores: bool,
+                     quizzes: bool) -> dict[tuple[int, int], tuple]:
     """(user, course) -> the counted read marks and quiz standings (`course_progress`, kept
-    by the operations that change them), with the best scores if asked: one narrow row per
-    person and course."""
+    by the operations that change them), with the best scores and the quizzes not passed if
+    asked: one narrow row per person and course."""
     return {(row[0], row[1]): row[2:] for row in _read(
         select(CourseProgress.user_id, CourseProgress.course_id, CourseProgress.plain_read,
                CourseProgress.quiz_read, CourseProgress.passed,
                CourseProgress.passed_and_read, CourseProgress.tried,
-               CourseProgress.scores if scores else null().label("scores"))
+               CourseProgress.scores if scores else null().label("scores"),
+               CourseProgress.unpassed if quizzes else null().label("unpassed"))
         .where(CourseProgress.user_id.in_(_staff_ids(clinic_id)),
                CourseProgress.course_id.in_(course_ids)))}
 
@@ -268,6 +273,7 @@ class _NoProgress(NamedTuple):
     passed_and_read: int = 0
     tried: int = 0
     scores: str | None = None
+    unpassed: str | None = None
 
 
 _NO_PROGRESS = _NoProgress()
@@ -280,71 +286,50 @@ class _LessonFacts(NamedTuple):
     max_attempts: int  # of its quiz's current version; 0: no limit (or no quiz)
 
 
-def _quiz_results(clinic_id: int, lessons: dict[int, _LessonFacts]
-                  ) -> dict[tuple[int, int], tuple[QuizResult, ...]]:
-    """(user, course) -> the quizzes tried and not passed yet (what says who is struggling,
-    out of attempts or weakest where), in lesson order, each with its best score, failures
-    and whether its attempts are used up. From the standings the attempts keep, grouped by
-    course in SQL, so that one short row per person and course crosses over, its quizzes
-    packed as "lesson:best:fails:tries:granted"."""
-    # From each person to their standings not passed yet (a few of hundreds, read along
-    # ix_quiz_standings_user_id_passed) and on to their lessons: reading every standing, or
-    # probing every person x every quiz, costs several times more.
-    staff = _staff_ids(clinic_id, union).subquery()  # a join: each person once
-    per_quiz = (
-        select(QuizStanding.user_id, QuizStanding.quiz_id, Lesson.id.label("lesson_id"),
-               Lesson.course_id, QuizStanding.best_score.label("best"),
-               QuizStanding.failures.label("fails"), QuizStanding.attempts.label("tries"),
-               QuizStanding.cycle)
-        .select_from(staff).join(QuizStanding, QuizStanding.user_id == staff.c.user_id)
-        .join(Quiz, (Quiz.id == QuizStanding.quiz_id) & Quiz.archived_at.is_(None))
-        .join(Lesson, Lesson.id == Quiz.lesson_id)
-        .where(~QuizStanding.passed, Lesson.archived_at.is_(None),
-               # The person's current cycle in the course (nmt_course/cycles.py).
-               QuizStanding.cycle == cycles.current(QuizStanding.user_id, Lesson.course_id),
-               Lesson.course_id.in_({lesson.course_id for lesson in lessons.values()}))
-    ).subquery()
-    granted = (select(func.coalesce(func.sum(AttemptGrant.attempts), 0))
-               .where(AttemptGrant.user_id == per_quiz.c.user_id,
-                      AttemptGrant.quiz_id == per_quiz.c.quiz_id,
-                      AttemptGrant.cycle == per_quiz.c.cycle).scalar_subquery())
-    rows = _read(
-        select(per_quiz.c.user_id, per_quiz.c.course_id,
-               func.aggregate_strings(_packed(per_quiz.c.lesson_id, per_quiz.c.best,
-                                              per_quiz.c.fails, per_quiz.c.tries, granted),
-                                      " "))
-        .group_by(per_quiz.c.user_id, per_quiz.c.course_id))
-    # Thousands of quizzes of a few hundred lessons, with a few distinct attempt counts:
-    # each lesson's facts and each policy answer are looked up by the text as read.
-    by_id = {str(lesson_id): lesson for lesson_id, lesson in lessons.items()}
-    results, locked = {}, {}
-    for user_id, course_id, quizzes_text in rows:
-        unpacked = []
-        for part in quizzes_text.split():
-            lesson_id, best, fails, tries, granted_text = part.split(":")
-            _, position, title, max_attempts = by_id[lesson_id]
-            key = (tries, granted_text, max_attempts)
-            out_of_attempts = locked.get(key)
+def _granted(clinic_id: int, course_ids: list[int]) -> dict[tuple[int, str], int]:
+    """(user, quiz id) -> the extra attempts granted in the person's current cycle."""
+    return {(user_id, str(quiz_id)): attempts for user_id, quiz_id, attempts in _read(
+        select(AttemptGrant.user_id, AttemptGrant.quiz_id, func.sum(AttemptGrant.attempts))
+        .join(Quiz, Quiz.id == AttemptGrant.quiz_id).join(Lesson, Lesson.id == Quiz.lesson_id)
+        .where(AttemptGrant.user_id.in_(_staff_ids(clinic_id)),
+               Lesson.course_id.in_(course_ids),
+               AttemptGrant.cycle == cycles.current(AttemptGrant.user_id, Lesson.course_id))
+        .group_by(AttemptGrant.user_id, AttemptGrant.quiz_id))}
+
+
+class _QuizResults:
+    """A person's quizzes tried and not passed yet in a course (what says who is struggling,
+    out of attempts or weakest where), from what course_progress keeps of them ("quiz:best:
+    failures:attempts ...", learning/summary_operations.py), in lesson order."""
+
+    def __init__(self, quiz_lessons: dict[str, _LessonFacts],
+                 granted: dict[tuple[int, str], int]):
+        self.quiz_lessons = quiz_lessons
+        self.granted = granted
+        # The policy's answer depends on three numbers only: asked once for each three.
+        self.locked: dict[tuple, bool] = {}
+
+    def of(self, user_id: int, kept: str) -> tuple[QuizResult, ...]:
+        results = []
+        for part in kept.split():
+            quiz_id, best, fails, tries = part.split(":")
+            lesson = self.quiz_lessons.get(quiz_id)
+            if lesson is None:  # archived since (its course is being counted again)
+                continue
+            _, position, title, max_attempts = lesson
+            granted = self.granted.get((user_id, quiz_id), 0)
+            key = (tries, max_attempts, granted)
+            out_of_attempts = self.locked.get(key)
             if out_of_attempts is None:
-                # The policy's answer depends on these three numbers only: asked once each.
-                out_of_attempts = locked[key] = policy.out_of_attempts(policy.Standing(
+                out_of_attempts = self.locked[key] = policy.out_of_attempts(policy.Standing(
                     attempts_used=int(tries), passed=False, current_version_id=None,
-                    max_attempts=policy.attempt_limit(max_attempts, int(granted_text))))
-            unpacked.append(_new_row(QuizResult, (title, position, int(best), False,
-                                                  int(fails), out_of_attempts)))
-        if len(unpacked) > 1:
-            unpacked.sort(key=_by_position)
-        results[(user_id, course_id)] = tuple(unpacked)
-    return results
+                    max_attempts=policy.attempt_limit(max_attempts, granted)))
+            results.append(_new_row(QuizResult, (title, position, int(best), False,
+                                                 int(fails), out_of_attempts)))
+        if len(results) > 1:
+            results.sort(key=_by_position)
+        return tuple(results)
 
 
 def _by_position(result: QuizResult) -> int:
     return result.position
-
-
-def _packed(*columns):
-    """SQL: the columns as text joined by colons."""
-    text = cast(columns[0], String)
-    for column in columns[1:]:
-        text = text + ":" + cast(column, String)
-    return text

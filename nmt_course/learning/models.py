@@ -151,3 +151,6 @@ class CourseProgress(db.Model):
     # The best score of each quiz tried, as "positions|scores" in lesson order: "1 2 5|100
     # 80 40" (a report's CSV; summary_operations._scores).
     scores: Mapped[str | None] = mapped_column(Text)
+    # Each quiz tried and not passed, as "quiz:best:failures:attempts ..." in any order
+    # (who is struggling or out of attempts, in a report; summary_operations._unpassed).
+    unpassed: Mapped[str | None] = mapped_column(Text)

@@ -16,19 +16,19 @@ from ..content import CourseStatus
 from .models import Course, CourseEvaluation, CourseProgress, Lesson, LessonProgress
 
 COUNTS = ("plain_read", "quiz_read", "passed", "passed_and_read", "tried")
-COLUMNS = (*COUNTS, "scores")
+COLUMNS = (*COUNTS, "scores", "unpassed")
 
 
 def _counts(course_id: int, user_id: int | None):
-    """SELECT user, course, the five counts and the best scores (`_scores`) from the read
-    marks and standings."""
+    """SELECT user, course, the five counts, the best scores (`_scores`) and the quizzes
+    not passed (`_unpassed`) from the read marks and standings."""
     active_quiz = and_(Quiz.lesson_id == Lesson.id, Quiz.archived_at.is_(None))
     reads = (select(LessonProgress.user_id.label("user_id"),
                     case((Quiz.id.is_(None), 1), else_=0).label("plain_read"),
                     case((Quiz.id.is_(None), 0), else_=1).label("quiz_read"),
                     literal(0).label("passed"), literal(0).label("passed_and_read"),
                     literal(0).label("tried"), cast(null(), Integer).label("position"),
-                    cast(null(), Integer).label("best"))
+                    cast(null(), Integer).label("best"), cast(null(), String).label("unpassed"))
              .join(Lesson, Lesson.id == LessonProgress.lesson_id).outerjoin(Quiz, active_quiz)
              .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None),
                     LessonProgress.cycle == cycles.current(LessonProgress.user_id, course_id)))
@@ -38,7 +38,7 @@ def _counts(course_id: int, user_id: int | None):
                           LessonProgress.cycle == QuizStanding.cycle)
     standings = (select(QuizStanding.user_id, literal(0), literal(0), passed,
                         case((and_(QuizStanding.passed, read), 1), else_=0), literal(1),
-                        Lesson.position, QuizStanding.best_score)
+                        Lesson.position, QuizStanding.best_score, _unpassed())
                  .join(Quiz, Quiz.id == QuizStanding.quiz_id)
                  .join(Lesson, active_quiz)
                  .where(Lesson.course_id == course_id, Lesson.archived_at.is_(None),
@@ -49,8 +49,18 @@ def _counts(course_id: int, user_id: int | None):
     # In lesson order, which SQLite keeps from here when it cannot be told (strings_in_order).
     facts = union_all(reads, standings).order_by("user_id", "position").subquery()
     return (select(facts.c.user_id, literal(course_id),
-                   *(func.sum(facts.c[name]) for name in COUNTS), _scores(facts))
+                   *(func.sum(facts.c[name]) for name in COUNTS), _scores(facts),
+                   func.aggregate_strings(facts.c.unpassed, " "))
             .where(true()).group_by(facts.c.user_id))
+
+
+def _unpassed():
+    """A standing not passed as "quiz:best:failures:attempts" (NULL if passed): what a
+    clinic's report says who is struggling or out of attempts by (clinics/report_queries.py)."""
+    text = cast(QuizStanding.quiz_id, String)
+    for number in (QuizStanding.best_score, QuizStanding.failures, QuizStanding.attempts):
+        text = text + ":" + cast(number, String)
+    return case((QuizStanding.passed, null()), else_=text)
 
 
 def _scores(facts):

@@ -220,6 +220,24 @@ def test_the_report_shows_the_cycle_its_due_date_and_the_earlier_cycle(app, clin
     assert report_statements(app, clinic) == before == 6  # however many cycles
 
 
+def test_the_report_counts_only_the_extra_attempts_of_the_current_cycle(app, clinic):
+    """Ann was granted an extra attempt at the second quiz in cycle 1; in cycle 2 she
+    fails it twice, the limit, and the report says she is out of attempts."""
+    with app.app_context():
+        quiz_operations.grant_attempts(
+            runtime(app), learner_id=user_by_email("ann@example.com").id,
+            quiz_id=quiz_context("demo", "second-lesson").quiz.id, attempts=1, reason="Asked")
+    at(app, ELEVEN_MONTHS_ON)
+    remind(app)
+    read_directly(app, "ann@example.com", "demo", "second-lesson")
+    for _ in range(2):
+        assert not pass_quiz_directly(app, "ann@example.com", "demo", "second-lesson",
+                                      SECOND_FAIL).attempt.passed
+    with app.app_context():
+        (ann,) = report(clinic, runtime(app).settings, runtime(app).clock())
+    assert ann.out_of_attempts == ("The Second Lesson",)
+
+
 def test_a_completion_far_from_expiry_opens_no_cycle(app, clinic):
     at(app, dt.datetime(2026, 11, 1, 12, 0, tzinfo=UTC))  # 72 days before the expiry
     assert "new cycle" not in remind(app)

@@ -174,7 +174,7 @@ def test_the_course_progress_migration_counts_as_the_operations_do(tmp_path):
                        {k: [v] if isinstance(v, str) else v for k, v in DEMO_FAIL.items()})
     read_directly(app, "c@example.com", "demo", "second-lesson")
     query = text("SELECT user_id, course_id, plain_read, quiz_read, passed, passed_and_read, "
-                 "tried, scores FROM course_progress ORDER BY user_id")
+                 "tried, scores, unpassed FROM course_progress ORDER BY user_id")
     with app.app_context():
         kept = db.session.execute(query).all()
         downgrade(revision="e21a7c3b9f10")
@@ -183,6 +183,7 @@ def test_the_course_progress_migration_counts_as_the_operations_do(tmp_path):
         db.engine.dispose()
     assert len(kept) == 3 and migrated == kept
     assert [row.passed for row in kept] == [1, 0, 0] and kept[0].scores == "1|100"
+    assert kept[0].unpassed is None and kept[1].unpassed.endswith(":40:1:1")  # b failed once
 
 
 def test_the_scores_migration_keeps_best_scores_in_lesson_order_and_back(tmp_path):

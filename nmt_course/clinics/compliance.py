@@ -17,7 +17,9 @@ REMINDER_WINDOW_DAYS = 7
 STRUGGLING_FAILS = policy.STRUGGLING_FAILS
 
 
-class Status(enum.Enum):
+# String enums: thousands of report rows are grouped and looked up by these, and a str
+# hashes in C (an Enum member's hash is a Python call).
+class Status(enum.StrEnum):
     COMPLETED = "completed"
     IN_PROGRESS = "in progress"
     NOT_STARTED = "not started"
@@ -31,7 +33,7 @@ class Status(enum.Enum):
 STATUS_ORDER = (Status.OVERDUE, Status.NOT_STARTED, Status.IN_PROGRESS, Status.COMPLETED)
 
 
-class Standing(enum.Enum):
+class Standing(enum.StrEnum):
     """Where the person of a report row stands with the clinic."""
 
     STAFF = "staff"
@@ -263,9 +265,8 @@ class CourseBar:
 
 def course_bars(rows: Iterable[ReportRow]) -> list[CourseBar]:
     """One bar per course: how many of its assignees are in each state."""
-    tallies: dict[tuple[str, int], Counter] = {}
-    for row in rows:
-        tallies.setdefault((row.course_title, row.course_id), Counter())[row.status] += 1
-    return [CourseBar(course_id, title, tuple((state, tally[state])
+    counted = Counter((row.course_title, row.course_id, row.status) for row in rows)
+    courses = sorted({(title, course_id) for title, course_id, _ in counted})
+    return [CourseBar(course_id, title, tuple((state, counted[(title, course_id, state)])
                                                for state in reversed(STATUS_ORDER)))
-            for (title, course_id), tally in sorted(tallies.items())]
+            for title, course_id in courses]

@@ -21,7 +21,7 @@ HEADER = ["family name", "name", "e-mail", "staff", "licence number", "licence s
 def _standing(row: ReportRow) -> str:
     if row.standing is Standing.FORMER and row.left_on is not None:
         return f"former staff (left {row.left_on.isoformat()})"
-    return row.standing.value
+    return row.standing  # a string enum: its text
 
 
 def _past(cycle: PastCycle, verification_url: Callable[[str], str]) -> str:
@@ -96,7 +96,7 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
         lines.append(",".join((
             person, course,
             f"withdrawn {withdrawn_on.isoformat()}" if withdrawn_on else "in force",
-            status.value, str(percent), due, completed,
+            status, str(percent), due, completed,  # a string enum: its text
             _timeliness((completed_on - due_on).days) if completed_on else "",
             _hours(ce_hours) if ce_hours is not None else "",
             "revoked" if revoked else "valid" if completed_on else "",

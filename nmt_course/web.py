@@ -15,6 +15,7 @@ from .accounts.session_operations import end_session, start_session
 from .runtime import Runtime
 from .time_on_task import opened_at, sign_open_time
 
+
 @contextlib.contextmanager
 def bulk_work():
     """For a page that builds tens of thousands of rows, tuples and strings and no reference

@@ -52,6 +52,15 @@ class Journey:
         self.check(name)
         return response
 
+    def follow(self, target, name: str) -> None:
+        """Click a link or a form's button, then audit the page it leads to. A click returns
+        before the next page has arrived: checking at once would audit (or fail to take a
+        screenshot of) the page being left."""
+        page = target.page
+        with page.expect_event("framenavigated", lambda frame: frame == page.main_frame):
+            target.click()
+        self.check(name)
+
     def check(self, name: str) -> None:
         """Audit the page the tab shows now."""
         self.page.wait_for_load_state("load")

@@ -61,15 +61,12 @@ def write_lesson(journey, page, *, title: str, slug: str, body: str, name: str) 
     page.get_by_label("Lesson (Markdown)").fill(body)
     # The live preview beside the text is the server's rendering, as learners will see it.
     page.locator(".live-preview .admonition.warning").wait_for()
-    page.get_by_role("button", name="Preview below").click()
-    journey.check(f"{name}-preview")
+    journey.follow(page.get_by_role("button", name="Preview below"), f"{name}-preview")
     assert page.locator(".preview .admonition.warning").count() == 1
-    page.get_by_role("button", name="Save the lesson").click()
-    journey.check(f"{name}-saved")
+    journey.follow(page.get_by_role("button", name="Save the lesson"), f"{name}-saved")
     page.get_by_role("link", name="Its quiz").click()
     page.get_by_label("Pass mark (%)").fill("50")
-    page.get_by_role("button", name="Save the settings").click()
-    journey.check(f"{name}-quiz-settings")
+    journey.follow(page.get_by_role("button", name="Save the settings"), f"{name}-quiz-settings")
     for n in (1, 2):
         add_question(page, key=f"{slug}-q{n}",
                      prompt=f"A client turns the head to the left against your hand ({n}). "
@@ -78,10 +75,11 @@ def write_lesson(journey, page, *, title: str, slug: str, body: str, name: str) 
                               ("The left sternocleidomastoid", False),
                               ("The right upper trapezius", False)],
                      objective="o1", explanation="It turns the face to the opposite side.")
+        to_quiz = page.locator(".breadcrumbs").get_by_role("link", name="Quiz", exact=True)
         if n == 1:
             journey.check(f"{name}-question")
-        page.locator(".breadcrumbs").get_by_role("link", name="Quiz", exact=True).click()
-    journey.check(f"{name}-quiz")
+            to_quiz.click()
+    journey.follow(to_quiz, f"{name}-quiz")
     page.get_by_role("link", name=re.compile("^Author")).first.click()
 
 
@@ -115,8 +113,7 @@ def write_comfortably(journey, page, slug: str) -> None:
     page.get_by_role("button", name="Move up The Scalenes").wait_for()
     assert lesson_titles(page) == ["The Sternocleidomastoid", "The Scalenes"]
 
-    page.get_by_role("button", name="Duplicate The Scalenes").click()
-    journey.check("lesson-duplicated")
+    journey.follow(page.get_by_role("button", name="Duplicate The Scalenes"), "lesson-duplicated")
     assert "The lesson is copied" in page.inner_text(".flashes")
     assert page.get_by_label("Title").input_value() == "The Scalenes (copy)"
     body = page.get_by_label("Lesson (Markdown)")
@@ -146,15 +143,14 @@ def write_comfortably(journey, page, slug: str) -> None:
     lesson_body.fill(lesson_body.input_value() + "\n\n" + markdown + "\n")
     page.get_by_role("button", name="Save the lesson").click()
     page.goto(f"/author/courses/{slug}")
-    page.get_by_role("button", name="Delete The sternocleidomastoid from the side").click()
-    journey.check("image-delete-refused")
+    journey.follow(page.get_by_role("button", name="Delete The sternocleidomastoid from the side"),
+                   "image-delete-refused")
     assert ("it is shown in the lesson “The Sternocleidomastoid” (in the draft)"
             in page.inner_text(".flashes"))
     page.locator("summary", has_text="Replace The sternocleidomastoid from the side").click()
     page.get_by_label(re.compile(r"^New image \(")).set_input_files(
         files=[{"name": "scm-2.png", "mimeType": "image/png", "buffer": png((60, 60, 200))}])
-    page.get_by_role("button", name="Replace the image").click()
-    journey.check("image-replaced")
+    journey.follow(page.get_by_role("button", name="Replace the image"), "image-replaced")
     assert "The image is replaced" in page.inner_text(".flashes")
     new_name = page.inner_text(".flashes").split("the draft now shows ")[1].split(".png")[0]
     assert page.locator(".image-list > li").count() == 1  # the old one showed nowhere else
@@ -176,17 +172,14 @@ def test_instructor_journey(journey, browser, live_server):
 
     page.clock.install()  # timers run as usual, and autosave's 30 seconds can be skipped
     log_in(page, teacher)
-    page.get_by_role("link", name="Author", exact=True).click()
-    journey.check("author-area")
+    journey.follow(page.get_by_role("link", name="Author", exact=True), "author-area")
     page.get_by_role("link", name="New course").click()
-    page.get_by_role("button", name="Create the course").click()
-    journey.check("new-course-errors")
+    journey.follow(page.get_by_role("button", name="Create the course"), "new-course-errors")
     page.get_by_label("Title").fill(title)
     page.get_by_label("Address").fill(slug)
     page.get_by_label("Summary").fill("Safe work on the neck for clients at desks.")
     page.get_by_label("CE hours").fill("0.5")
-    page.get_by_role("button", name="Create the course").click()
-    journey.check("course-workspace")
+    journey.follow(page.get_by_role("button", name="Create the course"), "course-workspace")
 
     body = ("## Sternocleidomastoid\n\nIt turns the head to the opposite side.\n\n"
             "!!! warning \"Carotid artery\"\n    Lift the muscle away; feel no pulse.\n")
@@ -198,21 +191,18 @@ def test_instructor_journey(journey, browser, live_server):
     page.get_by_role("link", name=re.compile(title)).first.click()
     write_comfortably(journey, page, slug)
 
-    page.get_by_role("link", name="Preview the draft").click()
-    journey.check("preview-course")
-    page.get_by_role("link", name="The Sternocleidomastoid", exact=True).click()
-    journey.check("preview-lesson")
-    page.get_by_role("link", name=re.compile("its quiz")).click()
-    journey.check("preview-quiz")
+    journey.follow(page.get_by_role("link", name="Preview the draft"), "preview-course")
+    journey.follow(page.get_by_role("link", name="The Sternocleidomastoid", exact=True),
+                   "preview-lesson")
+    journey.follow(page.get_by_role("link", name=re.compile("its quiz")), "preview-quiz")
     page.get_by_role("link", name="Back to editing").click()
 
-    page.get_by_role("link", name="Review the changes and publish").click()
-    journey.check("publish-review")
-    page.get_by_role("button", name="Publish these changes").click()
-    journey.check("publish-needs-confirmation")
+    journey.follow(page.get_by_role("link", name="Review the changes and publish"),
+                   "publish-review")
+    journey.follow(page.get_by_role("button", name="Publish these changes"),
+                   "publish-needs-confirmation")
     page.get_by_label("I have read the warnings and publish anyway").check()
-    page.get_by_role("button", name="Publish these changes").click()
-    journey.check("published")
+    journey.follow(page.get_by_role("button", name="Publish these changes"), "published")
     assert "Learners see it now." in page.inner_text(".flashes")
 
     # A learner completes the course (the learner's own journey is tested elsewhere).
@@ -258,8 +248,7 @@ def test_instructor_journey(journey, browser, live_server):
     journey.check("admin-author-area")
     admin_page.get_by_role("link", name=title).click()
     admin_page.get_by_label("E-mail address of an instructor").fill(helper)
-    admin_page.get_by_role("button", name="Add a maintainer").click()
-    journey.check("maintainer-added")
+    journey.follow(admin_page.get_by_role("button", name="Add a maintainer"), "maintainer-added")
     assert "Hal Helper can now edit this course." in admin_page.inner_text(".flashes")
     admin_page.goto("/admin/people")
     journey.check("people")
@@ -280,8 +269,7 @@ def test_instructor_journey(journey, browser, live_server):
     journey.use(helper_page)
     helper_page.get_by_label("Question", exact=True).fill(
         "Helper's text: the head turns left against resistance. Which muscle contracts?")
-    helper_page.get_by_role("button", name="Save the question").click()
-    journey.check("edit-conflict")
+    journey.follow(helper_page.get_by_role("button", name="Save the question"), "edit-conflict")
     conflict = helper_page.inner_text(".conflict")
     assert "Tess Teacher saved this after you opened it" in conflict
     assert "Teacher's text" in conflict and "Helper's text" in conflict
@@ -295,15 +283,14 @@ def test_instructor_journey(journey, browser, live_server):
     # The teacher reads the history and the diff, and restores the teacher's version.
     journey.use(page)
     page.goto(f"/author/courses/{slug}")
-    page.get_by_role("link", name="History").click()
-    journey.check("history")
+    journey.follow(page.get_by_role("link", name="History"), "history")
     assert "Saved by Hal Helper" in page.inner_text("main")
-    page.get_by_role("link", name=re.compile("Saved the question scm-q2")).first.click()
-    journey.check("diff")
+    journey.follow(page.get_by_role("link", name=re.compile("Saved the question scm-q2")).first,
+                   "diff")
     assert "Merged:" in page.inner_text(".diff-added")
     assert "Teacher's text" in page.inner_text(".diff-removed")
-    page.get_by_role("button", name=re.compile("^Restore the version before")).click()
-    journey.check("restored")
+    journey.follow(page.get_by_role("button", name=re.compile("^Restore the version before")),
+                   "restored")
     assert "Restored into the draft" in page.inner_text(".flashes")
     page.goto(question)
     assert page.get_by_label("Question", exact=True).input_value().startswith("Teacher's text")
@@ -339,11 +326,10 @@ def change_a_key_and_regrade(journey, page, server, slug: str) -> None:
     flashes = page.inner_text(".flashes")
     assert "The key of the quiz of “The Scalenes” changed: 3 attempts would now pass" in flashes
     page.goto(f"/author/courses/{slug}/lessons/scalenes/quiz")
-    page.get_by_role("link", name="Regrade after a key change").click()
-    journey.check("regrade")
+    journey.follow(page.get_by_role("link", name="Regrade after a key change"), "regrade")
     assert "3 attempts would now pass" in page.inner_text("main")
-    page.get_by_role("button", name="Regrade: turn 3 attempts into passes").click()
-    journey.check("regraded")
+    journey.follow(page.get_by_role("button", name="Regrade: turn 3 attempts into passes"),
+                   "regraded")
     assert "3 attempts regraded to a pass." in page.inner_text(".flashes")
     with server.app.app_context():
         ids = [user_by_email(email).id for email in failed]
@@ -357,11 +343,10 @@ def preview_one_question(journey, page, server, slug: str) -> None:
     with server.app.app_context():
         attempts = db.session.scalar(select(func.count(QuizAttempt.id)))
     page.goto(f"/author/courses/{slug}/lessons/scalenes/quiz")
-    page.get_by_role("link", name="Preview question scalenes-q1").click()
-    journey.check("preview-one-question")
+    journey.follow(page.get_by_role("link", name="Preview question scalenes-q1"),
+                   "preview-one-question")
     page.get_by_label("The left sternocleidomastoid").check()
-    page.get_by_role("button", name="Submit answers").click()
-    journey.check("preview-result")
+    journey.follow(page.get_by_role("button", name="Submit answers"), "preview-result")
     result = page.inner_text("main")
     assert "Passed" in result and "1 of 1 right" in result
     assert "The left sternocleidomastoid turns the face to the right." in result

@@ -87,16 +87,14 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     page, server = journey.page, journey.server
 
     journey.goto("/", "catalogue")
-    page.get_by_role("link", name=CONTENT.title).click()
-    journey.check("course-visitor")
+    journey.follow(page.get_by_role("link", name=CONTENT.title), "course-visitor")
 
     page.locator(".course-aside").get_by_role("link", name="Create account").click()
     page.get_by_label("Legal name").fill("Amara Okafor-Lindqvist")
     page.get_by_label("E-mail address").fill(learner_email)
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Password again").fill("short")
-    page.get_by_role("button", name="Create account").click()
-    journey.check("register-errors")
+    journey.follow(page.get_by_role("button", name="Create account"), "register-errors")
     # The error is announced (role=alert, focused) and tied to its field.
     summary = page.locator(".error-summary")
     assert summary.get_attribute("role") == "alert"
@@ -133,20 +131,17 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     assert page.locator(".prose").is_visible()
     page.emulate_media(media="screen")
 
-    page.get_by_role("button", name="Mark as read and take the quiz").click()
-    journey.check("quiz")
+    journey.follow(page.get_by_role("button", name="Mark as read and take the quiz"), "quiz")
     answers = answer_key(LESSONS[0])
     first, *rest = shown_questions(page)
     assert len(rest) + 1 == CONTENT.lessons[0].quiz.shown_count
     answer_quiz(page, {k: answers[k] for k in rest})
-    page.get_by_role("button", name="Submit answers").click()
-    journey.check("quiz-errors")
+    journey.follow(page.get_by_role("button", name="Submit answers"), "quiz-errors")
     assert page.locator(".error-summary").get_by_role("link", name=re.compile(
         "Question 1: Choose")).count() == 1
 
     answer_quiz(page, answer_key(LESSONS[0], wrong=True))
-    page.get_by_role("button", name="Submit answers").click()
-    journey.check("result-fail")
+    journey.follow(page.get_by_role("button", name="Submit answers"), "result-fail")
     assert "Not passed yet" in page.inner_text("main")
     assert "Right answer" not in page.inner_text("main")
     assert page.get_by_role("heading", name="What to review").is_visible()
@@ -154,8 +149,7 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     page.get_by_role("link", name="Try again").click()
     shown = shown_questions(page)
     answer_quiz(page, answer_key(LESSONS[0]))
-    page.get_by_role("button", name="Submit answers").click()
-    journey.check("result-pass")
+    journey.follow(page.get_by_role("button", name="Submit answers"), "result-pass")
     assert "Passed" in page.inner_text(".result-banner")
     assert page.locator(".explanation").count() == len(shown)
 
@@ -168,14 +162,12 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     journey.goto(f"/courses/{COURSE}/lessons/{LESSONS[-1]}", "last-lesson")
     page.get_by_role("button", name="Mark as read and take the quiz").click()
     answer_quiz(page, answer_key(LESSONS[-1]))
-    page.get_by_role("button", name="Submit answers").click()
-    journey.check("result-last")
+    journey.follow(page.get_by_role("button", name="Submit answers"), "result-last")
     assert "Passed" in page.inner_text(".result-banner")
 
     # Every lesson read and passed: the evaluation is the one step left.
     journey.goto(f"/courses/{COURSE}", "course-evaluation-due")
-    page.get_by_role("link", name="Answer the course evaluation").click()
-    journey.check("evaluation")
+    journey.follow(page.get_by_role("link", name="Answer the course evaluation"), "evaluation")
     ratings = page.locator("fieldset.question").all()
     assert len(ratings) == len(LESSONS) + 3
     for rating in ratings:
@@ -209,13 +201,11 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     journey.goto("/dashboard", "dashboard-certified")
     assert page.get_by_role("link", name=re.compile("^View")).count() == 1
     # The transcript: CEs for a renewal period, and its PDF.
-    page.get_by_role("link", name="Your CE transcript").click()
-    journey.check("transcript")
+    journey.follow(page.get_by_role("link", name="Your CE transcript"), "transcript")
     year = dt.date.today().year
     page.get_by_label("From").fill(f"{year - 1}-01-01")
     page.get_by_label("To").fill(f"{year + 1}-12-31")
-    page.get_by_role("button", name="Show the total").click()
-    journey.check("transcript-period")
+    journey.follow(page.get_by_role("button", name="Show the total"), "transcript-period")
     total = f"{ce_hours(CONTENT.ce_hours)} CEs"
     assert total in page.inner_text("#period-total")
     with page.expect_download() as download:
@@ -233,16 +223,14 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     journey.use(board)
     journey.goto("/verify", "verify-form")
     board.get_by_label("Certificate code").fill(code.lower().replace("-", " "))
-    board.get_by_role("button", name="Verify").click()
-    journey.check("verified")
+    journey.follow(board.get_by_role("button", name="Verify"), "verified")
     text = board.inner_text("main")
     assert "This certificate is valid." in text and "Amara Okafor-Lindqvist" in text
     assert learner_email not in text and "MA 60123" not in text
     # ...and the credential file the learner sent them.
     journey.goto("/verify", "verify-form")
     board.get_by_role("button", name=re.compile("^Credential file")).set_input_files(credential)
-    board.get_by_role("button", name="Check the file").click()
-    journey.check("credential-verified")
+    journey.follow(board.get_by_role("button", name="Check the file"), "credential-verified")
     assert "This credential is valid" in board.inner_text(".result-banner")
     journey.goto("/login", "login")
 
@@ -259,8 +247,7 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     admin.get_by_role("button", name="Log in").click()
     admin.wait_for_url(re.compile(r"/dashboard$"))
     journey.goto("/admin/people", "people")
-    admin.get_by_role("link", name="Rosters").click()
-    journey.check("rosters")
+    journey.follow(admin.get_by_role("link", name="Rosters"), "rosters")
     admin.get_by_label("Course").select_option(COURSE)
     admin.get_by_label("File").select_option("csv")
     with admin.expect_download() as download:
@@ -277,8 +264,7 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     admin.get_by_text("Re-issue with a corrected name or licence").click()
     admin.get_by_label("Legal name to print").fill("Amara Okafor Lindqvist")
     admin.get_by_label("Why it is re-issued").fill("Hyphen missing from the licence name")
-    admin.get_by_role("button", name="Re-issue the certificate").click()
-    journey.check("reissued")
+    journey.follow(admin.get_by_role("button", name="Re-issue the certificate"), "reissued")
     assert "re-issued as revision 2" in admin.inner_text("main")
     assert admin.get_by_role("link", name="Revision 1 (PDF)").count() == 1
     office.close()

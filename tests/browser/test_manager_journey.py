@@ -93,12 +93,10 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
 
     # An admin creates the clinic and makes Mo its manager.
     log_in(page, admin)
-    page.get_by_role("link", name="Clinics", exact=True).click()
-    journey.check("admin-clinics")
+    journey.follow(page.get_by_role("link", name="Clinics", exact=True), "admin-clinics")
     page.get_by_label("Clinic name").fill(clinic)
     page.get_by_label("Manager's e-mail address").fill(manager)
-    page.get_by_role("button", name="Create the clinic").click()
-    journey.check("admin-clinic-created")
+    journey.follow(page.get_by_role("button", name="Create the clinic"), "admin-clinic-created")
     assert "Mo Manager now manages" in page.inner_text(".flashes")
     page.goto("/admin/clinics")
     page.get_by_label("Clinic name").fill(f"Rival Clinic {tag}")
@@ -110,12 +108,10 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
     # The manager invites two people by e-mail and one from a CSV file.
     log_in(page, manager)
     journey.check("manager-dashboard")
-    page.get_by_role("link", name=clinic).click()
-    journey.check("empty-report")
+    journey.follow(page.get_by_role("link", name=clinic), "empty-report")
     clinic_url = page.url
     page.get_by_role("link", name="Staff and invitations").click()
-    page.get_by_role("button", name="Send the invitation").click()
-    journey.check("invite-error")
+    journey.follow(page.get_by_role("button", name="Send the invitation"), "invite-error")
     for email in staff[:2]:
         page.get_by_label("E-mail address", exact=True).fill(email)
         page.get_by_role("button", name="Send the invitation").click()
@@ -125,8 +121,8 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
     roster.write_text(f"First name;Last name;E-mail\nCy;Cole;{staff[2]}\n"
                       "No;Body;not-an-address\n")
     page.get_by_label("file of names and e-mail addresses").set_input_files(str(roster))
-    page.get_by_role("button", name="Invite everyone in the file").click()
-    journey.check("invited-from-csv")
+    journey.follow(page.get_by_role("button", name="Invite everyone in the file"),
+                   "invited-from-csv")
     assert "line 3" in page.inner_text("main")
 
     # ... and assigns the course, due in a week and again every 12 months.
@@ -143,8 +139,7 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
     page.get_by_role("button", name="Assign").click()
     assert "Repeat every 1 to 60 months" in page.inner_text("main")  # nothing assigned
     page.get_by_label("Repeat every (months)").fill("12")
-    page.get_by_role("button", name="Assign").click()
-    journey.check("assigned")
+    journey.follow(page.get_by_role("button", name="Assign"), "assigned")
     assert "is assigned, due" in page.inner_text(".flashes")
     assert "repeated every 12 months" in page.inner_text("main")
 
@@ -189,8 +184,7 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
         completed = runtime(server.app).settings.local_date(runtime(server.app).clock())
     assert f"Expires on {long_date(expires_on(completed, 12))}" in text
     page.get_by_label("Status").select_option("completed")
-    page.get_by_role("button", name="Show").click()
-    journey.check("report-filtered")
+    journey.follow(page.get_by_role("button", name="Show"), "report-filtered")
     assert "Bob Busy" not in page.inner_text("tbody")
     download = page.request.get(f"{clinic_url}/report.csv?sort=name")
     rows = list(csv.DictReader(io.StringIO(download.text().lstrip("\ufeff"))))
@@ -220,15 +214,13 @@ def test_manager_journey(journey, browser, live_server, tmp_path):
         set_clock(server.app, run.clock)
 
     # The manager may turn off the weekly digest on the account page.
-    page.get_by_role("link", name="Account").click()
-    journey.check("account-digest")
+    journey.follow(page.get_by_role("link", name="Account"), "account-digest")
     assert page.get_by_label("E-mail me a digest of the clinics I manage every Monday").is_checked()
 
     # Another clinic's manager sees none of it.
     log_out(page)
     log_in(page, rival)
     assert page.request.get(clinic_url).status == 404
-    page.get_by_role("link", name=f"Rival Clinic {tag}").click()
-    journey.check("rival-report")
+    journey.follow(page.get_by_role("link", name=f"Rival Clinic {tag}"), "rival-report")
     assert "Ann Able" not in page.inner_text("main")
     journey.finish()

@@ -75,7 +75,7 @@ def report_csv(rows: Sequence[ReportRow], quizzes: Sequence[tuple[int, int, str]
         else:
             scores_text = no_scores
         # Who the row is about (the standing follows: invited rows have no user, former
-        # staff a day they left; the enum itself hashes slowly).
+        # staff a day they left).
         person_key = (user_id, family_name, name, email, left_on, licence_number,
                       licence_state)
         person = people.get(person_key)

@@ -21,6 +21,7 @@ class BackgroundSender:
     def __init__(self, app: Flask):
         self.app = app
         self.wake = threading.Event()
+        self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
 
@@ -31,10 +32,20 @@ class BackgroundSender:
                 self.thread.start()
         self.wake.set()
 
+    def stop(self, timeout: float = 30) -> None:
+        """End the thread once it has finished what it is sending, waiting up to `timeout`
+        seconds (an app being discarded: its polls must not outlive its database)."""
+        self.stopping.set()
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
     def _run(self) -> None:
         while True:
             self.wake.wait(POLL_SECONDS)
             self.wake.clear()
+            if self.stopping.is_set():
+                return
             self.deliver()
 
     def deliver(self) -> None:

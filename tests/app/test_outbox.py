@@ -62,18 +62,23 @@ def test_the_background_sender_delivers_soon_after_the_commit(make_app, smtp_ser
     app = make_app(MAIL_DELIVERY="background", MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
                    MAIL_USE_TLS=False)
     make_user(app)
-    with app.app_context():
-        accounts.request_password_reset(runtime(app), "learner@example.com")
-    for _ in range(100):
-        if inbox.messages:
-            break
-        time.sleep(0.05)
-    assert [m.rcpt_tos for m in inbox.messages] == [["learner@example.com"]]
-    for _ in range(100):  # marked sent just after the server took it
-        if outbox_rows(app) == [("learner@example.com", True, 0)]:
-            break
-        time.sleep(0.05)
-    assert outbox_rows(app) == [("learner@example.com", True, 0)]
+    sender = app.extensions["nmt_mail_sender"]
+    try:
+        with app.app_context():
+            accounts.request_password_reset(runtime(app), "learner@example.com")
+        for _ in range(100):
+            if inbox.messages:
+                break
+            time.sleep(0.05)
+        assert [m.rcpt_tos for m in inbox.messages] == [["learner@example.com"]]
+        for _ in range(100):  # marked sent just after the server took it
+            if outbox_rows(app) == [("learner@example.com", True, 0)]:
+                break
+            time.sleep(0.05)
+        assert outbox_rows(app) == [("learner@example.com", True, 0)]
+    finally:
+        sender.stop(timeout=5)  # before this test's database goes
+    assert not sender.thread.is_alive()
 
 
 @pytest.mark.dialect("transactions")

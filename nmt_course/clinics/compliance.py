@@ -146,7 +146,8 @@ class ReportRow(NamedTuple):
     revoked: bool = False  # the certificate was revoked: not completed
     # The assignment was withdrawn that day: the row is history, as it stood then.
     withdrawn_on: dt.date | None = None
-    # Each quiz tried and its best score, "lesson position:score ..." (asked for by the CSV).
+    # Each quiz tried and its best score, as course_progress keeps them: "1 2 5|100 80 40",
+    # lesson positions then scores (asked for by the CSV).
     best_scores: str = ""
     recur_months: int | None = None  # the assignment repeats every so many months
     # When the completion stops meeting the recurring assignment (on that day the row is no

@@ -3,16 +3,16 @@ statuses, progress, scores, struggling, certificates, filters, bars, CSV, time z
 from __future__ import annotations
 
 import csv
-import gc
 import datetime as dt
+import gc
 import io
 
 import pytest
 from sqlalchemy import select
 
-from nmt_course.clinics.report_queries import report
 from nmt_course.accounts.models import User
 from nmt_course.clinics.models import Assignment
+from nmt_course.clinics.report_queries import report
 from nmt_course.extensions import db
 from nmt_course.learning.models import CourseProgress
 from nmt_course.runtime import utcnow

@@ -53,12 +53,8 @@ class Journey:
         return response
 
     def follow(self, target, name: str) -> None:
-        """Click a link or a form's button, then audit the page it leads to. A click returns
-        before the next page has arrived: checking at once would audit (or fail to take a
-        screenshot of) the page being left."""
-        page = target.page
-        with page.expect_event("framenavigated", lambda frame: frame == page.main_frame):
-            target.click()
+        """Click a link or a form's button, then audit the page it leads to."""
+        click_through(target)
         self.check(name)
 
     def check(self, name: str) -> None:
@@ -86,6 +82,16 @@ class Journey:
         """Validate every page's HTML, then fail with every problem found on the way."""
         self.problems.extend(validate_html(self.html_files))
         assert not self.problems, "\n".join(self.problems)
+
+
+def click_through(target) -> None:
+    """Click a link or a form's button and wait for the page it loads. A click returns
+    before the next page has arrived: reading or auditing at once would meet (or fail to
+    take a screenshot of) the page being left."""
+    page = target.page
+    with page.expect_event("framenavigated", lambda frame: frame == page.main_frame):
+        target.click()
+    page.wait_for_load_state("load")
 
 
 def validate_html(files: list[Path]) -> list[str]:

@@ -17,6 +17,7 @@ from nmt_course.accounts.queries import user_by_email
 from nmt_course.certificates.models import Certificate
 from nmt_course.extensions import db
 from nmt_course.quizzes.models import QuizAttempt, QuizStanding
+from tests.browser.journey import click_through
 from tests.helpers import evaluate_directly, make_user, pass_quiz_directly, read_directly
 
 PASSWORD = "a long enough password"
@@ -78,7 +79,7 @@ def write_lesson(journey, page, *, title: str, slug: str, body: str, name: str) 
         to_quiz = page.locator(".breadcrumbs").get_by_role("link", name="Quiz", exact=True)
         if n == 1:
             journey.check(f"{name}-question")
-            to_quiz.click()
+            click_through(to_quiz)
     journey.follow(to_quiz, f"{name}-quiz")
     page.get_by_role("link", name=re.compile("^Author")).first.click()
 
@@ -96,8 +97,6 @@ def lesson_titles(page) -> list[str]:
 def write_comfortably(journey, page, slug: str) -> None:
     """Reorder with the keyboard, duplicate a lesson, autosave, replace an image and be
     refused deleting one a lesson shows (issue 21)."""
-    # The click on the course link may return before its page has loaded.
-    page.locator("#lesson-list > li .author-item-title").nth(1).wait_for()
     assert lesson_titles(page) == ["The Sternocleidomastoid", "The Scalenes"]
     page.get_by_role("button", name="Move down The Sternocleidomastoid").focus()
     page.keyboard.press("Enter")
@@ -127,9 +126,7 @@ def write_comfortably(journey, page, slug: str) -> None:
     assert "Autosaved the lesson “The Scalenes (copy)”" in page.inner_text("main")
     page.goto(f"/author/courses/{slug}")
     page.locator("summary", has_text="Remove The Scalenes (copy)").click()
-    remove = page.get_by_role("button", name="Remove “The Scalenes (copy)”")
-    remove.click()
-    remove.wait_for(state="detached")  # the course page after the removal
+    click_through(page.get_by_role("button", name="Remove “The Scalenes (copy)”"))
     assert lesson_titles(page) == ["The Sternocleidomastoid", "The Scalenes"]
 
     page.get_by_label(re.compile(r"^Image \(PNG")).set_input_files(
@@ -188,7 +185,7 @@ def test_instructor_journey(journey, browser, live_server):
     page.get_by_role("link", name=re.compile(title)).first.click()
     write_lesson(journey, page, title="The Scalenes", slug="scalenes", body=body,
                  name="lesson-2")
-    page.get_by_role("link", name=re.compile(title)).first.click()
+    click_through(page.get_by_role("link", name=re.compile(title)).first)
     write_comfortably(journey, page, slug)
 
     journey.follow(page.get_by_role("link", name="Preview the draft"), "preview-course")

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from nmt_course.config import PROJECT_ROOT
 from nmt_course.formatting import ce_hours
+from tests.browser.journey import click_through
 from tests.helpers import content_of, make_user, pass_quiz_directly, read_directly
 
 COURSE = "nmt-foundations"
@@ -31,16 +32,8 @@ def answer_key(lesson_slug: str, *, wrong: bool = False) -> dict[str, list[str]]
     return key
 
 
-def wait_for_questions(page) -> None:
-    """Wait for the quiz page a click led to: the click may return before it is there
-    (the page before had no questions), and then before all of it has arrived."""
-    page.locator("fieldset.question").first.wait_for()
-    page.wait_for_load_state("load")
-
-
 def answer_quiz(page, answers: dict[str, list[str]]) -> None:
     """Tick the answers with the mouse, as a learner on a laptop or phone would."""
-    wait_for_questions(page)
     for question, choices in answers.items():
         for box in page.locator(f'input[name="q-{question}"]').all():
             value = box.get_attribute("value")
@@ -53,7 +46,6 @@ def answer_quiz(page, answers: dict[str, list[str]]) -> None:
 
 def shown_questions(page) -> list[str]:
     """The keys of the questions this attempt shows (drawn from the quiz's bank)."""
-    wait_for_questions(page)
     return [fieldset.get_attribute("id").removeprefix("q-")
             for fieldset in page.locator("fieldset.question").all()]
 
@@ -146,7 +138,7 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     assert "Right answer" not in page.inner_text("main")
     assert page.get_by_role("heading", name="What to review").is_visible()
 
-    page.get_by_role("link", name="Try again").click()
+    click_through(page.get_by_role("link", name="Try again"))
     shown = shown_questions(page)
     answer_quiz(page, answer_key(LESSONS[0]))
     journey.follow(page.get_by_role("button", name="Submit answers"), "result-pass")
@@ -160,7 +152,7 @@ def test_learner_journey(journey, browser, learner_email, tmp_path):
     assert int(bar.get_attribute("value")) == 100 * (len(LESSONS) - 1) // len(LESSONS)
 
     journey.goto(f"/courses/{COURSE}/lessons/{LESSONS[-1]}", "last-lesson")
-    page.get_by_role("button", name="Mark as read and take the quiz").click()
+    click_through(page.get_by_role("button", name="Mark as read and take the quiz"))
     answer_quiz(page, answer_key(LESSONS[-1]))
     journey.follow(page.get_by_role("button", name="Submit answers"), "result-last")
     assert "Passed" in page.inner_text(".result-banner")
@@ -328,7 +320,7 @@ def test_pages_work_without_javascript(browser, live_server, learner_email):
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r"/dashboard$"))
     page.goto(f"/courses/{COURSE}/lessons/{LESSONS[2]}")
-    page.get_by_role("button", name="Mark as read and take the quiz").click()
+    click_through(page.get_by_role("button", name="Mark as read and take the quiz"))
     answer_quiz(page, answer_key(LESSONS[2]))
     page.get_by_role("button", name="Submit answers").click()
     assert "Passed" in page.inner_text(".result-banner")

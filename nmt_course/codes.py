@@ -22,12 +22,5 @@ def normalise(text: str) -> str | None:
     return compact
 
 
-_GROUPS = [slice(start, start + GROUP) for start in range(0, LENGTH, GROUP)]
-
-
 def display(code: str) -> str:
-    """"ABCD-EFGH-...": a clinic's CSV writes thousands, so a code of the usual length is
-    cut along slices made once."""
-    if len(code) == LENGTH:
-        return "-".join(map(code.__getitem__, _GROUPS))
     return "-".join(code[i:i + GROUP] for i in range(0, len(code), GROUP))

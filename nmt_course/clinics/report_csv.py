@@ -129,11 +129,10 @@ class _CourseScores:
         after = self.after_first.get(positions)
         if after is not None:  # scores are numbers (0-100): written as they are
             return "," + scores.replace(" ", ",") + after
+        # Placed quiz by quiz (a position no longer a quiz's is left out: its course is
+        # being counted again).
         found = self.blank.copy()
         found.update(zip(positions.split(), scores.split()))
-        if len(found) == len(self.blank):
-            return ",".join(("", *found.values())) + self.after_all
-        # A position no longer a quiz's (its course is being counted again).
         return ",".join(("", *map(found.get, self.blank))) + self.after_all
 
 

@@ -101,8 +101,7 @@ def report(clinic_id: int, settings: Settings, now: dt.datetime, *, quizzes: boo
         lesson_count[course_id] += 1
         if quiz_id is not None:
             quiz_count[course_id] += 1
-            quiz_lessons[str(quiz_id)] = _LessonFacts(course_id, position, title,
-                                                      max_attempts or 0)
+            quiz_lessons[str(quiz_id)] = _LessonFacts(position, title, max_attempts or 0)
     counted = _progress_counts(clinic_id, course_ids, scores=scores, quizzes=quizzes)
     # (Without `quizzes`, nothing is unpassed: the column is not read.)
     results = _QuizResults(quiz_lessons, _granted(clinic_id, course_ids)) if quizzes else None
@@ -280,7 +279,6 @@ _NO_PROGRESS = _NoProgress()
 
 
 class _LessonFacts(NamedTuple):
-    course_id: int
     position: int
     title: str
     max_attempts: int  # of its quiz's current version; 0: no limit (or no quiz)
@@ -316,7 +314,7 @@ class _QuizResults:
             lesson = self.quiz_lessons.get(quiz_id)
             if lesson is None:  # archived since (its course is being counted again)
                 continue
-            _, position, title, max_attempts = lesson
+            position, title, max_attempts = lesson
             granted = self.granted.get((user_id, quiz_id), 0)
             key = (tries, max_attempts, granted)
             out_of_attempts = self.locked.get(key)
